@@ -1,0 +1,9 @@
+//! The `epa` command line, driven as scripts drive it: the real binary, its
+//! stdout, stderr and exit code.
+
+mod dates;
+mod grade;
+mod plan;
+mod support;
+mod uln;
+mod wordcount;
