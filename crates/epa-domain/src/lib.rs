@@ -1,1 +1,19 @@
-//! epa-domain
+//! The rules of an end-point assessment, pure: no IO, no async, no global
+//! state. Time comes in through [`clock::Clock`]; plans come in as
+//! [`epa_plan`] data.
+//!
+//! - [`uln`]: Unique Learner Numbers and their check digit.
+//! - [`calendar`]: bank holidays, working days, week and month arithmetic.
+//! - [`grading`]: criterion judgements -> method grades -> overall grade.
+//! - [`attempts`]: first attempts, resits, retakes, rework, and the DfE record.
+//! - [`deadlines`]: every deadline that follows from an EPA's dates.
+
+pub mod attempts;
+pub mod calendar;
+pub mod clock;
+pub mod grading;
+pub mod uln;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use epa_plan::{CriterionLevel, Grade, MethodId};
+pub use uln::{Uln, UlnError, UlnMode};
