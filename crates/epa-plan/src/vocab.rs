@@ -18,7 +18,11 @@ pub enum MethodId {
 }
 
 impl MethodId {
-    pub const ALL: [MethodId; 3] = [MethodId::Observation, MethodId::Project, MethodId::Discussion];
+    pub const ALL: [MethodId; 3] = [
+        MethodId::Observation,
+        MethodId::Project,
+        MethodId::Discussion,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
