@@ -2,6 +2,7 @@
 //! operator commands listed in `docs/cli.md` (the public contract).
 
 mod cli;
+mod settings;
 
 use std::process::ExitCode;
 

@@ -1,16 +1,184 @@
 //! `epa serve` and `epa migrate`.
+
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(Debug, clap::Args)]
-pub struct ServeArgs {}
+use epa_store::Db;
+use tokio::net::TcpListener;
+
+use super::exit;
+use crate::settings::{LogFormat, Overrides, Settings};
 
 #[derive(Debug, clap::Args)]
-pub struct MigrateArgs {}
-
-pub fn run(_args: ServeArgs) -> ExitCode {
-    super::exit::unusable("not yet available")
+pub struct DatabaseArgs {
+    /// `postgres://USER@HOST/NAME` for PostgreSQL (default: the embedded SQLite database).
+    #[arg(long)]
+    pub database_url: Option<String>,
+    /// Where the embedded database and uploads live (default ./epa-data).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// A settings file (default: ./epa.toml when it exists).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
 }
 
-pub fn migrate(_args: MigrateArgs) -> ExitCode {
-    super::exit::unusable("not yet available")
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on (default 127.0.0.1:8080).
+    #[arg(long)]
+    pub bind: Option<String>,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Log format: text or json.
+    #[arg(long)]
+    pub log_format: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MigrateArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+impl DatabaseArgs {
+    fn settings(
+        &self,
+        bind: Option<String>,
+        log_format: Option<String>,
+    ) -> Result<Settings, String> {
+        Settings::load(
+            self.config.as_deref(),
+            &Overrides {
+                bind,
+                database_url: self.database_url.clone(),
+                data_dir: self.data_dir.clone(),
+                log_format,
+            },
+        )
+    }
+}
+
+pub fn run(args: ServeArgs) -> ExitCode {
+    let settings = match args
+        .database
+        .settings(args.bind.clone(), args.log_format.clone())
+    {
+        Ok(settings) => settings,
+        Err(reason) => return exit::unusable(reason),
+    };
+    init_logging(&settings);
+    runtime_then(|| serve(settings))
+}
+
+pub fn migrate(args: MigrateArgs) -> ExitCode {
+    let settings = match args.database.settings(None, None) {
+        Ok(settings) => settings,
+        Err(reason) => return exit::unusable(reason),
+    };
+    runtime_then(|| async move {
+        let db = open_database(&settings).await?;
+        db.close().await;
+        println!(
+            "migrations applied to {}",
+            epa_store::redact(&settings.database_url())
+        );
+        Ok(())
+    })
+}
+
+/// Runs `work` on a fresh multi-threaded runtime; an error becomes exit 2
+/// with its one line.
+fn runtime_then<F, Fut>(work: F) -> ExitCode
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<(), String>>,
+{
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => return exit::unusable(format!("cannot start the runtime: {err}")),
+    };
+    match runtime.block_on(work()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(reason) => exit::unusable(reason),
+    }
+}
+
+/// Opens (and, for the embedded database, first creates the directory of)
+/// the configured database and applies the migrations.
+pub async fn open_database(settings: &Settings) -> Result<Db, String> {
+    if settings.database_url.is_none() {
+        let dir = &settings.data_dir;
+        if dir.exists() && !dir.is_dir() {
+            return Err(format!(
+                "data directory {} is not a directory",
+                dir.display()
+            ));
+        }
+        std::fs::create_dir_all(dir)
+            .map_err(|err| format!("cannot create data directory {}: {err}", dir.display()))?;
+        // Probe that the directory is writable now, so the failure names the
+        // directory rather than surfacing later as a database error.
+        let probe = dir.join(".epa-write-check");
+        std::fs::write(&probe, b"")
+            .and_then(|()| std::fs::remove_file(&probe))
+            .map_err(|err| format!("data directory {} is not writable: {err}", dir.display()))?;
+    }
+    Db::open(&settings.database_url())
+        .await
+        .map_err(|err| err.to_string())
+}
+
+async fn serve(settings: Settings) -> Result<(), String> {
+    let db = open_database(&settings).await?;
+    let listener = TcpListener::bind(settings.bind)
+        .await
+        .map_err(|err| format!("cannot listen on {}: {err}", settings.bind))?;
+    let app = epa_web::router(epa_web::AppState { db: db.clone() });
+    tracing::info!(
+        database = %epa_store::redact(&settings.database_url()),
+        "OpenEPA is listening on http://{}",
+        settings.bind
+    );
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|err| format!("server stopped: {err}"))?;
+    db.close().await;
+    tracing::info!("OpenEPA stopped cleanly");
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM: stop accepting, finish the requests in flight, then exit.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+fn init_logging(settings: &Settings) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&settings.log_level)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match settings.log_format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
 }

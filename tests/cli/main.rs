@@ -4,6 +4,7 @@
 mod dates;
 mod grade;
 mod plan;
+mod serve;
 mod support;
 mod uln;
 mod wordcount;

@@ -1,1 +1,19 @@
-//! epa-store
+//! Storage for OpenEPA: one [`Db`] over an embedded SQLite file or a
+//! PostgreSQL server, the migrations of both, and the repositories.
+//!
+//! Every query is one SQL string that both databases accept (`$1`
+//! placeholders, `RETURNING`, `ON CONFLICT`); the [`on_db!`] and [`on_tx!`]
+//! macros run it on whichever pool is in use. Where the two databases truly
+//! differ, a function has a per-backend arm with a comment saying why.
+
+#[macro_use]
+mod dispatch;
+pub mod apprentices;
+mod db;
+mod error;
+pub mod organisations;
+pub mod schema;
+pub mod users;
+
+pub use db::{Backend, Db, Tx, redact};
+pub use error::StoreError;

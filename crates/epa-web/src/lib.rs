@@ -1,1 +1,25 @@
-//! epa-web
+//! The web application: one axum router for pages, the JSON API and the
+//! health checks. Handlers are thin; the work is in `epa-app`.
+
+mod health;
+mod layers;
+
+use axum::Router;
+use axum::routing::get;
+use epa_store::Db;
+
+/// What every handler can reach. Nothing here is kept in one process's
+/// memory that another node would need: the database is the state.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+}
+
+/// The whole application, with its middleware.
+pub fn router(state: AppState) -> Router {
+    let routes = Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .with_state(state);
+    layers::apply(routes)
+}

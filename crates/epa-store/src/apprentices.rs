@@ -1,0 +1,98 @@
+//! Apprentices: the people who go through an EPA. Personal data: names, date
+//! of birth and ULN never appear in logs or URLs (records are addressed by ID).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::{Db, StoreError, Tx};
+
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Apprentice {
+    pub id: Uuid,
+    pub uln: String,
+    pub given_names: String,
+    pub family_name: String,
+    pub date_of_birth: NaiveDate,
+    pub employer_id: Uuid,
+    pub provider_id: Uuid,
+    pub user_id: Option<Uuid>,
+    pub start_date: NaiveDate,
+    pub created_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+/// A new apprentice. The ULN is checked by the caller (`epa-domain`'s
+/// `Uln::parse`) before it reaches storage.
+#[derive(Debug, Clone)]
+pub struct NewApprentice<'a> {
+    pub uln: &'a str,
+    pub given_names: &'a str,
+    pub family_name: &'a str,
+    pub date_of_birth: NaiveDate,
+    pub employer_id: Uuid,
+    pub provider_id: Uuid,
+    pub user_id: Option<Uuid>,
+    pub start_date: NaiveDate,
+}
+
+const COLUMNS: &str = "id, uln, given_names, family_name, date_of_birth, employer_id, provider_id, user_id, start_date, created_at, version";
+
+pub async fn insert(
+    tx: &mut Tx,
+    new: &NewApprentice<'_>,
+    now: DateTime<Utc>,
+) -> Result<Apprentice, StoreError> {
+    let sql = format!(
+        "INSERT INTO apprentices (id, uln, given_names, family_name, date_of_birth, employer_id, provider_id, user_id, start_date, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {COLUMNS}"
+    );
+    Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
+        .bind(Uuid::now_v7())
+        .bind(new.uln)
+        .bind(new.given_names)
+        .bind(new.family_name)
+        .bind(new.date_of_birth)
+        .bind(new.employer_id)
+        .bind(new.provider_id)
+        .bind(new.user_id)
+        .bind(new.start_date)
+        .bind(now)
+        .fetch_one(conn)
+        .await)?)
+}
+
+pub async fn get(db: &Db, id: Uuid) -> Result<Apprentice, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM apprentices WHERE id = $1");
+    Ok(on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_one(pool)
+        .await)?)
+}
+
+/// Apprentices of one employer or provider, a page at a time, in a stable order.
+pub async fn list_for_organisation(
+    db: &Db,
+    organisation_id: Uuid,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Apprentice>, StoreError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM apprentices WHERE employer_id = $1 OR provider_id = $1 \
+         ORDER BY family_name, given_names, id LIMIT $2 OFFSET $3"
+    );
+    Ok(on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(organisation_id)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(pool)
+        .await)?)
+}
+
+pub async fn count(db: &Db) -> Result<i64, StoreError> {
+    Ok(on_db!(db, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM apprentices"
+    )
+    .fetch_one(pool)
+    .await)?)
+}

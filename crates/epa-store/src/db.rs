@@ -1,0 +1,221 @@
+//! Opening the database, asserting the settings durability depends on, and
+//! applying the migrations.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Postgres, Sqlite, Transaction};
+
+use crate::StoreError;
+
+/// How long a request waits for a connection, or SQLite for the write lock,
+/// before giving up with a clear error rather than hanging.
+const WAIT: Duration = Duration::from_secs(5);
+
+/// Which database engine a [`Db`] runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The database: an embedded SQLite file on one machine, PostgreSQL when
+/// several `epa serve` processes share one.
+#[derive(Debug, Clone)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// One open write transaction. Every change the product makes runs in one.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Db {
+    /// Opens `url` (`sqlite://PATH` or `postgres://...`), checks its settings
+    /// and applies any migrations not yet applied.
+    pub async fn open(url: &str) -> Result<Db, StoreError> {
+        let db = Db::connect(url).await?;
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    /// Opens `url` without migrating (for `epa audit verify` and tests that
+    /// inspect a database as found).
+    pub async fn connect(url: &str) -> Result<Db, StoreError> {
+        let db = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Db::connect_postgres(url).await?
+        } else if url.starts_with("sqlite:") {
+            Db::connect_sqlite(url).await?
+        } else {
+            return Err(StoreError::Setup(format!(
+                "database URL {} is not understood: use sqlite://PATH or postgres://USER@HOST/NAME",
+                redact(url)
+            )));
+        };
+        db.assert_settings().await?;
+        Ok(db)
+    }
+
+    async fn connect_sqlite(url: &str) -> Result<Db, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|err| {
+                StoreError::Setup(format!("database URL {} is not valid: {err}", redact(url)))
+            })?
+            .create_if_missing(true)
+            // WAL + synchronous=FULL: a committed write survives kill -9 and
+            // power loss; readers never block the writer.
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(WAIT);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(WAIT)
+            .connect_with(options)
+            .await
+            .map_err(|err| {
+                StoreError::Setup(format!("cannot open database {}: {err}", redact(url)))
+            })?;
+        Ok(Db::Sqlite(pool))
+    }
+
+    async fn connect_postgres(url: &str) -> Result<Db, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(WAIT)
+            .connect(url)
+            .await
+            .map_err(|err| {
+                StoreError::Setup(format!("cannot connect to database {}: {err}", redact(url)))
+            })?;
+        Ok(Db::Postgres(pool))
+    }
+
+    /// Refuses to run on settings that would lose acknowledged writes.
+    async fn assert_settings(&self) -> Result<(), StoreError> {
+        match self {
+            Db::Sqlite(pool) => {
+                let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
+                    .fetch_one(pool)
+                    .await?;
+                let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+                    .fetch_one(pool)
+                    .await?;
+                let foreign_keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+                    .fetch_one(pool)
+                    .await?;
+                // synchronous: 2 is FULL.
+                if journal.to_lowercase() != "wal" || synchronous != 2 || foreign_keys != 1 {
+                    return Err(StoreError::Setup(format!(
+                        "SQLite settings are unsafe (journal_mode={journal}, synchronous={synchronous}, foreign_keys={foreign_keys}); expected wal, 2 (full), 1"
+                    )));
+                }
+            }
+            Db::Postgres(pool) => {
+                let commit: String = sqlx::query_scalar("SHOW synchronous_commit")
+                    .fetch_one(pool)
+                    .await?;
+                if commit == "off" {
+                    return Err(StoreError::Setup(
+                        "PostgreSQL has synchronous_commit=off, which can lose acknowledged writes; set it to on".to_owned(),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies the embedded migrations of this backend.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match self {
+            Db::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
+            Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Answers whether the database responds: the readiness check.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        on_db!(self, |pool| sqlx::query("SELECT 1")
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Starts a write transaction. On SQLite it is `BEGIN IMMEDIATE`, which
+    /// takes the write lock up front: a deferred transaction that reads
+    /// before it writes can fail to upgrade under WAL's single writer.
+    pub async fn begin_write(&self) -> Result<Tx, StoreError> {
+        Ok(match self {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// Closes every connection, waiting for those in use to be returned.
+    pub async fn close(&self) {
+        on_db!(self, |pool| pool.close().await)
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+/// A database URL with any password replaced, fit for logs and messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme_end + 3],
+                    &credentials[..colon],
+                    &url[at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn redact_hides_passwords_only() {
+        assert_eq!(
+            redact("postgres://epa:secret@db.example/epa"),
+            "postgres://epa:***@db.example/epa"
+        );
+        assert_eq!(redact("postgres://epa@db/epa"), "postgres://epa@db/epa");
+        assert_eq!(
+            redact("sqlite://./epa-data/epa.db"),
+            "sqlite://./epa-data/epa.db"
+        );
+    }
+}

@@ -1,0 +1,49 @@
+//! Middleware every route gets: a request ID on every log line and every
+//! response, a time limit, a body size limit, and no panic ever reaching the
+//! user as a dropped connection.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderName, Request, StatusCode};
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The default body limit; upload routes set their own.
+const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+pub fn apply(routes: Router) -> Router {
+    routes.layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+            .layer(
+                TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                    let request_id = request
+                        .headers()
+                        .get(REQUEST_ID)
+                        .and_then(|value| value.to_str().ok())
+                        .unwrap_or("-");
+                    // The path only, never the query string: it could carry personal data.
+                    tracing::info_span!(
+                        "request",
+                        request_id,
+                        method = %request.method(),
+                        path = request.uri().path(),
+                    )
+                }),
+            )
+            .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            .layer(CatchPanicLayer::new())
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::SERVICE_UNAVAILABLE,
+                Duration::from_secs(30),
+            ))
+            .layer(RequestBodyLimitLayer::new(BODY_LIMIT)),
+    )
+}

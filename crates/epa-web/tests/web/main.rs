@@ -1,0 +1,4 @@
+//! The web application through real HTTP, on SQLite and (when
+//! `EPA_TEST_PG_URL` is set) PostgreSQL.
+
+mod health;

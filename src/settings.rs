@@ -1,0 +1,138 @@
+//! Settings: built-in defaults < `epa.toml` < `EPA_*` environment < flags.
+//! A bad setting stops start-up with one line naming it and what is allowed.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// The settings file read when `--config` is not given and it exists.
+pub const DEFAULT_CONFIG: &str = "epa.toml";
+
+/// Every key, as written in `epa.toml` and (upper case, `EPA_` prefixed) in the environment.
+const KEYS: [&str; 6] = [
+    "bind",
+    "database_url",
+    "data_dir",
+    "log_format",
+    "log_level",
+    "plans_dir",
+];
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Address and port to listen on.
+    pub bind: SocketAddr,
+    /// `postgres://...` for PostgreSQL; unset for the embedded SQLite database.
+    pub database_url: Option<String>,
+    /// Where the embedded database and uploaded files live.
+    pub data_dir: PathBuf,
+    /// `text` for people, `json` for log collectors.
+    pub log_format: LogFormat,
+    /// A tracing filter such as `info` or `epa_web=debug,info`.
+    pub log_level: String,
+    /// A directory of extra assessment plans, loaded beside the built-in ones.
+    pub plans_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: None,
+            data_dir: PathBuf::from("./epa-data"),
+            log_format: LogFormat::Text,
+            log_level: "info".to_owned(),
+            plans_dir: None,
+        }
+    }
+}
+
+/// Values given on the command line; `None` leaves the lower layers alone.
+#[derive(Debug, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_format: Option<String>,
+}
+
+impl Settings {
+    /// Loads the layers. `config` names a settings file that must exist;
+    /// without it `epa.toml` is read if present.
+    pub fn load(config: Option<&Path>, overrides: &Overrides) -> Result<Settings, String> {
+        let file = match config {
+            Some(path) if !path.is_file() => {
+                return Err(format!("settings file {} does not exist", path.display()));
+            }
+            Some(path) => path.to_path_buf(),
+            None => PathBuf::from(DEFAULT_CONFIG),
+        };
+        Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::file(&file))
+            .merge(Env::prefixed("EPA_").only(&KEYS))
+            .merge(Serialized::defaults(overrides))
+            .extract()
+            .map_err(|err| describe(&err))
+            .and_then(Settings::validated)
+    }
+
+    fn validated(self) -> Result<Settings, String> {
+        if let Some(url) = &self.database_url
+            && !(url.starts_with("postgres://")
+                || url.starts_with("postgresql://")
+                || url.starts_with("sqlite:"))
+        {
+            return Err(format!(
+                "setting database_url = {} is not allowed: use postgres://USER@HOST/NAME, or leave it unset for the embedded database",
+                epa_store::redact(url)
+            ));
+        }
+        if let Err(err) = tracing_subscriber::EnvFilter::try_new(&self.log_level) {
+            return Err(format!(
+                "setting log_level = {:?} is not allowed ({err}): use error, warn, info, debug or trace",
+                self.log_level
+            ));
+        }
+        Ok(self)
+    }
+
+    /// The database URL in use: the configured one, or the embedded SQLite file.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("epa.db").display()),
+        }
+    }
+}
+
+/// One line naming the setting, where it came from, and what is allowed.
+fn describe(err: &figment::Error) -> String {
+    let mut line = format!("setting {}: {}", err.path.join("."), err.kind);
+    if let Some(metadata) = &err.metadata {
+        line.push_str(&format!(" (from {})", metadata.name));
+    }
+    match err.path.first().map(String::as_str) {
+        Some("bind") => line.push_str("; expected an address such as 127.0.0.1:8080"),
+        Some("log_format") => line.push_str("; allowed: text, json"),
+        _ => {}
+    }
+    if err.path.is_empty() {
+        line = format!("settings: {}", err.kind);
+    }
+    line.replace('\n', " ")
+}

@@ -1,0 +1,265 @@
+//! `epa serve` and `epa migrate` as an operator meets them: the server comes
+//! up on SQLite or PostgreSQL, answers its health checks, stops cleanly on
+//! SIGTERM, and every start-up problem is one clear line and exit 2.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::epa;
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("address")
+        .port()
+}
+
+/// The status code of `GET path`, or `None` while nothing answers.
+fn http_status(port: u16, path: &str) -> Option<u16> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    response.split_whitespace().nth(1)?.parse().ok()
+}
+
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    fn start(args: &[&str]) -> Server {
+        let port = free_port();
+        let bind = format!("127.0.0.1:{port}");
+        let child = Command::new(env!("CARGO_BIN_EXE_epa"))
+            .arg("serve")
+            .args(["--bind", &bind])
+            .args(args)
+            .env_remove("EPA_DATABASE_URL")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start epa serve");
+        let server = Server { child, port };
+        let started = Instant::now();
+        while http_status(port, "/healthz") != Some(200) {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "epa serve did not come up"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        server
+    }
+
+    /// Sends SIGTERM and returns the exit code.
+    fn terminate(mut self) -> i32 {
+        let pid = self.child.id().to_string();
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill");
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status.code().unwrap_or(-1);
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(15),
+                "epa serve did not stop on SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+fn assert_one_line(stderr: &str, needle: &str) {
+    let lines: Vec<&str> = stderr.trim().lines().collect();
+    assert_eq!(lines.len(), 1, "exactly one line on stderr: {stderr}");
+    assert!(lines[0].contains(needle), "{needle:?} not in: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn serves_on_embedded_sqlite_and_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("epa-data");
+    let data_arg = data.to_str().unwrap();
+    let server = Server::start(&["--data-dir", data_arg]);
+    assert_eq!(http_status(server.port, "/readyz"), Some(200));
+    assert_eq!(server.terminate(), 0);
+    assert!(
+        data.join("epa.db").is_file(),
+        "the database is created under --data-dir"
+    );
+}
+
+#[test]
+fn serves_on_postgres_when_a_server_is_configured() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let Some(test_db) = runtime.block_on(epa_testkit::TestDb::postgres()) else {
+        epa_testkit::skip_without_postgres();
+        return;
+    };
+    let url = test_db.url.clone();
+    let server = Server::start(&["--database-url", &url]);
+    assert_eq!(http_status(server.port, "/readyz"), Some(200));
+    assert_eq!(server.terminate(), 0);
+    runtime.block_on(test_db.finish());
+}
+
+#[test]
+fn migrate_applies_and_is_repeatable() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    for _ in 0..2 {
+        let run = epa(&["migrate", "--data-dir", data.to_str().unwrap()], None);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(run.stdout.contains("migrations applied"), "{}", run.stdout);
+    }
+}
+
+#[test]
+fn a_port_in_use_is_one_clear_line() {
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let bind = taken.local_addr().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let run = epa(
+        &[
+            "serve",
+            "--bind",
+            &bind,
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(run.code, 2);
+    assert_one_line(&run.stderr, &format!("cannot listen on {bind}"));
+}
+
+#[test]
+fn a_data_directory_that_cannot_be_made_is_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "not a directory").unwrap();
+
+    let run = epa(&["migrate", "--data-dir", file.to_str().unwrap()], None);
+    assert_eq!(run.code, 2);
+    assert_one_line(&run.stderr, "is not a directory");
+
+    let below = file.join("data");
+    let run = epa(&["migrate", "--data-dir", below.to_str().unwrap()], None);
+    assert_eq!(run.code, 2);
+    assert_one_line(&run.stderr, "cannot create data directory");
+}
+
+#[test]
+fn a_wrong_database_url_is_one_clear_line() {
+    let run = epa(&["migrate", "--database-url", "mysql://db/epa"], None);
+    assert_eq!(run.code, 2);
+    assert_one_line(&run.stderr, "mysql://db/epa");
+
+    // Nothing listens on port 1: refused at once, and the password is not shown.
+    let run = epa(
+        &[
+            "serve",
+            "--database-url",
+            "postgres://epa:secret@127.0.0.1:1/epa",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 2);
+    assert_one_line(
+        &run.stderr,
+        "cannot connect to database postgres://epa:***@127.0.0.1:1/epa",
+    );
+    assert!(!run.stderr.contains("secret"));
+}
+
+#[test]
+fn bad_settings_stop_start_up_naming_the_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("epa.toml");
+
+    std::fs::write(&config, "bind = \"nowhere\"\n").unwrap();
+    let run = epa(&["migrate", "--config", config.to_str().unwrap()], None);
+    assert_eq!(run.code, 2);
+    assert_one_line(&run.stderr, "bind");
+
+    std::fs::write(&config, "colour = \"blue\"\n").unwrap();
+    let run = epa(&["migrate", "--config", config.to_str().unwrap()], None);
+    assert_eq!(run.code, 2);
+    assert_one_line(&run.stderr, "colour");
+
+    std::fs::write(&config, "log_format = \"xml\"\n").unwrap();
+    let run = epa(&["serve", "--config", config.to_str().unwrap()], None);
+    assert_eq!(run.code, 2);
+    assert_one_line(&run.stderr, "allowed: text, json");
+
+    let run = epa(
+        &[
+            "migrate",
+            "--config",
+            dir.path().join("missing.toml").to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(run.code, 2);
+    assert_one_line(&run.stderr, "missing.toml does not exist");
+}
+
+#[test]
+fn flags_override_the_environment_which_overrides_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("epa.toml");
+    let from_file = dir.path().join("from-file");
+    std::fs::write(
+        &config,
+        format!("data_dir = {:?}\n", from_file.to_str().unwrap()),
+    )
+    .unwrap();
+
+    let run = epa(&["migrate", "--config", config.to_str().unwrap()], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(from_file.join("epa.db").is_file());
+
+    let from_flag = dir.path().join("from-flag");
+    let run = epa(
+        &[
+            "migrate",
+            "--config",
+            config.to_str().unwrap(),
+            "--data-dir",
+            from_flag.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(from_flag.join("epa.db").is_file());
+
+    let from_env = dir.path().join("from-env");
+    let status = Command::new(env!("CARGO_BIN_EXE_epa"))
+        .args(["migrate", "--config", config.to_str().unwrap()])
+        .env("EPA_DATA_DIR", &from_env)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(from_env.join("epa.db").is_file());
+    assert_no_database(&from_file.join("unused"));
+}
+
+fn assert_no_database(dir: &Path) {
+    assert!(!dir.join("epa.db").exists());
+}
