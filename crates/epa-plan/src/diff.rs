@@ -75,6 +75,20 @@ fn walk(
     out: &mut Vec<Difference>,
 ) {
     match (a, b) {
+        // A timing is one rule: report it whole, not field by field.
+        (Value::Object(ma), Value::Object(mb))
+            if ma.contains_key("relation") && mb.contains_key("relation") =>
+        {
+            if strip(a) != strip(b) {
+                out.push(Difference {
+                    path,
+                    source_a: own_source(ma).or(source_a),
+                    source_b: own_source(mb).or(source_b),
+                    a: strip(a),
+                    b: strip(b),
+                });
+            }
+        }
         (Value::Object(ma), Value::Object(mb)) => {
             let source_a = own_source(ma).or(source_a);
             let source_b = own_source(mb).or(source_b);
@@ -123,8 +137,8 @@ fn walk(
                         path: item_path,
                         source_a: nearest(&va).or(source_a.clone()),
                         source_b: nearest(&vb).or(source_b.clone()),
-                        a: va,
-                        b: vb,
+                        a: strip(&va),
+                        b: strip(&vb),
                     });
                 } else {
                     walk(&va, &vb, item_path, source_a.clone(), source_b.clone(), out);

@@ -114,6 +114,13 @@ pub struct Rules {
 }
 
 impl EffectivePlan {
+    /// Joins a plan and a policy without validating them; use
+    /// [`Catalog::effective`](crate::Catalog::effective) for loaded data.
+    /// For checking or comparing files that are not in the catalog.
+    pub fn from_parts(plan: &Plan, policy: &Policy) -> EffectivePlan {
+        EffectivePlan::build(plan, policy)
+    }
+
     pub(crate) fn build(plan: &Plan, policy: &Policy) -> EffectivePlan {
         let defaults = &plan.defaults;
         let ksbs: Vec<Ksb> = plan

@@ -48,7 +48,7 @@ pub struct PlanDefaults {
 }
 
 /// A standard's assessment plan: what every EPAO shares.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Plan {
     pub standard: Standard,
@@ -84,7 +84,7 @@ pub struct PolicyHeader {
 }
 
 /// Which of the plan's criteria the EPAO uses.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CriteriaSelection {
     pub ids: Vec<Spanned<String>>,
@@ -94,7 +94,7 @@ pub struct CriteriaSelection {
 }
 
 /// The overall grading table as the file holds it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OverallGradingFile {
     pub rule: String,
@@ -107,7 +107,7 @@ pub struct OverallGradingFile {
 }
 
 /// One EPAO's reading of a plan.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
     pub policy: PolicyHeader,

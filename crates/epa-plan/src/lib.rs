@@ -19,6 +19,7 @@
 //! ```
 
 pub mod catalog;
+pub mod check;
 pub mod diff;
 pub mod effective;
 pub mod files;
@@ -29,6 +30,7 @@ pub mod validate;
 pub mod vocab;
 
 pub use catalog::{Catalog, CatalogEntry, SelectError, embedded_files};
+pub use check::{FileCheck, check_paths};
 pub use diff::{Difference, diff_effective, diff_values};
 pub use effective::{EffectivePlan, Method, OverallGrading, Rules};
 pub use files::{Plan, Policy};
