@@ -1,1 +1,261 @@
 //! `epa plan`.
+
+use crate::support::epa;
+
+fn fixture_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("epa-cli-plan-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let source = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/crates/epa-plan/plans/ST0071/1.2"
+    );
+    for file in ["plan.toml", "epao-tquk.toml", "epao-innovate.toml"] {
+        std::fs::copy(format!("{source}/{file}"), dir.join(file)).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn list_shows_one_line_per_plan_and_policy() {
+    let run = epa(&["plan", "list"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", run.stdout);
+    assert!(lines[0].starts_with("plan") && lines[0].contains("ST0071 1.2"));
+    assert!(lines.iter().any(|l| l.contains("--epao tquk")));
+    assert!(lines.iter().any(|l| l.contains("--epao innovate")));
+}
+
+#[test]
+fn show_json_has_the_contract_shape() {
+    for epao in ["tquk", "innovate"] {
+        let run = epa(&["plan", "show", "ST0071", "--epao", epao, "--json"], None);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let v = run.json();
+        assert_eq!(v["reference"], "ST0071");
+        assert_eq!(v["version"], "1.2");
+        assert_eq!(v["epao"], epao);
+        let ksbs = v["ksbs"].as_array().unwrap();
+        assert_eq!(ksbs.len(), 47);
+        let k1 = &ksbs[0];
+        assert_eq!(k1["code"], "K1");
+        assert_eq!(k1["kind"], "knowledge");
+        assert_eq!(k1["method"], "project");
+        assert!(k1["theme"].is_string() && k1["text"].is_string());
+        let criteria = v["criteria"].as_array().unwrap();
+        let obs = &criteria[0];
+        assert_eq!(obs["id"], "OBS-P01");
+        assert_eq!(obs["method"], "observation");
+        assert_eq!(obs["grade"], "pass");
+        assert_eq!(obs["ksbs"], serde_json::json!(["K11"]));
+        let has_d04 = criteria.iter().any(|c| c["id"] == "WBP-D04");
+        assert_eq!(has_d04, epao == "tquk");
+        assert_eq!(criteria.len(), if epao == "tquk" { 61 } else { 60 });
+        let grading = &v["overall_grading"];
+        assert!(grading["rule"].as_str().unwrap().contains("fail"));
+        let table = grading["table"].as_array().unwrap();
+        assert_eq!(table.len(), 8);
+        let dpp = table
+            .iter()
+            .find(|r| {
+                r["observation"] == "distinction"
+                    && r["project"] == "pass"
+                    && r["discussion"] == "pass"
+            })
+            .unwrap();
+        assert_eq!(
+            dpp["overall"],
+            if epao == "tquk" {
+                "distinction"
+            } else {
+                "pass"
+            }
+        );
+        assert!(v["rules"].is_object());
+        assert_eq!(v["rules"]["word_limits"]["report"]["min"], 2250);
+        assert_eq!(v["rules"]["word_limits"]["report"]["max"], 2750);
+    }
+}
+
+#[test]
+fn show_without_json_is_readable() {
+    let run = epa(&["plan", "show", "--epao", "innovate"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("Innovate Awarding"));
+    assert!(run.stdout.contains("OBS-P01"));
+    assert!(
+        run.stdout
+            .contains("results_release: within 7 working_days")
+    );
+}
+
+#[test]
+fn show_needs_a_known_epao() {
+    let run = epa(&["plan", "show", "ST0071", "--json"], None);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("--epao")
+            && run.stderr.contains("tquk")
+            && run.stderr.contains("innovate")
+    );
+    let run = epa(&["plan", "show", "ST0071", "--epao", "acme"], None);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("acme") && run.stderr.contains("tquk"),
+        "{}",
+        run.stderr
+    );
+    let run = epa(&["plan", "show", "ST9999", "--epao", "tquk"], None);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("ST9999"), "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+}
+
+#[test]
+fn check_accepts_the_shipped_files() {
+    let dir = fixture_dir("ok");
+    let files: Vec<String> = ["plan.toml", "epao-tquk.toml", "epao-innovate.toml"]
+        .iter()
+        .map(|f| dir.join(f).display().to_string())
+        .collect();
+    let args: Vec<&str> = ["plan", "check"]
+        .into_iter()
+        .chain(files.iter().map(String::as_str))
+        .collect();
+    let run = epa(&args, None);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.stdout.lines().filter(|l| l.ends_with(": ok")).count(),
+        3,
+        "{}",
+        run.stdout
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn check_lists_every_problem_with_file_and_line() {
+    let dir = fixture_dir("bad");
+    let plan = dir.join("plan.toml");
+    let text = std::fs::read_to_string(&plan).unwrap();
+    let text = text.replacen("ksbs = [\"K11\"]", "ksbs = [\"K99\"]", 1);
+    let text = text.replacen("tolerance_percent = 10", "tolerance_percent = 120", 1);
+    std::fs::write(&plan, text).unwrap();
+    let policy = dir.join("epao-innovate.toml");
+    let text = std::fs::read_to_string(&policy).unwrap();
+    std::fs::write(
+        &policy,
+        text.replacen("\"WBP-D03\", ", "\"WBP-D03\", \"WBP-D77\", ", 1),
+    )
+    .unwrap();
+
+    let (plan_s, policy_s) = (plan.display().to_string(), policy.display().to_string());
+    let run = epa(&["plan", "check", &plan_s, &policy_s], None);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert!(lines.len() >= 3, "{}", run.stdout);
+    for line in &lines {
+        let rest = line.split_once(".toml:").map(|(_, r)| r).unwrap_or("");
+        assert!(
+            rest.split(':').next().unwrap().parse::<usize>().is_ok(),
+            "no line in {line}"
+        );
+    }
+    assert!(run.stdout.contains("K99"));
+    assert!(run.stdout.contains("tolerance_percent 120"));
+    assert!(run.stdout.contains("WBP-D77"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn check_refuses_a_damaged_file_at_its_line_and_an_unreadable_one() {
+    let dir = fixture_dir("damaged");
+    let plan = dir.join("plan.toml");
+    let text = std::fs::read_to_string(&plan)
+        .unwrap()
+        .replacen("level = 3", "level = = 3", 1);
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("level = = 3"))
+        .unwrap()
+        + 1;
+    std::fs::write(&plan, text).unwrap();
+    let plan_s = plan.display().to_string();
+    let run = epa(&["plan", "check", &plan_s], None);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains(&format!("plan.toml:{line}:")),
+        "{}",
+        run.stdout
+    );
+
+    let missing = dir.join("missing.toml").display().to_string();
+    let run = epa(&["plan", "check", &missing], None);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stderr.lines().count(), 1);
+    assert!(run.stderr.contains("missing.toml"), "{}", run.stderr);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn diff_lists_every_real_difference_with_both_sources() {
+    let run = epa(&["plan", "diff", "tquk", "innovate", "--json"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v = run.json();
+    let differences = v["differences"].as_array().unwrap();
+    let paths: Vec<&str> = differences
+        .iter()
+        .map(|d| d["path"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "overall_grading.table[distinction/pass/pass].overall",
+        "methods[observation].questioning.placement",
+        "rules.word_limits.proposal",
+        "rules.timings.proposal_rework",
+        "rules.timings.report_window",
+        "rules.timings.portfolio_due",
+        "rules.order[observation_and_discussion].first",
+        "rules.timings.results_release",
+        "rules.timings.certificate_claim",
+        "criteria[WBP-D04]",
+    ] {
+        assert!(paths.contains(&expected), "missing {expected}: {paths:#?}");
+    }
+    for d in differences {
+        assert!(
+            d["source_a"].is_string() && d["source_b"].is_string(),
+            "{d}"
+        );
+    }
+
+    // The same with full IDs, and with files; readable form too.
+    let run = epa(
+        &["plan", "diff", "ST0071/1.2/tquk", "ST0071/1.2/innovate"],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("rules.timings.report_window"));
+    assert!(run.stdout.contains("source: TQUK"));
+    assert!(run.stdout.contains("source: Innovate"));
+    let dir = fixture_dir("diff");
+    let (a, b) = (
+        dir.join("epao-tquk.toml").display().to_string(),
+        dir.join("epao-innovate.toml").display().to_string(),
+    );
+    let run = epa(&["plan", "diff", &a, &b, "--json"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["count"], v["count"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn diff_refuses_unknown_sides() {
+    let run = epa(&["plan", "diff", "tquk", "acme"], None);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stderr.lines().count(), 1);
+    assert!(run.stderr.contains("acme"), "{}", run.stderr);
+    let run = epa(&["plan", "diff", "tquk", "ST0071/1.2"], None);
+    assert_eq!(run.code, 2);
+}
