@@ -1,0 +1,1 @@
+//! Suggested KSBs for a piece of evidence (filled in below).
