@@ -1,12 +1,206 @@
 //! `epa dates add-working-days | holidays | plan`.
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use epa_domain::calendar::{HolidayCalendar, Region};
+use epa_domain::deadlines::{KnownDates, plan_deadlines};
+use epa_domain::{Clock, SystemClock};
+use serde_json::json;
+
+use super::exit::{json, unusable};
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct CalendarArgs {
+    /// The UK division: england-and-wales (default), scotland or
+    /// northern-ireland (the last two only with imported data).
+    #[arg(long, default_value = "england-and-wales")]
+    pub region: String,
+    /// GOV.UK bank-holidays.json to load over the built-in calendar.
+    #[arg(long, env = "EPA_BANK_HOLIDAYS")]
+    pub holidays_file: Option<PathBuf>,
+}
 
 #[derive(Debug, clap::Subcommand)]
 pub enum DatesCommand {
-    /// The bank holidays of a year, one per line.
-    Holidays { year: i32 },
+    /// The N-th working day after DATE (DATE itself never counts; N >= 1).
+    AddWorkingDays {
+        #[arg(value_parser = parse_date)]
+        date: NaiveDate,
+        #[arg(value_parser = parse_count)]
+        n: u32,
+        #[command(flatten)]
+        calendar: CalendarArgs,
+    },
+    /// The bank holidays of a year, one per line: date, then name.
+    Holidays {
+        #[arg(value_parser = parse_year)]
+        year: i32,
+        #[command(flatten)]
+        calendar: CalendarArgs,
+    },
+    /// Every deadline that follows from an EPA's dates, as JSON.
+    Plan {
+        #[command(flatten)]
+        selection: super::selection::PlanSelection,
+        /// Gateway approval: the EPA period starts here (required).
+        // Checked in `run` rather than by clap, so the one-line error names
+        // the missing option.
+        #[arg(long, value_parser = parse_date)]
+        gateway: Option<NaiveDate>,
+        #[arg(long, value_parser = parse_date)]
+        planning_meeting: Option<NaiveDate>,
+        #[arg(long, value_parser = parse_date)]
+        proposal_rejected: Option<NaiveDate>,
+        #[arg(long, value_parser = parse_date)]
+        report_submitted: Option<NaiveDate>,
+        #[arg(long, value_parser = parse_date)]
+        observation: Option<NaiveDate>,
+        #[arg(long, value_parser = parse_date)]
+        interview: Option<NaiveDate>,
+        #[arg(long, value_parser = parse_date)]
+        discussion: Option<NaiveDate>,
+        #[arg(long, value_parser = parse_date)]
+        result_uploaded: Option<NaiveDate>,
+        /// The EPA's first fail result (opens the resit/retake window).
+        #[arg(long, value_parser = parse_date)]
+        fail_result: Option<NaiveDate>,
+        /// The project's fail result (opens the project rework).
+        #[arg(long, value_parser = parse_date)]
+        project_fail_result: Option<NaiveDate>,
+        /// The day states are judged on (default: today in Europe/London).
+        #[arg(long, value_parser = parse_date)]
+        today: Option<NaiveDate>,
+        #[arg(long, env = "EPA_BANK_HOLIDAYS")]
+        holidays_file: Option<PathBuf>,
+    },
 }
 
-pub fn run(_cmd: DatesCommand) -> ExitCode {
-    super::exit::unusable("not yet available")
+fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .filter(|d| d.format("%Y-%m-%d").to_string() == text)
+        .ok_or_else(|| format!("{text:?} is not a date (YYYY-MM-DD)"))
+}
+
+fn parse_count(text: &str) -> Result<u32, String> {
+    match text.parse::<u32>() {
+        Ok(0) => Err(format!(
+            "{text:?}: the number of working days must be at least 1"
+        )),
+        Ok(n) if n <= 100_000 => Ok(n),
+        _ => Err(format!(
+            "{text:?} is not a number of working days from 1 to 100000"
+        )),
+    }
+}
+
+fn parse_year(text: &str) -> Result<i32, String> {
+    text.parse::<i32>()
+        .ok()
+        .filter(|y| (1..=9999).contains(y))
+        .ok_or_else(|| format!("{text:?} is not a year"))
+}
+
+fn load_calendar(file: Option<&PathBuf>) -> Result<HolidayCalendar, String> {
+    let mut calendar = HolidayCalendar::england_and_wales();
+    if let Some(path) = file {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        calendar
+            .import_govuk(&text)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(calendar)
+}
+
+pub fn run(cmd: DatesCommand) -> ExitCode {
+    match cmd {
+        DatesCommand::AddWorkingDays { date, n, calendar } => {
+            let answer = load_calendar(calendar.holidays_file.as_ref()).and_then(|cal| {
+                let region = Region::parse(&calendar.region).map_err(|e| e.to_string())?;
+                let wd = cal.working_days(region).map_err(|_| {
+                    format!("no bank holiday data for region {region}; load it with --holidays-file (GOV.UK bank-holidays.json)")
+                })?;
+                wd.add(date, n).map_err(|e| e.to_string())
+            });
+            match answer {
+                Ok(day) => {
+                    println!("{day}");
+                    ExitCode::SUCCESS
+                }
+                Err(reason) => unusable(reason),
+            }
+        }
+        DatesCommand::Holidays { year, calendar } => {
+            let answer = load_calendar(calendar.holidays_file.as_ref()).and_then(|cal| {
+                let region = Region::parse(&calendar.region).map_err(|e| e.to_string())?;
+                cal.holidays(region, year).map_err(|e| e.to_string())
+            });
+            match answer {
+                Ok(list) => {
+                    for h in list {
+                        if h.notes.is_empty() {
+                            println!("{}  {}", h.date, h.name);
+                        } else {
+                            println!("{}  {} ({})", h.date, h.name, h.notes.to_lowercase());
+                        }
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(reason) => unusable(reason),
+            }
+        }
+        DatesCommand::Plan {
+            selection,
+            gateway,
+            planning_meeting,
+            proposal_rejected,
+            report_submitted,
+            observation,
+            interview,
+            discussion,
+            result_uploaded,
+            fail_result,
+            project_fail_result,
+            today,
+            holidays_file,
+        } => {
+            let Some(gateway) = gateway else {
+                return unusable("--gateway DATE is required: the deadlines follow from it");
+            };
+            let known = KnownDates {
+                gateway: Some(gateway),
+                planning_meeting,
+                proposal_rejection: proposal_rejected,
+                report_submission: report_submitted,
+                observation,
+                interview,
+                discussion,
+                result_upload: result_uploaded,
+                fail_result,
+                project_fail_result,
+                ..KnownDates::default()
+            };
+            let today = today.unwrap_or_else(|| SystemClock.today());
+            let answer = selection.load().and_then(|plan| {
+                let cal = load_calendar(holidays_file.as_ref())?;
+                let wd = cal
+                    .working_days(Region::EnglandAndWales)
+                    .map_err(|e| e.to_string())?;
+                let out = plan_deadlines(&plan, &known, today, &wd).map_err(|e| e.to_string())?;
+                Ok(json!({
+                    "plan": {"reference": plan.reference, "version": plan.version, "epao": plan.epao},
+                    "today": today,
+                    "region": Region::EnglandAndWales,
+                    "deadlines": out.deadlines,
+                    "waiting": out.waiting,
+                }))
+            });
+            match answer {
+                Ok(value) => json(&value),
+                Err(reason) => unusable(reason),
+            }
+        }
+    }
 }

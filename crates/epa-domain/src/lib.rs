@@ -11,7 +11,9 @@
 pub mod attempts;
 pub mod calendar;
 pub mod clock;
+pub mod deadlines;
 pub mod grading;
+pub mod plan;
 pub mod uln;
 
 pub use clock::{Clock, FixedClock, SystemClock};
