@@ -20,12 +20,18 @@ pub fn unusable(reason: impl Display) -> ExitCode {
 
 /// Prints a JSON document on stdout (one document, UTF-8) and exits 0.
 pub fn json(value: &impl serde::Serialize) -> ExitCode {
-    match serde_json::to_string_pretty(value) {
-        Ok(text) => {
-            println!("{text}");
-            ExitCode::SUCCESS
-        }
-        Err(err) => unusable(format!("could not write JSON: {err}")),
+    use std::io::Write;
+    let text = match serde_json::to_string_pretty(value) {
+        Ok(text) => text,
+        Err(err) => return unusable(format!("could not write JSON: {err}")),
+    };
+    // A reader that stops early (`| head`) closes the pipe: that is not an
+    // error of ours, and must never become a panic.
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(err) => unusable(format!("could not write the output: {err}")),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The `epa` command line. Each sub-command lives in a module of its own;
 //! this file only names them and dispatches.
 
+pub mod audit;
 pub mod dates;
 pub mod exit;
 pub mod grade;
@@ -41,6 +42,9 @@ pub enum Command {
     Uln(uln::UlnCommand),
     /// Count the words of a document, main text and annexes apart.
     Wordcount(wordcount::WordcountArgs),
+    /// Check the audit chain.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
 }
 
 impl Cli {
@@ -53,6 +57,7 @@ impl Cli {
             Command::Dates(cmd) => dates::run(cmd),
             Command::Uln(cmd) => uln::run(cmd),
             Command::Wordcount(args) => wordcount::run(args),
+            Command::Audit(cmd) => audit::run(cmd),
         }
     }
 }

@@ -41,7 +41,7 @@ pub struct MigrateArgs {
 }
 
 impl DatabaseArgs {
-    fn settings(
+    pub fn settings(
         &self,
         bind: Option<String>,
         log_format: Option<String>,
@@ -88,7 +88,7 @@ pub fn migrate(args: MigrateArgs) -> ExitCode {
 
 /// Runs `work` on a fresh multi-threaded runtime; an error becomes exit 2
 /// with its one line.
-fn runtime_then<F, Fut>(work: F) -> ExitCode
+pub fn runtime_then<F, Fut>(work: F) -> ExitCode
 where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<(), String>>,

@@ -9,6 +9,7 @@
 #[macro_use]
 mod dispatch;
 pub mod apprentices;
+pub mod audit;
 mod db;
 mod error;
 pub mod organisations;

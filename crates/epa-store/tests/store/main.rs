@@ -1,6 +1,7 @@
 //! The store conformance suite: every test runs on SQLite, and again on
 //! PostgreSQL when `EPA_TEST_PG_URL` is set, each on a fresh database.
 
+mod audit;
 mod people;
 mod schema;
 mod settings;

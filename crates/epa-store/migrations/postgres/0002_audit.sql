@@ -1,0 +1,35 @@
+-- The audit chain: every change, append-only and hash-chained. Each event's
+-- hash covers its own fields and the previous event's hash, so an edited,
+-- removed or re-ordered event breaks the chain at that point
+-- (`epa audit verify`). Kept in step with migrations/sqlite/0002_audit.sql.
+
+CREATE TABLE audit_events (
+    seq          BIGINT PRIMARY KEY NOT NULL,
+    id           UUID NOT NULL UNIQUE,
+    occurred_at  TIMESTAMPTZ NOT NULL,
+    actor_id     UUID,
+    actor_role   TEXT NOT NULL,
+    action       TEXT NOT NULL,
+    entity_type  TEXT NOT NULL,
+    entity_id    TEXT NOT NULL,
+    before_json  TEXT,
+    after_json   TEXT,
+    request_id   TEXT,
+    prev_hash    TEXT NOT NULL,
+    hash         TEXT NOT NULL UNIQUE
+);
+
+CREATE INDEX audit_events_entity ON audit_events (entity_type, entity_id, seq);
+
+-- Audit rows are never updated or deleted: a correction is a new event.
+CREATE FUNCTION audit_events_append_only() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'audit events are append-only';
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER audit_events_no_update BEFORE UPDATE OR DELETE ON audit_events
+    FOR EACH ROW EXECUTE FUNCTION audit_events_append_only();
+
+CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only();

@@ -1,0 +1,221 @@
+//! The audit chain. Every change appends one event in the same transaction
+//! as the change itself; events are numbered without gaps and each carries
+//! the SHA-256 of its own content and of the event before it. Database
+//! triggers refuse UPDATE and DELETE; [`verify`] walks the chain and names
+//! the first event that does not match.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::{Db, StoreError, Tx};
+
+/// The `prev_hash` of the first event.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Who did it, to what, and how the record looked before and after.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAuditEvent<'a> {
+    pub occurred_at: DateTime<Utc>,
+    /// `None` for the system itself (migrations, scheduled work).
+    pub actor_id: Option<Uuid>,
+    pub actor_role: &'a str,
+    pub action: &'a str,
+    pub entity_type: &'a str,
+    pub entity_id: &'a str,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub request_id: Option<&'a str>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct AuditEvent {
+    pub seq: i64,
+    pub id: Uuid,
+    pub occurred_at: DateTime<Utc>,
+    pub actor_id: Option<Uuid>,
+    pub actor_role: String,
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: String,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+    pub request_id: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+const COLUMNS: &str = "seq, id, occurred_at, actor_id, actor_role, action, entity_type, entity_id, before_json, after_json, request_id, prev_hash, hash";
+
+/// Appends an event inside `tx`. On PostgreSQL an advisory lock held to the
+/// end of the transaction serialises appends, so two concurrent writers
+/// cannot both extend the same head; SQLite's `BEGIN IMMEDIATE` already
+/// gives that order.
+pub async fn append(tx: &mut Tx, event: &NewAuditEvent<'_>) -> Result<AuditEvent, StoreError> {
+    if let Tx::Postgres(inner) = tx {
+        sqlx::query("SELECT pg_advisory_xact_lock(7100071)")
+            .execute(&mut **inner)
+            .await?;
+    }
+    let head: Option<(i64, String)> = on_tx!(tx, |conn| sqlx::query_as(
+        "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1"
+    )
+    .fetch_optional(conn)
+    .await)?;
+    let (seq, prev_hash) = match head {
+        Some((seq, hash)) => (seq + 1, hash),
+        None => (1, GENESIS.to_owned()),
+    };
+    // Stored and hashed at microsecond precision, which both databases keep exactly.
+    let occurred_at = DateTime::<Utc>::from_timestamp_micros(event.occurred_at.timestamp_micros())
+        .unwrap_or(event.occurred_at);
+    let mut row = AuditEvent {
+        seq,
+        id: Uuid::now_v7(),
+        occurred_at,
+        actor_id: event.actor_id,
+        actor_role: event.actor_role.to_owned(),
+        action: event.action.to_owned(),
+        entity_type: event.entity_type.to_owned(),
+        entity_id: event.entity_id.to_owned(),
+        before_json: event.before.as_ref().map(serde_json::Value::to_string),
+        after_json: event.after.as_ref().map(serde_json::Value::to_string),
+        request_id: event.request_id.map(str::to_owned),
+        prev_hash,
+        hash: String::new(),
+    };
+    row.hash = content_hash(&row);
+    let sql = format!(
+        "INSERT INTO audit_events ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+    );
+    on_tx!(tx, |conn| sqlx::query(&sql)
+        .bind(row.seq)
+        .bind(row.id)
+        .bind(row.occurred_at)
+        .bind(row.actor_id)
+        .bind(&row.actor_role)
+        .bind(&row.action)
+        .bind(&row.entity_type)
+        .bind(&row.entity_id)
+        .bind(&row.before_json)
+        .bind(&row.after_json)
+        .bind(&row.request_id)
+        .bind(&row.prev_hash)
+        .bind(&row.hash)
+        .execute(conn)
+        .await
+        .map(|_| ()))?;
+    Ok(row)
+}
+
+/// The hash of an event: SHA-256 over every field but the hash itself, each
+/// length-prefixed so that no two different events serialise alike.
+pub fn content_hash(event: &AuditEvent) -> String {
+    let mut hasher = Sha256::new();
+    let actor = event.actor_id.map(|id| id.to_string()).unwrap_or_default();
+    let fields: [Option<&str>; 12] = [
+        Some(&event.seq.to_string()),
+        Some(&event.id.to_string()),
+        Some(
+            &event
+                .occurred_at
+                .to_rfc3339_opts(SecondsFormat::Micros, true),
+        ),
+        Some(&actor),
+        Some(&event.actor_role),
+        Some(&event.action),
+        Some(&event.entity_type),
+        Some(&event.entity_id),
+        event.before_json.as_deref(),
+        event.after_json.as_deref(),
+        event.request_id.as_deref(),
+        Some(&event.prev_hash),
+    ];
+    for field in fields {
+        match field {
+            // A missing value and an empty one hash differently.
+            None => hasher.update(b"-"),
+            Some(text) => {
+                hasher.update(format!("{}:", text.len()).as_bytes());
+                hasher.update(text.as_bytes());
+            }
+        }
+        hasher.update(b"\n");
+    }
+    hex::encode(hasher.finalize())
+}
+
+/// The events about one entity, oldest first: its history.
+pub async fn for_entity(
+    db: &Db,
+    entity_type: &str,
+    entity_id: &str,
+) -> Result<Vec<AuditEvent>, StoreError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM audit_events WHERE entity_type = $1 AND entity_id = $2 ORDER BY seq"
+    );
+    Ok(on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(entity_type)
+        .bind(entity_id)
+        .fetch_all(pool)
+        .await)?)
+}
+
+/// What [`verify`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every event matched: how many were checked.
+    Intact { events: u64 },
+    /// The first event that does not match, and what is wrong with it.
+    Broken { seq: i64, id: Uuid, problem: String },
+}
+
+/// How many events [`verify`] reads per query: the chain is walked in pages
+/// so memory stays flat however long it grows.
+const PAGE: i64 = 5_000;
+
+/// Walks the whole chain in order, recomputing every hash.
+pub async fn verify(db: &Db) -> Result<Verdict, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2");
+    let mut expected_seq = 1_i64;
+    let mut prev_hash = GENESIS.to_owned();
+    let mut checked = 0_u64;
+    loop {
+        let page: Vec<AuditEvent> = on_db!(db, |pool| sqlx::query_as(&sql)
+            .bind(expected_seq - 1)
+            .bind(PAGE)
+            .fetch_all(pool)
+            .await)?;
+        if page.is_empty() {
+            return Ok(Verdict::Intact { events: checked });
+        }
+        for event in page {
+            let problem = if event.seq != expected_seq {
+                Some(format!(
+                    "event {expected_seq} is missing (the next is {})",
+                    event.seq
+                ))
+            } else if event.prev_hash != prev_hash {
+                Some("its previous-hash does not match the event before it".to_owned())
+            } else if content_hash(&event) != event.hash {
+                Some(
+                    "its content does not match its hash (it was changed after it was written)"
+                        .to_owned(),
+                )
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                return Ok(Verdict::Broken {
+                    seq: event.seq,
+                    id: event.id,
+                    problem,
+                });
+            }
+            prev_hash = event.hash;
+            expected_seq += 1;
+            checked += 1;
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! The audit chain: appended in the caller's transaction, refused UPDATE and
+//! DELETE by the database, and checked link by link by `verify`.
+
+use chrono::{TimeZone, Utc};
+use epa_store::audit::{self, NewAuditEvent, Verdict};
+use epa_store::{Db, Tx};
+use serde_json::json;
+
+fn event(n: u32) -> NewAuditEvent<'static> {
+    NewAuditEvent {
+        occurred_at: Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, n).unwrap()
+            + chrono::Duration::nanoseconds(123_456_789),
+        actor_id: Some(uuid::Uuid::now_v7()),
+        actor_role: "assessor",
+        action: "judgement.recorded",
+        entity_type: "epa",
+        entity_id: "e-1",
+        before: (n > 1).then(|| json!({"met": false})),
+        after: Some(json!({"met": true, "note": "Explained the \"why\" clearly", "n": n})),
+        request_id: Some("req-1"),
+    }
+}
+
+async fn append_three(db: &Db) {
+    let mut tx = db.begin_write().await.unwrap();
+    for n in 1..=3 {
+        let written = audit::append(&mut tx, &event(n)).await.unwrap();
+        assert_eq!(written.seq, i64::from(n));
+    }
+    tx.commit().await.unwrap();
+}
+
+async fn execute(db: &Db, sql: &str) -> Result<(), sqlx::Error> {
+    match db {
+        Db::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+        Db::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+    }
+}
+
+crate::conformance!(an_intact_chain_verifies, |db: Db| async move {
+    assert_eq!(
+        audit::verify(&db).await.unwrap(),
+        Verdict::Intact { events: 0 }
+    );
+    append_three(&db).await;
+    assert_eq!(
+        audit::verify(&db).await.unwrap(),
+        Verdict::Intact { events: 3 }
+    );
+    let history = audit::for_entity(&db, "epa", "e-1").await.unwrap();
+    assert_eq!(history.len(), 3);
+    assert_eq!(history[0].prev_hash, audit::GENESIS);
+    assert_eq!(history[1].prev_hash, history[0].hash);
+    assert_eq!(history[2].before_json.as_deref(), Some(r#"{"met":false}"#));
+});
+
+crate::conformance!(a_rolled_back_change_leaves_no_event, |db: Db| async move {
+    let mut tx: Tx = db.begin_write().await.unwrap();
+    audit::append(&mut tx, &event(1)).await.unwrap();
+    drop(tx);
+    assert_eq!(
+        audit::verify(&db).await.unwrap(),
+        Verdict::Intact { events: 0 }
+    );
+});
+
+crate::conformance!(
+    the_database_refuses_update_and_delete,
+    |db: Db| async move {
+        append_three(&db).await;
+        let update = execute(
+            &db,
+            "UPDATE audit_events SET action = 'grade.changed' WHERE seq = 2",
+        )
+        .await;
+        assert!(update.unwrap_err().to_string().contains("append-only"));
+        let delete = execute(&db, "DELETE FROM audit_events WHERE seq = 3").await;
+        assert!(delete.unwrap_err().to_string().contains("append-only"));
+        assert_eq!(
+            audit::verify(&db).await.unwrap(),
+            Verdict::Intact { events: 3 }
+        );
+    }
+);
+
+crate::conformance!(verify_names_the_first_changed_event, |db: Db| async move {
+    append_three(&db).await;
+    // Someone with direct access to the database removes the guard and edits a row.
+    match &db {
+        Db::Sqlite(_) => execute(&db, "DROP TRIGGER audit_events_no_update")
+            .await
+            .unwrap(),
+        Db::Postgres(_) => execute(
+            &db,
+            "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update",
+        )
+        .await
+        .unwrap(),
+    }
+    execute(
+        &db,
+        "UPDATE audit_events SET after_json = '{\"met\":false}' WHERE seq = 2",
+    )
+    .await
+    .unwrap();
+    let Verdict::Broken { seq, problem, .. } = audit::verify(&db).await.unwrap() else {
+        panic!("the edit must be found");
+    };
+    assert_eq!(seq, 2);
+    assert!(problem.contains("does not match its hash"), "{problem}");
+});
+
+crate::conformance!(verify_finds_a_removed_event, |db: Db| async move {
+    append_three(&db).await;
+    match &db {
+        Db::Sqlite(_) => execute(&db, "DROP TRIGGER audit_events_no_delete")
+            .await
+            .unwrap(),
+        Db::Postgres(_) => execute(
+            &db,
+            "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update",
+        )
+        .await
+        .unwrap(),
+    }
+    execute(&db, "DELETE FROM audit_events WHERE seq = 2")
+        .await
+        .unwrap();
+    let Verdict::Broken { seq, problem, .. } = audit::verify(&db).await.unwrap() else {
+        panic!("the gap must be found");
+    };
+    assert_eq!(seq, 3);
+    assert!(problem.contains("event 2 is missing"), "{problem}");
+});
