@@ -82,6 +82,8 @@ pub enum CalendarError {
         "no bank holiday data for {region} in {year}; import GOV.UK's bank-holidays.json to add it"
     )]
     NoData { region: Region, year: i32 },
+    #[error("no bank holiday data for {0}; import GOV.UK's bank-holidays.json to add it")]
+    NoRegionData(Region),
     #[error("line {line} of the bank holiday changes: {message}")]
     Changes { line: usize, message: String },
     #[error("bank holiday import: {0}")]
@@ -265,10 +267,7 @@ impl HolidayCalendar {
                 region,
             })
         } else {
-            Err(CalendarError::NoData {
-                region,
-                year: self.imported_years(region).first().copied().unwrap_or(0),
-            })
+            Err(CalendarError::NoRegionData(region))
         }
     }
 }
