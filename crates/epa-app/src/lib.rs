@@ -1,1 +1,12 @@
-//! epa-app
+//! Use cases: one function per command or query. Each checks the access
+//! policy, opens ONE transaction, calls the domain, persists, appends the
+//! audit event and any outbox message, and commits. HTML and JSON handlers
+//! call the same functions.
+
+mod context;
+pub mod epas;
+mod error;
+pub mod registration;
+
+pub use context::{Actor, App};
+pub use error::{AppError, FieldError};

@@ -10,10 +10,15 @@
 mod dispatch;
 pub mod apprentices;
 pub mod audit;
+pub mod conflicts;
 mod db;
+pub mod epas;
 mod error;
+pub mod idempotency;
 pub mod organisations;
+pub mod outbox;
 pub mod schema;
+pub mod tokens;
 pub mod users;
 
 pub use db::{Backend, Db, Tx, redact};

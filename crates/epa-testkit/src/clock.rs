@@ -47,8 +47,14 @@ mod tests {
         let clock = FakeClock::at(Utc.with_ymd_and_hms(2026, 6, 30, 23, 30, 0).unwrap());
         let seen_by_app = clock.clone();
         // 23:30 UTC in summer is already 1 July in London.
-        assert_eq!(Clock::today(&seen_by_app), NaiveDate::from_ymd_opt(2026, 7, 1).unwrap());
+        assert_eq!(
+            Clock::today(&seen_by_app),
+            NaiveDate::from_ymd_opt(2026, 7, 1).unwrap()
+        );
         clock.advance(Duration::days(1));
-        assert_eq!(Clock::today(&seen_by_app), NaiveDate::from_ymd_opt(2026, 7, 2).unwrap());
+        assert_eq!(
+            Clock::today(&seen_by_app),
+            NaiveDate::from_ymd_opt(2026, 7, 2).unwrap()
+        );
     }
 }

@@ -1,0 +1,65 @@
+//! The application's dependencies, and who is asking.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use epa_domain::Clock;
+use epa_plan::Catalog;
+use epa_store::Db;
+use epa_store::users::{Membership, Role};
+use uuid::Uuid;
+
+/// Everything a use case needs from outside the domain. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    pub db: Db,
+    pub clock: Arc<dyn Clock + Send + Sync>,
+    pub plans: Arc<Catalog>,
+}
+
+impl App {
+    pub fn new(db: Db, clock: Arc<dyn Clock + Send + Sync>, plans: Catalog) -> App {
+        App {
+            db,
+            clock,
+            plans: Arc::new(plans),
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+}
+
+/// The signed-in person (or API client) a use case acts for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Actor {
+    pub user_id: Uuid,
+    pub memberships: Vec<Membership>,
+    /// Carried into the audit event, so a change can be traced to its request.
+    pub request_id: Option<String>,
+}
+
+impl Actor {
+    /// The organisations in which the actor holds `role`.
+    pub fn organisations_as(&self, role: Role) -> impl Iterator<Item = Uuid> + '_ {
+        self.memberships
+            .iter()
+            .filter(move |m| m.role == role)
+            .map(|m| m.organisation_id)
+    }
+
+    pub fn has_role(&self, role: Role) -> bool {
+        self.memberships.iter().any(|m| m.role == role)
+    }
+
+    /// The role recorded in the audit event: the most senior the actor holds.
+    pub fn audit_role(&self) -> &'static str {
+        self.memberships
+            .iter()
+            .map(|m| m.role)
+            .min()
+            .map(Role::as_str)
+            .unwrap_or("none")
+    }
+}

@@ -1,0 +1,193 @@
+//! Registering an apprentice for an EPA: the first step of the journey.
+
+use chrono::{Datelike, NaiveDate};
+use epa_domain::{Uln, UlnMode};
+use epa_store::apprentices::{self, NewApprentice};
+use epa_store::audit::{self, NewAuditEvent};
+use epa_store::epas::{self, NewEpa};
+use epa_store::organisations::{self, OrganisationKind};
+use epa_store::users::Role;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::epas::EpaView;
+use crate::{Actor, App, AppError, FieldError};
+
+/// What a registration form or API call sends.
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Registration {
+    pub uln: String,
+    pub given_names: String,
+    pub family_name: String,
+    pub date_of_birth: NaiveDate,
+    pub employer_id: Uuid,
+    pub provider_id: Uuid,
+    /// Standard reference, such as `ST0071`.
+    pub standard: String,
+    /// Plan version; the newest loaded when absent.
+    #[serde(default)]
+    pub version: Option<String>,
+    /// EPAO policy the EPA runs under, such as `tquk` or `innovate`.
+    pub policy: String,
+    /// The apprentice's start date on programme.
+    pub start_date: NaiveDate,
+}
+
+const NAME_MAX: usize = 100;
+
+/// Registers the apprentice and opens their EPA at `registered`.
+/// EPAO staff register for any provider; a provider user only for their own.
+pub async fn register(app: &App, actor: &Actor, input: Registration) -> Result<EpaView, AppError> {
+    let epao = organisations::list(&app.db, Some(OrganisationKind::Epao))
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::Conflict("no EPAO organisation is set up yet".to_owned()))?;
+    let is_epao_staff = actor
+        .organisations_as(Role::EpaoAdmin)
+        .chain(actor.organisations_as(Role::EpaoOperations))
+        .any(|org| org == epao.id);
+    let for_own_provider = actor
+        .organisations_as(Role::ProviderUser)
+        .any(|org| org == input.provider_id);
+    if !is_epao_staff && !for_own_provider {
+        return Err(AppError::Forbidden(
+            "only EPAO staff, or the apprentice's training provider, can register an apprentice"
+                .to_owned(),
+        ));
+    }
+
+    let checked = check(app, &input).await?;
+    let now = app.now();
+    let mut tx = app.db.begin_write().await?;
+    let apprentice = apprentices::insert(
+        &mut tx,
+        &NewApprentice {
+            uln: &checked.uln.to_string(),
+            given_names: input.given_names.trim(),
+            family_name: input.family_name.trim(),
+            date_of_birth: input.date_of_birth,
+            employer_id: input.employer_id,
+            provider_id: input.provider_id,
+            user_id: None,
+            start_date: input.start_date,
+        },
+        now,
+    )
+    .await
+    .map_err(|err| match err {
+        epa_store::StoreError::Conflict(_) => {
+            AppError::field("uln", "an apprentice with this ULN is already registered")
+        }
+        other => other.into(),
+    })?;
+    let epa_id = epas::insert(
+        &mut tx,
+        &NewEpa {
+            apprentice_id: apprentice.id,
+            epao_id: epao.id,
+            standard_reference: &checked.reference,
+            standard_version: &checked.version,
+            policy: &checked.policy,
+            stage: crate::epas::REGISTERED,
+        },
+        now,
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        &NewAuditEvent {
+            occurred_at: now,
+            actor_id: Some(actor.user_id),
+            actor_role: actor.audit_role(),
+            action: "epa.registered",
+            entity_type: "epa",
+            entity_id: &epa_id.to_string(),
+            before: None,
+            // Identifiers only: names and dates of birth stay out of the audit payload.
+            after: Some(json!({
+                "apprentice_id": apprentice.id,
+                "standard": checked.reference,
+                "version": checked.version,
+                "policy": checked.policy,
+                "stage": crate::epas::REGISTERED,
+            })),
+            request_id: actor.request_id.as_deref(),
+        },
+    )
+    .await?;
+    let row = epas::get_in(&mut tx, epa_id).await?;
+    tx.commit().await?;
+    Ok(EpaView::from(row))
+}
+
+struct Checked {
+    uln: Uln,
+    reference: String,
+    version: String,
+    policy: String,
+}
+
+/// Every problem with the input at once, each against its field.
+async fn check(app: &App, input: &Registration) -> Result<Checked, AppError> {
+    let mut problems = Vec::new();
+    let uln = Uln::parse_with(input.uln.trim(), UlnMode::Strict)
+        .map_err(|err| problems.push(FieldError::new("uln", err.to_string())))
+        .ok();
+    for (field, value) in [
+        ("given_names", &input.given_names),
+        ("family_name", &input.family_name),
+    ] {
+        let value = value.trim();
+        if value.is_empty() {
+            problems.push(FieldError::new(field, "enter a name"));
+        } else if value.chars().count() > NAME_MAX {
+            problems.push(FieldError::new(
+                field,
+                format!("use at most {NAME_MAX} characters"),
+            ));
+        }
+    }
+    let age_at_start = input.start_date.year() - input.date_of_birth.year();
+    if !(15..=100).contains(&age_at_start) {
+        problems.push(FieldError::new(
+            "date_of_birth",
+            "check the date of birth: the apprentice would be under 15 or over 100 at the start date",
+        ));
+    }
+    if input.start_date > app.clock.today() {
+        problems.push(FieldError::new(
+            "start_date",
+            "the start date cannot be in the future",
+        ));
+    }
+    for (field, id, kind) in [
+        ("employer_id", input.employer_id, OrganisationKind::Employer),
+        ("provider_id", input.provider_id, OrganisationKind::Provider),
+    ] {
+        match organisations::get(&app.db, id).await {
+            Ok(org) if org.kind == kind => {}
+            Ok(_) | Err(epa_store::StoreError::NotFound) => problems.push(FieldError::new(
+                field,
+                format!("no {} with this ID", kind.as_str()),
+            )),
+            Err(other) => return Err(other.into()),
+        }
+    }
+    let plan = app
+        .plans
+        .effective(&input.standard, input.version.as_deref(), &input.policy)
+        .map_err(|err| problems.push(FieldError::new("policy", err.to_string())))
+        .ok();
+    match (uln, plan, problems.is_empty()) {
+        (Some(uln), Some(plan), true) => Ok(Checked {
+            uln,
+            reference: plan.reference.clone(),
+            version: plan.version.clone(),
+            policy: plan.epao.clone(),
+        }),
+        _ => Err(AppError::Validation(problems)),
+    }
+}

@@ -1,0 +1,1 @@
+//! Use cases, end to end against a real database.
