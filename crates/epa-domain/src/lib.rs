@@ -7,13 +7,17 @@
 //! - [`grading`]: criterion judgements -> method grades -> overall grade.
 //! - [`attempts`]: first attempts, resits, retakes, rework, and the DfE record.
 //! - [`deadlines`]: every deadline that follows from an EPA's dates.
+//! - [`lifecycle`]: the EPA's stages and the commands that move it between them.
+//! - [`policy`]: who may do what to which EPA, by role and relationship.
 
 pub mod attempts;
 pub mod calendar;
 pub mod clock;
 pub mod deadlines;
 pub mod grading;
+pub mod lifecycle;
 pub mod plan;
+pub mod policy;
 pub mod uln;
 
 pub use clock::{Clock, FixedClock, SystemClock};
