@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use epa_store::Db;
 use tokio::net::TcpListener;
@@ -133,7 +134,13 @@ async fn serve(settings: Settings) -> Result<(), String> {
     let listener = TcpListener::bind(settings.bind)
         .await
         .map_err(|err| format!("cannot listen on {}: {err}", settings.bind))?;
-    let app = epa_web::router(epa_web::AppState { db: db.clone() });
+    let plans = match &settings.plans_dir {
+        Some(dir) => epa_plan::Catalog::with_dir(dir)
+            .map_err(|err| format!("the plans in {} cannot be used: {err}", dir.display()))?,
+        None => epa_plan::Catalog::embedded(),
+    };
+    let app = epa_app::App::new(db.clone(), Arc::new(epa_domain::SystemClock), plans);
+    let app = epa_web::router(epa_web::AppState { app });
     tracing::info!(
         database = %epa_store::redact(&settings.database_url()),
         "OpenEPA is listening on http://{}",

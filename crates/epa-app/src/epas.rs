@@ -6,7 +6,9 @@ use epa_store::users::Role;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::{Actor, App, AppError};
+use epa_domain::policy::Action;
+
+use crate::{Actor, App, AppError, access};
 
 /// The stage a new EPA starts in.
 pub const REGISTERED: &str = "registered";
@@ -67,29 +69,16 @@ impl From<EpaRow> for EpaView {
     }
 }
 
-/// Whether `actor` may see the EPA at all: EPAO staff and quality assurers
-/// of its EPAO, its employer's and provider's users, its allocated assessor
-/// and the apprentice themself.
-pub fn visible(actor: &Actor, row: &EpaRow) -> bool {
-    actor.memberships.iter().any(|m| match m.role {
-        Role::EpaoAdmin | Role::EpaoOperations | Role::QualityAssurer => {
-            m.organisation_id == row.epa.epao_id
-        }
-        Role::EmployerUser => m.organisation_id == row.employer_id,
-        Role::ProviderUser => m.organisation_id == row.provider_id,
-        Role::Assessor => row.epa.assessor_id == Some(actor.user_id),
-        Role::Apprentice => row.apprentice_user_id == Some(actor.user_id),
-    })
-}
-
 /// One EPA. Not found and not visible answer alike (no existence oracle).
 pub async fn get(app: &App, actor: &Actor, id: Uuid) -> Result<EpaView, AppError> {
     let row = epas::get(&app.db, id).await?;
-    if visible(actor, &row) {
-        Ok(EpaView::from(row))
-    } else {
-        Err(AppError::NotFound)
-    }
+    access::authorize(
+        actor,
+        Action::ViewEpa,
+        &access::epa_resource(&row, &[]),
+        "you cannot see this EPA",
+    )?;
+    Ok(EpaView::from(row))
 }
 
 /// A page of the EPAs the caller may see, oldest first.

@@ -3,6 +3,7 @@
 //! audit event and any outbox message, and commits. HTML and JSON handlers
 //! call the same functions.
 
+pub mod access;
 mod context;
 pub mod epas;
 mod error;

@@ -1,18 +1,18 @@
 //! Registering an apprentice for an EPA: the first step of the journey.
 
 use chrono::{Datelike, NaiveDate};
+use epa_domain::policy::Action;
 use epa_domain::{Uln, UlnMode};
 use epa_store::apprentices::{self, NewApprentice};
 use epa_store::audit::{self, NewAuditEvent};
 use epa_store::epas::{self, NewEpa};
 use epa_store::organisations::{self, OrganisationKind};
-use epa_store::users::Role;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::epas::EpaView;
-use crate::{Actor, App, AppError, FieldError};
+use crate::{Actor, App, AppError, FieldError, access};
 
 /// What a registration form or API call sends.
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
@@ -38,26 +38,20 @@ pub struct Registration {
 const NAME_MAX: usize = 100;
 
 /// Registers the apprentice and opens their EPA at `registered`.
-/// EPAO staff register for any provider; a provider user only for their own.
+/// Who may is the access policy's `register_apprentice`: EPAO staff, or
+/// the apprentice's own training provider.
 pub async fn register(app: &App, actor: &Actor, input: Registration) -> Result<EpaView, AppError> {
     let epao = organisations::list(&app.db, Some(OrganisationKind::Epao))
         .await?
         .into_iter()
         .next()
         .ok_or_else(|| AppError::Conflict("no EPAO organisation is set up yet".to_owned()))?;
-    let is_epao_staff = actor
-        .organisations_as(Role::EpaoAdmin)
-        .chain(actor.organisations_as(Role::EpaoOperations))
-        .any(|org| org == epao.id);
-    let for_own_provider = actor
-        .organisations_as(Role::ProviderUser)
-        .any(|org| org == input.provider_id);
-    if !is_epao_staff && !for_own_provider {
-        return Err(AppError::Forbidden(
-            "only EPAO staff, or the apprentice's training provider, can register an apprentice"
-                .to_owned(),
-        ));
-    }
+    access::authorize(
+        actor,
+        Action::RegisterApprentice,
+        &access::new_record(epao.id, input.employer_id, input.provider_id),
+        "only EPAO staff, or the apprentice's training provider, can register an apprentice",
+    )?;
 
     let checked = check(app, &input).await?;
     let now = app.now();

@@ -99,6 +99,17 @@ fn with_database(url: &str, name: &str) -> String {
     out
 }
 
+/// Called by a PostgreSQL test when no server is configured: a skip on a
+/// developer's machine, a failure where `EPA_REQUIRE_PG=1` (set by `.ci/run`
+/// for its PostgreSQL pass), so CI can never pass by skipping silently.
+pub fn skip_without_postgres() {
+    assert!(
+        std::env::var("EPA_REQUIRE_PG").as_deref() != Ok("1"),
+        "EPA_REQUIRE_PG=1 but EPA_TEST_PG_URL names no PostgreSQL server"
+    );
+    eprintln!("skipped: EPA_TEST_PG_URL is not set");
+}
+
 #[cfg(test)]
 mod tests {
     use super::with_database;
@@ -115,15 +126,4 @@ mod tests {
         );
         assert_eq!(with_database("postgres://h", "t1"), "postgres://h/t1");
     }
-}
-
-/// Called by a PostgreSQL test when no server is configured: a skip on a
-/// developer's machine, a failure where `EPA_REQUIRE_PG=1` (set by `.ci/run`
-/// for its PostgreSQL pass), so CI can never pass by skipping silently.
-pub fn skip_without_postgres() {
-    assert!(
-        std::env::var("EPA_REQUIRE_PG").as_deref() != Ok("1"),
-        "EPA_REQUIRE_PG=1 but EPA_TEST_PG_URL names no PostgreSQL server"
-    );
-    eprintln!("skipped: EPA_TEST_PG_URL is not set");
 }

@@ -4,10 +4,14 @@
 
 mod clock;
 mod database;
+pub mod seed;
 
 pub use clock::FakeClock;
 pub use database::{TestDb, pg_url, skip_without_postgres};
 
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
 use epa_store::Db;
 use epa_web::AppState;
 
@@ -16,16 +20,24 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub db: Db,
+    pub clock: FakeClock,
 }
 
 impl TestApp {
-    /// Starts the router on `127.0.0.1:0` over `db`.
+    /// Starts the router on `127.0.0.1:0` over `db`, with the clock at
+    /// 09:00 on Monday 2 November 2026 and the built-in plans.
     pub async fn spawn(db: Db) -> TestApp {
+        let clock = FakeClock::at(Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind a loopback port");
         let address = format!("http://{}", listener.local_addr().expect("local address"));
-        let app = epa_web::router(AppState { db: db.clone() });
+        let app = epa_app::App::new(
+            db.clone(),
+            Arc::new(clock.clone()),
+            epa_plan::Catalog::embedded(),
+        );
+        let app = epa_web::router(AppState { app });
         tokio::spawn(async move {
             axum::serve(listener, app)
                 .await
@@ -35,6 +47,7 @@ impl TestApp {
             address,
             client: reqwest::Client::new(),
             db,
+            clock,
         }
     }
 
@@ -45,6 +58,32 @@ impl TestApp {
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(self.url(path))
+            .send()
+            .await
+            .expect("request to the test app")
+    }
+
+    /// `GET path` as the holder of `token`.
+    pub async fn get_as(&self, token: &str, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request to the test app")
+    }
+
+    /// `POST path` with a JSON body as the holder of `token`.
+    pub async fn post_as(
+        &self,
+        token: &str,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
             .send()
             .await
             .expect("request to the test app")

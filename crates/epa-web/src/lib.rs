@@ -21,7 +21,7 @@ pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .nest("/", api::routes())
+        .nest("/api/v1", api::routes())
         .merge(api::docs())
         .with_state(state);
     layers::apply(routes)

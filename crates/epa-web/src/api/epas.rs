@@ -40,7 +40,10 @@ pub async fn register(
     };
     let input: Registration = match serde_json::from_slice(&body) {
         Ok(input) => input,
-        Err(err) => return ApiError::bad_request(format!("the body is not a valid registration: {err}")).into_response(),
+        Err(err) => {
+            return ApiError::bad_request(format!("the body is not a valid registration: {err}"))
+                .into_response();
+        }
     };
     match registration::register(&state.app, &actor, input).await {
         Ok(view) => {
@@ -152,7 +155,9 @@ pub async fn timeline(
                 at: event.occurred_at,
                 action: event.action,
                 actor_role: event.actor_role,
-                after: event.after_json.and_then(|text| serde_json::from_str(&text).ok()),
+                after: event
+                    .after_json
+                    .and_then(|text| serde_json::from_str(&text).ok()),
             })
             .collect(),
     ))

@@ -51,15 +51,17 @@ pub async fn begin(
     match idempotency::find(&state.app.db, actor.user_id, &key).await {
         Ok(None) => Ok(Some(Key { key, request_hash })),
         Ok(Some(stored)) if stored.request_hash == request_hash => {
-            let status = StatusCode::from_u16(stored.response_status as u16).unwrap_or(StatusCode::OK);
+            let status =
+                StatusCode::from_u16(stored.response_status as u16).unwrap_or(StatusCode::OK);
             let mut response = (status, stored.response_body).into_response();
             response.headers_mut().insert(
                 axum::http::header::CONTENT_TYPE,
                 axum::http::HeaderValue::from_static("application/json"),
             );
-            response
-                .headers_mut()
-                .insert("idempotent-replay", axum::http::HeaderValue::from_static("true"));
+            response.headers_mut().insert(
+                "idempotent-replay",
+                axum::http::HeaderValue::from_static("true"),
+            );
             Err(response)
         }
         Ok(Some(_)) => Err(ApiError(AppError::field(
@@ -73,7 +75,13 @@ pub async fn begin(
 
 /// Keeps a successful answer under the key. A failure to keep it is logged,
 /// not returned: the work itself is done and committed.
-pub async fn finish(state: &AppState, actor: &Actor, key: Option<Key>, status: StatusCode, body: &str) {
+pub async fn finish(
+    state: &AppState,
+    actor: &Actor,
+    key: Option<Key>,
+    status: StatusCode,
+    body: &str,
+) {
     let Some(key) = key else { return };
     let mut tx = match state.app.db.begin_write().await {
         Ok(tx) => tx,
@@ -87,10 +95,12 @@ pub async fn finish(state: &AppState, actor: &Actor, key: Option<Key>, status: S
         response_status: i32::from(status.as_u16()),
         response_body: body.to_owned(),
     };
-    let result = match idempotency::record(&mut tx, actor.user_id, &key.key, &stored, state.app.now()).await {
-        Ok(()) => tx.commit().await,
-        Err(err) => Err(err),
-    };
+    let result =
+        match idempotency::record(&mut tx, actor.user_id, &key.key, &stored, state.app.now()).await
+        {
+            Ok(()) => tx.commit().await,
+            Err(err) => Err(err),
+        };
     if let Err(err) = result {
         tracing::warn!(error = %err, "could not keep the idempotent answer");
     }

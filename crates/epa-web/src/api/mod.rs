@@ -36,13 +36,21 @@ impl Modify for TokenAuth {
     }
 }
 
+/// The `/api/v1` routes, relative to where they are nested. Unknown API
+/// paths answer 404 as problem details too.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/epas", get(epas::list).post(epas::register))
-        .route("/api/v1/epas/{id}", get(epas::get))
-        .route("/api/v1/epas/{id}/timeline", get(epas::timeline))
+        .route("/epas", get(epas::list).post(epas::register))
+        .route("/epas/{id}", get(epas::get))
+        .route("/epas/{id}/timeline", get(epas::timeline))
         .fallback(|| async {
-            problem::problem(axum::http::StatusCode::NOT_FOUND, "not-found", "Not found", None, Vec::new())
+            problem::problem(
+                axum::http::StatusCode::NOT_FOUND,
+                "not-found",
+                "Not found",
+                None,
+                Vec::new(),
+            )
         })
 }
 

@@ -34,7 +34,13 @@ impl From<AppError> for ApiError {
 
 impl ApiError {
     pub fn unauthorized() -> Response {
-        problem(StatusCode::UNAUTHORIZED, "unauthorized", "Sign in or send a valid API token", None, Vec::new())
+        problem(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Sign in or send a valid API token",
+            None,
+            Vec::new(),
+        )
     }
 
     pub fn bad_request(detail: impl Into<String>) -> ApiError {
@@ -45,13 +51,27 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match self.0 {
-            AppError::NotFound => problem(StatusCode::NOT_FOUND, "not-found", "Not found", None, Vec::new()),
-            AppError::Forbidden(detail) => {
-                problem(StatusCode::FORBIDDEN, "forbidden", "Not allowed", Some(detail), Vec::new())
-            }
-            AppError::Conflict(detail) => {
-                problem(StatusCode::CONFLICT, "conflict", "Not possible now", Some(detail), Vec::new())
-            }
+            AppError::NotFound => problem(
+                StatusCode::NOT_FOUND,
+                "not-found",
+                "Not found",
+                None,
+                Vec::new(),
+            ),
+            AppError::Forbidden(detail) => problem(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Not allowed",
+                Some(detail),
+                Vec::new(),
+            ),
+            AppError::Conflict(detail) => problem(
+                StatusCode::CONFLICT,
+                "conflict",
+                "Not possible now",
+                Some(detail),
+                Vec::new(),
+            ),
             AppError::Validation(errors) => problem(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "validation",
