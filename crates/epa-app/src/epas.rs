@@ -10,9 +10,6 @@ use epa_domain::policy::Action;
 
 use crate::{Actor, App, AppError, access};
 
-/// The stage a new EPA starts in.
-pub const REGISTERED: &str = "registered";
-
 /// An EPA as callers see it.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct EpaView {

@@ -4,10 +4,14 @@
 //! call the same functions.
 
 pub mod access;
+pub mod assessment;
 mod context;
 pub mod epas;
 mod error;
+pub mod gateway;
+pub mod planning;
 pub mod registration;
+pub mod transitions;
 
 pub use context::{Actor, App};
 pub use error::{AppError, FieldError};

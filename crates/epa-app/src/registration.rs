@@ -1,6 +1,7 @@
 //! Registering an apprentice for an EPA: the first step of the journey.
 
 use chrono::{Datelike, NaiveDate};
+use epa_domain::lifecycle::Lifecycle;
 use epa_domain::policy::Action;
 use epa_domain::{Uln, UlnMode};
 use epa_store::apprentices::{self, NewApprentice};
@@ -54,6 +55,9 @@ pub async fn register(app: &App, actor: &Actor, input: Registration) -> Result<E
     )?;
 
     let checked = check(app, &input).await?;
+    let lifecycle = Lifecycle::new();
+    let state =
+        serde_json::to_string(&lifecycle).map_err(|err| AppError::Internal(err.to_string()))?;
     let now = app.now();
     let mut tx = app.db.begin_write().await?;
     let apprentice = apprentices::insert(
@@ -85,7 +89,8 @@ pub async fn register(app: &App, actor: &Actor, input: Registration) -> Result<E
             standard_reference: &checked.reference,
             standard_version: &checked.version,
             policy: &checked.policy,
-            stage: crate::epas::REGISTERED,
+            stage: lifecycle.stage.as_str(),
+            lifecycle: &state,
         },
         now,
     )
@@ -106,7 +111,7 @@ pub async fn register(app: &App, actor: &Actor, input: Registration) -> Result<E
                 "standard": checked.reference,
                 "version": checked.version,
                 "policy": checked.policy,
-                "stage": crate::epas::REGISTERED,
+                "stage": lifecycle.stage.as_str(),
             })),
             request_id: actor.request_id.as_deref(),
         },

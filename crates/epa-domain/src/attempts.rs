@@ -25,7 +25,7 @@ use crate::calendar::{CalendarError, Period, WorkingDays};
 use crate::grading::{CapContext, method_index};
 
 /// Why a sitting took place.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AttemptKind {
     First,

@@ -133,7 +133,7 @@ impl FromStr for Stage {
 /// Everything the transitions need to know about one EPA, besides its stage.
 /// The use case loads this from the EPA's row and stores what [`apply`]
 /// returns.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lifecycle {
     pub stage: Stage,
     /// Gateway submissions so far, rejected ones included; a retake's new

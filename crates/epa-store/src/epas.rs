@@ -20,6 +20,9 @@ pub struct Epa {
     pub planning_meeting_on: Option<NaiveDate>,
     pub assessor_id: Option<Uuid>,
     pub overall_grade: Option<String>,
+    /// The domain's lifecycle state as JSON (`epa_domain::lifecycle::Lifecycle`).
+    #[serde(skip)]
+    pub lifecycle: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,
@@ -47,6 +50,7 @@ pub struct NewEpa<'a> {
     pub standard_version: &'a str,
     pub policy: &'a str,
     pub stage: &'a str,
+    pub lifecycle: &'a str,
 }
 
 /// Which EPAs a list may show: the caller's relationships, already decided
@@ -67,15 +71,15 @@ pub struct Filter<'a> {
 }
 
 const COLUMNS: &str = "e.id, e.apprentice_id, e.epao_id, e.standard_reference, e.standard_version, e.policy, e.stage, \
-    e.gateway_approved_on, e.planning_meeting_on, e.assessor_id, e.overall_grade, e.created_at, e.updated_at, e.version, \
+    e.gateway_approved_on, e.planning_meeting_on, e.assessor_id, e.overall_grade, e.lifecycle, e.created_at, e.updated_at, e.version, \
     a.employer_id, a.provider_id, a.user_id AS apprentice_user_id, a.uln, a.given_names, a.family_name";
 
 pub async fn insert(tx: &mut Tx, new: &NewEpa<'_>, now: DateTime<Utc>) -> Result<Uuid, StoreError> {
     let id = Uuid::now_v7();
     on_tx!(tx, |conn| {
         sqlx::query(
-        "INSERT INTO epas (id, apprentice_id, epao_id, standard_reference, standard_version, policy, stage, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)"
+        "INSERT INTO epas (id, apprentice_id, epao_id, standard_reference, standard_version, policy, stage, lifecycle, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)"
     )
     .bind(id)
     .bind(new.apprentice_id)
@@ -84,6 +88,7 @@ pub async fn insert(tx: &mut Tx, new: &NewEpa<'_>, now: DateTime<Utc>) -> Result
     .bind(new.standard_version)
     .bind(new.policy)
     .bind(new.stage)
+    .bind(new.lifecycle)
     .bind(now)
     .execute(conn)
     .await
@@ -150,6 +155,7 @@ pub struct Change<'a> {
     pub planning_meeting_on: Option<NaiveDate>,
     pub assessor_id: Option<Uuid>,
     pub overall_grade: Option<&'a str>,
+    pub lifecycle: Option<&'a str>,
 }
 
 /// Applies `change` if the EPA is still at `expected_version`; otherwise
@@ -165,14 +171,15 @@ pub async fn update(
         sqlx::query(
         "UPDATE epas SET stage = COALESCE($1, stage), gateway_approved_on = COALESCE($2, gateway_approved_on), \
          planning_meeting_on = COALESCE($3, planning_meeting_on), assessor_id = COALESCE($4, assessor_id), \
-         overall_grade = COALESCE($5, overall_grade), updated_at = $6, version = version + 1 \
-         WHERE id = $7 AND version = $8"
+         overall_grade = COALESCE($5, overall_grade), lifecycle = COALESCE($6, lifecycle), updated_at = $7, \
+         version = version + 1 WHERE id = $8 AND version = $9"
     )
     .bind(change.stage)
     .bind(change.gateway_approved_on)
     .bind(change.planning_meeting_on)
     .bind(change.assessor_id)
     .bind(change.overall_grade)
+    .bind(change.lifecycle)
     .bind(now)
     .bind(id)
     .bind(expected_version)
@@ -197,4 +204,42 @@ pub async fn count_by_stage(db: &Db, epao_id: Uuid) -> Result<Vec<(String, i64)>
     .bind(epao_id)
     .fetch_all(pool)
     .await)?)
+}
+
+/// Stores the lifecycle state the domain returned, with the columns derived
+/// from it, if the EPA is still at `expected_version`.
+#[allow(clippy::too_many_arguments)]
+pub async fn update_lifecycle(
+    tx: &mut Tx,
+    id: Uuid,
+    expected_version: i64,
+    stage: &str,
+    lifecycle: &str,
+    overall_grade: Option<&str>,
+    gateway_approved_on: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let updated = on_tx!(tx, |conn| {
+        sqlx::query(
+        "UPDATE epas SET stage = $1, lifecycle = $2, overall_grade = $3, gateway_approved_on = $4, updated_at = $5, \
+         version = version + 1 WHERE id = $6 AND version = $7"
+    )
+    .bind(stage)
+    .bind(lifecycle)
+    .bind(overall_grade)
+    .bind(gateway_approved_on)
+    .bind(now)
+    .bind(id)
+    .bind(expected_version)
+    .execute(conn)
+    .await
+    .map(|result| result.rows_affected())
+    })?;
+    if updated == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict(
+            "this EPA was changed by someone else; reload it and try again".to_owned(),
+        ))
+    }
 }

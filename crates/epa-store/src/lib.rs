@@ -9,14 +9,17 @@
 #[macro_use]
 mod dispatch;
 pub mod apprentices;
+pub mod assessment;
 pub mod audit;
 pub mod conflicts;
 mod db;
 pub mod epas;
 mod error;
+pub mod gateway;
 pub mod idempotency;
 pub mod organisations;
 pub mod outbox;
+pub mod planning;
 pub mod schema;
 pub mod tokens;
 pub mod users;

@@ -1,9 +1,12 @@
 //! The JSON API, `/api/v1`, and its OpenAPI document at `/api/openapi.json`
 //! with Swagger UI at `/api/docs`.
 
+mod assessment;
 mod auth;
 mod epas;
+mod gateway;
 mod idempotency;
+mod planning;
 pub mod problem;
 
 use axum::Router;
@@ -43,6 +46,9 @@ pub fn routes() -> Router<AppState> {
         .route("/epas", get(epas::list).post(epas::register))
         .route("/epas/{id}", get(epas::get))
         .route("/epas/{id}/timeline", get(epas::timeline))
+        .merge(gateway::routes())
+        .merge(planning::routes())
+        .merge(assessment::routes())
         .fallback(|| async {
             problem::problem(
                 axum::http::StatusCode::NOT_FOUND,
@@ -54,7 +60,16 @@ pub fn routes() -> Router<AppState> {
         })
 }
 
+/// The whole OpenAPI document: the EPA routes and each part's own.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut document = ApiDoc::openapi();
+    document.merge(gateway::Api::openapi());
+    document.merge(planning::Api::openapi());
+    document.merge(assessment::Api::openapi());
+    document
+}
+
 /// Swagger UI and the document it reads.
 pub fn docs() -> Router<AppState> {
-    Router::new().merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
+    Router::new().merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi()))
 }

@@ -2,9 +2,11 @@
 //! idempotency, audit, and who may see what. Each test runs on SQLite and,
 //! when `EPA_TEST_PG_URL` is set, on PostgreSQL.
 
-use epa_store::{Backend, apprentices, audit};
-use epa_testkit::seed::{self, World};
-use epa_testkit::{TestApp, TestDb};
+use epa_store::{apprentices, audit};
+use epa_testkit::TestApp;
+use epa_testkit::seed::World;
+
+use crate::on_both;
 use serde_json::{Value, json};
 
 fn registration(world: &World, uln: &str) -> Value {
@@ -19,40 +21,6 @@ fn registration(world: &World, uln: &str) -> Value {
         "policy": "tquk",
         "start_date": "2025-06-02",
     })
-}
-
-/// Runs `body` against a fresh app and world on `backend`.
-async fn with_app<F>(backend: Backend, body: F)
-where
-    F: AsyncFnOnce(&TestApp, &World),
-{
-    let Some(test_db) = TestDb::new(backend).await else {
-        epa_testkit::skip_without_postgres();
-        return;
-    };
-    let app = TestApp::spawn(test_db.db.clone()).await;
-    let world = seed::world(&app.db, app.clock.now()).await;
-    body(&app, &world).await;
-    test_db.finish().await;
-}
-
-macro_rules! on_both {
-    ($name:ident, $body:expr) => {
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-
-            #[tokio::test]
-            async fn sqlite() {
-                with_app(Backend::Sqlite, $body).await;
-            }
-
-            #[tokio::test]
-            async fn postgres() {
-                with_app(Backend::Postgres, $body).await;
-            }
-        }
-    };
 }
 
 on_both!(

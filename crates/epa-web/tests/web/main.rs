@@ -1,6 +1,10 @@
 //! The web application through real HTTP, on SQLite and (when
 //! `EPA_TEST_PG_URL` is set) PostgreSQL.
 
+mod assessment;
 mod epas;
+mod gateway;
 mod health;
 mod openapi;
+mod planning;
+mod support;

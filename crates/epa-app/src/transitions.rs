@@ -1,0 +1,81 @@
+//! Moving an EPA through its lifecycle inside a use case's transaction: the
+//! domain decides (`epa_domain::lifecycle::apply`), this stores the new
+//! state and appends the audit event that records it.
+
+use epa_domain::lifecycle::{self, Command, Lifecycle, LifecycleError};
+use epa_store::Tx;
+use epa_store::audit::{self, NewAuditEvent};
+use epa_store::epas::{self, EpaRow};
+use serde_json::{Value, json};
+
+use crate::{Actor, App, AppError, FieldError};
+
+/// The EPA's lifecycle state as stored.
+pub fn state_of(row: &EpaRow) -> Result<Lifecycle, AppError> {
+    if row.epa.lifecycle.is_empty() {
+        return Ok(Lifecycle::new());
+    }
+    serde_json::from_str(&row.epa.lifecycle).map_err(|err| {
+        AppError::Internal(format!(
+            "EPA {} has an unreadable lifecycle: {err}",
+            row.epa.id
+        ))
+    })
+}
+
+/// Applies `command` to the EPA in `row` (read inside `tx`), stores the
+/// result and appends an audit event named `action` carrying `details`.
+pub async fn apply(
+    app: &App,
+    tx: &mut Tx,
+    actor: &Actor,
+    row: &EpaRow,
+    command: &Command,
+    action: &str,
+    details: Value,
+) -> Result<Lifecycle, AppError> {
+    let before = state_of(row)?;
+    let (after, events) = lifecycle::apply(&before, command).map_err(refusal)?;
+    let state = serde_json::to_string(&after).map_err(|err| AppError::Internal(err.to_string()))?;
+    let now = app.now();
+    epas::update_lifecycle(
+        tx,
+        row.epa.id,
+        row.epa.version,
+        after.stage.as_str(),
+        &state,
+        after.overall.map(|grade| grade.as_str()),
+        after.epa_period_start,
+        now,
+    )
+    .await?;
+    audit::append(
+        tx,
+        &NewAuditEvent {
+            occurred_at: now,
+            actor_id: Some(actor.user_id),
+            actor_role: actor.audit_role(),
+            action,
+            entity_type: "epa",
+            entity_id: &row.epa.id.to_string(),
+            before: Some(json!({"stage": before.stage.as_str()})),
+            after: Some(
+                json!({"stage": after.stage.as_str(), "events": events, "details": details}),
+            ),
+            request_id: actor.request_id.as_deref(),
+        },
+    )
+    .await?;
+    Ok(after)
+}
+
+/// The domain's refusal in the use case's terms: a step not allowed now is
+/// a conflict with the EPA's state; a bad payload is a field to fix.
+fn refusal(err: LifecycleError) -> AppError {
+    match err {
+        LifecycleError::Invalid { field, message } => {
+            AppError::Validation(vec![FieldError::new(field, message)])
+        }
+        other => AppError::Conflict(other.to_string()),
+    }
+}

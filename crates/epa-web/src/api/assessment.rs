@@ -1,0 +1,14 @@
+//! `/api/v1` routes for the EPA's assessment.
+
+use axum::Router;
+use utoipa::OpenApi;
+
+use crate::AppState;
+
+#[derive(OpenApi)]
+#[openapi()]
+pub struct Api;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+}

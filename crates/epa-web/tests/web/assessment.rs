@@ -1,0 +1,1 @@
+//! The EPA's assessment through the API.

@@ -1,0 +1,1 @@
+//! The EPA's gateway through the API.

@@ -1,0 +1,1 @@
+//! The EPA's planning through the API.
