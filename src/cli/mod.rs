@@ -1,6 +1,7 @@
 //! The `epa` command line. Each sub-command lives in a module of its own;
 //! this file only names them and dispatches.
 
+pub mod admin;
 pub mod audit;
 pub mod dates;
 pub mod exit;
@@ -45,6 +46,9 @@ pub enum Command {
     /// Check the audit chain.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Create an EPAO administrator (reads the password from standard input)
+    /// and print an API token for them.
+    CreateAdmin(admin::CreateAdminArgs),
 }
 
 impl Cli {
@@ -58,6 +62,7 @@ impl Cli {
             Command::Uln(cmd) => uln::run(cmd),
             Command::Wordcount(args) => wordcount::run(args),
             Command::Audit(cmd) => audit::run(cmd),
+            Command::CreateAdmin(args) => admin::create_admin(args),
         }
     }
 }

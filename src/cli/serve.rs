@@ -33,6 +33,10 @@ pub struct ServeArgs {
     /// Log format: text or json.
     #[arg(long)]
     pub log_format: Option<String>,
+    /// Load a demonstration EPAO (users for every role, apprentices under
+    /// both policies) into an empty database and print its sign-ins.
+    #[arg(long)]
+    pub demo: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -68,7 +72,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
         Err(reason) => return exit::unusable(reason),
     };
     init_logging(&settings);
-    runtime_then(|| serve(settings))
+    runtime_then(|| serve(settings, args.demo))
 }
 
 pub fn migrate(args: MigrateArgs) -> ExitCode {
@@ -129,7 +133,7 @@ pub async fn open_database(settings: &Settings) -> Result<Db, String> {
         .map_err(|err| err.to_string())
 }
 
-async fn serve(settings: Settings) -> Result<(), String> {
+async fn serve(settings: Settings, demo: bool) -> Result<(), String> {
     let db = open_database(&settings).await?;
     let listener = TcpListener::bind(settings.bind)
         .await
@@ -139,7 +143,14 @@ async fn serve(settings: Settings) -> Result<(), String> {
             .map_err(|err| format!("the plans in {} cannot be used: {err}", dir.display()))?,
         None => epa_plan::Catalog::embedded(),
     };
-    let app = epa_app::App::new(db.clone(), Arc::new(epa_domain::SystemClock), plans);
+    let mut app = epa_app::App::new(db.clone(), Arc::new(epa_domain::SystemClock), plans);
+    if demo {
+        app.demo = true;
+        let loaded = epa_app::demo::load(&app)
+            .await
+            .map_err(|err| format!("cannot load the demo: {err}"))?;
+        print_demo_logins(&settings, &loaded);
+    }
     let app = epa_web::router(epa_web::AppState { app });
     tracing::info!(
         database = %epa_store::redact(&settings.database_url()),
@@ -153,6 +164,20 @@ async fn serve(settings: Settings) -> Result<(), String> {
     db.close().await;
     tracing::info!("OpenEPA stopped cleanly");
     Ok(())
+}
+
+fn print_demo_logins(settings: &Settings, loaded: &epa_app::demo::Loaded) {
+    let url = format!("http://{}", settings.bind);
+    let mut text = format!(
+        "OpenEPA demo at {url} ({} apprentices{})\nAPI documentation: {url}/api/docs\nSign in (POST {url}/api/v1/tokens) with password \"{}\" as:\n",
+        loaded.apprentices,
+        if loaded.created { ", just loaded" } else { "" },
+        epa_app::accounts::DEMO_PASSWORD,
+    );
+    for (email, role) in epa_app::demo::LOGINS {
+        text.push_str(&format!("  {email:<24} {}\n", role.as_str()));
+    }
+    print!("{text}");
 }
 
 /// Ctrl-C or SIGTERM: stop accepting, finish the requests in flight, then exit.

@@ -1,6 +1,7 @@
 //! The `epa` command line, driven as scripts drive it: the real binary, its
 //! stdout, stderr and exit code.
 
+mod admin;
 mod audit;
 mod dates;
 mod grade;

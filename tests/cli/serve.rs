@@ -18,18 +18,41 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// The status code of `GET path`, or `None` while nothing answers.
-fn http_status(port: u16, path: &str) -> Option<u16> {
+/// Sends one HTTP/1.1 request; the status and body, or `None` while nothing answers.
+fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+) -> Option<(u16, String)> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
+    let mut request =
+        format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+    if let Some(token) = token {
+        request.push_str(&format!("Authorization: Bearer {token}\r\n"));
+    }
+    let body = body.unwrap_or("");
+    request.push_str(&format!(
+        "Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    ));
+    stream.write_all(request.as_bytes()).ok()?;
     let mut response = String::new();
     stream.read_to_string(&mut response).ok()?;
-    response.split_whitespace().nth(1)?.parse().ok()
+    let status = response.split_whitespace().nth(1)?.parse().ok()?;
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_owned())
+        .unwrap_or_default();
+    Some((status, body))
+}
+
+fn http_status(port: u16, path: &str) -> Option<u16> {
+    http(port, "GET", path, None, None).map(|(status, _)| status)
 }
 
 struct Server {
@@ -262,4 +285,89 @@ fn flags_override_the_environment_which_overrides_the_file() {
 
 fn assert_no_database(dir: &Path) {
     assert!(!dir.join("epa.db").exists());
+}
+
+#[test]
+fn the_demo_loads_once_and_its_people_can_sign_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("demo-data");
+    let data_arg = data.to_str().unwrap();
+    for _ in 0..2 {
+        let server = Server::start(&["--data-dir", data_arg, "--demo"]);
+        let (status, body) = http(
+            server.port,
+            "POST",
+            "/api/v1/tokens",
+            None,
+            Some(r#"{"email": "operations@demo.test", "password": "demo"}"#),
+        )
+        .unwrap();
+        assert_eq!(status, 201, "{body}");
+        let token: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let token = token["token"].as_str().unwrap().to_owned();
+        let (status, body) = http(
+            server.port,
+            "GET",
+            "/api/v1/epas?limit=200",
+            Some(&token),
+            None,
+        )
+        .unwrap();
+        assert_eq!(status, 200, "{body}");
+        let page: serde_json::Value = serde_json::from_str(&body).unwrap();
+        // Loaded once: a restart with --demo does not load it again.
+        assert_eq!(page["items"].as_array().unwrap().len(), 30);
+        assert_eq!(server.terminate(), 0);
+    }
+
+    // Without --demo the demo password is refused.
+    let server = Server::start(&["--data-dir", data_arg]);
+    let (status, _) = http(
+        server.port,
+        "POST",
+        "/api/v1/tokens",
+        None,
+        Some(r#"{"email": "operations@demo.test", "password": "demo"}"#),
+    )
+    .unwrap();
+    assert_eq!(status, 422);
+    assert_eq!(server.terminate(), 0);
+}
+
+#[test]
+fn the_demo_refuses_a_database_with_other_people_in_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let data_arg = data.to_str().unwrap();
+    let run = epa(
+        &[
+            "create-admin",
+            "--email",
+            "admin@example.org",
+            "--name",
+            "Ada Admin",
+            "--data-dir",
+            data_arg,
+        ],
+        Some("a long enough password\n"),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = epa(
+        &[
+            "serve",
+            "--data-dir",
+            data_arg,
+            "--demo",
+            "--bind",
+            "127.0.0.1:0",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("--demo loads only into an empty database"),
+        "{}",
+        run.stderr
+    );
 }

@@ -15,6 +15,8 @@ pub struct App {
     pub db: Db,
     pub clock: Arc<dyn Clock + Send + Sync>,
     pub plans: Arc<Catalog>,
+    /// Demonstration mode: the demo password is accepted only when set.
+    pub demo: bool,
 }
 
 impl App {
@@ -23,6 +25,7 @@ impl App {
             db,
             clock,
             plans: Arc::new(plans),
+            demo: false,
         }
     }
 

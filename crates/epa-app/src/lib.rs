@@ -4,8 +4,10 @@
 //! call the same functions.
 
 pub mod access;
+pub mod accounts;
 pub mod assessment;
 mod context;
+pub mod demo;
 pub mod epas;
 mod error;
 pub mod gateway;

@@ -96,3 +96,17 @@ pub async fn count(db: &Db) -> Result<i64, StoreError> {
     .fetch_one(pool)
     .await)?)
 }
+
+/// Links the apprentice's record to the user they sign in as, so they can
+/// see their own EPA.
+pub async fn link_user(tx: &mut Tx, apprentice_id: Uuid, user_id: Uuid) -> Result<(), StoreError> {
+    on_tx!(tx, |conn| sqlx::query(
+        "UPDATE apprentices SET user_id = $1, version = version + 1 WHERE id = $2"
+    )
+    .bind(user_id)
+    .bind(apprentice_id)
+    .execute(conn)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}

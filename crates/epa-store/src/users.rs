@@ -153,3 +153,28 @@ pub async fn memberships(db: &Db, user_id: Uuid) -> Result<Vec<Membership>, Stor
         })
         .collect()
 }
+
+/// Sets (or replaces) a user's password hash.
+pub async fn set_password_hash(
+    tx: &mut Tx,
+    user_id: Uuid,
+    password_hash: &str,
+) -> Result<(), StoreError> {
+    on_tx!(tx, |conn| sqlx::query(
+        "UPDATE users SET password_hash = $1, version = version + 1 WHERE id = $2"
+    )
+    .bind(password_hash)
+    .bind(user_id)
+    .execute(conn)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
+pub async fn count(db: &Db) -> Result<i64, StoreError> {
+    Ok(on_db!(db, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users"
+    )
+    .fetch_one(pool)
+    .await)?)
+}

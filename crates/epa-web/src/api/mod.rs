@@ -1,6 +1,7 @@
 //! The JSON API, `/api/v1`, and its OpenAPI document at `/api/openapi.json`
 //! with Swagger UI at `/api/docs`.
 
+mod accounts;
 mod assessment;
 mod auth;
 mod epas;
@@ -46,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .route("/epas", get(epas::list).post(epas::register))
         .route("/epas/{id}", get(epas::get))
         .route("/epas/{id}/timeline", get(epas::timeline))
+        .route("/tokens", axum::routing::post(accounts::sign_in))
         .merge(gateway::routes())
         .merge(planning::routes())
         .merge(assessment::routes())
@@ -63,6 +65,7 @@ pub fn routes() -> Router<AppState> {
 /// The whole OpenAPI document: the EPA routes and each part's own.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut document = ApiDoc::openapi();
+    document.merge(accounts::Api::openapi());
     document.merge(gateway::Api::openapi());
     document.merge(planning::Api::openapi());
     document.merge(assessment::Api::openapi());
