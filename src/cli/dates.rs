@@ -8,7 +8,15 @@ use epa_domain::deadlines::{KnownDates, plan_deadlines};
 use epa_domain::{Clock, SystemClock};
 use serde_json::json;
 
-use super::exit::{json, unusable};
+use super::exit::{json, lines, text, unusable};
+
+/// What an imported bank holiday file does, shown in `--help`: it is easy to
+/// assume a merge, and a hand-made file with one date would then quietly
+/// drop the rest of that year's holidays.
+const HOLIDAYS_FILE_HELP: &str = "GOV.UK bank-holidays.json to load over the built-in calendar. \
+An imported file replaces whole years: for each division and year with at least one event \
+in the file, the file's list is that year's whole list (nothing is merged). GOV.UK's file \
+lists whole years; a hand-made file must too.";
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct CalendarArgs {
@@ -16,12 +24,17 @@ pub struct CalendarArgs {
     /// northern-ireland (the last two only with imported data).
     #[arg(long, default_value = "england-and-wales")]
     pub region: String,
-    /// GOV.UK bank-holidays.json to load over the built-in calendar.
-    #[arg(long, env = "EPA_BANK_HOLIDAYS")]
+    #[arg(long, env = "EPA_BANK_HOLIDAYS", help = HOLIDAYS_FILE_HELP)]
     pub holidays_file: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Subcommand)]
+#[command(
+    after_help = "Bank holidays: England and Wales by rule plus the embedded one-off changes; \
+--holidays-file (or EPA_BANK_HOLIDAYS) imports GOV.UK's bank-holidays.json. An import replaces \
+whole years: each division and year it mentions takes the file's list as its whole list, \
+nothing merged."
+)]
 pub enum DatesCommand {
     /// The N-th working day after DATE (DATE itself never counts; N >= 1).
     AddWorkingDays {
@@ -33,6 +46,10 @@ pub enum DatesCommand {
         calendar: CalendarArgs,
     },
     /// The bank holidays of a year, one per line: date, then name.
+    #[command(
+        after_help = "With --holidays-file, a year the file mentions is answered from the file \
+alone: the import replaces whole years, it is never merged with the built-in calendar."
+    )]
     Holidays {
         #[arg(value_parser = parse_year)]
         year: i32,
@@ -40,6 +57,12 @@ pub enum DatesCommand {
         calendar: CalendarArgs,
     },
     /// Every deadline that follows from an EPA's dates, as JSON.
+    ///
+    /// Dates in an order that cannot happen (a planning meeting or an
+    /// assessment before the gateway) are refused. A date that breaks a
+    /// "must" rule of the policy (an observation booked with too little
+    /// notice) is listed under `warnings`, naming the rule. A deadline past
+    /// its date whose completion no option tells is `overdue_unless_done`.
     Plan {
         #[command(flatten)]
         selection: super::selection::PlanSelection,
@@ -71,7 +94,7 @@ pub enum DatesCommand {
         /// The day states are judged on (default: today in Europe/London).
         #[arg(long, value_parser = parse_date)]
         today: Option<NaiveDate>,
-        #[arg(long, env = "EPA_BANK_HOLIDAYS")]
+        #[arg(long, env = "EPA_BANK_HOLIDAYS", help = HOLIDAYS_FILE_HELP)]
         holidays_file: Option<PathBuf>,
     },
 }
@@ -125,10 +148,7 @@ pub fn run(cmd: DatesCommand) -> ExitCode {
                 wd.add(date, n).map_err(|e| e.to_string())
             });
             match answer {
-                Ok(day) => {
-                    println!("{day}");
-                    ExitCode::SUCCESS
-                }
+                Ok(day) => lines(&day.to_string()),
                 Err(reason) => unusable(reason),
             }
         }
@@ -139,14 +159,20 @@ pub fn run(cmd: DatesCommand) -> ExitCode {
             });
             match answer {
                 Ok(list) => {
+                    let mut out = String::new();
                     for h in list {
                         if h.notes.is_empty() {
-                            println!("{}  {}", h.date, h.name);
+                            out.push_str(&format!("{}  {}\n", h.date, h.name));
                         } else {
-                            println!("{}  {} ({})", h.date, h.name, h.notes.to_lowercase());
+                            out.push_str(&format!(
+                                "{}  {} ({})\n",
+                                h.date,
+                                h.name,
+                                h.notes.to_lowercase()
+                            ));
                         }
                     }
-                    ExitCode::SUCCESS
+                    text(&out)
                 }
                 Err(reason) => unusable(reason),
             }
@@ -195,6 +221,7 @@ pub fn run(cmd: DatesCommand) -> ExitCode {
                     "region": Region::EnglandAndWales,
                     "deadlines": out.deadlines,
                     "waiting": out.waiting,
+                    "warnings": out.warnings,
                 }))
             });
             match answer {

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use epa_plan::{Catalog, Difference, Document, EffectivePlan, Timing};
 use serde_json::json;
 
-use super::exit::{json, no, unusable};
+use super::exit::{json, no, text, unusable};
 use super::selection::PlanSelection;
 
 #[derive(Debug, clap::Subcommand)]
@@ -104,8 +104,7 @@ fn list(plans_dir: Option<&Path>, as_json: bool) -> ExitCode {
             )),
         }
     }
-    emit(&out);
-    ExitCode::SUCCESS
+    text(&out)
 }
 
 fn show(selection: &PlanSelection, as_json: bool) -> ExitCode {
@@ -116,8 +115,7 @@ fn show(selection: &PlanSelection, as_json: bool) -> ExitCode {
     if as_json {
         return json(&plan);
     }
-    emit(&render(&plan));
-    ExitCode::SUCCESS
+    text(&render(&plan))
 }
 
 /// The readable form of `plan show`: every rule with where it comes from.
@@ -302,9 +300,9 @@ fn check(files: &[PathBuf], plans_dir: Option<&Path>) -> ExitCode {
             count += 1;
         }
     }
-    emit(&out);
+    let printed = text(&out);
     if count == 0 {
-        ExitCode::SUCCESS
+        printed
     } else {
         let invalid = results.iter().filter(|r| !r.problems.is_empty()).count();
         no(format!("{count} problem(s) in {invalid} file(s)"))
@@ -415,17 +413,7 @@ fn diff(a: &str, b: &str, plans_dir: Option<&Path>, as_json: bool) -> ExitCode {
             source(&d.source_b)
         ));
     }
-    emit(&out);
-    ExitCode::SUCCESS
-}
-
-/// Writes to stdout. A closed pipe (`| head`) is not an error worth a
-/// panic: the reader has what it wanted.
-fn emit(text: &str) {
-    use std::io::Write;
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes());
-    let _ = stdout.flush();
+    text(&out)
 }
 
 fn compact(value: &serde_json::Value) -> String {

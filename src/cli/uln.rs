@@ -23,10 +23,7 @@ pub fn run(cmd: UlnCommand) -> ExitCode {
                 UlnMode::Strict
             };
             match Uln::parse_with(&uln, mode) {
-                Ok(_) => {
-                    println!("valid");
-                    ExitCode::SUCCESS
-                }
+                Ok(_) => super::exit::lines("valid"),
                 Err(reason) => super::exit::no(reason),
             }
         }

@@ -1,5 +1,5 @@
 //! `epa dates`.
-use crate::support::epa;
+use crate::support::{epa, names_missing_argument, survives_closed_stdout};
 
 fn one_line_naming(run: &crate::support::Run, value: &str) {
     assert_eq!(run.code, 2, "stdout {} stderr {}", run.stdout, run.stderr);
@@ -278,4 +278,116 @@ fn plan_bad_input() {
     let run = epa(&["dates", "plan", "--epao", "tquk"], None);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("--gateway"), "{}", run.stderr);
+}
+
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    survives_closed_stdout(&["dates", "holidays", "2024"]);
+    survives_closed_stdout(&["dates", "add-working-days", "2024-01-01", "5"]);
+    survives_closed_stdout(&["dates", "plan", "--epao", "tquk", "--gateway", "2024-01-15"]);
+}
+
+#[test]
+fn missing_arguments_are_named() {
+    names_missing_argument(&["dates", "add-working-days", "2024-01-01"], "<N>");
+    names_missing_argument(&["dates", "add-working-days"], "<DATE>");
+    names_missing_argument(&["dates", "holidays"], "<YEAR>");
+}
+
+#[test]
+fn holidays_help_says_an_import_replaces_whole_years() {
+    for args in [
+        &["dates", "--help"][..],
+        &["dates", "holidays", "--help"][..],
+    ] {
+        let run = epa(args, None);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(
+            run.stdout.contains("replaces whole years"),
+            "{args:?}: {}",
+            run.stdout
+        );
+    }
+}
+
+fn plan(extra: &[&str]) -> crate::support::Run {
+    let mut args = vec!["dates", "plan", "--epao", "tquk"];
+    args.extend_from_slice(extra);
+    epa(&args, None)
+}
+
+#[test]
+fn plan_refuses_dates_in_an_impossible_order() {
+    let run = plan(&[
+        "--gateway",
+        "2024-01-15",
+        "--planning-meeting",
+        "2023-01-01",
+    ]);
+    one_line_naming(&run, "2023-01-01");
+    assert!(
+        run.stderr.contains("planning meeting") && run.stderr.contains("2024-01-15"),
+        "{}",
+        run.stderr
+    );
+    let run = plan(&["--gateway", "2024-01-15", "--observation", "2024-01-10"]);
+    one_line_naming(
+        &run,
+        "observation 2024-01-10 is before the gateway 2024-01-15",
+    );
+    assert!(run.stdout.is_empty());
+}
+
+#[test]
+fn plan_warns_of_a_booking_that_breaks_a_must_rule() {
+    // Two weeks' notice from the gateway at the soonest: not before 29 January.
+    let run = plan(&[
+        "--gateway",
+        "2024-01-15",
+        "--observation",
+        "2024-01-22",
+        "--today",
+        "2024-01-16",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc = run.json();
+    let warnings = doc["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{doc}");
+    assert_eq!(warnings[0]["deadline"], "earliest_observation");
+    assert_eq!(warnings[0]["timing"], "observation_notice");
+    assert_eq!(warnings[0]["strength"], "must");
+    assert!(
+        warnings[0]["rule"]
+            .as_str()
+            .is_some_and(|r| r.contains("notice")),
+        "{doc}"
+    );
+    // A booking within the rules: the array is there, empty.
+    let run = plan(&[
+        "--gateway",
+        "2024-01-15",
+        "--observation",
+        "2024-01-29",
+        "--today",
+        "2024-01-16",
+    ]);
+    assert_eq!(run.json()["warnings"], serde_json::json!([]));
+}
+
+#[test]
+fn plan_with_only_the_gateway_does_not_claim_deadlines_were_missed() {
+    let run = plan(&["--gateway", "2024-01-15", "--today", "2025-01-15"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc = run.json();
+    let states: Vec<(&str, &str)> = doc["deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["id"].as_str().unwrap(), d["state"].as_str().unwrap()))
+        .collect();
+    assert!(states.iter().all(|(_, s)| *s != "overdue"), "{states:?}");
+    assert!(
+        states.contains(&("epa_period_end", "overdue_unless_done")),
+        "{states:?}"
+    );
 }

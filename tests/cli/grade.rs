@@ -1,7 +1,7 @@
 //! `epa grade`.
 use serde_json::{Value, json};
 
-use crate::support::{Run, epa};
+use crate::support::{Run, epa, names_missing_argument, survives_closed_stdout};
 
 /// Every criterion ID of a method in a plan, by level, read from the plan
 /// itself so the tests follow the data.
@@ -216,4 +216,35 @@ fn a_criterion_the_policy_does_not_use_is_refused() {
     if !criteria("innovate", "project", None).contains(&"WBP-D04".to_owned()) {
         unusable(&run, "WBP-D04");
     }
+}
+
+#[test]
+fn a_criterion_listed_twice_is_refused_naming_it() {
+    // Listed twice, OBS-P01 most likely stands for a criterion left out.
+    let mut met = met_for("tquk", "observation", "pass");
+    met.push(met[0].clone());
+    let run = grade(
+        "tquk",
+        &json!({"components": {"observation": {"met": met}}}),
+    );
+    unusable(&run, &met[0]);
+    assert!(run.stderr.contains("more than once"), "{}", run.stderr);
+}
+
+#[test]
+fn a_missing_input_is_named() {
+    names_missing_argument(&["grade", "--epao", "tquk"], "--input");
+}
+
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("judgements.json");
+    std::fs::write(
+        &file,
+        input("tquk", ["pass", "pass", "pass"], false, false).to_string(),
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    survives_closed_stdout(&["grade", "--epao", "tquk", "--input", path]);
 }

@@ -1,6 +1,6 @@
 //! `epa plan`.
 
-use crate::support::epa;
+use crate::support::{epa, names_missing_argument, survives_closed_stdout};
 
 fn fixture_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("epa-cli-plan-{}-{name}", std::process::id()));
@@ -258,4 +258,69 @@ fn diff_refuses_unknown_sides() {
     assert!(run.stderr.contains("acme"), "{}", run.stderr);
     let run = epa(&["plan", "diff", "tquk", "ST0071/1.2"], None);
     assert_eq!(run.code, 2);
+}
+
+#[test]
+fn missing_arguments_are_named() {
+    names_missing_argument(&["plan", "check"], "<FILES>");
+    names_missing_argument(&["plan", "diff", "tquk"], "<B>");
+}
+
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    survives_closed_stdout(&["plan", "list"]);
+    survives_closed_stdout(&["plan", "show", "ST0071", "--epao", "tquk"]);
+}
+
+#[test]
+fn check_reports_an_unknown_key_and_the_problems_after_it() {
+    let dir = fixture_dir("unknown-key");
+    let plan = dir.join("plan.toml");
+    let text = std::fs::read_to_string(&plan).unwrap();
+    // Top-level keys come before the first table.
+    let text = format!(
+        "colour = 1\n{}",
+        text.replacen("id = \"OBS-P02\"", "id = \"OBS-P01\"", 1)
+    );
+    let duplicate = text
+        .lines()
+        .skip_while(|l| *l != "id = \"OBS-P01\"")
+        .skip(1)
+        .position(|l| l == "id = \"OBS-P01\"")
+        .is_some();
+    assert!(duplicate, "fixture has the duplicate");
+    std::fs::write(&plan, &text).unwrap();
+    // A second, damaged file is reported too, and does not stop the first.
+    let damaged = dir.join("epao-tquk.toml");
+    let damaged_text = std::fs::read_to_string(&damaged)
+        .unwrap()
+        .replacen("[policy]", "[policy", 1);
+    std::fs::write(&damaged, damaged_text).unwrap();
+
+    let (plan_s, damaged_s) = (plan.display().to_string(), damaged.display().to_string());
+    let run = epa(&["plan", "check", &damaged_s, &plan_s], None);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with(&format!("{plan_s}:1:")) && l.contains("colour")),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with(&plan_s) && l.contains("duplicate criterion \"OBS-P01\"")),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with(&format!("{damaged_s}:"))),
+        "{}",
+        run.stdout
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

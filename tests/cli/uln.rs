@@ -1,5 +1,5 @@
 //! `epa uln`.
-use crate::support::epa;
+use crate::support::{epa, names_missing_argument, survives_closed_stdout};
 
 // Check digits worked by hand (weights 10..2 on the first nine digits,
 // r = sum mod 11, check digit 10 - r):
@@ -49,7 +49,10 @@ fn sandbox_test_ulns_only_with_the_setting() {
 
 #[test]
 fn missing_argument_is_unusable() {
-    let run = epa(&["uln", "check"], None);
-    assert_eq!(run.code, 2);
-    assert_eq!(run.stderr.trim().lines().count(), 1, "{}", run.stderr);
+    names_missing_argument(&["uln", "check"], "<ULN>");
+}
+
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    survives_closed_stdout(&["uln", "check", "3914177763"]);
 }

@@ -94,6 +94,10 @@ pub enum GradingError {
     UnknownCriterion { id: String, method: MethodId },
     #[error("criterion {0} appears twice in the plan")]
     DuplicateCriterion(String),
+    /// A criterion listed twice as met: usually a typo for another one, so
+    /// refused rather than silently counted once.
+    #[error("{id} is listed more than once as met for the {method}; was another criterion meant?")]
+    RepeatedCriterion { id: String, method: MethodId },
     #[error("the {method} has {count} criteria; at most {MAX_CRITERIA_PER_METHOD} are supported")]
     TooManyCriteria { method: MethodId, count: usize },
     #[error("the {0} has no pass criteria, so it could never fail")]
@@ -306,7 +310,7 @@ impl GradingScheme {
     }
 
     /// The set of criteria met, from their IDs. An ID that is not a
-    /// criterion of this method is an error naming it.
+    /// criterion of this method, or one given twice, is an error naming it.
     pub fn met<'a>(
         &self,
         method: MethodId,
@@ -322,6 +326,12 @@ impl GradingScheme {
                     id: id.to_owned(),
                     method,
                 })?;
+            if met & (1 << i) != 0 {
+                return Err(GradingError::RepeatedCriterion {
+                    id: id.to_owned(),
+                    method,
+                });
+            }
             met |= 1 << i;
         }
         Ok(MethodJudgement { met })
@@ -674,6 +684,22 @@ mod tests {
             err.to_string(),
             "O-P1 is not a criterion of the project in this plan and policy"
         );
+    }
+
+    #[test]
+    fn repeated_ids_are_named() {
+        let s = small(&all_three_rows());
+        let err = s
+            .met(MethodId::Observation, ["O-P1", "O-P2", "O-P1"])
+            .unwrap_err();
+        assert_eq!(
+            err,
+            GradingError::RepeatedCriterion {
+                id: "O-P1".into(),
+                method: MethodId::Observation
+            }
+        );
+        assert!(err.to_string().starts_with("O-P1 is listed more than once"));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::catalog::Catalog;
 use crate::files::Plan;
-use crate::load::{Document, Problem, read_document};
+use crate::load::{Document, Parsed, Problem, read_document_reporting};
 use crate::validate;
 
 /// The outcome for one file.
@@ -21,39 +21,38 @@ pub struct FileCheck {
     pub unreadable: bool,
 }
 
-/// Checks every file, reporting every problem of every file.
+/// Checks every file, reporting every problem of every file. Unknown keys
+/// are reported and the rest of the file is still validated; a file that is
+/// not TOML, or a key of the wrong type, stops that file only.
 pub fn check_paths(paths: &[&Path], catalog: &Catalog) -> Vec<FileCheck> {
-    let loaded: Vec<(String, Result<Document, Vec<Problem>>)> = paths
+    let loaded: Vec<(String, Parsed)> = paths
         .iter()
-        .map(|path| {
-            (
-                path.display().to_string(),
-                read_document(path).map_err(|e| e.0),
-            )
-        })
+        .map(|path| (path.display().to_string(), read_document_reporting(path)))
         .collect();
     let given_plans: Vec<&Plan> = loaded
         .iter()
-        .filter_map(|(_, doc)| match doc {
-            Ok(Document::Plan(plan)) => Some(plan.as_ref()),
+        .filter_map(|(_, parsed)| match &parsed.document {
+            Some(Document::Plan(plan)) => Some(plan.as_ref()),
             _ => None,
         })
         .collect();
     loaded
         .iter()
         .zip(paths)
-        .map(|((file, doc), path)| {
-            let problems = match doc {
-                Err(problems) => problems.clone(),
-                Ok(Document::Plan(plan)) => validate::plan(plan),
-                Ok(Document::Policy(policy)) => {
+        .map(|((file, parsed), path)| {
+            let mut problems = parsed.problems.clone();
+            problems.extend(match &parsed.document {
+                None => Vec::new(),
+                Some(Document::Plan(plan)) => validate::plan(plan),
+                Some(Document::Policy(policy)) => {
                     let (reference, version) = (&policy.policy.standard, &policy.policy.version);
                     let beside = path
                         .parent()
                         .map(|dir| dir.join("plan.toml"))
                         .filter(|p| p.as_path() != *path && p.is_file())
-                        .and_then(|p| match read_document(&p) {
-                            Ok(Document::Plan(plan)) => Some(*plan),
+                        // Its own problems are its own check's business.
+                        .and_then(|p| match read_document_reporting(&p).document {
+                            Some(Document::Plan(plan)) => Some(*plan),
                             _ => None,
                         })
                         .filter(|p| {
@@ -72,7 +71,7 @@ pub fn check_paths(paths: &[&Path], catalog: &Catalog) -> Vec<FileCheck> {
                         None => vec![validate::missing_plan(policy)],
                     }
                 }
-            };
+            });
             FileCheck {
                 file: file.clone(),
                 unreadable: problems.iter().any(|p| p.unreadable),

@@ -34,7 +34,10 @@ pub use check::{FileCheck, check_paths};
 pub use diff::{Difference, diff_effective, diff_values};
 pub use effective::{EffectivePlan, Method, OverallGrading, Rules};
 pub use files::{Plan, Policy};
-pub use load::{Document, LoadErrors, Problem, parse_document, read_document};
+pub use load::{
+    Document, LoadErrors, Parsed, Problem, parse_document, parse_document_reporting, read_document,
+    read_document_reporting,
+};
 pub use model::*;
 pub use source::Source;
 pub use vocab::{

@@ -3,10 +3,14 @@
 //! crate is here and in [`Catalog::with_dir`](crate::Catalog::with_dir).
 
 use std::fmt;
+use std::ops::Range;
 use std::path::Path;
 
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use thiserror::Error;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
 use crate::files::{Origin, Plan, Policy};
 
@@ -90,56 +94,185 @@ pub enum Document {
     Policy(Box<Policy>),
 }
 
+/// A file read as far as it could be: the document, with any unknown keys
+/// left out, and every problem found reading it. `document` is `None` when
+/// the text is not TOML or a known key cannot be read (a wrong type, a
+/// missing table); then `problems` says why.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub document: Option<Document>,
+    pub problems: Vec<Problem>,
+}
+
 /// Parses one file's text. The kind is told by its top table: `[standard]`
-/// for a plan, `[policy]` for a policy.
+/// for a plan, `[policy]` for a policy. Unknown keys are refused, every one
+/// of them named.
 pub fn parse_document(file: &str, text: &str) -> Result<Document, LoadErrors> {
+    strict(parse_document_reporting(file, text))
+}
+
+/// Parses one file's text as far as it goes, for checking: unknown keys
+/// are reported (each with its line) and left out, so that what the rest of
+/// the file says can still be validated and reported in the same run.
+pub fn parse_document_reporting(file: &str, text: &str) -> Parsed {
     let origin = Origin::new(file, text);
-    let table: toml::Table = toml::from_str(text).map_err(|e| toml_error(&origin, &e))?;
-    if table.contains_key("policy") {
-        parse_policy(file, text).map(|p| Document::Policy(Box::new(p)))
-    } else if table.contains_key("standard") {
-        parse_plan(file, text).map(|p| Document::Plan(Box::new(p)))
+    let table = match DeTable::parse(text) {
+        Ok(table) => table,
+        Err(err) => {
+            return Parsed {
+                document: None,
+                problems: vec![toml_problem(&origin, &err)],
+            };
+        }
+    };
+    let (is_policy, is_plan) = {
+        let top = table.get_ref();
+        (top.contains_key("policy"), top.contains_key("standard"))
+    };
+    if is_policy {
+        let (policy, problems) = deserialize_reporting::<Policy>(&origin, table);
+        Parsed {
+            document: policy.map(|mut p| {
+                p.origin = origin;
+                Document::Policy(Box::new(p))
+            }),
+            problems,
+        }
+    } else if is_plan {
+        let (plan, problems) = deserialize_reporting::<Plan>(&origin, table);
+        Parsed {
+            document: plan.map(|mut p| {
+                p.origin = origin;
+                Document::Plan(Box::new(p))
+            }),
+            problems,
+        }
     } else {
-        Err(LoadErrors(vec![Problem::at(
-            &origin,
-            None,
-            "neither a plan (no [standard] table) nor an EPAO policy (no [policy] table)",
-        )]))
+        Parsed {
+            document: None,
+            problems: vec![Problem::at(
+                &origin,
+                None,
+                "neither a plan (no [standard] table) nor an EPAO policy (no [policy] table)",
+            )],
+        }
     }
 }
 
 /// Parses a plan file. Unknown keys are refused.
 pub fn parse_plan(file: &str, text: &str) -> Result<Plan, LoadErrors> {
     let origin = Origin::new(file, text);
-    let mut plan: Plan = toml::from_str(text).map_err(|e| toml_error(&origin, &e))?;
-    plan.origin = origin;
-    Ok(plan)
+    let table = DeTable::parse(text).map_err(|e| LoadErrors(vec![toml_problem(&origin, &e)]))?;
+    match deserialize_reporting::<Plan>(&origin, table) {
+        (Some(mut plan), problems) if problems.is_empty() => {
+            plan.origin = origin;
+            Ok(plan)
+        }
+        (_, problems) => Err(LoadErrors(problems)),
+    }
 }
 
 /// Parses a policy file. Unknown keys are refused.
 pub fn parse_policy(file: &str, text: &str) -> Result<Policy, LoadErrors> {
     let origin = Origin::new(file, text);
-    let mut policy: Policy = toml::from_str(text).map_err(|e| toml_error(&origin, &e))?;
-    policy.origin = origin;
-    Ok(policy)
+    let table = DeTable::parse(text).map_err(|e| LoadErrors(vec![toml_problem(&origin, &e)]))?;
+    match deserialize_reporting::<Policy>(&origin, table) {
+        (Some(mut policy), problems) if problems.is_empty() => {
+            policy.origin = origin;
+            Ok(policy)
+        }
+        (_, problems) => Err(LoadErrors(problems)),
+    }
 }
 
 /// Reads and parses a file from disk.
 pub fn read_document(path: &Path) -> Result<Document, LoadErrors> {
-    let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        LoadErrors(vec![Problem {
-            file: file.clone(),
-            line: None,
-            column: None,
-            message: format!("cannot read: {e}"),
-            unreadable: true,
-        }])
-    })?;
-    parse_document(&file, &text)
+    strict(read_document_reporting(path))
 }
 
-fn toml_error(origin: &Origin, err: &toml::de::Error) -> LoadErrors {
+/// Reads a file from disk and parses it as far as it goes (see
+/// [`parse_document_reporting`]).
+pub fn read_document_reporting(path: &Path) -> Parsed {
+    let file = path.display().to_string();
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse_document_reporting(&file, &text),
+        Err(e) => Parsed {
+            document: None,
+            problems: vec![Problem {
+                file,
+                line: None,
+                column: None,
+                message: format!("cannot read: {e}"),
+                unreadable: true,
+            }],
+        },
+    }
+}
+
+fn strict(parsed: Parsed) -> Result<Document, LoadErrors> {
+    match parsed {
+        Parsed {
+            document: Some(document),
+            problems,
+        } if problems.is_empty() => Ok(document),
+        Parsed { problems, .. } => Err(LoadErrors(problems)),
+    }
+}
+
+/// Deserializes `T`, reporting every unknown key rather than the first.
+///
+/// serde stops at the first unknown field, so each one found is reported,
+/// removed from the parsed document, and the document read again; the
+/// number of rounds is bounded by the number of unknown keys. Any other
+/// error (a wrong type, a missing key) ends it: what follows cannot be
+/// read with confidence.
+fn deserialize_reporting<T: DeserializeOwned>(
+    origin: &Origin,
+    mut table: Spanned<DeTable<'_>>,
+) -> (Option<T>, Vec<Problem>) {
+    let mut problems = Vec::new();
+    loop {
+        match T::deserialize(toml::de::Deserializer::from(table.clone())) {
+            Ok(value) => return (Some(value), problems),
+            Err(err) => {
+                problems.push(toml_problem(origin, &err));
+                let removed = err
+                    .span()
+                    .filter(|_| err.message().starts_with("unknown field"))
+                    .is_some_and(|span| remove_key_at(table.get_mut(), &span));
+                if !removed {
+                    return (None, problems);
+                }
+            }
+        }
+    }
+}
+
+/// Removes the key whose name sits at `span`, wherever it is nested.
+fn remove_key_at(table: &mut DeTable<'_>, span: &Range<usize>) -> bool {
+    let hit = table
+        .iter()
+        .find(|(key, _)| key.span() == *span)
+        .map(|(key, _)| key.clone());
+    if let Some(key) = hit {
+        return table.remove(&key).is_some();
+    }
+    table
+        .iter_mut()
+        .any(|(_, value)| remove_in_value(value.get_mut(), span))
+}
+
+fn remove_in_value(value: &mut DeValue<'_>, span: &Range<usize>) -> bool {
+    match value {
+        DeValue::Table(table) => remove_key_at(table, span),
+        DeValue::Array(items) => items
+            .iter_mut()
+            .any(|item| remove_in_value(item.get_mut(), span)),
+        _ => false,
+    }
+}
+
+fn toml_problem(origin: &Origin, err: &toml::de::Error) -> Problem {
     // toml's message is multi-line with a source excerpt; the first line of
     // `message()` is the reason itself, which is what one-line output wants.
     let message = err
@@ -148,5 +281,5 @@ fn toml_error(origin: &Origin, err: &toml::de::Error) -> LoadErrors {
         .next()
         .unwrap_or("invalid TOML")
         .trim();
-    LoadErrors(vec![Problem::at(origin, err.span(), message)])
+    Problem::at(origin, err.span(), message)
 }

@@ -703,3 +703,98 @@ fn more_plans_load_from_a_directory_without_rebuild() {
     assert!(errors.to_string().contains("broken.toml:1:"), "{errors}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// ---------------------------------------------------------------- checking files
+
+fn line_of(text: &str, starts: &str) -> usize {
+    text.lines().position(|l| l.starts_with(starts)).unwrap() + 1
+}
+
+#[test]
+fn unknown_keys_do_not_hide_the_other_problems() {
+    let dir = scratch_dir("unknown-keys");
+    let (plan, t, _) = texts();
+    // An unknown key at the top, another inside a criterion, and a
+    // duplicate criterion ID that only the validator can see.
+    let broken = format!("colour = 1\n{plan}");
+    let broken = replace_once(&broken, "id = \"OBS-P02\"", "id = \"OBS-P01\"\nweight = 2");
+    let plan_path = dir.join("plan.toml");
+    let policy_path = dir.join("epao-tquk.toml");
+    std::fs::write(&plan_path, &broken).unwrap();
+    std::fs::write(&policy_path, &t).unwrap();
+
+    let results = epa_plan::check_paths(&[&plan_path, &policy_path], &Catalog::embedded());
+    let found: Vec<String> = results[0]
+        .problems
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let file = plan_path.display().to_string();
+    let at = |line: usize| format!("{file}:{line}:");
+    assert!(
+        found
+            .iter()
+            .any(|p| p.starts_with(&at(1)) && p.contains("unknown field `colour`")),
+        "{found:#?}"
+    );
+    let weight = line_of(&broken, "weight = 2");
+    assert!(
+        found
+            .iter()
+            .any(|p| p.starts_with(&at(weight)) && p.contains("unknown field `weight`")),
+        "{found:#?}"
+    );
+    assert_found(&found, "duplicate criterion \"OBS-P01\"");
+    assert!(
+        found.iter().all(|p| p.starts_with(&file)),
+        "every problem names its file and line: {found:#?}"
+    );
+    // The policy is still checked, against the plan given with it (which
+    // no longer has an OBS-P02).
+    let found: Vec<String> = results[1]
+        .problems
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_found(&found, "criterion OBS-P02 is not in plan ST0071 v1.2");
+
+    // Loading, as opposed to checking, still refuses the file, naming
+    // every unknown key rather than the first.
+    let errors = epa_plan::parse_document("plan.toml", &broken).unwrap_err();
+    let text = errors.to_string();
+    assert!(text.contains("colour") && text.contains("weight"), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_damaged_file_stops_only_itself() {
+    let dir = scratch_dir("damaged-one");
+    let (plan, t, i) = texts();
+    let broken_t = replace_once(&t, "[policy]", "[policy");
+    let broken_i = replace_once(&i, "\"WBP-D03\", ", "\"WBP-D03\", \"WBP-D99\", ");
+    let broken_i = format!("shade = \"blue\"\n{broken_i}");
+    let paths = [
+        dir.join("plan.toml"),
+        dir.join("epao-tquk.toml"),
+        dir.join("epao-innovate.toml"),
+    ];
+    for (path, text) in paths.iter().zip([&plan, &broken_t, &broken_i]) {
+        std::fs::write(path, text).unwrap();
+    }
+    let refs: Vec<&std::path::Path> = paths.iter().map(PathBuf::as_path).collect();
+    let results = epa_plan::check_paths(&refs, &Catalog::embedded());
+    assert!(results[0].problems.is_empty(), "{:#?}", results[0].problems);
+    assert_eq!(results[1].problems.len(), 1, "{:#?}", results[1].problems);
+    assert_eq!(
+        results[1].problems[0].line,
+        Some(line_of(&broken_t, "[policy"))
+    );
+    let found: Vec<String> = results[2]
+        .problems
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_found(&found, "unknown field `shade`");
+    assert_found(&found, "criterion WBP-D99 is not in plan ST0071 v1.2");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -5,7 +5,11 @@
 //! ([`HolidayCalendar::with_changes`]). Any division, England and Wales
 //! included, can be loaded from GOV.UK's `bank-holidays.json`
 //! ([`HolidayCalendar::import_govuk`]); for a year that an import covers, the
-//! imported list is the answer. Scotland and Northern Ireland have no rules
+//! imported list is the answer. An import replaces whole years: a division
+//! and year with even one event in the file take the file's list as the
+//! whole list for that year, and the rules' holidays for it are dropped, not
+//! merged (GOV.UK's file lists whole years, so a partial year there would
+//! be a mistake in the file). Scotland and Northern Ireland have no rules
 //! here, so they are answered only for imported years.
 //!
 //! Date arithmetic (working days, weeks, calendar months with end-of-month
@@ -175,6 +179,11 @@ impl HolidayCalendar {
     /// Loads GOV.UK's `bank-holidays.json` (the divisions it holds). For each
     /// division and each year with at least one event in the file, the file's
     /// list replaces whatever this calendar said for that year.
+    ///
+    /// The replacement is of the whole year, never a merge: a file holding
+    /// only one event of a year leaves that year with that one holiday.
+    /// GOV.UK's file always lists whole years, which is what this expects;
+    /// a hand-made file must do the same.
     pub fn import_govuk(&mut self, json: &str) -> Result<ImportSummary, CalendarError> {
         let lists = govuk::parse(json)?;
         let mut summary = ImportSummary::default();

@@ -213,3 +213,31 @@ fn working_days_over_the_special_days() {
     // and the spring bank holiday (Monday 29): 4 + 5 + 5 + 1 = Tuesday 30 May.
     assert_eq!(wd.add(d("2023-05-05"), 15).unwrap(), d("2023-05-30"));
 }
+
+#[test]
+fn an_import_replaces_whole_years_and_never_merges() {
+    // One event for 2025: the whole of 2025 becomes that one holiday; the
+    // years the file does not mention keep the rules' answer.
+    let mut cal = HolidayCalendar::england_and_wales();
+    cal.import_govuk(
+        r#"{"england-and-wales": {"division": "england-and-wales", "events": [
+            {"title": "Christmas Day", "date": "2025-12-25", "notes": "", "bunting": true}]}}"#,
+    )
+    .unwrap();
+    let of = |y| {
+        cal.holidays(Region::EnglandAndWales, y)
+            .unwrap()
+            .into_iter()
+            .map(|h| h.date)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(of(2025), [d("2025-12-25")]);
+    assert_eq!(of(2024).len(), 8);
+    let wd = cal.working_days(Region::EnglandAndWales).unwrap();
+    // Good Friday 2025 (18 April) is a working day under this import.
+    assert_eq!(
+        wd.add(d("2025-04-17"), 1).unwrap(),
+        d("2025-04-18"),
+        "the import replaced 2025, so Good Friday is no longer a holiday"
+    );
+}

@@ -1,5 +1,7 @@
 use epa_domain::calendar::{HolidayCalendar, Region};
-use epa_domain::deadlines::{DeadlineKind, DeadlineState, KnownDates, plan_deadlines};
+use epa_domain::deadlines::{
+    DeadlineError, DeadlineKind, DeadlineState, KnownDates, plan_deadlines,
+};
 use epa_plan::Catalog;
 
 use crate::d;
@@ -95,4 +97,156 @@ fn every_deadline_once_all_dates_are_known() {
             assert_eq!(get("certificate_claim_due").date, d("2025-05-27"));
         }
     }
+}
+
+fn try_run(
+    epao: &str,
+    known: &KnownDates,
+    today: &str,
+) -> Result<epa_domain::deadlines::DeadlinePlan, DeadlineError> {
+    let plan = Catalog::embedded().effective("ST0071", None, epao).unwrap();
+    let cal = HolidayCalendar::england_and_wales();
+    let wd = cal.working_days(Region::EnglandAndWales).unwrap();
+    plan_deadlines(&plan, known, d(today), &wd)
+}
+
+#[test]
+fn impossible_orderings_are_refused_naming_both_dates() {
+    let known = KnownDates {
+        gateway: Some(d("2024-01-15")),
+        planning_meeting: Some(d("2023-01-01")),
+        ..KnownDates::default()
+    };
+    let err = try_run("tquk", &known, "2024-01-20").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "impossible dates: the planning meeting 2023-01-01 is before the gateway 2024-01-15"
+    );
+    // Every assessment before the gateway is named, all at once.
+    let known = KnownDates {
+        gateway: Some(d("2024-01-15")),
+        observation: Some(d("2024-01-10")),
+        discussion: Some(d("2024-01-12")),
+        ..KnownDates::default()
+    };
+    let DeadlineError::Contradictory(found) =
+        try_run("innovate", &known, "2024-01-20").unwrap_err()
+    else {
+        panic!("not a contradiction")
+    };
+    let events: Vec<&str> = found.iter().map(|c| c.event).collect();
+    assert_eq!(events, ["observation", "discussion"]);
+    assert!(found.iter().all(|c| c.before == "gateway"));
+    // A final result before an assessment cannot be either.
+    let known = KnownDates {
+        gateway: Some(d("2024-01-15")),
+        interview: Some(d("2024-03-01")),
+        result_upload: Some(d("2024-02-20")),
+        ..KnownDates::default()
+    };
+    assert!(
+        try_run("tquk", &known, "2024-03-05")
+            .unwrap_err()
+            .to_string()
+            .contains("the result upload 2024-02-20 is before the interview 2024-03-01")
+    );
+    // The same day is not a contradiction.
+    let known = KnownDates {
+        gateway: Some(d("2024-01-15")),
+        planning_meeting: Some(d("2024-01-15")),
+        ..KnownDates::default()
+    };
+    assert!(known.contradictions().is_empty());
+}
+
+#[test]
+fn a_booking_that_breaks_a_must_rule_is_a_warning_naming_the_rule() {
+    // Gateway 31 January 2025: with two weeks' notice from then at the
+    // soonest, the observation is not before 14 February.
+    let known = KnownDates {
+        gateway: Some(d("2025-01-31")),
+        planning_meeting: Some(d("2025-02-03")),
+        observation: Some(d("2025-02-10")),
+        ..KnownDates::default()
+    };
+    let out = try_run("tquk", &known, "2025-02-03").unwrap();
+    assert_eq!(out.warnings.len(), 1, "{:#?}", out.warnings);
+    let w = &out.warnings[0];
+    assert_eq!(w.deadline, "earliest_observation");
+    assert_eq!(w.timing, "observation_notice");
+    assert_eq!(w.event, "observation");
+    assert_eq!(w.event_date, d("2025-02-10"));
+    assert_eq!(w.deadline_date, d("2025-02-14"));
+    assert!(w.message.contains("two weeks' notice"), "{}", w.message);
+    let get = |id: &str| out.deadlines.iter().find(|x| x.id == id).unwrap();
+    assert_eq!(get("earliest_observation").state, DeadlineState::Missed);
+    assert_eq!(get("earliest_observation").done, Some(d("2025-02-10")));
+
+    // A booking that keeps the rules gives none.
+    let known = KnownDates {
+        observation: Some(d("2025-02-14")),
+        ..known
+    };
+    let out = try_run("tquk", &known, "2025-02-03").unwrap();
+    assert!(out.warnings.is_empty(), "{:#?}", out.warnings);
+
+    // TQUK: the interview at least two weeks after the report; an
+    // assessment after the EPA period breaks the period rule.
+    let known = KnownDates {
+        gateway: Some(d("2025-01-31")),
+        planning_meeting: Some(d("2025-02-03")),
+        report_submission: Some(d("2025-04-01")),
+        interview: Some(d("2025-05-06")),
+        ..KnownDates::default()
+    };
+    let out = try_run("tquk", &known, "2025-02-03").unwrap();
+    let broken: Vec<&str> = out.warnings.iter().map(|w| w.deadline.as_str()).collect();
+    assert_eq!(broken, ["epa_period_end"], "{:#?}", out.warnings);
+    let known = KnownDates {
+        interview: Some(d("2025-04-08")),
+        ..known
+    };
+    let out = try_run("tquk", &known, "2025-02-03").unwrap();
+    let broken: Vec<&str> = out.warnings.iter().map(|w| w.deadline.as_str()).collect();
+    assert_eq!(broken, ["earliest_interview"], "{:#?}", out.warnings);
+}
+
+#[test]
+fn a_past_deadline_with_nothing_recorded_is_not_known_to_be_missed() {
+    let known = KnownDates {
+        gateway: Some(d("2024-01-15")),
+        ..KnownDates::default()
+    };
+    // Long after every deadline: only the gateway is known.
+    let out = try_run("innovate", &known, "2025-06-01").unwrap();
+    assert!(
+        out.deadlines
+            .iter()
+            .all(|x| x.state != DeadlineState::Overdue),
+        "{:#?}",
+        out.deadlines
+    );
+    let get = |out: &epa_domain::deadlines::DeadlinePlan, id: &str| {
+        out.deadlines.iter().find(|x| x.id == id).unwrap().state
+    };
+    assert_eq!(
+        get(&out, "epa_period_end"),
+        DeadlineState::OverdueUnlessDone
+    );
+    assert_eq!(get(&out, "report_due"), DeadlineState::OverdueUnlessDone);
+    // A record that is complete says it was not done.
+    let complete = KnownDates {
+        record_complete: true,
+        ..known.clone()
+    };
+    let out = try_run("innovate", &complete, "2025-06-01").unwrap();
+    assert_eq!(get(&out, "epa_period_end"), DeadlineState::Overdue);
+    // A date given completes its deadline: the report was in on time.
+    let known = KnownDates {
+        report_submission: Some(d("2024-03-01")),
+        ..known
+    };
+    let out = try_run("innovate", &known, "2025-06-01").unwrap();
+    assert_eq!(get(&out, "report_due"), DeadlineState::Met);
+    assert!(out.warnings.is_empty());
 }
