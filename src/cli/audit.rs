@@ -39,8 +39,7 @@ pub fn run(cmd: AuditCommand) -> ExitCode {
     });
     match verdict {
         Some(Verdict::Intact { events }) => {
-            println!("intact: {events} audit events checked");
-            ExitCode::SUCCESS
+            exit::lines(&format!("intact: {events} audit events checked"))
         }
         Some(Verdict::Broken { seq, id, problem }) => {
             exit::no(format!("broken at audit event {seq} (id {id}): {problem}"))

@@ -80,15 +80,18 @@ pub fn migrate(args: MigrateArgs) -> ExitCode {
         Ok(settings) => settings,
         Err(reason) => return exit::unusable(reason),
     };
-    runtime_then(|| async move {
+    let code = runtime_then(|| async {
         let db = open_database(&settings).await?;
         db.close().await;
-        println!(
-            "migrations applied to {}",
-            epa_store::redact(&settings.database_url())
-        );
         Ok(())
-    })
+    });
+    if code != ExitCode::SUCCESS {
+        return code;
+    }
+    exit::lines(&format!(
+        "migrations applied to {}",
+        epa_store::redact(&settings.database_url())
+    ))
 }
 
 /// Runs `work` on a fresh multi-threaded runtime; an error becomes exit 2
@@ -177,7 +180,8 @@ fn print_demo_logins(settings: &Settings, loaded: &epa_app::demo::Loaded) {
     for (email, role) in epa_app::demo::LOGINS {
         text.push_str(&format!("  {email:<24} {}\n", role.as_str()));
     }
-    print!("{text}");
+    // A closed stdout must not stop the server: the logins are a courtesy.
+    let _ = exit::text(&text);
 }
 
 /// Ctrl-C or SIGTERM: stop accepting, finish the requests in flight, then exit.

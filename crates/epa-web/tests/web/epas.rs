@@ -314,3 +314,20 @@ on_both!(
         );
     }
 );
+
+on_both!(
+    each_policy_registers_with_its_own_plan,
+    async |app: &TestApp, world: &World| {
+        for (n, policy) in [(1, "tquk"), (2, "innovate")] {
+            let epa = crate::support::registered(app, world, policy, n).await;
+            assert_eq!(epa["policy"], policy);
+            assert_eq!(epa["standard"], "ST0071");
+            assert_eq!(epa["stage"], "registered");
+            let path = format!("/api/v1/epas/{}", epa["id"].as_str().unwrap());
+            assert_eq!(
+                app.get_as(&world.provider_user.token, &path).await.status(),
+                200
+            );
+        }
+    }
+);
