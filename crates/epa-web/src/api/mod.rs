@@ -69,7 +69,46 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     document.merge(gateway::Api::openapi());
     document.merge(planning::Api::openapi());
     document.merge(assessment::Api::openapi());
+    problems_as_problem_json(&mut document);
     document
+}
+
+/// Every response whose body is a [`problem::Problem`] is sent as
+/// `application/problem+json`; the path annotations say only `body = Problem`,
+/// so the document is corrected here once rather than in every annotation.
+fn problems_as_problem_json(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    const PROBLEM: &str = "#/components/schemas/Problem";
+    for item in document.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            for response in operation.responses.responses.values_mut() {
+                let RefOr::T(response) = response else {
+                    continue;
+                };
+                let is_problem = matches!(
+                    response.content.get("application/json").and_then(|c| match c {
+                        RefOr::T(content) => content.schema.as_ref(),
+                        RefOr::Ref(_) => None,
+                    }),
+                    Some(RefOr::Ref(reference)) if reference.ref_location == PROBLEM
+                );
+                if is_problem
+                    && let Some(content) = response.content.shift_remove("application/json")
+                {
+                    response
+                        .content
+                        .insert("application/problem+json".to_owned(), content);
+                }
+            }
+        }
+    }
 }
 
 /// Swagger UI and the document it reads.
