@@ -72,6 +72,10 @@ impl Role {
         }
     }
 
+    pub fn parse(text: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|role| role.as_str() == text)
+    }
+
     /// Roles held in the EPAO. Conflicts of interest and segregation of
     /// duties concern these people: the others never assess or decide.
     pub fn is_epao_side(self) -> bool {

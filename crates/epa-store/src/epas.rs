@@ -187,13 +187,7 @@ pub async fn update(
     .await
     .map(|result| result.rows_affected())
     })?;
-    if updated == 1 {
-        Ok(())
-    } else {
-        Err(StoreError::Conflict(
-            "this EPA was changed by someone else; reload it and try again".to_owned(),
-        ))
-    }
+    one_row_changed(updated)
 }
 
 /// Counts by stage for one EPAO: the dashboard's figures.
@@ -235,6 +229,11 @@ pub async fn update_lifecycle(
     .await
     .map(|result| result.rows_affected())
     })?;
+    one_row_changed(updated)
+}
+
+/// An optimistic-lock update changed its row, or someone else got there first.
+fn one_row_changed(updated: u64) -> Result<(), StoreError> {
     if updated == 1 {
         Ok(())
     } else {

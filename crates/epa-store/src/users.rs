@@ -6,46 +6,9 @@ use uuid::Uuid;
 
 use crate::{Db, StoreError, Tx};
 
-/// A role a user holds in one organisation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    EpaoAdmin,
-    EpaoOperations,
-    Assessor,
-    QualityAssurer,
-    ProviderUser,
-    EmployerUser,
-    Apprentice,
-}
-
-impl Role {
-    pub const ALL: [Role; 7] = [
-        Role::EpaoAdmin,
-        Role::EpaoOperations,
-        Role::Assessor,
-        Role::QualityAssurer,
-        Role::ProviderUser,
-        Role::EmployerUser,
-        Role::Apprentice,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::EpaoAdmin => "epao_admin",
-            Role::EpaoOperations => "epao_operations",
-            Role::Assessor => "assessor",
-            Role::QualityAssurer => "quality_assurer",
-            Role::ProviderUser => "provider_user",
-            Role::EmployerUser => "employer_user",
-            Role::Apprentice => "apprentice",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|role| role.as_str() == text)
-    }
-}
+/// A role a user holds in one organisation: the access policy's own type,
+/// stored by its snake_case name.
+pub use epa_domain::policy::Role;
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct User {
