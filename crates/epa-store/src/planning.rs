@@ -277,15 +277,19 @@ pub async fn holds_role_in(
     organisation_id: Uuid,
     role: &str,
 ) -> Result<bool, StoreError> {
-    let found: Option<i64> = on_tx!(tx, |conn| sqlx::query_scalar(
-        "SELECT 1 FROM memberships WHERE user_id = $1 AND organisation_id = $2 AND role = $3"
+    // COUNT is BIGINT on both databases, where a bare literal is not.
+    let found: i64 =
+        on_tx!(tx, |conn| {
+            sqlx::query_scalar(
+        "SELECT COUNT(*) FROM memberships WHERE user_id = $1 AND organisation_id = $2 AND role = $3"
     )
     .bind(user_id)
     .bind(organisation_id)
     .bind(role)
-    .fetch_optional(conn)
-    .await)?;
-    Ok(found.is_some())
+    .fetch_one(conn)
+    .await
+        })?;
+    Ok(found > 0)
 }
 
 /// The emails of the people holding `role` in `organisation_id`: who the

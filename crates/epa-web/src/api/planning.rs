@@ -134,16 +134,15 @@ fn booking_error(err: BookingError) -> Response {
     }
 }
 
-fn id_of(id: Result<Path<Uuid>, PathRejection>) -> Result<Uuid, Response> {
+fn id_of(id: Result<Path<Uuid>, PathRejection>) -> Result<Uuid, ApiError> {
     // A malformed ID cannot name a visible record: answer as for an unknown one.
     id.map(|Path(id)| id)
-        .map_err(|_| ApiError(AppError::NotFound).into_response())
+        .map_err(|_| ApiError(AppError::NotFound))
 }
 
-fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Response> {
-    serde_json::from_slice(body).map_err(|err| {
-        ApiError::bad_request(format!("the body is not valid: {err}")).into_response()
-    })
+fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body)
+        .map_err(|err| ApiError::bad_request(format!("the body is not valid: {err}")))
 }
 
 fn json_response(status: StatusCode, body: &str) -> Response {
@@ -175,7 +174,7 @@ where
     };
     let input = match parse::<T>(body) {
         Ok(input) => input,
-        Err(answer) => return answer,
+        Err(err) => return err.into_response(),
     };
     match run(input).await {
         Ok(view) => {
@@ -240,7 +239,7 @@ pub async fn conflicts_of(
 ) -> Response {
     let id = match id_of(id) {
         Ok(id) => id,
-        Err(answer) => return answer,
+        Err(err) => return err.into_response(),
     };
     match planning::conflicts_of(&state.app, &actor, id).await {
         Ok(list) => Json(list).into_response(),
@@ -275,7 +274,7 @@ pub async fn hold_planning_meeting(
 ) -> Response {
     let id = match id_of(id) {
         Ok(id) => id,
-        Err(answer) => return answer,
+        Err(err) => return err.into_response(),
     };
     created(
         &state,
@@ -310,7 +309,7 @@ pub async fn planning_meetings(
 ) -> Response {
     let id = match id_of(id) {
         Ok(id) => id,
-        Err(answer) => return answer,
+        Err(err) => return err.into_response(),
     };
     match planning::planning_meetings(&state.app, &actor, id).await {
         Ok(list) => Json(list).into_response(),
@@ -345,7 +344,7 @@ pub async fn book(
 ) -> Response {
     let id = match id_of(id) {
         Ok(id) => id,
-        Err(answer) => return answer,
+        Err(err) => return err.into_response(),
     };
     created(
         &state,
@@ -380,7 +379,7 @@ pub async fn bookings(
 ) -> Response {
     let id = match id_of(id) {
         Ok(id) => id,
-        Err(answer) => return answer,
+        Err(err) => return err.into_response(),
     };
     match planning::bookings(&state.app, &actor, id).await {
         Ok(list) => Json(list).into_response(),
@@ -415,7 +414,7 @@ pub async fn reschedule(
 ) -> Response {
     let id = match id_of(id) {
         Ok(id) => id,
-        Err(answer) => return answer,
+        Err(err) => return err.into_response(),
     };
     created(
         &state,
@@ -455,11 +454,11 @@ pub async fn cancel(
 ) -> Response {
     let id = match id_of(id) {
         Ok(id) => id,
-        Err(answer) => return answer,
+        Err(err) => return err.into_response(),
     };
     let input = match parse::<ReasonInput>(&body) {
         Ok(input) => input,
-        Err(answer) => return answer,
+        Err(err) => return err.into_response(),
     };
     match planning::cancel(&state.app, &actor, id, input).await {
         Ok(view) => Json(view).into_response(),
@@ -490,11 +489,11 @@ pub async fn no_show(
 ) -> Response {
     let id = match id_of(id) {
         Ok(id) => id,
-        Err(answer) => return answer,
+        Err(err) => return err.into_response(),
     };
     let input = match parse::<ReasonInput>(&body) {
         Ok(input) => input,
-        Err(answer) => return answer,
+        Err(err) => return err.into_response(),
     };
     match planning::record_no_show(&state.app, &actor, id, input).await {
         Ok(view) => Json(view).into_response(),
@@ -529,7 +528,7 @@ pub async fn record_submission(
 ) -> Response {
     let id = match id_of(id) {
         Ok(id) => id,
-        Err(answer) => return answer,
+        Err(err) => return err.into_response(),
     };
     created(
         &state,
