@@ -16,7 +16,11 @@ pub struct Conflict {
     pub source: String,
     pub reason: String,
     pub declared_at: DateTime<Utc>,
+    /// Who recorded it: the person themselves or EPAO staff; `None` when derived.
+    pub declared_by: Option<Uuid>,
 }
+
+const COLUMNS: &str = "id, user_id, organisation_id, source, reason, declared_at, declared_by";
 
 pub async fn declare(
     tx: &mut Tx,
@@ -26,20 +30,96 @@ pub async fn declare(
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<Conflict, StoreError> {
-    Ok(on_tx!(tx, |conn| {
-        sqlx::query_as(
-        "INSERT INTO conflicts (id, user_id, organisation_id, source, reason, declared_at) VALUES ($1, $2, $3, $4, $5, $6) \
-         RETURNING id, user_id, organisation_id, source, reason, declared_at"
+    insert(tx, user_id, organisation_id, source, reason, None, now).await
+}
+
+/// A conflict a person declares, or EPAO staff declare for them.
+pub async fn declare_by(
+    tx: &mut Tx,
+    user_id: Uuid,
+    organisation_id: Uuid,
+    reason: &str,
+    declared_by: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Conflict, StoreError> {
+    insert(
+        tx,
+        user_id,
+        organisation_id,
+        "declared",
+        reason,
+        Some(declared_by),
+        now,
     )
-    .bind(Uuid::now_v7())
-    .bind(user_id)
-    .bind(organisation_id)
-    .bind(source)
-    .bind(reason)
-    .bind(now)
-    .fetch_one(conn)
     .await
-    })?)
+}
+
+async fn insert(
+    tx: &mut Tx,
+    user_id: Uuid,
+    organisation_id: Uuid,
+    source: &str,
+    reason: &str,
+    declared_by: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<Conflict, StoreError> {
+    let sql = format!(
+        "INSERT INTO conflicts (id, user_id, organisation_id, source, reason, declared_at, declared_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {COLUMNS}"
+    );
+    Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
+        .bind(Uuid::now_v7())
+        .bind(user_id)
+        .bind(organisation_id)
+        .bind(source)
+        .bind(reason)
+        .bind(now)
+        .bind(declared_by)
+        .fetch_one(conn)
+        .await)?)
+}
+
+/// One person's conflicts, oldest first.
+pub async fn of_user(db: &Db, user_id: Uuid) -> Result<Vec<Conflict>, StoreError> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM conflicts WHERE user_id = $1 ORDER BY declared_at, id");
+    Ok(on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(user_id)
+        .fetch_all(pool)
+        .await)?)
+}
+
+/// Everyone conflicted with either organisation (an EPA's employer and
+/// provider), read inside the transaction that acts on it.
+pub async fn for_organisations(
+    tx: &mut Tx,
+    first: Uuid,
+    second: Uuid,
+) -> Result<Vec<Conflict>, StoreError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM conflicts WHERE organisation_id = $1 OR organisation_id = $2 ORDER BY declared_at, id"
+    );
+    Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
+        .bind(first)
+        .bind(second)
+        .fetch_all(conn)
+        .await)?)
+}
+
+/// The same outside a transaction, for reads.
+pub async fn for_organisations_db(
+    db: &Db,
+    first: Uuid,
+    second: Uuid,
+) -> Result<Vec<Conflict>, StoreError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM conflicts WHERE organisation_id = $1 OR organisation_id = $2 ORDER BY declared_at, id"
+    );
+    Ok(on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(first)
+        .bind(second)
+        .fetch_all(pool)
+        .await)?)
 }
 
 /// The organisations `user_id` is conflicted with.

@@ -1,1 +1,319 @@
-//! Storage of the EPA's planning.
+//! Storage of the EPA's planning: planning meetings, bookings of each
+//! assessment method, and the dates the report and portfolio were
+//! submitted. Bookings are never deleted (a trigger refuses it): a
+//! cancellation, rescheduling or no-show changes the status under the
+//! optimistic lock, and a rescheduled booking is a new row linked to the old.
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::{Db, StoreError, Tx};
+
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct PlanningMeeting {
+    pub id: Uuid,
+    pub epa_id: Uuid,
+    pub held_on: NaiveDate,
+    /// A JSON array of strings.
+    pub attendees: String,
+    pub assessor_id: Uuid,
+    pub recorded_by: Uuid,
+    pub recorded_at: DateTime<Utc>,
+}
+
+const MEETING_COLUMNS: &str =
+    "id, epa_id, held_on, attendees, assessor_id, recorded_by, recorded_at";
+
+#[derive(Debug, Clone)]
+pub struct NewPlanningMeeting<'a> {
+    pub epa_id: Uuid,
+    pub held_on: NaiveDate,
+    pub attendees: &'a str,
+    pub assessor_id: Uuid,
+    pub recorded_by: Uuid,
+}
+
+pub async fn insert_meeting(
+    tx: &mut Tx,
+    new: &NewPlanningMeeting<'_>,
+    now: DateTime<Utc>,
+) -> Result<PlanningMeeting, StoreError> {
+    let sql = format!(
+        "INSERT INTO planning_meetings ({MEETING_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {MEETING_COLUMNS}"
+    );
+    Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
+        .bind(Uuid::now_v7())
+        .bind(new.epa_id)
+        .bind(new.held_on)
+        .bind(new.attendees)
+        .bind(new.assessor_id)
+        .bind(new.recorded_by)
+        .bind(now)
+        .fetch_one(conn)
+        .await)?)
+}
+
+/// The EPA's planning meetings, oldest first (a resit keeps the first).
+pub async fn meetings(db: &Db, epa_id: Uuid) -> Result<Vec<PlanningMeeting>, StoreError> {
+    let sql = format!(
+        "SELECT {MEETING_COLUMNS} FROM planning_meetings WHERE epa_id = $1 ORDER BY recorded_at, id"
+    );
+    Ok(on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(epa_id)
+        .fetch_all(pool)
+        .await)?)
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Booking {
+    pub id: Uuid,
+    pub epa_id: Uuid,
+    /// `observation`, `project` (its interview) or `discussion`.
+    pub method: String,
+    pub assessment_on: NaiveDate,
+    pub starts_at: NaiveTime,
+    pub duration_minutes: i32,
+    /// `in_person` or `remote`.
+    pub mode: String,
+    pub assessor_id: Uuid,
+    /// `booked`, `cancelled`, `rescheduled` or `no_show`.
+    pub status: String,
+    pub status_reason: Option<String>,
+    pub status_changed_at: Option<DateTime<Utc>>,
+    pub status_changed_by: Option<Uuid>,
+    /// The booking this one replaced when it was rescheduled.
+    pub replaces_id: Option<Uuid>,
+    /// The day the booking was made: notice counts from here.
+    pub booked_on: NaiveDate,
+    pub created_by: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+const BOOKING_COLUMNS: &str = "id, epa_id, method, assessment_on, starts_at, duration_minutes, mode, assessor_id, status, \
+    status_reason, status_changed_at, status_changed_by, replaces_id, booked_on, created_by, created_at, version";
+
+#[derive(Debug, Clone)]
+pub struct NewBooking<'a> {
+    pub epa_id: Uuid,
+    pub method: &'a str,
+    pub assessment_on: NaiveDate,
+    pub starts_at: NaiveTime,
+    pub duration_minutes: i32,
+    pub mode: &'a str,
+    pub assessor_id: Uuid,
+    pub replaces_id: Option<Uuid>,
+    pub booked_on: NaiveDate,
+    pub created_by: Uuid,
+}
+
+pub async fn insert_booking(
+    tx: &mut Tx,
+    new: &NewBooking<'_>,
+    now: DateTime<Utc>,
+) -> Result<Booking, StoreError> {
+    let sql = format!(
+        "INSERT INTO bookings (id, epa_id, method, assessment_on, starts_at, duration_minutes, mode, assessor_id, status, \
+         replaces_id, booked_on, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'booked', $9, $10, $11, $12) RETURNING {BOOKING_COLUMNS}"
+    );
+    Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
+        .bind(Uuid::now_v7())
+        .bind(new.epa_id)
+        .bind(new.method)
+        .bind(new.assessment_on)
+        .bind(new.starts_at)
+        .bind(new.duration_minutes)
+        .bind(new.mode)
+        .bind(new.assessor_id)
+        .bind(new.replaces_id)
+        .bind(new.booked_on)
+        .bind(new.created_by)
+        .bind(now)
+        .fetch_one(conn)
+        .await)?)
+}
+
+pub async fn get_booking_in(tx: &mut Tx, id: Uuid) -> Result<Booking, StoreError> {
+    let sql = format!("SELECT {BOOKING_COLUMNS} FROM bookings WHERE id = $1");
+    Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_one(conn)
+        .await)?)
+}
+
+/// Every booking of an EPA, history included, by date then creation.
+pub async fn bookings(db: &Db, epa_id: Uuid) -> Result<Vec<Booking>, StoreError> {
+    let sql = format!(
+        "SELECT {BOOKING_COLUMNS} FROM bookings WHERE epa_id = $1 ORDER BY assessment_on, starts_at, created_at, id"
+    );
+    Ok(on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(epa_id)
+        .fetch_all(pool)
+        .await)?)
+}
+
+/// The EPA's live bookings (status `booked`), read inside the transaction
+/// that adds or changes one.
+pub async fn live_bookings_in(tx: &mut Tx, epa_id: Uuid) -> Result<Vec<Booking>, StoreError> {
+    let sql = format!(
+        "SELECT {BOOKING_COLUMNS} FROM bookings WHERE epa_id = $1 AND status = 'booked' ORDER BY assessment_on, id"
+    );
+    Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
+        .bind(epa_id)
+        .fetch_all(conn)
+        .await)?)
+}
+
+/// An assessor's live bookings on or after `from`, soonest first.
+pub async fn upcoming_for_assessor(
+    db: &Db,
+    assessor_id: Uuid,
+    from: NaiveDate,
+) -> Result<Vec<Booking>, StoreError> {
+    let sql = format!(
+        "SELECT {BOOKING_COLUMNS} FROM bookings WHERE assessor_id = $1 AND status = 'booked' AND assessment_on >= $2 \
+         ORDER BY assessment_on, starts_at, id"
+    );
+    Ok(on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(assessor_id)
+        .bind(from)
+        .fetch_all(pool)
+        .await)?)
+}
+
+/// Moves a live booking to `status` with the reason, if it is still at
+/// `expected_version` and still booked; otherwise a conflict.
+pub async fn set_status(
+    tx: &mut Tx,
+    id: Uuid,
+    expected_version: i64,
+    status: &str,
+    reason: &str,
+    by: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let updated = on_tx!(tx, |conn| {
+        sqlx::query(
+            "UPDATE bookings SET status = $1, status_reason = $2, status_changed_by = $3, status_changed_at = $4, \
+             version = version + 1 WHERE id = $5 AND version = $6 AND status = 'booked'",
+        )
+        .bind(status)
+        .bind(reason)
+        .bind(by)
+        .bind(now)
+        .bind(id)
+        .bind(expected_version)
+        .execute(conn)
+        .await
+        .map(|result| result.rows_affected())
+    })?;
+    if updated == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict(
+            "this booking was changed by someone else; reload it and try again".to_owned(),
+        ))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Submission {
+    pub id: Uuid,
+    pub epa_id: Uuid,
+    /// `report` or `portfolio`.
+    pub kind: String,
+    pub submitted_on: NaiveDate,
+    pub recorded_by: Uuid,
+    pub recorded_at: DateTime<Utc>,
+}
+
+const SUBMISSION_COLUMNS: &str = "id, epa_id, kind, submitted_on, recorded_by, recorded_at";
+
+pub async fn insert_submission(
+    tx: &mut Tx,
+    epa_id: Uuid,
+    kind: &str,
+    submitted_on: NaiveDate,
+    recorded_by: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Submission, StoreError> {
+    let sql = format!(
+        "INSERT INTO submissions ({SUBMISSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6) RETURNING {SUBMISSION_COLUMNS}"
+    );
+    Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
+        .bind(Uuid::now_v7())
+        .bind(epa_id)
+        .bind(kind)
+        .bind(submitted_on)
+        .bind(recorded_by)
+        .bind(now)
+        .fetch_one(conn)
+        .await)?)
+}
+
+/// The latest recorded submission date of `kind` for the EPA, if any.
+pub async fn latest_submission_in(
+    tx: &mut Tx,
+    epa_id: Uuid,
+    kind: &str,
+) -> Result<Option<NaiveDate>, StoreError> {
+    Ok(on_tx!(tx, |conn| {
+        sqlx::query_scalar(
+        "SELECT submitted_on FROM submissions WHERE epa_id = $1 AND kind = $2 ORDER BY recorded_at DESC, id DESC LIMIT 1"
+    )
+    .bind(epa_id)
+    .bind(kind)
+    .fetch_optional(conn)
+    .await
+    })?)
+}
+
+/// Whether `user_id` holds `role` in `organisation_id`.
+pub async fn holds_role_in(
+    tx: &mut Tx,
+    user_id: Uuid,
+    organisation_id: Uuid,
+    role: &str,
+) -> Result<bool, StoreError> {
+    // COUNT is BIGINT on both databases, where a bare literal is not.
+    let found: i64 =
+        on_tx!(tx, |conn| {
+            sqlx::query_scalar(
+        "SELECT COUNT(*) FROM memberships WHERE user_id = $1 AND organisation_id = $2 AND role = $3"
+    )
+    .bind(user_id)
+    .bind(organisation_id)
+    .bind(role)
+    .fetch_one(conn)
+    .await
+        })?;
+    Ok(found > 0)
+}
+
+/// The emails of the people holding `role` in `organisation_id`: who the
+/// planning emails go to.
+pub async fn emails_with_role_in(
+    tx: &mut Tx,
+    organisation_id: Uuid,
+    role: &str,
+) -> Result<Vec<String>, StoreError> {
+    Ok(on_tx!(tx, |conn| sqlx::query_scalar(
+        "SELECT u.email FROM users u JOIN memberships m ON m.user_id = u.id \
+         WHERE m.organisation_id = $1 AND m.role = $2 ORDER BY u.email"
+    )
+    .bind(organisation_id)
+    .bind(role)
+    .fetch_all(conn)
+    .await)?)
+}
+
+pub async fn email_of_in(tx: &mut Tx, user_id: Uuid) -> Result<Option<String>, StoreError> {
+    Ok(on_tx!(tx, |conn| sqlx::query_scalar(
+        "SELECT email FROM users WHERE id = $1"
+    )
+    .bind(user_id)
+    .fetch_optional(conn)
+    .await)?)
+}
