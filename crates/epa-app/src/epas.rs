@@ -69,10 +69,16 @@ impl From<EpaRow> for EpaView {
 /// One EPA. Not found and not visible answer alike (no existence oracle).
 pub async fn get(app: &App, actor: &Actor, id: Uuid) -> Result<EpaView, AppError> {
     let row = epas::get(&app.db, id).await?;
+    let conflicted: Vec<Uuid> =
+        epa_store::conflicts::for_organisations_db(&app.db, row.employer_id, row.provider_id)
+            .await?
+            .into_iter()
+            .map(|conflict| conflict.user_id)
+            .collect();
     access::authorize(
         actor,
         Action::ViewEpa,
-        &access::epa_resource(&row, &[]),
+        &access::epa_resource(&row, &conflicted),
         "you cannot see this EPA",
     )?;
     Ok(EpaView::from(row))

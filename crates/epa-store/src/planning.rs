@@ -278,9 +278,8 @@ pub async fn holds_role_in(
     role: &str,
 ) -> Result<bool, StoreError> {
     // COUNT is BIGINT on both databases, where a bare literal is not.
-    let found: i64 =
-        on_tx!(tx, |conn| {
-            sqlx::query_scalar(
+    let found: i64 = on_tx!(tx, |conn| {
+        sqlx::query_scalar(
         "SELECT COUNT(*) FROM memberships WHERE user_id = $1 AND organisation_id = $2 AND role = $3"
     )
     .bind(user_id)
@@ -288,7 +287,7 @@ pub async fn holds_role_in(
     .bind(role)
     .fetch_one(conn)
     .await
-        })?;
+    })?;
     Ok(found > 0)
 }
 
