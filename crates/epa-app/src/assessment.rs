@@ -526,6 +526,13 @@ impl Snapshot {
                 tracing::warn!(error = %err, "a recorded sitting no longer fits the attempt rules");
             }
         }
+        // A retake whose new gateway is approved may now be sat.
+        if state.attempt_kind == AttemptKind::Retake
+            && !retake_gateway
+            && let Some(on) = state.epa_period_start
+        {
+            let _ = history.record_retake_gateway(on);
+        }
         Ok(history)
     }
 

@@ -35,6 +35,13 @@ async fn planned(
 ) -> (Uuid, String) {
     let epa = registered(app, world, policy, n).await;
     let id: Uuid = epa["id"].as_str().unwrap().parse().unwrap();
+    through_gateway(app, world, id, "2026-10-19", assessor).await;
+    (id, policy.to_owned())
+}
+
+/// SHORTCUT (see [`planned`]): gateway submitted, approved `on`, planning
+/// meeting held and `assessor` allocated, for an EPA at `registered`.
+async fn through_gateway(app: &TestApp, world: &World, id: Uuid, on: &str, assessor: Uuid) {
     let core = epa_app::App::new(
         app.db.clone(),
         Arc::new(app.clock.clone()),
@@ -51,7 +58,7 @@ async fn planned(
     for command in [
         Command::SubmitGateway,
         Command::ApproveGateway {
-            on: chrono::NaiveDate::from_ymd_opt(2026, 10, 19).unwrap(),
+            on: on.parse().unwrap(),
         },
         Command::HoldPlanningMeeting,
     ] {
@@ -82,7 +89,6 @@ async fn planned(
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    (id, policy.to_owned())
 }
 
 /// A user holding two roles at the EPAO, EPAO admin and assessor: the person
@@ -877,7 +883,7 @@ on_both!(
 );
 
 on_both!(
-    a_fail_then_a_retake_and_a_withdrawal,
+    a_fail_then_a_retake_after_a_new_gateway_and_a_capped_pass,
     async |app: &TestApp, world: &World| {
         let epa = failed_observation(app, world, 1).await;
         let ops = &world.operations.token;
@@ -885,28 +891,76 @@ on_both!(
             post(app, ops, &format!("/api/v1/epas/{epa}/retake"), &json!({})).await;
         assert_eq!(status, 201, "{attempt}");
         assert_eq!(attempt["stage"], "registered");
+        assert_eq!(attempt["kind"], "retake");
         assert_eq!(attempt["methods"], json!(["observation"]));
 
-        // Withdrawal: the reason is required, and it is the EPAO's to record.
+        // After further learning, a new gateway (the gateway part's work).
+        app.clock.advance(chrono::Duration::days(28));
+        through_gateway(app, world, epa, "2026-11-23", world.assessor.user_id).await;
+        let saved = grade_method(
+            app,
+            &world.assessor.token,
+            epa,
+            "tquk",
+            MethodId::Observation,
+            "distinction",
+            "2026-11-30",
+        )
+        .await;
+        assert_eq!(saved["stage"], "awaiting_results");
+        let (status, released) = post(
+            app,
+            ops,
+            &format!("/api/v1/epas/{epa}/results/release"),
+            &json!({}),
+        )
+        .await;
+        assert_eq!(status, 200, "{released}");
+        assert_eq!(released["overall"]["attempt_kind"], "retake");
+        assert_eq!(released["overall"]["grade"], "pass");
+        assert_eq!(released["overall"]["cap_applied"], true);
+        intact(&app.db).await;
+    }
+);
+
+on_both!(
+    a_withdrawal_needs_a_reason_and_the_epao,
+    async |app: &TestApp, world: &World| {
+        let epa = failed_observation(app, world, 1).await;
+        let ops = &world.operations.token;
         let path = format!("/api/v1/epas/{epa}/withdraw");
         let (status, problem) = post(app, ops, &path, &json!({"reason": " "})).await;
         assert_eq!(status, 422);
         assert_eq!(fields(&problem), ["reason"]);
-        let (status, _) = post(
-            app,
-            &world.provider_user.token,
-            &path,
-            &json!({"reason": "Left the employer"}),
-        )
-        .await;
-        assert_eq!(status, 403);
-        assert_eq!(stage(app, epa).await, "registered");
+        for party in [&world.provider_user, &world.assessor] {
+            let (status, _) = post(
+                app,
+                &party.token,
+                &path,
+                &json!({"reason": "Left the employer"}),
+            )
+            .await;
+            assert_eq!(status, 403);
+        }
+        assert_eq!(stage(app, epa).await, "completed");
         let (status, withdrawn) =
             post(app, ops, &path, &json!({"reason": "Left the employer"})).await;
         assert_eq!(status, 200, "{withdrawn}");
         assert_eq!(withdrawn["stage"], "withdrawn");
         let (status, _) = post(app, ops, &path, &json!({"reason": "Again"})).await;
         assert_eq!(status, 409);
+        let (status, _) = post(
+            app,
+            ops,
+            &format!("/api/v1/epas/{epa}/resit"),
+            &json!({"methods": ["observation"]}),
+        )
+        .await;
+        assert_eq!(status, 409, "nothing follows a withdrawal");
+        let timeline = get(app, ops, &format!("/api/v1/epas/{epa}/timeline")).await;
+        let last = timeline.as_array().unwrap().last().unwrap().clone();
+        assert_eq!(last["action"], "epa.withdrawn");
+        assert_eq!(last["after"]["details"]["reason"], "Left the employer");
         intact(&app.db).await;
     }
 );
@@ -1160,10 +1214,27 @@ on_both!(
         let listed = get(app, token, &format!("/api/v1/epas/{epa}/assessments")).await;
         assert!(listed.as_array().unwrap().is_empty());
 
-        // The same method twice in one attempt is a conflict.
-        assess(app, token, epa, "observation", "2026-11-02").await;
+        // A retried POST with its key gets the first answer, not a second record.
+        let send = || {
+            app.client
+                .post(app.url(&format!("/api/v1/epas/{epa}/assessments")))
+                .bearer_auth(token)
+                .header("Idempotency-Key", "obs-1")
+                .json(&sitting("observation", "2026-11-02"))
+                .send()
+        };
+        let first = send().await.unwrap();
+        assert_eq!(first.status(), 201);
+        let first: Value = first.json().await.unwrap();
+        let replay = send().await.unwrap();
+        assert_eq!(replay.status(), 201);
+        assert_eq!(replay.headers()["idempotent-replay"], "true");
+        assert_eq!(replay.json::<Value>().await.unwrap(), first);
+        // Without the key, the same method twice in one attempt is a conflict.
         let again = record(app, token, epa, &sitting("observation", "2026-11-02")).await;
         assert_eq!(again.status(), 409);
+        let listed = get(app, token, &format!("/api/v1/epas/{epa}/assessments")).await;
+        assert_eq!(listed.as_array().unwrap().len(), 1);
         intact(&app.db).await;
     }
 );
