@@ -677,17 +677,17 @@ fn attempt_refusal(
     warnings: &mut Vec<String>,
     problems: &mut Vec<FieldError>,
 ) {
-    let strength = match &err {
-        AttemptError::OutsideWindow { .. } => plan.rules.timings.resit_retake_window.strength,
-        AttemptError::ReworkTooLate { .. } => plan.rules.timings.project_rework.strength,
-        _ => Strength::Must,
+    let timing = match &err {
+        AttemptError::OutsideWindow { .. } => Some(&plan.rules.timings.resit_retake_window),
+        AttemptError::ReworkTooLate { .. } => Some(&plan.rules.timings.project_rework),
+        _ => None,
     };
-    match strength {
-        Strength::Must => problems.push(FieldError::new(field, err.to_string())),
-        Strength::Recommended => warnings.push(format!(
+    match timing {
+        Some(timing) if timing.strength == Strength::Recommended => warnings.push(format!(
             "{err} (the policy recommends this rather than requiring it: {})",
-            plan.rules.timings.resit_retake_window.text
+            timing.text
         )),
+        _ => problems.push(FieldError::new(field, err.to_string())),
     }
 }
 

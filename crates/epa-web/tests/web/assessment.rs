@@ -729,6 +729,28 @@ on_both!(
 );
 
 on_both!(
+    a_resit_after_the_recommended_window_is_allowed_with_a_warning,
+    async |app: &TestApp, world: &World| {
+        // Both policies say a resit "should" be within 12 months: a
+        // recommended rule, so a later resit is warned about, not refused.
+        let epa = failed_observation(app, world, 1).await;
+        app.clock.advance(chrono::Duration::days(400));
+        let (status, attempt) = post(
+            app,
+            &world.operations.token,
+            &format!("/api/v1/epas/{epa}/resit"),
+            &json!({"methods": ["observation"]}),
+        )
+        .await;
+        assert_eq!(status, 201, "{attempt}");
+        let warning = attempt["warnings"][0].as_str().unwrap();
+        assert!(warning.contains("window closed on 2027-11-02"), "{warning}");
+        assert!(warning.contains("recommends"), "{warning}");
+        intact(&app.db).await;
+    }
+);
+
+on_both!(
     exceptional_circumstances_lift_the_cap,
     async |app: &TestApp, world: &World| {
         let epa = failed_observation(app, world, 1).await;
