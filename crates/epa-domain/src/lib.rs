@@ -20,6 +20,7 @@ pub mod grading;
 pub mod lifecycle;
 pub mod plan;
 pub mod policy;
+pub mod sessions;
 pub mod uln;
 
 pub use clock::{Clock, FixedClock, SystemClock};

@@ -1,1 +1,604 @@
-//! Storage of the EPA's assessment.
+//! Assessments and what follows them: the assessor's judgements (append-only:
+//! a trigger refuses UPDATE and DELETE, a correction supersedes), method
+//! results, released overall results, attempts after a fail, exceptional
+//! circumstances and certificate claims.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::{Db, StoreError, Tx};
+
+/// Where a read runs: on the pool, or inside a write transaction when the
+/// decision it feeds and the change must see one state.
+pub enum Reader<'a> {
+    Db(&'a Db),
+    Tx(&'a mut Tx),
+}
+
+impl Reader<'_> {
+    /// The same place, borrowed again for one more read.
+    pub fn again(&mut self) -> Reader<'_> {
+        match self {
+            Reader::Db(db) => Reader::Db(db),
+            Reader::Tx(tx) => Reader::Tx(tx),
+        }
+    }
+}
+
+/// `read!(reader, |executor| expr)`: `expr` with `executor` bound to the pool
+/// or to the transaction's connection, whichever backend is in use.
+macro_rules! read {
+    ($reader:expr, |$exec:ident| $body:expr) => {
+        match $reader {
+            Reader::Db(db) => on_db!(db, |$exec| $body),
+            Reader::Tx(tx) => on_tx!(tx, |$exec| $body),
+        }
+    };
+}
+
+// ---------------------------------------------------------------------------
+// Assessments
+
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Assessment {
+    pub id: Uuid,
+    pub epa_id: Uuid,
+    pub method: String,
+    pub attempt: i32,
+    pub attempt_kind: String,
+    pub held_on: NaiveDate,
+    /// Local clock time, `HH:MM`.
+    pub start_time: String,
+    pub end_time: String,
+    pub duration_minutes: i32,
+    pub questioning_minutes: Option<i32>,
+    pub interview_questions: Option<i32>,
+    pub assessor_id: Uuid,
+    pub recorded_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAssessment<'a> {
+    pub epa_id: Uuid,
+    pub method: &'a str,
+    pub attempt: i32,
+    pub attempt_kind: &'a str,
+    pub held_on: NaiveDate,
+    pub start_time: &'a str,
+    pub end_time: &'a str,
+    pub duration_minutes: i32,
+    pub questioning_minutes: Option<i32>,
+    pub interview_questions: Option<i32>,
+    pub assessor_id: Uuid,
+}
+
+const ASSESSMENT_COLUMNS: &str = "id, epa_id, method, attempt, attempt_kind, held_on, start_time, end_time, \
+    duration_minutes, questioning_minutes, interview_questions, assessor_id, recorded_at";
+
+/// Records a sitting. A second record of the same method in the same attempt
+/// is a conflict (the unique key names it).
+pub async fn insert_assessment(
+    tx: &mut Tx,
+    new: &NewAssessment<'_>,
+    now: DateTime<Utc>,
+) -> Result<Assessment, StoreError> {
+    let sql = format!(
+        "INSERT INTO assessments ({ASSESSMENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+         RETURNING {ASSESSMENT_COLUMNS}"
+    );
+    Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
+        .bind(Uuid::now_v7())
+        .bind(new.epa_id)
+        .bind(new.method)
+        .bind(new.attempt)
+        .bind(new.attempt_kind)
+        .bind(new.held_on)
+        .bind(new.start_time)
+        .bind(new.end_time)
+        .bind(new.duration_minutes)
+        .bind(new.questioning_minutes)
+        .bind(new.interview_questions)
+        .bind(new.assessor_id)
+        .bind(now)
+        .fetch_one(conn)
+        .await)?)
+}
+
+/// An EPA's assessments, by attempt and date.
+pub async fn assessments(reader: Reader<'_>, epa_id: Uuid) -> Result<Vec<Assessment>, StoreError> {
+    let sql = format!(
+        "SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE epa_id = $1 ORDER BY attempt, held_on, recorded_at, id"
+    );
+    Ok(read!(reader, |exec| sqlx::query_as(&sql)
+        .bind(epa_id)
+        .fetch_all(exec)
+        .await)?)
+}
+
+// ---------------------------------------------------------------------------
+// Judgements
+
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Judgement {
+    pub id: Uuid,
+    pub epa_id: Uuid,
+    pub assessment_id: Uuid,
+    pub method: String,
+    pub criterion_id: String,
+    pub met: bool,
+    pub note: String,
+    pub assessor_id: Uuid,
+    pub recorded_at: DateTime<Utc>,
+    /// The judgement this one corrects.
+    pub supersedes_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewJudgement<'a> {
+    pub epa_id: Uuid,
+    pub assessment_id: Uuid,
+    pub method: &'a str,
+    pub criterion_id: &'a str,
+    pub met: bool,
+    pub note: &'a str,
+    pub assessor_id: Uuid,
+    pub supersedes_id: Option<Uuid>,
+}
+
+const JUDGEMENT_COLUMNS: &str = "id, epa_id, assessment_id, method, criterion_id, met, note, assessor_id, recorded_at, supersedes_id";
+
+/// Appends a judgement. Superseding a judgement that was already superseded
+/// (two corrections racing) is a conflict: the unique key on
+/// `supersedes_id` allows one correction of each.
+pub async fn insert_judgement(
+    tx: &mut Tx,
+    new: &NewJudgement<'_>,
+    now: DateTime<Utc>,
+) -> Result<Judgement, StoreError> {
+    let sql = format!(
+        "INSERT INTO judgements ({JUDGEMENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         RETURNING {JUDGEMENT_COLUMNS}"
+    );
+    Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
+        .bind(Uuid::now_v7())
+        .bind(new.epa_id)
+        .bind(new.assessment_id)
+        .bind(new.method)
+        .bind(new.criterion_id)
+        .bind(new.met)
+        .bind(new.note)
+        .bind(new.assessor_id)
+        .bind(now)
+        .bind(new.supersedes_id)
+        .fetch_one(conn)
+        .await)?)
+}
+
+/// The judgements that stand for an assessment: per criterion, the one no
+/// later judgement supersedes.
+pub async fn standing_judgements(
+    reader: Reader<'_>,
+    assessment_id: Uuid,
+) -> Result<Vec<Judgement>, StoreError> {
+    let sql = format!(
+        "SELECT {JUDGEMENT_COLUMNS} FROM judgements j WHERE j.assessment_id = $1 \
+         AND NOT EXISTS (SELECT 1 FROM judgements later WHERE later.supersedes_id = j.id) \
+         ORDER BY j.criterion_id"
+    );
+    Ok(read!(reader, |exec| sqlx::query_as(&sql)
+        .bind(assessment_id)
+        .fetch_all(exec)
+        .await)?)
+}
+
+/// Every judgement on an EPA, superseded ones included, oldest first.
+pub async fn judgements(reader: Reader<'_>, epa_id: Uuid) -> Result<Vec<Judgement>, StoreError> {
+    let sql = format!(
+        "SELECT {JUDGEMENT_COLUMNS} FROM judgements WHERE epa_id = $1 ORDER BY recorded_at, id"
+    );
+    Ok(read!(reader, |exec| sqlx::query_as(&sql)
+        .bind(epa_id)
+        .fetch_all(exec)
+        .await)?)
+}
+
+// ---------------------------------------------------------------------------
+// Method results
+
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct MethodResult {
+    pub id: Uuid,
+    pub epa_id: Uuid,
+    pub assessment_id: Uuid,
+    pub method: String,
+    pub attempt: i32,
+    pub grade: String,
+    pub explanation: String,
+    /// JSON array of the unmet criterion IDs.
+    pub unmet: String,
+    pub graded_by: Uuid,
+    pub computed_at: DateTime<Utc>,
+    /// `provisional` or `released`.
+    pub status: String,
+    pub result_id: Option<Uuid>,
+    pub released_at: Option<DateTime<Utc>>,
+    /// Quality-assurance sampling: not decided yet (NULL) until that work adds it.
+    pub sampled: Option<bool>,
+    /// The moderation record, once quality assurance moderates this result.
+    pub moderation_id: Option<Uuid>,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewMethodResult<'a> {
+    pub epa_id: Uuid,
+    pub assessment_id: Uuid,
+    pub method: &'a str,
+    pub attempt: i32,
+    pub grade: &'a str,
+    pub explanation: &'a str,
+    pub unmet: &'a str,
+    pub graded_by: Uuid,
+}
+
+const METHOD_RESULT_COLUMNS: &str = "id, epa_id, assessment_id, method, attempt, grade, explanation, unmet, graded_by, \
+    computed_at, status, result_id, released_at, sampled, moderation_id, version";
+
+/// Stores the grade computed for an assessment, replacing the provisional
+/// one. A released result is never recomputed: that is a conflict.
+pub async fn save_method_result(
+    tx: &mut Tx,
+    new: &NewMethodResult<'_>,
+    now: DateTime<Utc>,
+) -> Result<MethodResult, StoreError> {
+    let sql = format!(
+        "INSERT INTO method_results (id, epa_id, assessment_id, method, attempt, grade, explanation, unmet, graded_by, computed_at, status) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'provisional') \
+         ON CONFLICT (assessment_id) DO UPDATE SET grade = excluded.grade, explanation = excluded.explanation, \
+         unmet = excluded.unmet, graded_by = excluded.graded_by, computed_at = excluded.computed_at, \
+         version = method_results.version + 1 WHERE method_results.status = 'provisional' \
+         RETURNING {METHOD_RESULT_COLUMNS}"
+    );
+    let row: Option<MethodResult> = on_tx!(tx, |conn| sqlx::query_as(&sql)
+        .bind(Uuid::now_v7())
+        .bind(new.epa_id)
+        .bind(new.assessment_id)
+        .bind(new.method)
+        .bind(new.attempt)
+        .bind(new.grade)
+        .bind(new.explanation)
+        .bind(new.unmet)
+        .bind(new.graded_by)
+        .bind(now)
+        .fetch_optional(conn)
+        .await)?;
+    row.ok_or_else(|| {
+        StoreError::Conflict("this method's result is released and cannot change".to_owned())
+    })
+}
+
+/// An EPA's method results, by attempt.
+pub async fn method_results(
+    reader: Reader<'_>,
+    epa_id: Uuid,
+) -> Result<Vec<MethodResult>, StoreError> {
+    let sql = format!(
+        "SELECT {METHOD_RESULT_COLUMNS} FROM method_results WHERE epa_id = $1 ORDER BY attempt, method"
+    );
+    Ok(read!(reader, |exec| sqlx::query_as(&sql)
+        .bind(epa_id)
+        .fetch_all(exec)
+        .await)?)
+}
+
+/// Marks a provisional method result released with the overall result it
+/// went out in.
+pub async fn release_method_result(
+    tx: &mut Tx,
+    id: Uuid,
+    result_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let updated = on_tx!(tx, |conn| {
+        sqlx::query(
+        "UPDATE method_results SET status = 'released', result_id = $1, released_at = $2, version = version + 1 \
+         WHERE id = $3 AND status = 'provisional'"
+    )
+    .bind(result_id)
+    .bind(now)
+    .bind(id)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    if updated == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict(
+            "a method result was released by someone else meanwhile; reload and try again"
+                .to_owned(),
+        ))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Released overall results
+
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct ResultRow {
+    pub id: Uuid,
+    pub epa_id: Uuid,
+    pub attempt: i32,
+    pub attempt_kind: String,
+    pub observation_grade: String,
+    pub project_grade: String,
+    pub discussion_grade: String,
+    pub uncapped_grade: String,
+    pub overall_grade: String,
+    pub cap_applied: bool,
+    pub exceptional_circumstances: bool,
+    /// JSON array of the explanation's lines.
+    pub explanation: String,
+    pub released_on: NaiveDate,
+    pub released_by: Uuid,
+    pub released_at: DateTime<Utc>,
+}
+
+const RESULT_COLUMNS: &str = "id, epa_id, attempt, attempt_kind, observation_grade, project_grade, discussion_grade, \
+    uncapped_grade, overall_grade, cap_applied, exceptional_circumstances, explanation, released_on, released_by, released_at";
+
+/// Stores a released result; the row's `id` is made here.
+pub async fn insert_result(tx: &mut Tx, row: &ResultRow) -> Result<ResultRow, StoreError> {
+    let sql = format!(
+        "INSERT INTO results ({RESULT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+         RETURNING {RESULT_COLUMNS}"
+    );
+    Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
+        .bind(Uuid::now_v7())
+        .bind(row.epa_id)
+        .bind(row.attempt)
+        .bind(&row.attempt_kind)
+        .bind(&row.observation_grade)
+        .bind(&row.project_grade)
+        .bind(&row.discussion_grade)
+        .bind(&row.uncapped_grade)
+        .bind(&row.overall_grade)
+        .bind(row.cap_applied)
+        .bind(row.exceptional_circumstances)
+        .bind(&row.explanation)
+        .bind(row.released_on)
+        .bind(row.released_by)
+        .bind(row.released_at)
+        .fetch_one(conn)
+        .await)?)
+}
+
+/// An EPA's released results, oldest first.
+pub async fn results(reader: Reader<'_>, epa_id: Uuid) -> Result<Vec<ResultRow>, StoreError> {
+    let sql = format!("SELECT {RESULT_COLUMNS} FROM results WHERE epa_id = $1 ORDER BY attempt");
+    Ok(read!(reader, |exec| sqlx::query_as(&sql)
+        .bind(epa_id)
+        .fetch_all(exec)
+        .await)?)
+}
+
+// ---------------------------------------------------------------------------
+// Attempts after a fail
+
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct AttemptRow {
+    pub id: Uuid,
+    pub epa_id: Uuid,
+    pub attempt: i32,
+    /// `resit`, `retake` or `project_rework`.
+    pub kind: String,
+    /// The methods, comma-separated in plan order.
+    pub methods: String,
+    pub due_on: Option<NaiveDate>,
+    pub started_by: Uuid,
+    pub started_at: DateTime<Utc>,
+}
+
+const ATTEMPT_COLUMNS: &str = "id, epa_id, attempt, kind, methods, due_on, started_by, started_at";
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_attempt(
+    tx: &mut Tx,
+    epa_id: Uuid,
+    attempt: i32,
+    kind: &str,
+    methods: &str,
+    due_on: Option<NaiveDate>,
+    started_by: Uuid,
+    now: DateTime<Utc>,
+) -> Result<AttemptRow, StoreError> {
+    let sql = format!(
+        "INSERT INTO epa_attempts ({ATTEMPT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {ATTEMPT_COLUMNS}"
+    );
+    Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
+        .bind(Uuid::now_v7())
+        .bind(epa_id)
+        .bind(attempt)
+        .bind(kind)
+        .bind(methods)
+        .bind(due_on)
+        .bind(started_by)
+        .bind(now)
+        .fetch_one(conn)
+        .await)?)
+}
+
+pub async fn attempts(reader: Reader<'_>, epa_id: Uuid) -> Result<Vec<AttemptRow>, StoreError> {
+    let sql =
+        format!("SELECT {ATTEMPT_COLUMNS} FROM epa_attempts WHERE epa_id = $1 ORDER BY attempt");
+    Ok(read!(reader, |exec| sqlx::query_as(&sql)
+        .bind(epa_id)
+        .fetch_all(exec)
+        .await)?)
+}
+
+// ---------------------------------------------------------------------------
+// Exceptional circumstances
+
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct ExceptionalCircumstances {
+    pub id: Uuid,
+    pub epa_id: Uuid,
+    pub reason: String,
+    pub recorded_by: Uuid,
+    pub recorded_at: DateTime<Utc>,
+}
+
+const EXCEPTIONAL_COLUMNS: &str = "id, epa_id, reason, recorded_by, recorded_at";
+
+pub async fn insert_exceptional(
+    tx: &mut Tx,
+    epa_id: Uuid,
+    reason: &str,
+    recorded_by: Uuid,
+    now: DateTime<Utc>,
+) -> Result<ExceptionalCircumstances, StoreError> {
+    let sql = format!(
+        "INSERT INTO exceptional_circumstances ({EXCEPTIONAL_COLUMNS}) VALUES ($1, $2, $3, $4, $5) RETURNING {EXCEPTIONAL_COLUMNS}"
+    );
+    Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
+        .bind(Uuid::now_v7())
+        .bind(epa_id)
+        .bind(reason)
+        .bind(recorded_by)
+        .bind(now)
+        .fetch_one(conn)
+        .await)?)
+}
+
+pub async fn exceptional(
+    reader: Reader<'_>,
+    epa_id: Uuid,
+) -> Result<Vec<ExceptionalCircumstances>, StoreError> {
+    let sql = format!(
+        "SELECT {EXCEPTIONAL_COLUMNS} FROM exceptional_circumstances WHERE epa_id = $1 ORDER BY recorded_at, id"
+    );
+    Ok(read!(reader, |exec| sqlx::query_as(&sql)
+        .bind(epa_id)
+        .fetch_all(exec)
+        .await)?)
+}
+
+// ---------------------------------------------------------------------------
+// Certificate claims
+
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct CertificateClaim {
+    pub id: Uuid,
+    pub epa_id: Uuid,
+    pub result_id: Uuid,
+    pub due_on: Option<NaiveDate>,
+    pub claimed_on: NaiveDate,
+    pub claimed_by: Uuid,
+    pub received_on: Option<NaiveDate>,
+    pub received_by: Option<Uuid>,
+    pub version: i64,
+}
+
+const CLAIM_COLUMNS: &str =
+    "id, epa_id, result_id, due_on, claimed_on, claimed_by, received_on, received_by, version";
+
+pub async fn insert_claim(
+    tx: &mut Tx,
+    epa_id: Uuid,
+    result_id: Uuid,
+    due_on: Option<NaiveDate>,
+    claimed_on: NaiveDate,
+    claimed_by: Uuid,
+) -> Result<CertificateClaim, StoreError> {
+    let sql = format!(
+        "INSERT INTO certificate_claims (id, epa_id, result_id, due_on, claimed_on, claimed_by) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING {CLAIM_COLUMNS}"
+    );
+    Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
+        .bind(Uuid::now_v7())
+        .bind(epa_id)
+        .bind(result_id)
+        .bind(due_on)
+        .bind(claimed_on)
+        .bind(claimed_by)
+        .fetch_one(conn)
+        .await)?)
+}
+
+pub async fn claim(
+    reader: Reader<'_>,
+    epa_id: Uuid,
+) -> Result<Option<CertificateClaim>, StoreError> {
+    let sql = format!("SELECT {CLAIM_COLUMNS} FROM certificate_claims WHERE epa_id = $1");
+    Ok(read!(reader, |exec| sqlx::query_as(&sql)
+        .bind(epa_id)
+        .fetch_optional(exec)
+        .await)?)
+}
+
+/// Records the certificate as received, if the claim is still at `version`.
+pub async fn receive_claim(
+    tx: &mut Tx,
+    id: Uuid,
+    version: i64,
+    received_on: NaiveDate,
+    received_by: Uuid,
+) -> Result<CertificateClaim, StoreError> {
+    let sql = format!(
+        "UPDATE certificate_claims SET received_on = $1, received_by = $2, version = version + 1 \
+         WHERE id = $3 AND version = $4 RETURNING {CLAIM_COLUMNS}"
+    );
+    let row: Option<CertificateClaim> = on_tx!(tx, |conn| sqlx::query_as(&sql)
+        .bind(received_on)
+        .bind(received_by)
+        .bind(id)
+        .bind(version)
+        .fetch_optional(conn)
+        .await)?;
+    row.ok_or_else(|| {
+        StoreError::Conflict(
+            "the certificate claim was changed by someone else; reload it and try again".to_owned(),
+        )
+    })
+}
+
+// ---------------------------------------------------------------------------
+// People
+
+/// The people with a conflict of interest for an apprentice of `employer`
+/// at `provider`.
+pub async fn conflicted_users(
+    reader: Reader<'_>,
+    employer: Uuid,
+    provider: Uuid,
+) -> Result<Vec<Uuid>, StoreError> {
+    Ok(read!(reader, |exec| {
+        sqlx::query_scalar(
+        "SELECT DISTINCT user_id FROM conflicts WHERE organisation_id = $1 OR organisation_id = $2 ORDER BY user_id"
+    )
+    .bind(employer)
+    .bind(provider)
+    .fetch_all(exec)
+    .await
+    })?)
+}
+
+/// The email addresses of the provider's and the employer's users: who is
+/// told when a result is released.
+pub async fn contact_emails(
+    reader: Reader<'_>,
+    provider: Uuid,
+    employer: Uuid,
+) -> Result<Vec<String>, StoreError> {
+    Ok(read!(reader, |exec| sqlx::query_scalar(
+        "SELECT DISTINCT u.email FROM users u JOIN memberships m ON m.user_id = u.id \
+         WHERE (m.organisation_id = $1 AND m.role = 'provider_user') \
+         OR (m.organisation_id = $2 AND m.role = 'employer_user') ORDER BY u.email"
+    )
+    .bind(provider)
+    .bind(employer)
+    .fetch_all(exec)
+    .await)?)
+}
