@@ -1334,7 +1334,9 @@ fn due_dates(
             known.done.insert(format!("results_due_{name}"), released);
         }
     }
-    if let Some(latest) = snap.results.last() {
+    // Only this attempt's release counts as its result upload: after a
+    // resit or retake the earlier release predates the new sittings.
+    if let Some(latest) = snap.results.last().filter(|r| r.attempt == attempt) {
         known.result_upload = Some(latest.released_on);
     }
     known.fail_result = snap
@@ -1352,9 +1354,33 @@ fn due_dates(
             .done
             .insert("certificate_claim_due".to_owned(), claim.claimed_on);
     }
+    // A retake starts a new EPA period: sittings and results of the earlier
+    // attempt predate it and do not bear on this attempt's deadlines.
+    if let Some(start) = known.epa_period_start {
+        for date in [
+            &mut known.observation,
+            &mut known.interview,
+            &mut known.discussion,
+            &mut known.result_upload,
+            &mut known.fail_result,
+            &mut known.project_fail_result,
+        ] {
+            if date.is_some_and(|d| d < start) {
+                *date = None;
+            }
+        }
+    }
     let failed_now = state.stage == Stage::Completed && state.overall == Some(Grade::Fail);
-    let plan_dates =
-        deadlines::plan_deadlines(plan, &known, app.clock.today(), &wd).map_err(internal)?;
+    let plan_dates = match deadlines::plan_deadlines(plan, &known, app.clock.today(), &wd) {
+        Ok(plan_dates) => plan_dates,
+        // Recorded dates that contradict each other must not stop anyone
+        // reading the results: the due dates are left out and the cause logged.
+        Err(err @ deadlines::DeadlineError::Contradictory(_)) => {
+            tracing::warn!(epa = %row.epa.id, error = %err, "due dates left out");
+            return Ok(Vec::new());
+        }
+        Err(err) => return Err(internal(err)),
+    };
     Ok(plan_dates
         .deadlines
         .into_iter()

@@ -27,6 +27,13 @@ impl TestApp {
     /// Starts the router on `127.0.0.1:0` over `db`, with the clock at
     /// 09:00 on Monday 2 November 2026 and the built-in plans.
     pub async fn spawn(db: Db) -> TestApp {
+        // `RUST_LOG=debug cargo test ...` shows the app's logs beside a failing test.
+        if std::env::var_os("RUST_LOG").is_some() {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+                .with_test_writer()
+                .try_init();
+        }
         let clock = FakeClock::at(Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
