@@ -14,6 +14,7 @@ pub mod attempts;
 pub mod calendar;
 pub mod clock;
 pub mod deadlines;
+pub mod gateway;
 pub mod grading;
 pub mod lifecycle;
 pub mod plan;
