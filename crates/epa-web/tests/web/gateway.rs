@@ -858,3 +858,27 @@ on_both!(
         assert_intact(app).await;
     }
 );
+
+on_both!(
+    a_repeated_submission_with_its_key_replays_the_first_answer,
+    async |app: &TestApp, world: &World| {
+        let epa = registered(app, world, "innovate", 6).await;
+        let post = || {
+            app.client
+                .post(app.url(&path(&epa, "/gateway")))
+                .bearer_auth(&world.provider_user.token)
+                .header("Idempotency-Key", "gw-1")
+                .json(&submission())
+                .send()
+        };
+        let first = post().await.unwrap();
+        assert_eq!(first.status(), 201);
+        let first: Value = first.json().await.unwrap();
+        let replay = post().await.unwrap();
+        assert_eq!(replay.status(), 201);
+        assert_eq!(replay.headers()["idempotent-replay"], "true");
+        assert_eq!(replay.json::<Value>().await.unwrap(), first);
+        assert_eq!(store::counts(&app.db).await.unwrap().0, 1);
+        assert_intact(app).await;
+    }
+);
