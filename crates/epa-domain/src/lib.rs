@@ -16,6 +16,7 @@ pub mod booking;
 pub mod calendar;
 pub mod clock;
 pub mod deadlines;
+pub mod gateway;
 pub mod grading;
 pub mod lifecycle;
 pub mod plan;

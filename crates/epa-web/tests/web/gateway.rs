@@ -1,1 +1,884 @@
-//! The EPA's gateway through the API.
+//! The EPA's gateway through the API: submission with its checks, review
+//! per component, approval and rejection with every attempt kept, the
+//! portfolio's coverage as JSON and CSV, and TQUK's proposal decision.
+//! Each test runs on SQLite and, when `EPA_TEST_PG_URL` is set, PostgreSQL.
+
+use epa_store::{audit, gateway as store, outbox};
+use epa_testkit::TestApp;
+use epa_testkit::seed::World;
+use serde_json::{Value, json};
+
+use crate::on_both;
+use crate::support::registered;
+
+/// ST0071's professional discussion KSBs.
+const DISCUSSION: [&str; 13] = [
+    "K2", "K5", "K7", "K9", "K10", "K12", "K18", "S2", "S8", "B1", "B2", "B5", "B8",
+];
+
+fn words(n: usize) -> String {
+    vec!["word"; n].join(" ")
+}
+
+/// `n` evidence items mapped round-robin over every discussion KSB, so any
+/// `n` covers them all.
+fn portfolio(n: usize) -> Value {
+    let items: Vec<Value> = (0..n)
+        .map(|i| {
+            let ksbs: Vec<&str> = DISCUSSION
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| j % n == i)
+                .map(|(_, k)| *k)
+                .collect();
+            let ksbs = if ksbs.is_empty() { vec!["K2"] } else { ksbs };
+            json!({
+                "title": format!("Evidence {}", i + 1),
+                "evidence_type": "work product",
+                "date": "2026-09-14",
+                "description": "What the apprentice did and what it shows.",
+                "ksbs": ksbs,
+            })
+        })
+        .collect();
+    json!({ "items": items })
+}
+
+fn declaration() -> Value {
+    json!({"confirmed": true, "signed_by": "Sam Tutor", "signed_on": "2026-10-30"})
+}
+
+/// A complete, valid submission.
+fn submission() -> Value {
+    json!({
+        "photo_id": {"description": "UK passport", "seen": true},
+        "portfolio": portfolio(12),
+        "proposal": {"text": words(450)},
+        "english_maths": declaration(),
+        "employer_declaration": declaration(),
+        "provider_declaration": declaration(),
+        "reasonable_adjustments": "Extra time for reading: 25%.",
+    })
+}
+
+fn path(epa: &Value, rest: &str) -> String {
+    format!("/api/v1/epas/{}{rest}", epa["id"].as_str().unwrap())
+}
+
+async fn submit(app: &TestApp, token: &str, epa: &Value, body: &Value) -> reqwest::Response {
+    app.post_as(token, &path(epa, "/gateway"), body).await
+}
+
+async fn review(
+    app: &TestApp,
+    world: &World,
+    epa: &Value,
+    component: &str,
+    decision: &str,
+    reasons: &[&str],
+) -> reqwest::Response {
+    app.post_as(
+        &world.operations.token,
+        &path(epa, "/gateway/reviews"),
+        &json!({"component": component, "decision": decision, "reasons": reasons}),
+    )
+    .await
+}
+
+/// Accepts every component of the attempt under review.
+async fn accept_all(app: &TestApp, world: &World, epa: &Value, view: &Value) {
+    let attempt = view["attempts"].as_array().unwrap().last().unwrap();
+    for component in attempt["components"].as_array().unwrap() {
+        if component["status"] == "unreviewed" {
+            let kind = component["kind"].as_str().unwrap();
+            let response = review(app, world, epa, kind, "accepted", &[]).await;
+            assert_eq!(response.status(), 200, "{kind}");
+        }
+    }
+}
+
+async fn post_empty(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
+    app.client
+        .post(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| e["field"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn message_for<'a>(problem: &'a Value, field: &str) -> &'a str {
+    problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["field"] == field)
+        .unwrap_or_else(|| panic!("no error for {field}: {problem}"))["message"]
+        .as_str()
+        .unwrap()
+}
+
+async fn assert_intact(app: &TestApp) {
+    assert!(matches!(
+        audit::verify(&app.db).await.unwrap(),
+        audit::Verdict::Intact { .. }
+    ));
+}
+
+on_both!(
+    a_tquk_gateway_is_accepted_and_approved_and_its_proposal_decided,
+    async |app: &TestApp, world: &World| {
+        let epa = registered(app, world, "tquk", 1).await;
+        let response = submit(app, &world.provider_user.token, &epa, &submission()).await;
+        assert_eq!(response.status(), 201);
+        let view: Value = response.json().await.unwrap();
+        assert_eq!(view["stage"], "gateway_submitted");
+        assert_eq!(view["proposal_kind"], "proposal");
+        assert_eq!(view["proposal_word_limit"], 500);
+        assert_eq!(
+            (view["portfolio_min"].clone(), view["portfolio_max"].clone()),
+            (json!(10), json!(15))
+        );
+        let attempt = &view["attempts"][0];
+        assert_eq!(attempt["attempt"], 1);
+        assert_eq!(attempt["status"], "under_review");
+        let kinds: Vec<&str> = attempt["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "photo_id",
+                "portfolio",
+                "proposal",
+                "english_maths",
+                "employer_declaration",
+                "provider_declaration",
+                "reasonable_adjustments"
+            ]
+        );
+        let portfolio = &attempt["components"][1];
+        assert_eq!(portfolio["evidence_items"].as_array().unwrap().len(), 12);
+        assert_eq!(portfolio["evidence_items"][0]["ksbs"], json!(["K2", "B8"]));
+        assert_eq!(attempt["components"][2]["word_count"], 450);
+        assert_eq!(
+            attempt["components"][2]["name"],
+            "work-based project proposal"
+        );
+        // The EPAO is told there is a gateway to review.
+        let sent = outbox::for_recipient(&app.db, &world.operations.email)
+            .await
+            .unwrap();
+        assert_eq!(sent.len(), 1);
+
+        // Before every component is accepted, approval is refused.
+        let early = post_empty(
+            app,
+            &world.operations.token,
+            &path(&epa, "/gateway/approve"),
+        )
+        .await;
+        assert_eq!(early.status(), 409);
+        let problem: Value = early.json().await.unwrap();
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("the photo ID is not reviewed yet"),
+            "{problem}"
+        );
+
+        accept_all(app, world, &epa, &view).await;
+        let approved = post_empty(
+            app,
+            &world.operations.token,
+            &path(&epa, "/gateway/approve"),
+        )
+        .await;
+        assert_eq!(approved.status(), 200);
+        let view: Value = approved.json().await.unwrap();
+        assert_eq!(view["stage"], "gateway_approved");
+        assert_eq!(view["attempts"][0]["status"], "approved");
+        let read: Value = app
+            .get_as(&world.employer_user.token, &path(&epa, ""))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(read["stage"], "gateway_approved");
+        assert_eq!(
+            read["gateway_approved_on"], "2026-11-02",
+            "the EPA period starts today"
+        );
+
+        // The coverage matrix, as JSON and as CSV.
+        let coverage: Value = app
+            .get_as(&world.provider_user.token, &path(&epa, "/gateway/coverage"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(coverage["attempt"], 1);
+        assert_eq!(coverage["ksbs"].as_array().unwrap().len(), 13);
+        assert_eq!(coverage["ksbs"][0]["ksb"], "K2");
+        assert_eq!(coverage["ksbs"][0]["evidence"][0]["number"], 1);
+        assert_eq!(coverage["uncovered"], json!([]));
+        let csv = app
+            .get_as(
+                &world.epao_admin.token,
+                &path(&epa, "/gateway/coverage.csv"),
+            )
+            .await;
+        assert_eq!(csv.status(), 200);
+        assert!(
+            csv.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/csv")
+        );
+        let text = csv.text().await.unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0],
+            "ksb,statement,covered,evidence_numbers,evidence_titles"
+        );
+        assert_eq!(lines.len(), 14);
+        assert!(lines[1].starts_with("K2,"), "{}", lines[1]);
+        assert!(lines[1].ends_with(",yes,1,Evidence 1"), "{}", lines[1]);
+        assert!(lines[13].starts_with("B8,"), "{}", lines[13]);
+
+        // The proposal: rejected with a week to rework, reworked, accepted.
+        let proposal: Value = app
+            .get_as(&world.provider_user.token, &path(&epa, "/proposal"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(proposal["status"], "awaiting_decision");
+        assert_eq!(proposal["versions"][0]["word_count"], 450);
+        let blank = app
+            .post_as(
+                &world.operations.token,
+                &path(&epa, "/proposal/decision"),
+                &json!({"decision": "rejected", "feedback": "  "}),
+            )
+            .await;
+        assert_eq!(blank.status(), 422);
+        let by_provider = app
+            .post_as(
+                &world.provider_user.token,
+                &path(&epa, "/proposal/decision"),
+                &json!({"decision": "accepted"}),
+            )
+            .await;
+        assert_eq!(by_provider.status(), 403);
+        let rejected = app
+            .post_as(
+                &world.operations.token,
+                &path(&epa, "/proposal/decision"),
+                &json!({"decision": "rejected", "feedback": "Narrow the scope to one team."}),
+            )
+            .await;
+        assert_eq!(rejected.status(), 200);
+        let proposal: Value = rejected.json().await.unwrap();
+        assert_eq!(proposal["status"], "rework_due");
+        assert_eq!(proposal["rework_due_on"], "2026-11-09");
+        assert_eq!(proposal["rework_overdue"], false);
+        assert!(
+            proposal["rework_rule"]
+                .as_str()
+                .unwrap()
+                .contains("one week")
+        );
+        let mail = outbox::for_recipient(&app.db, &world.provider_user.email)
+            .await
+            .unwrap();
+        assert!(mail[0].subject.contains("Project proposal"), "{mail:?}");
+        assert!(mail[0].body.contains("by 2026-11-09"), "{}", mail[0].body);
+
+        let again = app
+            .post_as(
+                &world.operations.token,
+                &path(&epa, "/proposal/decision"),
+                &json!({"decision": "accepted"}),
+            )
+            .await;
+        assert_eq!(again.status(), 409, "version 1 is already decided");
+        let too_long = app
+            .post_as(
+                &world.provider_user.token,
+                &path(&epa, "/proposal"),
+                &json!({"text": words(501)}),
+            )
+            .await;
+        assert_eq!(too_long.status(), 422);
+        app.clock.advance(chrono::Duration::days(3));
+        let reworked = app
+            .post_as(
+                &world.provider_user.token,
+                &path(&epa, "/proposal"),
+                &json!({"text": words(300)}),
+            )
+            .await;
+        assert_eq!(reworked.status(), 201);
+        let proposal: Value = reworked.json().await.unwrap();
+        assert_eq!(proposal["status"], "awaiting_decision");
+        assert_eq!(proposal["versions"][1]["version"], 2);
+        assert_eq!(proposal["versions"][1]["late"], false);
+        let accepted: Value = app
+            .post_as(
+                &world.operations.token,
+                &path(&epa, "/proposal/decision"),
+                &json!({"decision": "accepted"}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(accepted["status"], "accepted");
+        assert_eq!(accepted["versions"][0]["decision"]["decision"], "rejected");
+        assert_eq!(accepted["versions"][1]["decision"]["decision"], "accepted");
+
+        let timeline: Value = app
+            .get_as(&world.epao_admin.token, &path(&epa, "/timeline"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let actions: Vec<&str> = timeline
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap())
+            .collect();
+        assert_eq!(actions[1], "gateway.submitted");
+        assert_eq!(
+            actions
+                .iter()
+                .filter(|a| **a == "gateway.component_reviewed")
+                .count(),
+            7
+        );
+        assert!(actions.ends_with(&[
+            "gateway.approved",
+            "proposal.decided",
+            "proposal.reworked",
+            "proposal.decided"
+        ]));
+        assert_intact(app).await;
+    }
+);
+
+on_both!(
+    an_innovate_gateway_agrees_its_synopsis_at_gateway,
+    async |app: &TestApp, world: &World| {
+        let epa = registered(app, world, "innovate", 2).await;
+        let mut body = submission();
+        // No word limit on a synopsis, and no adjustments requested.
+        body["proposal"] = json!({"text": words(1200)});
+        body.as_object_mut()
+            .unwrap()
+            .remove("reasonable_adjustments");
+        let response = submit(app, &world.provider_user.token, &epa, &body).await;
+        assert_eq!(response.status(), 201);
+        let view: Value = response.json().await.unwrap();
+        assert_eq!(view["proposal_kind"], "synopsis");
+        assert_eq!(view["proposal_word_limit"], Value::Null);
+        assert_eq!(
+            view["attempts"][0]["components"].as_array().unwrap().len(),
+            6
+        );
+        assert_eq!(
+            view["attempts"][0]["components"][2]["name"],
+            "project synopsis"
+        );
+        accept_all(app, world, &epa, &view).await;
+        let approved: Value = post_empty(
+            app,
+            &world.epao_admin.token,
+            &path(&epa, "/gateway/approve"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(approved["stage"], "gateway_approved");
+        let read: Value = app
+            .get_as(&world.provider_user.token, &path(&epa, ""))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(read["gateway_approved_on"], "2026-11-02");
+
+        let decision = app
+            .post_as(
+                &world.operations.token,
+                &path(&epa, "/proposal/decision"),
+                &json!({"decision": "accepted"}),
+            )
+            .await;
+        assert_eq!(decision.status(), 409);
+        let problem: Value = decision.json().await.unwrap();
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .starts_with("Innovate Awarding agrees the project synopsis at gateway"),
+            "{problem}"
+        );
+        assert_eq!(
+            app.get_as(&world.provider_user.token, &path(&epa, "/proposal"))
+                .await
+                .status(),
+            409
+        );
+        assert_intact(app).await;
+    }
+);
+
+on_both!(
+    a_rejected_component_is_resubmitted_and_both_attempts_are_kept,
+    async |app: &TestApp, world: &World| {
+        let epa = registered(app, world, "tquk", 3).await;
+        assert_eq!(
+            submit(app, &world.provider_user.token, &epa, &submission())
+                .await
+                .status(),
+            201
+        );
+        for kind in [
+            "photo_id",
+            "proposal",
+            "english_maths",
+            "employer_declaration",
+            "provider_declaration",
+            "reasonable_adjustments",
+        ] {
+            assert_eq!(
+                review(app, world, &epa, kind, "accepted", &[])
+                    .await
+                    .status(),
+                200
+            );
+        }
+        // Rejecting needs every component reviewed first.
+        let early = post_empty(app, &world.operations.token, &path(&epa, "/gateway/reject")).await;
+        assert_eq!(early.status(), 409);
+        let rejected = review(
+            app,
+            world,
+            &epa,
+            "portfolio",
+            "rejected",
+            &["Evidence 3 is a template, not the apprentice's work"],
+        )
+        .await;
+        assert_eq!(rejected.status(), 200);
+        let approve = post_empty(
+            app,
+            &world.operations.token,
+            &path(&epa, "/gateway/approve"),
+        )
+        .await;
+        assert_eq!(approve.status(), 409);
+        let problem: Value = approve.json().await.unwrap();
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("the portfolio of evidence was rejected")
+        );
+
+        let response =
+            post_empty(app, &world.operations.token, &path(&epa, "/gateway/reject")).await;
+        assert_eq!(response.status(), 200);
+        let view_after: Value = response.json().await.unwrap();
+        assert_eq!(view_after["stage"], "registered");
+        assert_eq!(view_after["attempts"][0]["status"], "rejected");
+        assert_eq!(
+            view_after["attempts"][0]["reasons"],
+            json!(["portfolio of evidence: Evidence 3 is a template, not the apprentice's work"])
+        );
+        let mail = outbox::for_recipient(&app.db, &world.provider_user.email)
+            .await
+            .unwrap();
+        assert_eq!(mail.len(), 1);
+        assert_eq!(mail[0].kind, "gateway_rejected");
+        assert!(
+            mail[0]
+                .body
+                .contains("portfolio of evidence: Evidence 3 is a template"),
+            "{}",
+            mail[0].body
+        );
+        assert!(
+            outbox::for_recipient(&app.db, &world.other_provider_user.email)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        // The resubmission must send the rejected portfolio again.
+        let missing = submit(app, &world.provider_user.token, &epa, &json!({})).await;
+        assert_eq!(missing.status(), 422);
+        let problem: Value = missing.json().await.unwrap();
+        assert_eq!(fields(&problem), ["portfolio"]);
+
+        let mut second = portfolio(11);
+        second["items"][2]["title"] = json!("Complaint log I kept, March to May");
+        let response = submit(
+            app,
+            &world.provider_user.token,
+            &epa,
+            &json!({"portfolio": second}),
+        )
+        .await;
+        assert_eq!(response.status(), 201);
+        let view: Value = response.json().await.unwrap();
+        let attempts = view["attempts"].as_array().unwrap();
+        assert_eq!(attempts.len(), 2);
+        // The first attempt is as it was: its rejected portfolio, items and review.
+        assert_eq!(attempts[0]["components"][1]["status"], "rejected");
+        assert_eq!(
+            attempts[0]["components"][1]["evidence_items"]
+                .as_array()
+                .unwrap()
+                .len(),
+            12
+        );
+        assert_eq!(
+            attempts[0]["components"][1]["evidence_items"][2]["title"],
+            "Evidence 3"
+        );
+        assert_eq!(attempts[0]["components"], view["attempts"][0]["components"]);
+        // The second carries over what was accepted and has the new portfolio.
+        assert_eq!(attempts[1]["attempt"], 2);
+        assert_eq!(attempts[1]["components"].as_array().unwrap().len(), 7);
+        let photo = &attempts[1]["components"][0];
+        assert_eq!(photo["status"], "accepted");
+        assert_eq!(photo["carried_over_from_attempt"], 1);
+        let new_portfolio = &attempts[1]["components"][1];
+        assert_eq!(new_portfolio["status"], "unreviewed");
+        assert_eq!(new_portfolio["carried_over_from_attempt"], Value::Null);
+        assert_eq!(
+            new_portfolio["evidence_items"][2]["title"],
+            "Complaint log I kept, March to May"
+        );
+        let coverage: Value = app
+            .get_as(
+                &world.provider_user.token,
+                &path(&epa, "/gateway/coverage?attempt=1"),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(coverage["attempt"], 1);
+
+        let early = post_empty(
+            app,
+            &world.operations.token,
+            &path(&epa, "/gateway/approve"),
+        )
+        .await;
+        assert_eq!(early.status(), 409, "the new portfolio is unreviewed");
+        assert_eq!(
+            review(app, world, &epa, "portfolio", "accepted", &[])
+                .await
+                .status(),
+            200
+        );
+        let approved: Value = post_empty(
+            app,
+            &world.operations.token,
+            &path(&epa, "/gateway/approve"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(approved["stage"], "gateway_approved");
+        assert_eq!(approved["attempts"][0]["status"], "rejected");
+        assert_eq!(approved["attempts"][1]["status"], "approved");
+        assert_eq!(store::counts(&app.db).await.unwrap(), (2, 14, 23));
+        assert_intact(app).await;
+    }
+);
+
+on_both!(
+    a_bad_submission_lists_every_problem_and_writes_nothing,
+    async |app: &TestApp, world: &World| {
+        let epa = registered(app, world, "tquk", 4).await;
+        let token = &world.provider_user.token;
+        let refused = async |body: Value| -> Value {
+            let response = submit(app, token, &epa, &body).await;
+            assert_eq!(response.status(), 422);
+            response.json().await.unwrap()
+        };
+
+        let mut nine = submission();
+        nine["portfolio"] = portfolio(9);
+        let problem = refused(nine).await;
+        assert_eq!(fields(&problem), ["portfolio.items"]);
+        assert!(message_for(&problem, "portfolio.items").contains("has 9 pieces of evidence"));
+
+        let mut sixteen = submission();
+        sixteen["portfolio"] = portfolio(16);
+        let problem = refused(sixteen).await;
+        assert!(message_for(&problem, "portfolio.items").contains("has 16 pieces"));
+        assert!(message_for(&problem, "portfolio.items").contains("from 10 to 15"));
+
+        let mut uncovered = submission();
+        for item in uncovered["portfolio"]["items"].as_array_mut().unwrap() {
+            let ksbs: Vec<Value> = item["ksbs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|k| *k != "K18")
+                .cloned()
+                .collect();
+            item["ksbs"] = if ksbs.is_empty() {
+                json!(["K2"])
+            } else {
+                json!(ksbs)
+            };
+        }
+        let problem = refused(uncovered).await;
+        assert_eq!(fields(&problem), ["portfolio.ksbs"]);
+        assert!(
+            message_for(&problem, "portfolio.ksbs").starts_with("no evidence item covers K18:")
+        );
+
+        let mut other_method = submission();
+        other_method["portfolio"]["items"][0]["ksbs"] = json!(["K2", "B8", "K11"]);
+        let problem = refused(other_method).await;
+        assert_eq!(fields(&problem), ["portfolio.items[0].ksbs"]);
+        assert!(
+            message_for(&problem, "portfolio.items[0].ksbs").contains(
+                "K11 is assessed by the practical observation with questions and answers"
+            )
+        );
+
+        let mut long = submission();
+        long["proposal"] = json!({"text": words(501)});
+        let problem = refused(long).await;
+        assert_eq!(fields(&problem), ["proposal.text"]);
+        assert!(message_for(&problem, "proposal.text").contains("has 501 words"));
+        assert!(message_for(&problem, "proposal.text").contains("no more than 500"));
+
+        // Everything wrong at once is reported at once.
+        let mut many = submission();
+        many.as_object_mut().unwrap().remove("english_maths");
+        many["employer_declaration"]["confirmed"] = json!(false);
+        many["provider_declaration"]["signed_by"] = json!(" ");
+        many["photo_id"] = json!({"description": "", "seen": false});
+        many["portfolio"]["items"][1]["date"] = json!("2027-01-01");
+        many["portfolio"]["items"][1]["link"] = json!("javascript:alert(1)");
+        many["proposal"] = json!({"text": words(501)});
+        let problem = refused(many).await;
+        assert_eq!(
+            fields(&problem),
+            [
+                "english_maths",
+                "photo_id.description",
+                "photo_id.seen",
+                "portfolio.items[1].date",
+                "portfolio.items[1].link",
+                "proposal.text",
+                "employer_declaration.confirmed",
+                "provider_declaration.signed_by",
+            ],
+            "{problem}"
+        );
+
+        let malformed = app
+            .client
+            .post(app.url(&path(&epa, "/gateway")))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body("{\"portfolio\": 3")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(malformed.status(), 422);
+
+        assert_eq!(store::counts(&app.db).await.unwrap(), (0, 0, 0));
+        let read: Value = app
+            .get_as(token, &path(&epa, ""))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(read["stage"], "registered");
+        assert_eq!(
+            audit::verify(&app.db).await.unwrap(),
+            audit::Verdict::Intact { events: 1 },
+            "only the registration"
+        );
+    }
+);
+
+on_both!(
+    only_the_provider_submits_and_only_epao_staff_review,
+    async |app: &TestApp, world: &World| {
+        let epa = registered(app, world, "tquk", 5).await;
+        for (who, party, status) in [
+            ("employer", &world.employer_user, 403),
+            ("EPAO operations", &world.operations, 403),
+            ("another provider", &world.other_provider_user, 404),
+            ("no role", &world.nobody, 404),
+            ("unallocated assessor", &world.assessor, 404),
+        ] {
+            let response = submit(app, &party.token, &epa, &submission()).await;
+            assert_eq!(response.status(), status, "{who}");
+        }
+        assert_eq!(store::counts(&app.db).await.unwrap(), (0, 0, 0));
+        let unknown = format!("/api/v1/epas/{}/gateway", uuid::Uuid::now_v7());
+        assert_eq!(
+            app.post_as(&world.provider_user.token, &unknown, &submission())
+                .await
+                .status(),
+            404
+        );
+        assert_eq!(
+            app.get_as(&world.provider_user.token, "/api/v1/epas/nope/gateway")
+                .await
+                .status(),
+            404
+        );
+        // Nothing is under review yet.
+        assert_eq!(
+            review(app, world, &epa, "photo_id", "accepted", &[])
+                .await
+                .status(),
+            409
+        );
+
+        assert_eq!(
+            submit(app, &world.provider_user.token, &epa, &submission())
+                .await
+                .status(),
+            201
+        );
+        let twice = submit(app, &world.provider_user.token, &epa, &submission()).await;
+        assert_eq!(twice.status(), 409, "one attempt is under review");
+        let problem: Value = twice.json().await.unwrap();
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("gateway_submitted"),
+            "{problem}"
+        );
+        assert_eq!(store::counts(&app.db).await.unwrap().0, 1);
+
+        let body = json!({"component": "photo_id", "decision": "accepted"});
+        for (who, party, status) in [
+            ("unallocated assessor", &world.assessor, 404),
+            ("quality assurer", &world.quality_assurer, 403),
+            ("provider", &world.provider_user, 403),
+            ("employer", &world.employer_user, 403),
+            ("another provider", &world.other_provider_user, 404),
+        ] {
+            let response = app
+                .post_as(&party.token, &path(&epa, "/gateway/reviews"), &body)
+                .await;
+            assert_eq!(response.status(), status, "{who}");
+            let approve = post_empty(app, &party.token, &path(&epa, "/gateway/approve")).await;
+            assert_eq!(approve.status(), status, "{who} approving");
+        }
+        for party in [
+            &world.employer_user,
+            &world.provider_user,
+            &world.other_employer_user,
+        ] {
+            let reading = app
+                .get_as(&party.token, &path(&epa, "/gateway"))
+                .await
+                .status();
+            assert_eq!(
+                reading,
+                if party.email.contains("other") {
+                    404
+                } else {
+                    200
+                }
+            );
+        }
+
+        // A rejection must say what to fix.
+        for reasons in [json!([]), json!(["  "]), json!(["Blurred", ""])] {
+            let response = app
+                .post_as(
+                    &world.operations.token,
+                    &path(&epa, "/gateway/reviews"),
+                    &json!({"component": "photo_id", "decision": "rejected", "reasons": reasons}),
+                )
+                .await;
+            assert_eq!(response.status(), 422, "{reasons}");
+            let problem: Value = response.json().await.unwrap();
+            assert_eq!(fields(&problem), ["reasons"]);
+        }
+        let unknown_component = app
+            .post_as(
+                &world.operations.token,
+                &path(&epa, "/gateway/reviews"),
+                &json!({"component": "passport", "decision": "accepted"}),
+            )
+            .await;
+        assert_eq!(unknown_component.status(), 422);
+        let view: Value = app
+            .get_as(&world.operations.token, &path(&epa, "/gateway"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            view["attempts"][0]["components"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|c| c["reviews"].as_array().unwrap().is_empty())
+        );
+        assert_intact(app).await;
+    }
+);
+
+on_both!(
+    a_repeated_submission_with_its_key_replays_the_first_answer,
+    async |app: &TestApp, world: &World| {
+        let epa = registered(app, world, "innovate", 6).await;
+        let post = || {
+            app.client
+                .post(app.url(&path(&epa, "/gateway")))
+                .bearer_auth(&world.provider_user.token)
+                .header("Idempotency-Key", "gw-1")
+                .json(&submission())
+                .send()
+        };
+        let first = post().await.unwrap();
+        assert_eq!(first.status(), 201);
+        let first: Value = first.json().await.unwrap();
+        let replay = post().await.unwrap();
+        assert_eq!(replay.status(), 201);
+        assert_eq!(replay.headers()["idempotent-replay"], "true");
+        assert_eq!(replay.json::<Value>().await.unwrap(), first);
+        assert_eq!(store::counts(&app.db).await.unwrap().0, 1);
+        assert_intact(app).await;
+    }
+);
