@@ -5,6 +5,8 @@ mod assessment;
 mod epas;
 mod gateway;
 mod health;
+mod journeys;
+mod matrix;
 mod openapi;
 mod planning;
 mod support;
