@@ -19,12 +19,10 @@
 //! attaches, and a result is released straight from provisional until then.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::OnceLock;
 
 use chrono::{NaiveDate, NaiveTime};
 use epa_domain::attempts::SittingResult;
 use epa_domain::attempts::{AttemptError, AttemptHistory, AttemptKind, AttemptPolicy, Sitting};
-use epa_domain::calendar::{HolidayCalendar, Region, WorkingDays};
 use epa_domain::deadlines::{self, KnownDates};
 use epa_domain::grading::{self, CapContext, EpaJudgements, Explained, GradingScheme};
 use epa_domain::lifecycle::{self, Command, Lifecycle, Stage};
@@ -326,16 +324,7 @@ pub struct AttemptView {
 // ---------------------------------------------------------------------------
 // What a decision needs, read in one place
 
-fn calendar() -> &'static HolidayCalendar {
-    static CALENDAR: OnceLock<HolidayCalendar> = OnceLock::new();
-    CALENDAR.get_or_init(HolidayCalendar::england_and_wales)
-}
-
-fn working_days() -> Result<WorkingDays<'static>, AppError> {
-    calendar()
-        .working_days(Region::EnglandAndWales)
-        .map_err(|err| AppError::Internal(err.to_string()))
-}
+use crate::calendar::working_days;
 
 fn internal(err: impl std::fmt::Display) -> AppError {
     AppError::Internal(err.to_string())

@@ -135,7 +135,7 @@ pub async fn list(app: &App, actor: &Actor, query: &ListQuery) -> Result<Page<Ep
     })
 }
 
-fn scope_of(actor: &Actor) -> Option<Scope> {
+pub(crate) fn scope_of(actor: &Actor) -> Option<Scope> {
     let first = |role: Role| actor.organisations_as(role).next();
     if let Some(epao) = first(Role::EpaoAdmin)
         .or_else(|| first(Role::EpaoOperations))

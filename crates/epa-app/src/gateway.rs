@@ -8,7 +8,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use epa_domain::calendar::{HolidayCalendar, Region};
 use epa_domain::gateway::{
     self as rules, ComponentKind, Origin, PortfolioRules, Problem, ReviewStatus,
 };
@@ -1518,10 +1517,7 @@ pub async fn decide_proposal(
     let rework_due_on = match input.decision {
         Decision::Accepted => None,
         Decision::Rejected => {
-            let calendar = HolidayCalendar::england_and_wales();
-            let working_days = calendar
-                .working_days(Region::EnglandAndWales)
-                .map_err(internal)?;
+            let working_days = crate::calendar::working_days()?;
             rules::proposal_rework_due(&plan, today, &working_days).map_err(internal)?
         }
     };

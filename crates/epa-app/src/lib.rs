@@ -6,7 +6,9 @@
 pub mod access;
 pub mod accounts;
 pub mod assessment;
+mod calendar;
 mod context;
+pub mod deadlines;
 pub mod demo;
 pub mod epas;
 mod error;

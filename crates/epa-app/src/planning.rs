@@ -7,7 +7,6 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use epa_domain::booking::{self, BookingFacts, Finding};
-use epa_domain::calendar::{HolidayCalendar, Region};
 use epa_domain::lifecycle::{self, Command, Lifecycle, Stage};
 use epa_domain::policy::{self, Action, Decision};
 use epa_plan::{EffectivePlan, MethodId, Mode, Strength};
@@ -525,14 +524,7 @@ fn plan_of(app: &App, row: &EpaRow) -> Result<EffectivePlan, AppError> {
         .map_err(|err| AppError::Internal(format!("EPA {} has no plan: {err}", row.epa.id)))
 }
 
-fn working_days() -> Result<epa_domain::calendar::WorkingDays<'static>, AppError> {
-    // The bank holidays of England and Wales: the EPAs run in England.
-    static CALENDAR: std::sync::OnceLock<HolidayCalendar> = std::sync::OnceLock::new();
-    CALENDAR
-        .get_or_init(HolidayCalendar::england_and_wales)
-        .working_days(Region::EnglandAndWales)
-        .map_err(|err| AppError::Internal(err.to_string()))
-}
+use crate::calendar::working_days;
 
 async fn view_epa(app: &App, actor: &Actor, epa_id: Uuid) -> Result<EpaRow, AppError> {
     let row = epas::get(&app.db, epa_id).await?;

@@ -78,7 +78,7 @@ pub enum DeadlineKind {
 }
 
 /// Where a deadline stands on a given day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeadlineState {
     /// Not yet due (or, for a floor, not yet reached).
@@ -150,7 +150,7 @@ pub struct Warning {
 }
 
 /// All deadlines of an EPA.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct DeadlinePlan {
     pub deadlines: Vec<Deadline>,
     pub waiting: Vec<Waiting>,

@@ -316,3 +316,20 @@ pub async fn email_of_in(tx: &mut Tx, user_id: Uuid) -> Result<Option<String>, S
     .fetch_optional(conn)
     .await)?)
 }
+
+/// The latest recorded submission date of `kind` for the EPA, outside a transaction.
+pub async fn latest_submission(
+    db: &Db,
+    epa_id: Uuid,
+    kind: &str,
+) -> Result<Option<NaiveDate>, StoreError> {
+    Ok(on_db!(db, |pool| {
+        sqlx::query_scalar(
+            "SELECT submitted_on FROM submissions WHERE epa_id = $1 AND kind = $2 ORDER BY recorded_at DESC, id DESC LIMIT 1",
+        )
+        .bind(epa_id)
+        .bind(kind)
+        .fetch_optional(pool)
+        .await
+    })?)
+}

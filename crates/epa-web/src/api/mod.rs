@@ -4,6 +4,7 @@
 mod accounts;
 mod assessment;
 mod auth;
+mod deadlines;
 mod epas;
 mod gateway;
 mod idempotency;
@@ -48,6 +49,8 @@ pub fn routes() -> Router<AppState> {
         .route("/epas/{id}", get(epas::get))
         .route("/epas/{id}/timeline", get(epas::timeline))
         .route("/tokens", axum::routing::post(accounts::sign_in))
+        .route("/deadlines", get(deadlines::due))
+        .route("/epas/{id}/deadlines", get(deadlines::for_epa))
         .merge(gateway::routes())
         .merge(planning::routes())
         .merge(assessment::routes())
@@ -66,6 +69,7 @@ pub fn routes() -> Router<AppState> {
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut document = ApiDoc::openapi();
     document.merge(accounts::Api::openapi());
+    document.merge(deadlines::Api::openapi());
     document.merge(gateway::Api::openapi());
     document.merge(planning::Api::openapi());
     document.merge(assessment::Api::openapi());

@@ -1,0 +1,205 @@
+//! Deadlines as the product shows them: computed from what has been
+//! recorded about an EPA and its policy's timings (never stored as truth),
+//! for one EPA or across the EPAs a person may see.
+
+use epa_domain::deadlines::{self, Deadline, DeadlinePlan, DeadlineState, KnownDates};
+use epa_domain::lifecycle::Stage;
+use epa_store::assessment::{self as records, Reader};
+use epa_store::epas::{self, EpaRow, Filter};
+use epa_store::planning;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::epas::{PAGE_MAX, Page};
+use crate::{Actor, App, AppError, transitions};
+
+/// What is known of one EPA's dates, from its records. Sittings held count
+/// over bookings; a live booking stands in for a sitting not yet held.
+pub async fn known_dates(app: &App, row: &EpaRow) -> Result<KnownDates, AppError> {
+    let state = transitions::state_of(row)?;
+    let attempt = i32::try_from(state.attempt).unwrap_or(i32::MAX);
+    let mut known = KnownDates {
+        gateway: row.epa.gateway_approved_on,
+        epa_period_start: state.epa_period_start,
+        planning_meeting: row.epa.planning_meeting_on,
+        report_submission: planning::latest_submission(&app.db, row.epa.id, "report").await?,
+        ..KnownDates::default()
+    };
+    let held = records::assessments(Reader::Db(&app.db), row.epa.id).await?;
+    let booked = planning::bookings(&app.db, row.epa.id).await?;
+    for (method, slot) in [
+        ("observation", &mut known.observation),
+        ("project", &mut known.interview),
+        ("discussion", &mut known.discussion),
+    ] {
+        *slot = held
+            .iter()
+            .filter(|a| a.method == method && a.attempt == attempt)
+            .map(|a| a.held_on)
+            .max()
+            .or_else(|| {
+                booked
+                    .iter()
+                    .filter(|b| b.method == method && b.status == "booked")
+                    .map(|b| b.assessment_on)
+                    .max()
+            });
+    }
+    let results = records::results(Reader::Db(&app.db), row.epa.id).await?;
+    known.result_upload = results
+        .iter()
+        .filter(|r| r.attempt == attempt)
+        .map(|r| r.released_on)
+        .max();
+    known.fail_result = results
+        .iter()
+        .filter(|r| r.overall_grade == "fail")
+        .map(|r| r.released_on)
+        .min();
+    // A retake starts a new EPA period: what happened before it does not
+    // bear on this attempt's deadlines.
+    if let Some(start) = known.epa_period_start {
+        for date in [
+            &mut known.observation,
+            &mut known.interview,
+            &mut known.discussion,
+            &mut known.result_upload,
+        ] {
+            if date.is_some_and(|d| d < start) {
+                *date = None;
+            }
+        }
+    }
+    Ok(known)
+}
+
+/// Every deadline of one EPA, for those who may see it.
+pub async fn for_epa(app: &App, actor: &Actor, id: Uuid) -> Result<DeadlinePlan, AppError> {
+    crate::epas::get(app, actor, id).await?;
+    let row = epas::get(&app.db, id).await?;
+    plan_for(app, &row).await
+}
+
+async fn plan_for(app: &App, row: &EpaRow) -> Result<DeadlinePlan, AppError> {
+    let plan = app
+        .plans
+        .effective(
+            &row.epa.standard_reference,
+            Some(&row.epa.standard_version),
+            &row.epa.policy,
+        )
+        .map_err(|err| AppError::Internal(format!("EPA {} has no plan: {err}", row.epa.id)))?;
+    let known = known_dates(app, row).await?;
+    let working_days = crate::calendar::working_days()?;
+    match deadlines::plan_deadlines(&plan, &known, app.clock.today(), &working_days) {
+        Ok(plan) => Ok(plan),
+        // Contradictory records must not hide every other EPA's deadlines:
+        // this one is shown with none, and the cause logged.
+        Err(err @ deadlines::DeadlineError::Contradictory(_)) => {
+            tracing::warn!(epa = %row.epa.id, error = %err, "deadlines left out");
+            Ok(DeadlinePlan::default())
+        }
+        Err(err) => Err(AppError::Internal(err.to_string())),
+    }
+}
+
+/// One deadline of one EPA, as listed across EPAs.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DueDeadline {
+    pub epa_id: Uuid,
+    pub stage: String,
+    pub policy: String,
+    #[schema(value_type = Object)]
+    pub deadline: Deadline,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DueQuery {
+    /// States to include; default: due soon and past due.
+    pub states: Vec<DeadlineState>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+/// How many EPAs one request looks through. Deadlines are computed, not
+/// stored, so this bounds the work per request; a larger EPAO needs the
+/// deadlines kept up to date as events happen (see the issue notes).
+pub const SCAN_MAX: i64 = 2_000;
+
+/// Deadlines due soon or past due across the EPAs the caller may see,
+/// soonest first. EPAs that are finished or withdrawn have none.
+pub async fn due(
+    app: &App,
+    actor: &Actor,
+    query: &DueQuery,
+) -> Result<Page<DueDeadline>, AppError> {
+    let limit = query.limit.unwrap_or(50);
+    let offset = query.offset.unwrap_or(0);
+    if !(1..=PAGE_MAX).contains(&limit) {
+        return Err(AppError::field(
+            "limit",
+            format!("use a limit from 1 to {PAGE_MAX}"),
+        ));
+    }
+    if offset < 0 {
+        return Err(AppError::field("offset", "use an offset of 0 or more"));
+    }
+    let states = if query.states.is_empty() {
+        vec![
+            DeadlineState::DueSoon,
+            DeadlineState::Overdue,
+            DeadlineState::OverdueUnlessDone,
+        ]
+    } else {
+        query.states.clone()
+    };
+    let Some(scope) = crate::epas::scope_of(actor) else {
+        return Ok(Page {
+            items: Vec::new(),
+            limit,
+            offset,
+        });
+    };
+    let mut found = Vec::new();
+    let mut scanned = 0;
+    while scanned < SCAN_MAX {
+        let rows = epas::list(&app.db, &scope, &Filter::default(), PAGE_MAX, scanned).await?;
+        let batch = rows.len() as i64;
+        for row in rows {
+            let finished = matches!(row.epa.stage.as_str(), s if s == Stage::CertificateReceived.as_str() || s == Stage::Withdrawn.as_str());
+            if finished {
+                continue;
+            }
+            for deadline in plan_for(app, &row).await?.deadlines {
+                if states.contains(&deadline.state) {
+                    found.push(DueDeadline {
+                        epa_id: row.epa.id,
+                        stage: row.epa.stage.clone(),
+                        policy: row.epa.policy.clone(),
+                        deadline,
+                    });
+                }
+            }
+        }
+        scanned += batch;
+        if batch < PAGE_MAX {
+            break;
+        }
+    }
+    found.sort_by(|a, b| {
+        a.deadline
+            .date
+            .cmp(&b.deadline.date)
+            .then(a.epa_id.cmp(&b.epa_id))
+    });
+    let items = found
+        .into_iter()
+        .skip(offset as usize)
+        .take(limit as usize)
+        .collect();
+    Ok(Page {
+        items,
+        limit,
+        offset,
+    })
+}

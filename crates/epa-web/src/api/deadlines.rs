@@ -1,0 +1,95 @@
+//! `/api/v1/deadlines` (due soon and past due across the EPAs the caller may
+//! see) and `/api/v1/epas/{id}/deadlines` (every deadline of one EPA).
+
+use axum::Json;
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use epa_app::AppError;
+use epa_app::deadlines::{self, DueDeadline, DueQuery};
+use epa_app::epas::Page;
+use epa_domain::deadlines::DeadlineState;
+use serde::Deserialize;
+use utoipa::OpenApi;
+use uuid::Uuid;
+
+use super::auth::ApiActor;
+use super::problem::{ApiError, Problem};
+use crate::AppState;
+
+#[derive(OpenApi)]
+#[openapi(paths(due, for_epa), components(schemas(DueDeadline)))]
+pub struct Api;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DueParams {
+    /// Comma-separated states: `upcoming`, `due_soon`, `overdue`,
+    /// `overdue_unless_done`, `met`, `missed` (default: `due_soon,overdue,overdue_unless_done`).
+    pub states: Option<String>,
+    /// How many to return, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// How many to skip (default 0).
+    pub offset: Option<i64>,
+}
+
+/// Deadlines due soon or past due, soonest first.
+#[utoipa::path(
+    get, path = "/api/v1/deadlines", tag = "deadlines",
+    params(DueParams),
+    responses(
+        (status = 200, description = "Deadlines with their EPA", body = Page<DueDeadline>),
+        (status = 401, description = "No valid token", body = Problem),
+        (status = 422, description = "A parameter needs fixing", body = Problem),
+    ),
+    security(("token" = []))
+)]
+pub async fn due(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    params: Result<Query<DueParams>, QueryRejection>,
+) -> Result<Json<Page<DueDeadline>>, ApiError> {
+    let Query(params) = params.map_err(|err| ApiError::bad_request(err.body_text()))?;
+    let states = match params.states.as_deref() {
+        None => Vec::new(),
+        Some(text) => text
+            .split(',')
+            .map(|name| {
+                serde_json::from_value::<DeadlineState>(serde_json::Value::String(
+                    name.trim().to_owned(),
+                ))
+                .map_err(|_| {
+                    ApiError(AppError::field(
+                        "states",
+                        format!("{name:?} is not a deadline state"),
+                    ))
+                })
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    let query = DueQuery {
+        states,
+        limit: params.limit,
+        offset: params.offset,
+    };
+    Ok(Json(deadlines::due(&state.app, &actor, &query).await?))
+}
+
+/// Every deadline of one EPA, each with its rule, source and state.
+#[utoipa::path(
+    get, path = "/api/v1/epas/{id}/deadlines", tag = "deadlines",
+    params(("id" = Uuid, Path, description = "The EPA's ID")),
+    responses(
+        (status = 200, description = "The EPA's deadlines, those waiting for a date, and warnings", body = Object),
+        (status = 401, description = "No valid token", body = Problem),
+        (status = 404, description = "No such EPA, or not yours to see", body = Problem),
+    ),
+    security(("token" = []))
+)]
+pub async fn for_epa(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    id: Result<Path<Uuid>, PathRejection>,
+) -> Result<Json<epa_domain::deadlines::DeadlinePlan>, ApiError> {
+    let Path(id) = id.map_err(|_| ApiError(AppError::NotFound))?;
+    Ok(Json(deadlines::for_epa(&state.app, &actor, id).await?))
+}

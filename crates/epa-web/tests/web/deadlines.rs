@@ -1,0 +1,200 @@
+//! `/api/v1/epas/{id}/deadlines` and `/api/v1/deadlines`: computed from the
+//! EPA's records and its policy, shown only to those who may see the EPA.
+
+use std::sync::Arc;
+
+use epa_domain::lifecycle::Command;
+use epa_plan::Catalog;
+use epa_store::{epas, users};
+use epa_testkit::TestApp;
+use epa_testkit::seed::World;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::on_both;
+use crate::support::registered;
+
+/// SHORTCUT: gateway submitted and approved on `on`, through the lifecycle
+/// directly (the gateway's own API is tested in `gateway.rs`).
+async fn approved(app: &TestApp, world: &World, id: Uuid, on: &str) {
+    let core = epa_app::App::new(
+        app.db.clone(),
+        Arc::new(app.clock.clone()),
+        Catalog::embedded(),
+    );
+    let actor = epa_app::Actor {
+        user_id: world.epao_admin.user_id,
+        memberships: users::memberships(&app.db, world.epao_admin.user_id)
+            .await
+            .unwrap(),
+        request_id: None,
+    };
+    let mut tx = app.db.begin_write().await.unwrap();
+    for command in [
+        Command::SubmitGateway,
+        Command::ApproveGateway {
+            on: on.parse().unwrap(),
+        },
+    ] {
+        let row = epas::get_in(&mut tx, id).await.unwrap();
+        epa_app::transitions::apply(
+            &core,
+            &mut tx,
+            &actor,
+            &row,
+            &command,
+            "test.shortcut",
+            json!({}),
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+fn find<'a>(deadlines: &'a Value, id: &str) -> &'a Value {
+    deadlines
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == id)
+        .unwrap_or_else(|| panic!("no {id} in {deadlines}"))
+}
+
+on_both!(
+    an_epas_deadlines_follow_its_policy,
+    async |app: &TestApp, world: &World| {
+        let epa = registered(app, world, "tquk", 1).await;
+        let id: Uuid = epa["id"].as_str().unwrap().parse().unwrap();
+        let path = format!("/api/v1/epas/{id}/deadlines");
+
+        let before: Value = app
+            .get_as(&world.provider_user.token, &path)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            before["deadlines"].as_array().unwrap().is_empty(),
+            "{before}"
+        );
+        assert!(
+            !before["waiting"].as_array().unwrap().is_empty(),
+            "{before}"
+        );
+
+        approved(app, world, id, "2026-11-02").await;
+        let plan: Value = app
+            .get_as(&world.employer_user.token, &path)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let end = find(&plan["deadlines"], "epa_period_end");
+        assert_eq!(end["date"], "2027-02-02");
+        assert_eq!(end["state"], "upcoming");
+        assert!(
+            end["source"]["document"].as_str().unwrap().contains("TQUK"),
+            "{end}"
+        );
+        assert_eq!(
+            find(&plan["deadlines"], "earliest_observation")["date"],
+            "2026-11-16"
+        );
+
+        assert_eq!(
+            app.get_as(&world.other_employer_user.token, &path)
+                .await
+                .status(),
+            404
+        );
+        assert_eq!(app.get_as(&world.assessor.token, &path).await.status(), 404);
+    }
+);
+
+on_both!(
+    due_and_overdue_across_epas,
+    async |app: &TestApp, world: &World| {
+        let tquk = registered(app, world, "tquk", 1).await;
+        let innovate = registered(app, world, "innovate", 2).await;
+        for epa in [&tquk, &innovate] {
+            approved(
+                app,
+                world,
+                epa["id"].as_str().unwrap().parse().unwrap(),
+                "2026-11-02",
+            )
+            .await;
+        }
+        // Past the end of both EPA periods with nothing recorded.
+        app.clock.advance(chrono::Duration::days(100));
+
+        let due: Value = app
+            .get_as(&world.operations.token, "/api/v1/deadlines")
+            .await
+            .json()
+            .await
+            .unwrap();
+        let items = due["items"].as_array().unwrap();
+        let period_ends: Vec<&Value> = items
+            .iter()
+            .filter(|i| i["deadline"]["id"] == "epa_period_end")
+            .collect();
+        assert_eq!(period_ends.len(), 2, "{due}");
+        assert!(
+            period_ends
+                .iter()
+                .all(|i| i["deadline"]["state"] == "overdue_unless_done")
+        );
+        let dates: Vec<&str> = items
+            .iter()
+            .map(|i| i["deadline"]["date"].as_str().unwrap())
+            .collect();
+        let mut sorted = dates.clone();
+        sorted.sort();
+        assert_eq!(dates, sorted, "soonest first");
+
+        let upcoming: Value = app
+            .get_as(&world.operations.token, "/api/v1/deadlines?states=upcoming")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            upcoming["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|i| i["deadline"]["state"] == "upcoming"),
+            "{upcoming}"
+        );
+        let none: Value = app
+            .get_as(&world.other_provider_user.token, "/api/v1/deadlines")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(none["items"].as_array().unwrap().is_empty());
+        let page: Value = app
+            .get_as(&world.employer_user.token, "/api/v1/deadlines?limit=1")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(page["items"].as_array().unwrap().len(), 1);
+
+        assert_eq!(
+            app.get_as(&world.operations.token, "/api/v1/deadlines?states=late")
+                .await
+                .status(),
+            422
+        );
+        assert_eq!(
+            app.get_as(&world.operations.token, "/api/v1/deadlines?limit=0")
+                .await
+                .status(),
+            422
+        );
+        assert_eq!(app.get("/api/v1/deadlines").await.status(), 401);
+    }
+);
