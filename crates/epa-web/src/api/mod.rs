@@ -77,12 +77,11 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     document
 }
 
-/// Every response whose body is a [`problem::Problem`] is sent as
-/// `application/problem+json`; the path annotations say only `body = Problem`,
-/// so the document is corrected here once rather than in every annotation.
+/// Every error answer (4xx and 5xx) is a problem-details document sent as
+/// `application/problem+json`; the path annotations give only its schema, so
+/// the document is corrected here once rather than in every annotation.
 fn problems_as_problem_json(document: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::RefOr;
-    const PROBLEM: &str = "#/components/schemas/Problem";
     for item in document.paths.paths.values_mut() {
         let operations = [
             &mut item.get,
@@ -92,20 +91,14 @@ fn problems_as_problem_json(document: &mut utoipa::openapi::OpenApi) {
             &mut item.patch,
         ];
         for operation in operations.into_iter().flatten() {
-            for response in operation.responses.responses.values_mut() {
+            for (status, response) in operation.responses.responses.iter_mut() {
                 let RefOr::T(response) = response else {
                     continue;
                 };
-                let is_problem = matches!(
-                    response.content.get("application/json").and_then(|c| match c {
-                        RefOr::T(content) => content.schema.as_ref(),
-                        RefOr::Ref(_) => None,
-                    }),
-                    Some(RefOr::Ref(reference)) if reference.ref_location == PROBLEM
-                );
-                if is_problem
-                    && let Some(content) = response.content.shift_remove("application/json")
-                {
+                if !(status.starts_with('4') || status.starts_with('5')) {
+                    continue;
+                }
+                if let Some(content) = response.content.shift_remove("application/json") {
                     response
                         .content
                         .insert("application/problem+json".to_owned(), content);

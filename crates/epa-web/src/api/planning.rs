@@ -86,8 +86,12 @@ pub struct RuleProblem {
     pub kind: String,
     pub title: String,
     pub status: u16,
-    pub detail: String,
+    /// Optional in the schema: the same 422 also answers plain input
+    /// problems, which are ordinary problem details without the rule fields.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
     /// The `date` field, with each rule's message.
+    #[serde(default)]
     pub errors: Vec<FieldError>,
     /// The soonest date meeting every refusing rule that sets a floor.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -95,8 +99,10 @@ pub struct RuleProblem {
     /// The last date meeting every refusing rule that sets a limit.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub latest_allowed: Option<chrono::NaiveDate>,
+    #[serde(default)]
     pub refusals: Vec<RuleFinding>,
     /// "Recommended" rules the booking would also not follow.
+    #[serde(default)]
     pub warnings: Vec<RuleFinding>,
 }
 
@@ -110,11 +116,13 @@ fn booking_error(err: BookingError) -> Response {
                 kind: "https://openepa.org/problems/booking-rule".to_owned(),
                 title: "The booking does not meet the assessment plan's rules".to_owned(),
                 status: StatusCode::UNPROCESSABLE_ENTITY.as_u16(),
-                detail: refusals
-                    .iter()
-                    .map(|r| r.message.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" "),
+                detail: Some(
+                    refusals
+                        .iter()
+                        .map(|r| r.message.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                ),
                 errors: refusals
                     .iter()
                     .map(|r| FieldError::new("date", r.message.clone()))
