@@ -831,6 +831,27 @@ async fn check_slot(
     }
 }
 
+/// The EPA's live bookings for its current attempt. A booking made before
+/// the current resit, project rework or retake started was for a sitting of
+/// an earlier attempt, which has taken place: it neither blocks booking the
+/// method again nor bears on the new bookings' rules.
+async fn current_bookings(tx: &mut Tx, row: &EpaRow) -> Result<Vec<Booking>, AppError> {
+    let live = store::live_bookings_in(tx, row.epa.id).await?;
+    let started =
+        epa_store::assessment::attempts(epa_store::assessment::Reader::Tx(tx), row.epa.id)
+            .await?
+            .into_iter()
+            .map(|attempt| attempt.started_at)
+            .max();
+    Ok(match started {
+        Some(started) => live
+            .into_iter()
+            .filter(|b| b.created_at >= started)
+            .collect(),
+        None => live,
+    })
+}
+
 /// The plan's rules for `slot`, against the EPA's other live bookings
 /// (`replacing` excluded): refused, or the warnings.
 async fn check_rules(
@@ -841,7 +862,7 @@ async fn check_rules(
     slot: &Slot,
     replacing: Option<Uuid>,
 ) -> Result<Vec<RuleFinding>, BookingError> {
-    let live = store::live_bookings_in(tx, row.epa.id).await?;
+    let live = current_bookings(tx, row).await?;
     if let Some(same) = live
         .iter()
         .find(|b| b.method == slot.method.as_str() && Some(b.id) != replacing)
@@ -1376,7 +1397,7 @@ pub async fn record_submission(
     let wd = working_days()?;
     let timings = &plan.rules.timings;
     let mut warnings = Vec::new();
-    for booked in store::live_bookings_in(&mut tx, epa_id).await? {
+    for booked in current_bookings(&mut tx, &row).await? {
         if booked.method != method.as_str() {
             continue;
         }
