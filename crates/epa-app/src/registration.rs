@@ -2,10 +2,11 @@
 
 use chrono::{Datelike, NaiveDate};
 use epa_domain::lifecycle::Lifecycle;
-use epa_domain::policy::Action;
+use epa_domain::policy::{self, Action, Decision};
 use epa_domain::{Uln, UlnMode};
 use epa_store::apprentices::{self, NewApprentice};
 use epa_store::audit::{self, NewAuditEvent};
+use epa_store::conflicts;
 use epa_store::epas::{self, NewEpa};
 use epa_store::organisations::{self, OrganisationKind};
 use serde::{Deserialize, Serialize};
@@ -47,12 +48,22 @@ pub async fn register(app: &App, actor: &Actor, input: Registration) -> Result<E
         .into_iter()
         .next()
         .ok_or_else(|| AppError::Conflict("no EPAO organisation is set up yet".to_owned()))?;
-    access::authorize(
+    let refused =
+        "only EPAO staff, or the apprentice's training provider, can register an apprentice";
+    match access::authorize(
         actor,
         Action::RegisterApprentice,
         &access::new_record(epao.id, input.employer_id, input.provider_id),
-        "only EPAO staff, or the apprentice's training provider, can register an apprentice",
-    )?;
+        refused,
+    ) {
+        // The apprentice may be on file already, and the caller linked to
+        // their record (the apprentice themselves, their assessor): they know
+        // it exists, so the policy's answer is a refusal, not "not found".
+        Err(AppError::NotFound) if knows_apprentice(app, actor, &input.uln).await? => {
+            return Err(AppError::Forbidden(refused.to_owned()));
+        }
+        decided => decided?,
+    }
 
     let checked = check(app, &input).await?;
     let lifecycle = Lifecycle::new();
@@ -120,6 +131,30 @@ pub async fn register(app: &App, actor: &Actor, input: Registration) -> Result<E
     let row = epas::get_in(&mut tx, epa_id).await?;
     tx.commit().await?;
     Ok(EpaView::from(row))
+}
+
+/// Whether the apprentice with this ULN is on file and `actor` has a
+/// relationship to one of their EPAs that the policy lets them know of.
+/// This only ever turns a 404 into a 403: a new record is still decided on
+/// its own.
+async fn knows_apprentice(app: &App, actor: &Actor, uln: &str) -> Result<bool, AppError> {
+    let Ok(uln) = Uln::parse_with(uln.trim(), UlnMode::Strict) else {
+        return Ok(false);
+    };
+    let who = access::as_policy_actor(actor);
+    for row in epas::for_uln(&app.db, &uln.to_string()).await? {
+        let conflicted: Vec<Uuid> =
+            conflicts::for_organisations_db(&app.db, row.employer_id, row.provider_id)
+                .await?
+                .into_iter()
+                .map(|conflict| conflict.user_id)
+                .collect();
+        let resource = access::epa_resource(&row, &conflicted);
+        if policy::can(&who, Action::RegisterApprentice, &resource) != Decision::NotFound {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 struct Checked {

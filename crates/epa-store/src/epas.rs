@@ -119,6 +119,19 @@ pub async fn get_in(tx: &mut Tx, id: Uuid) -> Result<EpaRow, StoreError> {
         .await)?)
 }
 
+/// The EPAs of the apprentice with this ULN, oldest first (none when no
+/// apprentice has it).
+pub async fn for_uln(db: &Db, uln: &str) -> Result<Vec<EpaRow>, StoreError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM epas e JOIN apprentices a ON a.id = e.apprentice_id \
+         WHERE a.uln = $1 ORDER BY e.created_at, e.id"
+    );
+    Ok(on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(uln)
+        .fetch_all(pool)
+        .await)?)
+}
+
 pub async fn list(
     db: &Db,
     scope: &Scope,

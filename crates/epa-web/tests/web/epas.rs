@@ -2,7 +2,8 @@
 //! idempotency, audit, and who may see what. Each test runs on SQLite and,
 //! when `EPA_TEST_PG_URL` is set, on PostgreSQL.
 
-use epa_store::{apprentices, audit};
+use epa_store::users::{self, Role};
+use epa_store::{apprentices, audit, epas, tokens};
 use epa_testkit::TestApp;
 use epa_testkit::seed::World;
 
@@ -146,6 +147,96 @@ on_both!(
         assert_eq!(again.status(), 422);
         let problem: Value = again.json().await.unwrap();
         assert_eq!(problem["errors"][0]["field"], "uln");
+        assert_eq!(apprentices::count(&app.db).await.unwrap(), 1);
+    }
+);
+
+on_both!(
+    registering_an_apprentice_on_file_is_refused_to_those_linked_to_them,
+    async |app: &TestApp, world: &World| {
+        // The policy table: an apprentice registering their own record, or
+        // their allocated assessor registering it, is refused (403); someone
+        // with no link to it is told nothing (404).
+        let epa: Value = app
+            .post_as(
+                &world.operations.token,
+                "/api/v1/epas",
+                &registration(world, "1000000019"),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id: uuid::Uuid = epa["id"].as_str().unwrap().parse().unwrap();
+        let now = app.clock.now();
+        let mut tx = app.db.begin_write().await.unwrap();
+        let user = users::insert(&mut tx, "amira@test.example", "Amira", None, now)
+            .await
+            .unwrap();
+        users::grant(&mut tx, user.id, world.employer, Role::Apprentice, now)
+            .await
+            .unwrap();
+        let token = tokens::create(&mut tx, user.id, "tests", now)
+            .await
+            .unwrap();
+        let row = epas::get_in(&mut tx, id).await.unwrap();
+        apprentices::link_user(&mut tx, row.epa.apprentice_id, user.id)
+            .await
+            .unwrap();
+        epas::update(
+            &mut tx,
+            id,
+            row.epa.version,
+            &epas::Change {
+                assessor_id: Some(world.assessor.user_id),
+                ..epas::Change::default()
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        for (who, token, uln, status) in [
+            ("the apprentice, again", token.as_str(), "1000000019", 403),
+            (
+                "the apprentice, someone new",
+                token.as_str(),
+                "1000000027",
+                404,
+            ),
+            (
+                "their assessor",
+                world.assessor.token.as_str(),
+                "1000000019",
+                403,
+            ),
+            (
+                "another assessor",
+                world.second_assessor.token.as_str(),
+                "1000000019",
+                404,
+            ),
+            (
+                "operations",
+                world.operations.token.as_str(),
+                "1000000019",
+                422,
+            ),
+        ] {
+            let response = app
+                .post_as(token, "/api/v1/epas", &registration(world, uln))
+                .await;
+            assert_eq!(response.status(), status, "{who}");
+            if status == 403 {
+                let problem: Value = response.json().await.unwrap();
+                assert_eq!(
+                    problem["detail"],
+                    "only EPAO staff, or the apprentice's training provider, can register an apprentice",
+                    "{who}"
+                );
+            }
+        }
         assert_eq!(apprentices::count(&app.db).await.unwrap(), 1);
     }
 );
