@@ -11,6 +11,7 @@ use epa_domain::calendar::{HolidayCalendar, Region};
 use epa_domain::lifecycle::{self, Command, Lifecycle, Stage};
 use epa_domain::policy::{self, Action, Decision};
 use epa_plan::{EffectivePlan, MethodId, Mode, Strength};
+use epa_store::assessment::Reader;
 use epa_store::audit::{self, NewAuditEvent};
 use epa_store::conflicts::{self, Conflict};
 use epa_store::epas::{self, Change, EpaRow, Filter, Scope};
@@ -839,6 +840,25 @@ async fn check_slot(
     }
 }
 
+/// The EPA's bookings still to be sat: live, and not used by an assessment
+/// of their method held on or after the day they were made and recorded
+/// after them. A booking stays `booked` once its sitting is recorded (the
+/// assessment is the record of what happened), so without this a resit or
+/// retake of the method would find the first attempt's booking in its way,
+/// and the order rules would be read against sittings already held.
+async fn pending_bookings_in(tx: &mut Tx, epa_id: Uuid) -> Result<Vec<Booking>, StoreError> {
+    let live = store::live_bookings_in(tx, epa_id).await?;
+    let held = epa_store::assessment::assessments(Reader::Tx(tx), epa_id).await?;
+    Ok(live
+        .into_iter()
+        .filter(|b| {
+            !held.iter().any(|a| {
+                a.method == b.method && a.held_on >= b.booked_on && a.recorded_at > b.created_at
+            })
+        })
+        .collect())
+}
+
 /// The plan's rules for `slot`, against the EPA's other live bookings
 /// (`replacing` excluded): refused, or the warnings.
 async fn check_rules(
@@ -849,7 +869,7 @@ async fn check_rules(
     slot: &Slot,
     replacing: Option<Uuid>,
 ) -> Result<Vec<RuleFinding>, BookingError> {
-    let live = store::live_bookings_in(tx, row.epa.id).await?;
+    let live = pending_bookings_in(tx, row.epa.id).await?;
     if let Some(same) = live
         .iter()
         .find(|b| b.method == slot.method.as_str() && Some(b.id) != replacing)
@@ -1384,7 +1404,7 @@ pub async fn record_submission(
     let wd = working_days()?;
     let timings = &plan.rules.timings;
     let mut warnings = Vec::new();
-    for booked in store::live_bookings_in(&mut tx, epa_id).await? {
+    for booked in pending_bookings_in(&mut tx, epa_id).await? {
         if booked.method != method.as_str() {
             continue;
         }
