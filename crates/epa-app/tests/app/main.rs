@@ -1,1 +1,3 @@
 //! Use cases, end to end against a real database.
+
+mod demo;

@@ -946,6 +946,80 @@ on_both!(
 );
 
 on_both!(
+    a_resit_is_booked_although_the_first_sitting_stays_booked,
+    async |app: &TestApp, world: &World| {
+        // A booking stays `booked` once its sitting is recorded. The resit
+        // of that method must still be bookable, and the order rules must
+        // not read the first attempt's sittings as live bookings.
+        let (epa, policy) = planned(app, world, "tquk", 1, world.assessor.user_id).await;
+        let ops = &world.operations.token;
+        let assessor = &world.assessor.token;
+        let bookings = format!("/api/v1/epas/{epa}/bookings");
+        for (method, date, mode) in [
+            ("observation", "2026-11-16", "in_person"),
+            ("project", "2026-11-17", "remote"),
+            ("discussion", "2026-11-18", "remote"),
+        ] {
+            let body = json!({"method": method, "date": date, "start_time": "10:00", "mode": mode});
+            let (status, booked) = post(app, assessor, &bookings, &body).await;
+            assert_eq!(status, 201, "{booked}");
+            assert_eq!(booked["warnings"], json!([]), "{booked}");
+        }
+        app.clock.advance(chrono::Duration::days(16));
+        for (method, grade, held_on) in [
+            (MethodId::Observation, "fail", "2026-11-16"),
+            (MethodId::Project, "pass", "2026-11-17"),
+            (MethodId::Discussion, "pass", "2026-11-18"),
+        ] {
+            grade_method(app, assessor, epa, &policy, method, grade, held_on).await;
+        }
+        let (status, _) = post(
+            app,
+            ops,
+            &format!("/api/v1/epas/{epa}/results/release"),
+            &json!({}),
+        )
+        .await;
+        assert_eq!(status, 200);
+        let (status, attempt) = post(
+            app,
+            ops,
+            &format!("/api/v1/epas/{epa}/resit"),
+            &json!({"methods": ["observation"]}),
+        )
+        .await;
+        assert_eq!(status, 201, "{attempt}");
+
+        // Booked on 18 November, two weeks' notice: 2 December at the soonest.
+        let resit = json!({"method": "observation", "date": "2026-12-07", "start_time": "10:00", "mode": "in_person"});
+        let (status, booked) = post(app, assessor, &bookings, &resit).await;
+        assert_eq!(status, 201, "{booked}");
+        assert_eq!(
+            booked["warnings"],
+            json!([]),
+            "the discussion already held is not a live booking: {booked}"
+        );
+        // The resit's own booking is live: a second one is refused.
+        let (status, _) = post(app, assessor, &bookings, &resit).await;
+        assert_eq!(status, 409);
+
+        app.clock.advance(chrono::Duration::days(19));
+        let saved = grade_method(
+            app,
+            assessor,
+            epa,
+            &policy,
+            MethodId::Observation,
+            "pass",
+            "2026-12-07",
+        )
+        .await;
+        assert_eq!(saved["stage"], "awaiting_results");
+        intact(&app.db).await;
+    }
+);
+
+on_both!(
     a_withdrawal_needs_a_reason_and_the_epao,
     async |app: &TestApp, world: &World| {
         let epa = failed_observation(app, world, 1).await;

@@ -1,0 +1,266 @@
+//! The demonstration EPAO of `epa serve --demo`, loaded through the use
+//! cases into a fresh database: every stage of the lifecycle under both
+//! policies, fails, a capped resit, a project rework and a retake, all
+//! within the plan's rules; loaded once; every demo person can sign in.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::{Duration, NaiveDate};
+use epa_app::accounts::{self, SignIn};
+use epa_app::{Actor, App, demo};
+use epa_domain::lifecycle::Stage;
+use epa_domain::{Clock, FixedClock, SystemClock};
+use epa_store::assessment::{self as results_store, Reader};
+use epa_store::epas::{self, Filter, Scope};
+use epa_store::{Backend, Db, audit, organisations, users};
+use epa_testkit::TestDb;
+use serde_json::Value;
+
+fn app_on(db: &Db, clock: Arc<dyn Clock + Send + Sync>) -> App {
+    let mut app = App::new(db.clone(), clock, epa_plan::Catalog::embedded());
+    app.demo = true;
+    app
+}
+
+async fn actor(db: &Db, email: &str) -> Actor {
+    let user = users::find_by_email(db, email).await.unwrap().unwrap();
+    Actor {
+        user_id: user.id,
+        memberships: users::memberships(db, user.id).await.unwrap(),
+        request_id: None,
+    }
+}
+
+async fn audit_events(db: &Db) -> u64 {
+    match audit::verify(db).await.unwrap() {
+        audit::Verdict::Intact { events } => events,
+        broken => panic!("the audit chain is broken: {broken:?}"),
+    }
+}
+
+/// Loads the demo on `backend` with the clock at `clock` and checks
+/// everything the demo promises.
+async fn check_demo(backend: Backend, clock: Arc<dyn Clock + Send + Sync>) {
+    let Some(test_db) = TestDb::new(backend).await else {
+        epa_testkit::skip_without_postgres();
+        return;
+    };
+    let db = test_db.db.clone();
+    let app = app_on(&db, clock.clone());
+    let started = Instant::now();
+    let loaded = demo::load(&app).await.expect("the demo loads");
+    let took = started.elapsed();
+    println!(
+        "demo loaded on {backend:?} for {} in {:.2} s",
+        clock.today(),
+        took.as_secs_f64()
+    );
+    assert!(loaded.created);
+    assert_eq!(loaded.apprentices, i64::from(demo::APPRENTICES));
+
+    // Every stage, both policies.
+    let epao = organisations::list(&db, Some(organisations::OrganisationKind::Epao))
+        .await
+        .unwrap()
+        .remove(0);
+    let by_stage: BTreeMap<String, i64> = epas::count_by_stage(&db, epao.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .collect();
+    println!("stages: {by_stage:?}");
+    for stage in Stage::ALL {
+        assert!(
+            by_stage.get(stage.as_str()).copied().unwrap_or(0) >= 1,
+            "no demo EPA at {stage}: {by_stage:?}"
+        );
+    }
+    assert_eq!(by_stage.values().sum::<i64>(), i64::from(demo::APPRENTICES));
+    let rows = epas::list(&db, &Scope::default(), &Filter::default(), 200, 0)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), demo::APPRENTICES as usize);
+    for policy in ["tquk", "innovate"] {
+        assert!(
+            rows.iter().filter(|r| r.epa.policy == policy).count() >= 10,
+            "too few under {policy}"
+        );
+    }
+
+    // Fails, a capped pass after a resit, a project rework and a retake,
+    // each released by someone who graded none of it.
+    let admin = actor(&db, "epao-admin@demo.test").await;
+    let assessor = actor(&db, "assessor@demo.test").await;
+    let mut released = Vec::new();
+    for row in &rows {
+        released.extend(
+            results_store::results(Reader::Db(&db), row.epa.id)
+                .await
+                .unwrap(),
+        );
+    }
+    let count =
+        |f: &dyn Fn(&results_store::ResultRow) -> bool| released.iter().filter(|r| f(r)).count();
+    assert!(count(&|r| r.overall_grade == "fail") >= 3, "fails");
+    assert!(
+        count(&|r| r.overall_grade == "distinction") >= 2,
+        "distinctions"
+    );
+    assert!(
+        count(&|r| r.attempt_kind == "resit" && r.overall_grade == "pass" && r.cap_applied) >= 1,
+        "a capped pass after a resit"
+    );
+    assert!(
+        count(&|r| r.attempt_kind == "project_rework" && r.overall_grade == "pass") >= 1,
+        "a pass after a project rework"
+    );
+    assert!(
+        count(&|r| r.attempt_kind == "retake" && r.cap_applied) >= 1,
+        "a capped retake"
+    );
+    assert!(released.iter().all(|r| r.released_by == admin.user_id));
+    // A failed EPA waiting for its resit, booked ahead.
+    assert!(
+        rows.iter()
+            .any(|r| { r.epa.stage == "planned" && r.epa.lifecycle.contains("\"resit\"") })
+    );
+
+    // A gateway sent back, with the EPA registered again.
+    let operations = actor(&db, "operations@demo.test").await;
+    let mut rejected_and_waiting = 0;
+    let mut resubmitted = 0;
+    for row in rows
+        .iter()
+        .filter(|r| r.epa.stage == "registered" || r.epa.stage == "gateway_submitted")
+    {
+        let view = epa_app::gateway::get(&app, &operations, row.epa.id)
+            .await
+            .unwrap();
+        match (row.epa.stage.as_str(), view.attempts.as_slice()) {
+            ("registered", [.., last]) if last.status == "rejected" => rejected_and_waiting += 1,
+            ("gateway_submitted", [first, _]) if first.status == "rejected" => resubmitted += 1,
+            _ => {}
+        }
+    }
+    assert!(rejected_and_waiting >= 1 && resubmitted >= 1);
+
+    // The plan's rules are kept: no booking, sitting or resit was accepted
+    // with a warning, and the assessor holds every allocation.
+    for row in &rows {
+        for event in audit::for_entity(&db, "epa", &row.epa.id.to_string())
+            .await
+            .unwrap()
+        {
+            let after: Value = event
+                .after_json
+                .as_deref()
+                .map(|json| serde_json::from_str(json).unwrap())
+                .unwrap_or(Value::Null);
+            let warnings = after
+                .get("warnings")
+                .or_else(|| after.pointer("/details/warnings"));
+            assert!(
+                warnings.is_none_or(|w| w.as_array().is_some_and(Vec::is_empty)),
+                "{} on {}: {after}",
+                event.action,
+                event.occurred_at
+            );
+            assert!(
+                event.occurred_at <= clock.now(),
+                "{} in the future",
+                event.action
+            );
+        }
+        if let Some(id) = row.epa.assessor_id {
+            assert_eq!(id, assessor.user_id);
+        }
+    }
+
+    // The apprentice who signs in sees their own EPA, and it is well along.
+    let apprentice = actor(&db, "apprentice@demo.test").await;
+    let own = epa_app::epas::list(&app, &apprentice, &epa_app::epas::ListQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(own.items.len(), 1);
+    assert_eq!(own.items[0].stage, "completed");
+    assert_eq!(own.items[0].overall_grade.as_deref(), Some("distinction"));
+
+    let events = audit_events(&db).await;
+
+    // Loaded once: a second load changes nothing.
+    let again = demo::load(&app).await.unwrap();
+    assert!(!again.created);
+    assert_eq!(again.apprentices, i64::from(demo::APPRENTICES));
+    assert_eq!(
+        epas::list(&db, &Scope::default(), &Filter::default(), 200, 0)
+            .await
+            .unwrap()
+            .len(),
+        demo::APPRENTICES as usize
+    );
+    assert_eq!(audit_events(&db).await, events);
+
+    // Everyone signs in with the demo password, only in demo mode.
+    for (email, _) in demo::LOGINS {
+        let signed_in = accounts::sign_in(
+            &app,
+            SignIn {
+                email: email.to_owned(),
+                password: accounts::DEMO_PASSWORD.to_owned(),
+            },
+        )
+        .await;
+        assert!(signed_in.is_ok(), "{email}: {signed_in:?}");
+    }
+    let mut not_demo = app.clone();
+    not_demo.demo = false;
+    let refused = accounts::sign_in(
+        &not_demo,
+        SignIn {
+            email: demo::LOGINS[1].0.to_owned(),
+            password: accounts::DEMO_PASSWORD.to_owned(),
+        },
+    )
+    .await;
+    assert!(refused.is_err());
+    audit_events(&db).await;
+    test_db.finish().await;
+}
+
+fn on(date: &str) -> Arc<dyn Clock + Send + Sync> {
+    let date: NaiveDate = date.parse().unwrap();
+    Arc::new(FixedClock(date.and_hms_opt(9, 0, 0).unwrap().and_utc()))
+}
+
+#[tokio::test]
+async fn the_demo_covers_every_stage_on_sqlite() {
+    check_demo(Backend::Sqlite, on("2026-11-04")).await;
+}
+
+#[tokio::test]
+async fn the_demo_covers_every_stage_on_postgres() {
+    check_demo(Backend::Postgres, on("2026-11-04")).await;
+}
+
+/// `epa serve` runs on the real clock: the demo must load whatever today is.
+#[tokio::test]
+async fn the_demo_loads_today() {
+    check_demo(Backend::Sqlite, Arc::new(SystemClock)).await;
+}
+
+/// Across bank holidays, month ends and every weekday, the demo's dates
+/// still keep the plan's rules.
+#[tokio::test]
+async fn the_demo_loads_on_awkward_days() {
+    let start: NaiveDate = "2027-12-27".parse().unwrap();
+    for date in [
+        start,                         // a Monday bank holiday
+        start + Duration::days(6),     // a Sunday, new year
+        "2028-03-01".parse().unwrap(), // after a leap day
+        "2027-06-05".parse().unwrap(), // a Saturday
+    ] {
+        check_demo(Backend::Sqlite, on(&date.to_string())).await;
+    }
+}
