@@ -35,12 +35,11 @@ use epa_store::assessment::{
     self as store, Assessment, AttemptRow, CertificateClaim, ExceptionalCircumstances, Judgement,
     MethodResult, NewAssessment, NewJudgement, NewMethodResult, Reader, ResultRow,
 };
-use epa_store::audit::{self, NewAuditEvent};
 use epa_store::epas::{self, EpaRow};
 use epa_store::outbox::{self, NewMessage};
 use epa_store::users::Role;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 use uuid::Uuid;
 
 use crate::epas::EpaView;
@@ -630,33 +629,6 @@ fn lifecycle_refusal(err: lifecycle::LifecycleError) -> AppError {
     }
 }
 
-/// An audit event about the EPA (so it shows on its timeline).
-async fn audit_epa(
-    app: &App,
-    tx: &mut Tx,
-    actor: &Actor,
-    epa_id: Uuid,
-    action: &str,
-    after: Value,
-) -> Result<(), AppError> {
-    audit::append(
-        tx,
-        &NewAuditEvent {
-            occurred_at: app.now(),
-            actor_id: Some(actor.user_id),
-            actor_role: actor.audit_role(),
-            action,
-            entity_type: "epa",
-            entity_id: &epa_id.to_string(),
-            before: None,
-            after: Some(after),
-            request_id: actor.request_id.as_deref(),
-        },
-    )
-    .await?;
-    Ok(())
-}
-
 /// A domain attempt refusal as a field to fix, or (for a "recommended"
 /// window) a warning the caller sees.
 fn attempt_refusal(
@@ -828,12 +800,13 @@ pub async fn record_assessment(
         app.now(),
     )
     .await?;
-    audit_epa(
+    transitions::audit_epa(
         app,
         &mut tx,
         actor,
         epa_id,
         "assessment.recorded",
+        None,
         json!({
             "assessment_id": assessment.id,
             "method": m.as_str(),
@@ -1069,12 +1042,13 @@ pub async fn record_judgements(
             .await?,
         );
     }
-    audit_epa(
+    transitions::audit_epa(
         app,
         &mut tx,
         actor,
         epa_id,
         "judgements.recorded",
+        None,
         json!({
             "assessment_id": assessment_id,
             "method": method.as_str(),
@@ -1687,12 +1661,13 @@ pub async fn record_exceptional_circumstances(
         ));
     }
     let row = store::insert_exceptional(&mut tx, epa_id, reason, actor.user_id, app.now()).await?;
-    audit_epa(
+    transitions::audit_epa(
         app,
         &mut tx,
         actor,
         epa_id,
         "exceptional_circumstances.recorded",
+        None,
         json!({"id": row.id, "reason": reason, "stage": state.stage.as_str()}),
     )
     .await?;

@@ -15,7 +15,6 @@ use epa_domain::lifecycle::{self, Command, Stage};
 use epa_domain::policy::Action;
 use epa_plan::{EffectivePlan, ProposalKind};
 use epa_store::Tx;
-use epa_store::audit::{self, NewAuditEvent};
 use epa_store::epas::{self, EpaRow};
 use epa_store::gateway::{self as store, Component, EvidenceItem, Review, Submission};
 use epa_store::outbox::{self, NewMessage};
@@ -514,32 +513,6 @@ fn field_errors(problems: Vec<Problem>) -> Vec<FieldError> {
 
 fn internal(err: impl std::fmt::Display) -> AppError {
     AppError::Internal(err.to_string())
-}
-
-async fn audit_event(
-    app: &App,
-    tx: &mut Tx,
-    actor: &Actor,
-    epa_id: Uuid,
-    action: &str,
-    after: Value,
-) -> Result<(), AppError> {
-    audit::append(
-        tx,
-        &NewAuditEvent {
-            occurred_at: app.now(),
-            actor_id: Some(actor.user_id),
-            actor_role: actor.audit_role(),
-            action,
-            entity_type: "epa",
-            entity_id: &epa_id.to_string(),
-            before: None,
-            after: Some(after),
-            request_id: actor.request_id.as_deref(),
-        },
-    )
-    .await?;
-    Ok(())
 }
 
 /// One email to each user of `organisation` holding `role`.
@@ -1195,12 +1168,13 @@ pub async fn review(
         app.now(),
     )
     .await?;
-    audit_event(
+    crate::transitions::audit_epa(
         app,
         &mut tx,
         actor,
         epa_id,
         "gateway.component_reviewed",
+        None,
         json!({
             "attempt": submission.attempt,
             "component": input.component,
@@ -1531,12 +1505,13 @@ pub async fn decide_proposal(
         app.now(),
     )
     .await?;
-    audit_event(
+    crate::transitions::audit_epa(
         app,
         &mut tx,
         actor,
         epa_id,
         "proposal.decided",
+        None,
         json!({
             "version": latest.version,
             "decision": input.decision.as_str(),
@@ -1627,12 +1602,13 @@ pub async fn rework_proposal(
         app.now(),
     )
     .await?;
-    audit_event(
+    crate::transitions::audit_epa(
         app,
         &mut tx,
         actor,
         epa_id,
         "proposal.reworked",
+        None,
         json!({"version": version, "word_count": words}),
     )
     .await?;

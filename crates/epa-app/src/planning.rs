@@ -920,34 +920,6 @@ async fn booking_context(
     Ok((row, conflicts))
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn audit_epa(
-    app: &App,
-    tx: &mut Tx,
-    actor: &Actor,
-    epa_id: Uuid,
-    action: &str,
-    before: Option<Value>,
-    after: Value,
-) -> Result<(), AppError> {
-    audit::append(
-        tx,
-        &NewAuditEvent {
-            occurred_at: app.now(),
-            actor_id: Some(actor.user_id),
-            actor_role: actor.audit_role(),
-            action,
-            entity_type: "epa",
-            entity_id: &epa_id.to_string(),
-            before,
-            after: Some(after),
-            request_id: actor.request_id.as_deref(),
-        },
-    )
-    .await?;
-    Ok(())
-}
-
 fn booking_json(b: &Booking) -> Value {
     json!({
         "booking_id": b.id,
@@ -1036,7 +1008,7 @@ pub async fn book(
     .await?;
     let warnings = check_rules(app, &mut tx, &row, &plan, &slot, None).await?;
     let booking = insert(app, &mut tx, actor, &row, &slot, None).await?;
-    audit_epa(
+    crate::transitions::audit_epa(
         app,
         &mut tx,
         actor,
@@ -1160,7 +1132,7 @@ pub async fn reschedule(
     )
     .await?;
     let booking = insert(app, &mut tx, actor, &row, &slot, Some(old.id)).await?;
-    audit_epa(
+    crate::transitions::audit_epa(
         app,
         &mut tx,
         actor,
@@ -1231,7 +1203,7 @@ async fn finish_booking(
     )
     .await?;
     let after = store::get_booking_in(&mut tx, booking.id).await?;
-    audit_epa(
+    crate::transitions::audit_epa(
         app,
         &mut tx,
         actor,
@@ -1378,7 +1350,7 @@ pub async fn record_submission(
         now,
     )
     .await?;
-    audit_epa(
+    crate::transitions::audit_epa(
         app,
         &mut tx,
         actor,

@@ -79,3 +79,33 @@ fn refusal(err: LifecycleError) -> AppError {
         other => AppError::Conflict(other.to_string()),
     }
 }
+
+/// Appends an audit event about the EPA (so it shows on its timeline) in the
+/// use case's transaction, for changes that are not lifecycle moves.
+#[allow(clippy::too_many_arguments)]
+pub async fn audit_epa(
+    app: &App,
+    tx: &mut Tx,
+    actor: &Actor,
+    epa_id: uuid::Uuid,
+    action: &str,
+    before: Option<Value>,
+    after: Value,
+) -> Result<(), AppError> {
+    audit::append(
+        tx,
+        &NewAuditEvent {
+            occurred_at: app.now(),
+            actor_id: Some(actor.user_id),
+            actor_role: actor.audit_role(),
+            action,
+            entity_type: "epa",
+            entity_id: &epa_id.to_string(),
+            before,
+            after: Some(after),
+            request_id: actor.request_id.as_deref(),
+        },
+    )
+    .await?;
+    Ok(())
+}
