@@ -195,18 +195,10 @@ fn limit_of(role: Role, plan: &epa_plan::EffectivePlan) -> PolicyLimit {
     }
 }
 
-/// The policy states min and max; a target with a tolerance fills any gap.
+/// The policy states min and max; a target with a tolerance fills any gap
+/// (the same reading as the upload routes').
 fn convert(stated: &epa_plan::WordLimit) -> WordLimit {
-    let around = match (stated.target, stated.tolerance_percent) {
-        (Some(target), Some(tolerance)) => {
-            WordLimit::around(u64::from(target), u64::from(tolerance))
-        }
-        _ => WordLimit::NONE,
-    };
-    WordLimit {
-        min: stated.min.map(u64::from).or(around.min),
-        max: stated.max.map(u64::from).or(around.max),
-    }
+    epa_app::documents::word_limit(stated)
 }
 
 /// Reads at most `limit` bytes; a larger file is refused before it is read.

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use epa_domain::Clock;
 use epa_plan::Catalog;
 use epa_store::Db;
+use epa_store::files::FileStore;
 use epa_store::users::{Membership, Role};
 use uuid::Uuid;
 
@@ -17,6 +18,9 @@ pub struct App {
     pub plans: Arc<Catalog>,
     /// Demonstration mode: the demo password is accepted only when set.
     pub demo: bool,
+    /// Where uploads are kept. Without one, uploads and downloads answer
+    /// that the service is unavailable; everything else works.
+    pub files: Option<Arc<dyn FileStore>>,
 }
 
 impl App {
@@ -26,7 +30,14 @@ impl App {
             clock,
             plans: Arc::new(plans),
             demo: false,
+            files: None,
         }
+    }
+
+    /// The same app keeping uploads in `files`.
+    pub fn with_files(mut self, files: Arc<dyn FileStore>) -> App {
+        self.files = Some(files);
+        self
     }
 
     pub fn now(&self) -> DateTime<Utc> {

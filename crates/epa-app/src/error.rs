@@ -35,6 +35,10 @@ pub enum AppError {
     /// The input needs fixing; every problem is listed.
     #[error("the input needs fixing")]
     Validation(Vec<FieldError>),
+    /// Something the request needs is not set up or not reachable now (no
+    /// file store): 503, with what is missing.
+    #[error("{0}")]
+    Unavailable(String),
     /// Our fault; logged with detail, shown to the user only as "try again".
     #[error("internal error")]
     Internal(String),

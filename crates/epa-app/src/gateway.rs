@@ -53,7 +53,8 @@ pub struct GatewayInput {
 }
 
 /// Photo ID: what was seen (such as "UK passport"), whether the provider saw
-/// the original, and the uploaded copy once uploads exist.
+/// the original, and the uploaded copy: a document of this EPA uploaded as
+/// `photo_id`.
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PhotoIdInput {
@@ -81,6 +82,7 @@ pub struct EvidenceInput {
     pub description: String,
     #[serde(default)]
     pub link: Option<String>,
+    /// An uploaded file: a document of this EPA uploaded as `evidence` or `recording`.
     #[serde(default)]
     pub document_id: Option<Uuid>,
     /// KSB codes, such as `K2`, all of the portfolio's method.
@@ -818,6 +820,59 @@ fn check_components(
     (problems, proposal_words)
 }
 
+/// Every `document_id` sent must name a document uploaded for this EPA: a
+/// photo ID one uploaded as photo ID, an evidence item's one uploaded as
+/// evidence or a recording.
+async fn check_documents(
+    tx: &mut Tx,
+    epa_id: Uuid,
+    input: &GatewayInput,
+) -> Result<Vec<Problem>, AppError> {
+    let mut wanted: Vec<(String, Uuid, &[&str], &str)> = Vec::new();
+    if let Some(id) = input.photo_id.as_ref().and_then(|p| p.document_id) {
+        wanted.push((
+            "photo_id.document_id".to_owned(),
+            id,
+            &["photo_id"],
+            "the photo ID",
+        ));
+    }
+    if let Some(portfolio) = &input.portfolio {
+        for (i, item) in portfolio.items.iter().enumerate() {
+            if let Some(id) = item.document_id {
+                wanted.push((
+                    format!("portfolio.items[{i}].document_id"),
+                    id,
+                    &["evidence", "recording"],
+                    "evidence",
+                ));
+            }
+        }
+    }
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<Uuid> = wanted.iter().map(|(_, id, _, _)| *id).collect();
+    let found: BTreeMap<Uuid, String> = epa_store::documents::purposes_in(tx, epa_id, &ids)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(wanted
+        .into_iter()
+        .filter_map(|(field, id, purposes, what)| match found.get(&id) {
+            None => Some(Problem::new(
+                field,
+                "no document uploaded for this EPA has this ID: upload the file first",
+            )),
+            Some(purpose) if !purposes.contains(&purpose.as_str()) => Some(Problem::new(
+                field,
+                format!("this document was uploaded as {purpose}, not as {what}"),
+            )),
+            Some(_) => None,
+        })
+        .collect())
+}
+
 fn sent_kinds(input: &GatewayInput) -> BTreeSet<ComponentKind> {
     let mut sent = BTreeSet::new();
     let mut add = |present: bool, kind| {
@@ -889,6 +944,7 @@ pub async fn submit(
     };
     let (invalid, proposal_words) = check_components(&plan, &input, today);
     problems.extend(invalid);
+    problems.extend(check_documents(&mut tx, epa_id, &input).await?);
     if !problems.is_empty() {
         return Err(AppError::Validation(field_errors(problems)));
     }

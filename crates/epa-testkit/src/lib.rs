@@ -9,6 +9,7 @@ pub mod seed;
 pub use clock::FakeClock;
 pub use database::{TestDb, pg_url, skip_without_postgres};
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
@@ -21,11 +22,16 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: Db,
     pub clock: FakeClock,
+    /// Where this app's file store keeps uploads (`ab/cdef...` under it).
+    pub files_dir: PathBuf,
+    // Kept so the uploads outlive the test; removed on drop.
+    _files: Arc<tempfile::TempDir>,
 }
 
 impl TestApp {
     /// Starts the router on `127.0.0.1:0` over `db`, with the clock at
-    /// 09:00 on Monday 2 November 2026 and the built-in plans.
+    /// 09:00 on Monday 2 November 2026, the built-in plans and a file store
+    /// in a temporary directory.
     pub async fn spawn(db: Db) -> TestApp {
         // `RUST_LOG=debug cargo test ...` shows the app's logs beside a failing test.
         if std::env::var_os("RUST_LOG").is_some() {
@@ -39,11 +45,15 @@ impl TestApp {
             .await
             .expect("bind a loopback port");
         let address = format!("http://{}", listener.local_addr().expect("local address"));
+        let files = tempfile::tempdir().expect("temporary directory for uploads");
+        let files_dir = files.path().join("files");
+        let store = epa_store::files::LocalFiles::open(&files_dir).expect("open the file store");
         let app = epa_app::App::new(
             db.clone(),
             Arc::new(clock.clone()),
             epa_plan::Catalog::embedded(),
-        );
+        )
+        .with_files(Arc::new(store));
         let app = epa_web::router(AppState { app });
         tokio::spawn(async move {
             axum::serve(listener, app)
@@ -55,6 +65,8 @@ impl TestApp {
             client: reqwest::Client::new(),
             db,
             clock,
+            files_dir,
+            _files: Arc::new(files),
         }
     }
 

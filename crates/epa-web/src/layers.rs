@@ -1,6 +1,8 @@
 //! Middleware every route gets: a request ID on every log line and every
-//! response, a time limit, a body size limit, and no panic ever reaching the
-//! user as a dropped connection.
+//! response, a time limit, and no panic ever reaching the user as a dropped
+//! connection. Body size limits are set where bodies are read: the JSON API
+//! has one (`api::JSON_BODY_LIMIT`), each upload purpose its own, and the
+//! extractors of any other route axum's default.
 
 use std::time::Duration;
 
@@ -8,15 +10,11 @@ use axum::Router;
 use axum::http::{HeaderName, Request, StatusCode};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-
-/// The default body limit; upload routes set their own.
-const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 pub fn apply(routes: Router) -> Router {
     routes.layer(
@@ -43,7 +41,6 @@ pub fn apply(routes: Router) -> Router {
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::SERVICE_UNAVAILABLE,
                 Duration::from_secs(30),
-            ))
-            .layer(RequestBodyLimitLayer::new(BODY_LIMIT)),
+            )),
     )
 }

@@ -21,6 +21,7 @@ use crate::AppState;
 pub struct Api;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DueParams {
     /// Comma-separated states: `upcoming`, `due_soon`, `overdue`,

@@ -1,6 +1,6 @@
 //! `/api/v1` routes for the EPA's gateway: submit (every attempt kept),
 //! review each component, approve or reject, the portfolio's KSB coverage
-//! as JSON or CSV, and the project proposal's decision and rework.
+//! as JSON, CSV or an SVG picture, and the project proposal's decision and rework.
 
 use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
@@ -28,7 +28,8 @@ use crate::AppState;
 #[derive(OpenApi)]
 #[openapi(
     paths(
-        submit, get_gateway, review, approve, reject, coverage, coverage_csv, get_proposal,
+        submit, get_gateway, review, approve, reject, coverage, coverage_csv, coverage_svg,
+        get_proposal,
         rework_proposal, decide_proposal
     ),
     components(schemas(
@@ -49,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .route("/epas/{id}/gateway/reject", post(reject))
         .route("/epas/{id}/gateway/coverage", get(coverage))
         .route("/epas/{id}/gateway/coverage.csv", get(coverage_csv))
+        .route("/epas/{id}/gateway/coverage.svg", get(coverage_svg))
         .route(
             "/epas/{id}/proposal",
             get(get_proposal).post(rework_proposal),
@@ -220,6 +222,7 @@ pub async fn reject(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CoverageParams {
     /// The gateway attempt; the latest when absent.
@@ -287,6 +290,47 @@ pub async fn coverage_csv(
             (header::CONTENT_DISPOSITION, disposition),
         ],
         gateway::coverage_csv(&view),
+    )
+        .into_response())
+}
+
+/// The portfolio mapping as an SVG picture: the method's KSBs down, the
+/// evidence items across, a tick where an item covers a KSB, uncovered KSBs
+/// named, and a key of the evidence titles; with a title and description
+/// for screen readers and no script.
+#[utoipa::path(
+    get, path = "/api/v1/epas/{id}/gateway/coverage.svg", tag = "gateway",
+    params(("id" = Uuid, Path, description = "The EPA's ID"), CoverageParams),
+    responses(
+        (status = 200, description = "The coverage matrix as a picture", body = String, content_type = "image/svg+xml"),
+        (status = 401, description = "No valid token", body = Problem),
+        (status = 404, description = "No such EPA, or not yours to see", body = Problem),
+        (status = 409, description = "No gateway submitted yet", body = Problem),
+        (status = 422, description = "No such attempt", body = Problem),
+    ),
+    security(("token" = []))
+)]
+pub async fn coverage_svg(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    id: Result<Path<Uuid>, PathRejection>,
+    params: Result<Query<CoverageParams>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let id = epa_id(id)?;
+    let Query(params) = params.map_err(|err| ApiError::bad_request(err.body_text()))?;
+    let view = gateway::coverage(&state.app, &actor, id, params.attempt).await?;
+    Ok((
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "image/svg+xml; charset=utf-8"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            // Opened on its own, the picture may show itself and nothing else.
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'unsafe-inline'",
+            ),
+        ],
+        epa_app::mapping::coverage_svg(&view),
     )
         .into_response())
 }

@@ -5,6 +5,7 @@ mod accounts;
 mod assessment;
 mod auth;
 mod deadlines;
+mod documents;
 mod epas;
 mod gateway;
 mod idempotency;
@@ -13,6 +14,7 @@ pub mod problem;
 
 use axum::Router;
 use axum::routing::get;
+use tower_http::limit::RequestBodyLimitLayer;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
@@ -41,6 +43,10 @@ impl Modify for TokenAuth {
     }
 }
 
+/// The most bytes a JSON request body may have. Upload routes set their
+/// own, larger, limit per purpose.
+pub const JSON_BODY_LIMIT: usize = 2 * 1024 * 1024;
+
 /// The `/api/v1` routes, relative to where they are nested. Unknown API
 /// paths answer 404 as problem details too.
 pub fn routes() -> Router<AppState> {
@@ -54,6 +60,11 @@ pub fn routes() -> Router<AppState> {
         .merge(gateway::routes())
         .merge(planning::routes())
         .merge(assessment::routes())
+        .merge(documents::routes())
+        .layer(RequestBodyLimitLayer::new(JSON_BODY_LIMIT))
+        // After the layer: the upload route reads its body itself, up to
+        // its purpose's limit, and answers 413 as a problem.
+        .merge(documents::upload_routes())
         .fallback(|| async {
             problem::problem(
                 axum::http::StatusCode::NOT_FOUND,
@@ -73,6 +84,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     document.merge(gateway::Api::openapi());
     document.merge(planning::Api::openapi());
     document.merge(assessment::Api::openapi());
+    document.merge(documents::Api::openapi());
     problems_as_problem_json(&mut document);
     document
 }

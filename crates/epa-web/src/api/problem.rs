@@ -79,6 +79,13 @@ impl IntoResponse for ApiError {
                 None,
                 errors,
             ),
+            AppError::Unavailable(detail) => problem(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "Not available now",
+                Some(detail),
+                Vec::new(),
+            ),
             AppError::Internal(detail) => {
                 tracing::error!(%detail, "request failed");
                 problem(

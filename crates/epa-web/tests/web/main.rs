@@ -3,6 +3,7 @@
 
 mod assessment;
 mod deadlines;
+mod documents;
 mod epas;
 mod gateway;
 mod health;
