@@ -1,4 +1,4 @@
-//! Uploaded documents (ADR 0080): photo ID, portfolio evidence, the project
+//! Uploaded documents (ADR 0090): photo ID, portfolio evidence, the project
 //! proposal and report, annexes and recordings. An upload is checked before
 //! anything is kept: its type is told from the bytes and must match its
 //! name and suit its purpose, zip containers are inspected before they are
