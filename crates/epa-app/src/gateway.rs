@@ -491,7 +491,7 @@ fn string_list(json: &str) -> Vec<String> {
     serde_json::from_str(json).unwrap_or_default()
 }
 
-fn plan_of(app: &App, row: &EpaRow) -> Result<EffectivePlan, AppError> {
+pub(crate) fn plan_of(app: &App, row: &EpaRow) -> Result<EffectivePlan, AppError> {
     app.plans
         .effective(
             &row.epa.standard_reference,
@@ -506,14 +506,14 @@ fn plan_of(app: &App, row: &EpaRow) -> Result<EffectivePlan, AppError> {
         })
 }
 
-fn field_errors(problems: Vec<Problem>) -> Vec<FieldError> {
+pub(crate) fn field_errors(problems: Vec<Problem>) -> Vec<FieldError> {
     problems
         .into_iter()
         .map(|p| FieldError::new(&p.field, p.message))
         .collect()
 }
 
-fn internal(err: impl std::fmt::Display) -> AppError {
+pub(crate) fn internal(err: impl std::fmt::Display) -> AppError {
     AppError::Internal(err.to_string())
 }
 
@@ -646,7 +646,7 @@ pub fn coverage_csv(view: &CoverageView) -> String {
 
 /// RFC 4180 quoting, and a leading `'` on text a spreadsheet would run as a
 /// formula (an evidence title is free text typed by someone else).
-fn csv_cell(text: &str) -> String {
+pub(crate) fn csv_cell(text: &str) -> String {
     let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
@@ -669,7 +669,13 @@ const LINK_MAX: usize = 2_000;
 /// Far above any proposal's word limit; bounds what is stored.
 const PROPOSAL_MAX_CHARS: usize = 100_000;
 
-fn check_text(problems: &mut Vec<Problem>, field: &str, what: &str, text: &str, max: usize) {
+pub(crate) fn check_text(
+    problems: &mut Vec<Problem>,
+    field: &str,
+    what: &str,
+    text: &str,
+    max: usize,
+) {
     if text.trim().is_empty() {
         problems.push(Problem::new(field, format!("enter {what}")));
     } else if text.chars().count() > max {
@@ -681,7 +687,7 @@ fn check_text(problems: &mut Vec<Problem>, field: &str, what: &str, text: &str, 
 }
 
 /// The KSB codes as stored: trimmed, upper case, without repeats.
-fn normalise_ksbs(codes: &[String]) -> Vec<String> {
+pub(crate) fn normalise_ksbs(codes: &[String]) -> Vec<String> {
     let mut seen = BTreeSet::new();
     codes
         .iter()

@@ -14,6 +14,7 @@ pub mod documents;
 pub mod epas;
 mod error;
 pub mod gateway;
+pub mod locator;
 pub mod mapping;
 pub mod planning;
 pub mod registration;

@@ -116,7 +116,7 @@ pub fn count_words(text: &str) -> u64 {
 }
 
 /// "K2, K5 and B8".
-fn and_list(items: &[&str]) -> String {
+pub(crate) fn and_list(items: &[&str]) -> String {
     match items {
         [] => String::new(),
         [only] => (*only).to_owned(),
@@ -126,7 +126,7 @@ fn and_list(items: &[&str]) -> String {
 
 /// A plan's title-case name ("Professional discussion ...") as it reads
 /// after "the" in a sentence.
-fn in_sentence(name: &str) -> String {
+pub(crate) fn in_sentence(name: &str) -> String {
     let mut chars = name.chars();
     match chars.next() {
         Some(first) => first.to_lowercase().chain(chars).collect(),

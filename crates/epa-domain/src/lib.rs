@@ -19,6 +19,7 @@ pub mod deadlines;
 pub mod gateway;
 pub mod grading;
 pub mod lifecycle;
+pub mod locator;
 pub mod plan;
 pub mod policy;
 pub mod sessions;

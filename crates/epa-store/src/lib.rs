@@ -19,6 +19,7 @@ mod error;
 pub mod files;
 pub mod gateway;
 pub mod idempotency;
+pub mod locator;
 pub mod organisations;
 pub mod outbox;
 pub mod planning;

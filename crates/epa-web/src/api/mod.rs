@@ -9,6 +9,7 @@ mod documents;
 mod epas;
 mod gateway;
 mod idempotency;
+mod locator;
 mod planning;
 pub mod problem;
 
@@ -61,6 +62,7 @@ pub fn routes() -> Router<AppState> {
         .merge(planning::routes())
         .merge(assessment::routes())
         .merge(documents::routes())
+        .merge(locator::routes())
         .layer(RequestBodyLimitLayer::new(JSON_BODY_LIMIT))
         // After the layer: the upload route reads its body itself, up to
         // its purpose's limit, and answers 413 as a problem.
@@ -85,6 +87,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     document.merge(planning::Api::openapi());
     document.merge(assessment::Api::openapi());
     document.merge(documents::Api::openapi());
+    document.merge(locator::Api::openapi());
     problems_as_problem_json(&mut document);
     document
 }

@@ -8,6 +8,7 @@ mod epas;
 mod gateway;
 mod health;
 mod journeys;
+mod locator;
 mod matrix;
 mod openapi;
 mod planning;
