@@ -89,7 +89,14 @@ async fn plan_for(app: &App, row: &EpaRow) -> Result<DeadlinePlan, AppError> {
             &row.epa.policy,
         )
         .map_err(|err| AppError::Internal(format!("EPA {} has no plan: {err}", row.epa.id)))?;
-    let known = known_dates(app, row).await?;
+    let mut known = known_dates(app, row).await?;
+    // The portfolio is done when its submission is recorded, or, where the
+    // policy wants it at gateway, when the gateway that held it was approved.
+    let portfolio = planning::latest_submission(&app.db, row.epa.id, "portfolio").await?;
+    let at_gateway = plan.rules.timings.portfolio_due.from == Some(epa_plan::Anchor::Gateway);
+    if let Some(done) = portfolio.or(row.epa.gateway_approved_on.filter(|_| at_gateway)) {
+        known.done.insert("portfolio_due".to_owned(), done);
+    }
     let working_days = crate::calendar::working_days()?;
     match deadlines::plan_deadlines(&plan, &known, app.clock.today(), &working_days) {
         Ok(plan) => Ok(plan),

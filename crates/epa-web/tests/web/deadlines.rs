@@ -126,6 +126,23 @@ on_both!(
             )
             .await;
         }
+        // Innovate wants the portfolio at gateway: the approved gateway held it.
+        let innovate_path = format!(
+            "/api/v1/epas/{}/deadlines",
+            innovate["id"].as_str().unwrap()
+        );
+        let plan: Value = app
+            .get_as(&world.operations.token, &innovate_path)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            find(&plan["deadlines"], "portfolio_due")["state"],
+            "met",
+            "{plan}"
+        );
+
         // Past the end of both EPA periods with nothing recorded.
         app.clock.advance(chrono::Duration::days(100));
 
@@ -145,6 +162,12 @@ on_both!(
             period_ends
                 .iter()
                 .all(|i| i["deadline"]["state"] == "overdue_unless_done")
+        );
+        assert!(
+            !items
+                .iter()
+                .any(|i| i["deadline"]["id"] == "portfolio_due" && i["policy"] == "innovate"),
+            "a portfolio handed in at gateway is not due: {due}"
         );
         let dates: Vec<&str> = items
             .iter()
