@@ -26,7 +26,7 @@ use uuid::Uuid;
 
 use super::auth::ApiActor;
 use super::idempotency;
-use super::problem::{ApiError, Problem};
+use super::problem::{ApiError, Problem, path_id};
 use crate::AppState;
 
 #[derive(OpenApi)]
@@ -99,12 +99,6 @@ pub fn routes() -> Router<AppState> {
 #[derive(Debug, Default, serde::Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoBody {}
-
-/// A malformed ID cannot name a visible record: it answers as an unknown one.
-fn path_id<T>(id: Result<Path<T>, PathRejection>) -> Result<T, ApiError> {
-    id.map(|Path(id)| id)
-        .map_err(|_| ApiError(AppError::NotFound))
-}
 
 /// Runs one command: the idempotency key, the JSON body (an empty body is
 /// `{}`), the use case, and the answer as JSON or problem details.

@@ -13,7 +13,7 @@ use utoipa::OpenApi;
 use uuid::Uuid;
 
 use super::auth::ApiActor;
-use super::problem::{ApiError, Problem};
+use super::problem::{ApiError, Problem, path_id};
 use crate::AppState;
 
 #[derive(OpenApi)]
@@ -91,6 +91,6 @@ pub async fn for_epa(
     ApiActor(actor): ApiActor,
     id: Result<Path<Uuid>, PathRejection>,
 ) -> Result<Json<epa_domain::deadlines::DeadlinePlan>, ApiError> {
-    let Path(id) = id.map_err(|_| ApiError(AppError::NotFound))?;
+    let id = path_id(id)?;
     Ok(Json(deadlines::for_epa(&state.app, &actor, id).await?))
 }

@@ -23,7 +23,7 @@ use utoipa::OpenApi;
 use uuid::Uuid;
 
 use super::auth::ApiActor;
-use super::problem::{ApiError, Problem, problem};
+use super::problem::{ApiError, Problem, path_id, problem};
 use crate::AppState;
 
 #[derive(OpenApi)]
@@ -49,12 +49,6 @@ pub fn routes() -> Router<AppState> {
 /// The upload route: it reads its own body, up to the purpose's limit.
 pub fn upload_routes() -> Router<AppState> {
     Router::new().route("/epas/{id}/documents", post(upload_document))
-}
-
-/// A malformed ID cannot name a visible record: it answers as an unknown one.
-fn path_id(id: Result<Path<Uuid>, PathRejection>) -> Result<Uuid, ApiError> {
-    id.map(|Path(id)| id)
-        .map_err(|_| ApiError(AppError::NotFound))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

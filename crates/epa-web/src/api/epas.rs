@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::auth::ApiActor;
 use super::idempotency;
-use super::problem::{ApiError, Problem};
+use super::problem::{ApiError, Problem, path_id};
 use crate::AppState;
 
 /// Register an apprentice and open their EPA.
@@ -117,7 +117,7 @@ pub async fn get(
     id: Result<Path<Uuid>, axum::extract::rejection::PathRejection>,
 ) -> Result<Json<EpaView>, ApiError> {
     // A malformed ID cannot name a visible EPA: answer as for any unknown one.
-    let Path(id) = id.map_err(|_| ApiError(epa_app::AppError::NotFound))?;
+    let id = path_id(id)?;
     Ok(Json(epas::get(&state.app, &actor, id).await?))
 }
 
@@ -147,7 +147,7 @@ pub async fn timeline(
     ApiActor(actor): ApiActor,
     id: Result<Path<Uuid>, axum::extract::rejection::PathRejection>,
 ) -> Result<Json<Vec<TimelineEntry>>, ApiError> {
-    let Path(id) = id.map_err(|_| ApiError(epa_app::AppError::NotFound))?;
+    let id = path_id(id)?;
     let events = epas::timeline(&state.app, &actor, id).await?;
     Ok(Json(
         events

@@ -9,7 +9,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use epa_app::AppError;
 use epa_app::gateway::{
     self, AttemptView, ComponentView, CoverageRowView, CoverageView, CoveringItem, Decision,
     DeclarationInput, EvidenceInput, EvidenceView, GatewayInput, GatewayView, PhotoIdInput,
@@ -22,7 +21,7 @@ use uuid::Uuid;
 
 use super::auth::ApiActor;
 use super::idempotency;
-use super::problem::{ApiError, Problem};
+use super::problem::{ApiError, Problem, path_id};
 use crate::AppState;
 
 #[derive(OpenApi)]
@@ -58,12 +57,6 @@ pub fn routes() -> Router<AppState> {
         .route("/epas/{id}/proposal/decision", post(decide_proposal))
 }
 
-/// A malformed ID cannot name a visible EPA: it answers as an unknown one.
-fn epa_id(id: Result<Path<Uuid>, PathRejection>) -> Result<Uuid, ApiError> {
-    id.map(|Path(id)| id)
-        .map_err(|_| ApiError(AppError::NotFound))
-}
-
 fn body<T>(input: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
     input
         .map(|Json(value)| value)
@@ -95,7 +88,7 @@ pub async fn submit(
     headers: HeaderMap,
     raw: Bytes,
 ) -> Response {
-    let id = match epa_id(id) {
+    let id = match path_id(id) {
         Ok(id) => id,
         Err(err) => return err.into_response(),
     };
@@ -144,7 +137,7 @@ pub async fn get_gateway(
     ApiActor(actor): ApiActor,
     id: Result<Path<Uuid>, PathRejection>,
 ) -> Result<Json<GatewayView>, ApiError> {
-    Ok(Json(gateway::get(&state.app, &actor, epa_id(id)?).await?))
+    Ok(Json(gateway::get(&state.app, &actor, path_id(id)?).await?))
 }
 
 /// Accept or reject one component of the attempt under review.
@@ -168,7 +161,7 @@ pub async fn review(
     id: Result<Path<Uuid>, PathRejection>,
     input: Result<Json<ReviewInput>, JsonRejection>,
 ) -> Result<Json<GatewayView>, ApiError> {
-    let id = epa_id(id)?;
+    let id = path_id(id)?;
     let input = body(input)?;
     Ok(Json(gateway::review(&state.app, &actor, id, input).await?))
 }
@@ -193,7 +186,7 @@ pub async fn approve(
     id: Result<Path<Uuid>, PathRejection>,
 ) -> Result<Json<GatewayView>, ApiError> {
     Ok(Json(
-        gateway::approve(&state.app, &actor, epa_id(id)?).await?,
+        gateway::approve(&state.app, &actor, path_id(id)?).await?,
     ))
 }
 
@@ -217,7 +210,7 @@ pub async fn reject(
     id: Result<Path<Uuid>, PathRejection>,
 ) -> Result<Json<GatewayView>, ApiError> {
     Ok(Json(
-        gateway::reject(&state.app, &actor, epa_id(id)?).await?,
+        gateway::reject(&state.app, &actor, path_id(id)?).await?,
     ))
 }
 
@@ -249,7 +242,7 @@ pub async fn coverage(
     id: Result<Path<Uuid>, PathRejection>,
     params: Result<Query<CoverageParams>, QueryRejection>,
 ) -> Result<Json<CoverageView>, ApiError> {
-    let id = epa_id(id)?;
+    let id = path_id(id)?;
     let Query(params) = params.map_err(|err| ApiError::bad_request(err.body_text()))?;
     Ok(Json(
         gateway::coverage(&state.app, &actor, id, params.attempt).await?,
@@ -276,7 +269,7 @@ pub async fn coverage_csv(
     id: Result<Path<Uuid>, PathRejection>,
     params: Result<Query<CoverageParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let id = epa_id(id)?;
+    let id = path_id(id)?;
     let Query(params) = params.map_err(|err| ApiError::bad_request(err.body_text()))?;
     let view = gateway::coverage(&state.app, &actor, id, params.attempt).await?;
     let disposition = format!(
@@ -316,7 +309,7 @@ pub async fn coverage_svg(
     id: Result<Path<Uuid>, PathRejection>,
     params: Result<Query<CoverageParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let id = epa_id(id)?;
+    let id = path_id(id)?;
     let Query(params) = params.map_err(|err| ApiError::bad_request(err.body_text()))?;
     let view = gateway::coverage(&state.app, &actor, id, params.attempt).await?;
     Ok((
@@ -354,7 +347,7 @@ pub async fn get_proposal(
     id: Result<Path<Uuid>, PathRejection>,
 ) -> Result<Json<ProposalView>, ApiError> {
     Ok(Json(
-        gateway::proposal(&state.app, &actor, epa_id(id)?).await?,
+        gateway::proposal(&state.app, &actor, path_id(id)?).await?,
     ))
 }
 
@@ -379,7 +372,7 @@ pub async fn rework_proposal(
     id: Result<Path<Uuid>, PathRejection>,
     input: Result<Json<ProposalInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<ProposalView>), ApiError> {
-    let id = epa_id(id)?;
+    let id = path_id(id)?;
     let input = body(input)?;
     Ok((
         StatusCode::CREATED,
@@ -409,7 +402,7 @@ pub async fn decide_proposal(
     id: Result<Path<Uuid>, PathRejection>,
     input: Result<Json<ProposalDecisionInput>, JsonRejection>,
 ) -> Result<Json<ProposalView>, ApiError> {
-    let id = epa_id(id)?;
+    let id = path_id(id)?;
     let input = body(input)?;
     Ok(Json(
         gateway::decide_proposal(&state.app, &actor, id, input).await?,

@@ -8,7 +8,6 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use epa_app::AppError;
 use epa_app::locator::{
     self, CoveringAnnex, LocatorCoverageRow, LocatorCoverageView, LocatorEntryInput,
     LocatorEntryView, LocatorInput, LocatorView,
@@ -17,7 +16,7 @@ use utoipa::OpenApi;
 use uuid::Uuid;
 
 use super::auth::ApiActor;
-use super::problem::{ApiError, Problem};
+use super::problem::{ApiError, Problem, path_id};
 use crate::AppState;
 
 #[derive(OpenApi)]
@@ -47,12 +46,6 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-/// A malformed ID cannot name a visible EPA: it answers as an unknown one.
-fn epa_id(id: Result<Path<Uuid>, PathRejection>) -> Result<Uuid, ApiError> {
-    id.map(|Path(id)| id)
-        .map_err(|_| ApiError(AppError::NotFound))
-}
-
 /// Submit a new version of the locator, replacing the previous one whole.
 #[utoipa::path(
     post, path = "/api/v1/epas/{id}/evidence-locator", tag = "evidence-locator",
@@ -74,7 +67,7 @@ pub async fn submit_locator(
     id: Result<Path<Uuid>, PathRejection>,
     input: Result<Json<LocatorInput>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let id = epa_id(id)?;
+    let id = path_id(id)?;
     let Json(input) = input.map_err(|err| ApiError::bad_request(err.body_text()))?;
     let view = locator::submit(&state.app, &actor, id, input).await?;
     Ok((StatusCode::CREATED, Json(view)).into_response())
@@ -97,7 +90,7 @@ pub async fn get_locator(
     ApiActor(actor): ApiActor,
     id: Result<Path<Uuid>, PathRejection>,
 ) -> Result<Json<LocatorView>, ApiError> {
-    Ok(Json(locator::get(&state.app, &actor, epa_id(id)?).await?))
+    Ok(Json(locator::get(&state.app, &actor, path_id(id)?).await?))
 }
 
 /// Each project KSB and the annexes covering it; uncovered KSBs named.
@@ -118,7 +111,7 @@ pub async fn locator_coverage(
     id: Result<Path<Uuid>, PathRejection>,
 ) -> Result<Json<LocatorCoverageView>, ApiError> {
     Ok(Json(
-        locator::coverage(&state.app, &actor, epa_id(id)?).await?,
+        locator::coverage(&state.app, &actor, path_id(id)?).await?,
     ))
 }
 
@@ -139,7 +132,7 @@ pub async fn locator_coverage_csv(
     ApiActor(actor): ApiActor,
     id: Result<Path<Uuid>, PathRejection>,
 ) -> Result<Response, ApiError> {
-    let id = epa_id(id)?;
+    let id = path_id(id)?;
     let view = locator::coverage(&state.app, &actor, id).await?;
     let disposition = format!(
         "attachment; filename=\"evidence-locator-{id}-version-{}.csv\"",

@@ -10,12 +10,12 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use epa_app::FieldError;
 use epa_app::planning::{
     self, Allocation, Booked, BookingError, BookingInput, BookingView, ConflictInput, ConflictView,
     PlanningMeetingHeld, PlanningMeetingInput, PlanningMeetingView, ReasonInput, RescheduleInput,
     RuleFinding, SubmissionInput, SubmissionView,
 };
-use epa_app::{AppError, FieldError};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use utoipa::OpenApi;
@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 use super::auth::ApiActor;
 use super::idempotency;
-use super::problem::{ApiError, Problem};
+use super::problem::{ApiError, Problem, path_id};
 use crate::AppState;
 
 #[derive(OpenApi)]
@@ -142,12 +142,6 @@ fn booking_error(err: BookingError) -> Response {
     }
 }
 
-fn id_of(id: Result<Path<Uuid>, PathRejection>) -> Result<Uuid, ApiError> {
-    // A malformed ID cannot name a visible record: answer as for an unknown one.
-    id.map(|Path(id)| id)
-        .map_err(|_| ApiError(AppError::NotFound))
-}
-
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(body)
         .map_err(|err| ApiError::bad_request(format!("the body is not valid: {err}")))
@@ -245,7 +239,7 @@ pub async fn conflicts_of(
     ApiActor(actor): ApiActor,
     id: Result<Path<Uuid>, PathRejection>,
 ) -> Response {
-    let id = match id_of(id) {
+    let id = match path_id(id) {
         Ok(id) => id,
         Err(err) => return err.into_response(),
     };
@@ -280,7 +274,7 @@ pub async fn hold_planning_meeting(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let id = match id_of(id) {
+    let id = match path_id(id) {
         Ok(id) => id,
         Err(err) => return err.into_response(),
     };
@@ -315,7 +309,7 @@ pub async fn planning_meetings(
     ApiActor(actor): ApiActor,
     id: Result<Path<Uuid>, PathRejection>,
 ) -> Response {
-    let id = match id_of(id) {
+    let id = match path_id(id) {
         Ok(id) => id,
         Err(err) => return err.into_response(),
     };
@@ -350,7 +344,7 @@ pub async fn book(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let id = match id_of(id) {
+    let id = match path_id(id) {
         Ok(id) => id,
         Err(err) => return err.into_response(),
     };
@@ -385,7 +379,7 @@ pub async fn bookings(
     ApiActor(actor): ApiActor,
     id: Result<Path<Uuid>, PathRejection>,
 ) -> Response {
-    let id = match id_of(id) {
+    let id = match path_id(id) {
         Ok(id) => id,
         Err(err) => return err.into_response(),
     };
@@ -420,7 +414,7 @@ pub async fn reschedule(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let id = match id_of(id) {
+    let id = match path_id(id) {
         Ok(id) => id,
         Err(err) => return err.into_response(),
     };
@@ -460,7 +454,7 @@ pub async fn cancel(
     id: Result<Path<Uuid>, PathRejection>,
     body: Bytes,
 ) -> Response {
-    let id = match id_of(id) {
+    let id = match path_id(id) {
         Ok(id) => id,
         Err(err) => return err.into_response(),
     };
@@ -495,7 +489,7 @@ pub async fn no_show(
     id: Result<Path<Uuid>, PathRejection>,
     body: Bytes,
 ) -> Response {
-    let id = match id_of(id) {
+    let id = match path_id(id) {
         Ok(id) => id,
         Err(err) => return err.into_response(),
     };
@@ -534,7 +528,7 @@ pub async fn record_submission(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let id = match id_of(id) {
+    let id = match path_id(id) {
         Ok(id) => id,
         Err(err) => return err.into_response(),
     };

@@ -3,6 +3,8 @@
 //! what to fix. Internals are logged, never sent.
 
 use axum::Json;
+use axum::extract::Path;
+use axum::extract::rejection::PathRejection;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use epa_app::{AppError, FieldError};
@@ -120,4 +122,11 @@ pub fn problem(
         header::HeaderValue::from_static("application/problem+json"),
     );
     response
+}
+
+/// The ID in a route's path. A malformed ID cannot name a visible record, so
+/// it answers 404 exactly as an unknown one does (no existence oracle).
+pub fn path_id<T>(id: Result<Path<T>, PathRejection>) -> Result<T, ApiError> {
+    id.map(|Path(id)| id)
+        .map_err(|_| ApiError(AppError::NotFound))
 }
