@@ -325,16 +325,13 @@ pub struct AttemptView {
 
 use crate::calendar::working_days;
 
-fn internal(err: impl std::fmt::Display) -> AppError {
-    AppError::Internal(err.to_string())
-}
-
 fn method_of(text: &str) -> Result<MethodId, AppError> {
-    MethodId::parse(text).ok_or_else(|| internal(format!("unknown method {text:?} stored")))
+    MethodId::parse(text)
+        .ok_or_else(|| AppError::internal(format!("unknown method {text:?} stored")))
 }
 
 fn grade_of(text: &str) -> Result<Grade, AppError> {
-    Grade::parse(text).ok_or_else(|| internal(format!("unknown grade {text:?} stored")))
+    Grade::parse(text).ok_or_else(|| AppError::internal(format!("unknown grade {text:?} stored")))
 }
 
 fn kind_str(kind: AttemptKind) -> &'static str {
@@ -540,7 +537,9 @@ impl Snapshot {
                 note: j.note.clone(),
             })
             .collect();
-        scheme.judge(method, &judgements).map_err(internal)
+        scheme
+            .judge(method, &judgements)
+            .map_err(AppError::internal)
     }
 
     /// The overall grade the standing method results give, with the cap.
@@ -577,8 +576,8 @@ fn plan_of(app: &App, row: &EpaRow) -> Result<(EffectivePlan, GradingScheme), Ap
             Some(&row.epa.standard_version),
             &row.epa.policy,
         )
-        .map_err(internal)?;
-    let scheme = GradingScheme::from_plan(&plan).map_err(internal)?;
+        .map_err(AppError::internal)?;
+    let scheme = GradingScheme::from_plan(&plan).map_err(AppError::internal)?;
     Ok((plan, scheme))
 }
 
@@ -735,7 +734,7 @@ pub async fn record_assessment(
         let spec = loaded
             .plan
             .method(m)
-            .ok_or_else(|| internal(format!("the plan has no {m}")))?;
+            .ok_or_else(|| AppError::internal(format!("the plan has no {m}")))?;
         match sessions::check_session(
             spec,
             &SessionRecord {
@@ -1015,7 +1014,7 @@ pub async fn record_judgements(
         let grade = explained.result.method(method);
         let grade = grade
             .grade()
-            .ok_or_else(|| internal("a fully judged method has no grade"))?;
+            .ok_or_else(|| AppError::internal("a fully judged method has no grade"))?;
         let line = explained.lines[grading::method_index(method)].clone();
         let unmet = explained
             .unmet
@@ -1023,7 +1022,7 @@ pub async fn record_judgements(
             .find(|(m, _)| *m == method)
             .map(|(_, u)| u.clone())
             .unwrap_or_default();
-        let unmet_json = serde_json::to_string(&unmet).map_err(internal)?;
+        let unmet_json = serde_json::to_string(&unmet).map_err(AppError::internal)?;
         result = Some(
             store::save_method_result(
                 &mut tx,
@@ -1342,7 +1341,7 @@ fn due_dates(
             tracing::warn!(epa = %row.epa.id, error = %err, "due dates left out");
             return Ok(Vec::new());
         }
-        Err(err) => return Err(internal(err)),
+        Err(err) => return Err(AppError::internal(err)),
     };
     Ok(plan_dates
         .deadlines
@@ -1531,7 +1530,7 @@ pub async fn release_results(
             overall_grade: overall.as_str().to_owned(),
             cap_applied: explained.result.cap_applied,
             exceptional_circumstances: cap.exceptional_circumstances,
-            explanation: serde_json::to_string(&explained.lines).map_err(internal)?,
+            explanation: serde_json::to_string(&explained.lines).map_err(AppError::internal)?,
             released_on: today,
             released_by: actor.user_id,
             released_at: now,
@@ -1703,7 +1702,7 @@ pub async fn claim_certificate(
             Some(period) => Some(
                 period
                     .after(released.released_on, &working_days()?)
-                    .map_err(internal)?,
+                    .map_err(AppError::internal)?,
             ),
             None => None,
         },
@@ -1876,8 +1875,8 @@ async fn start_attempt(
         return Err(AppError::Validation(problems));
     }
     let due_on = match kind {
-        AttemptKind::ProjectRework => history.rework_due(&wd).map_err(internal)?,
-        _ => history.window_end(&wd).map_err(internal)?,
+        AttemptKind::ProjectRework => history.rework_due(&wd).map_err(AppError::internal)?,
+        _ => history.window_end(&wd).map_err(AppError::internal)?,
     };
     let command = match next {
         Next::Retake => Command::Retake,

@@ -379,10 +379,6 @@ fn clean_name(name: &str) -> Result<String, AppError> {
     Ok(cleaned)
 }
 
-fn internal(err: impl std::fmt::Display) -> AppError {
-    AppError::Internal(err.to_string())
-}
-
 fn file_error(err: FileError) -> AppError {
     match err {
         FileError::NotFound(id) => {
@@ -430,7 +426,7 @@ async fn check(bytes: Arc<Vec<u8>>, name: String, purpose: Purpose) -> Result<Ch
         })
     })
     .await
-    .map_err(internal)?
+    .map_err(AppError::internal)?
 }
 
 fn capitalise(text: &str) -> String {
@@ -501,7 +497,7 @@ pub async fn upload(
         let bytes = Arc::clone(&bytes);
         tokio::task::spawn_blocking(move || store.put(&bytes))
             .await
-            .map_err(internal)?
+            .map_err(AppError::internal)?
             .map_err(file_error)?
     };
 
@@ -510,7 +506,7 @@ pub async fn upload(
     // Decided again on the row as it is inside the transaction.
     let row = epas::get_in(&mut tx, epa_id).await?;
     authorize_upload(actor, &row, input.purpose)?;
-    let as_i64 = |n: u64| i64::try_from(n).map_err(internal);
+    let as_i64 = |n: u64| i64::try_from(n).map_err(AppError::internal);
     let bounds = limit.as_ref().and_then(|l| l.limit);
     let document = store::insert(
         &mut tx,
@@ -641,10 +637,10 @@ pub async fn content(
     let document = visible(app, actor, id).await?;
     let store = files(app)?;
     let file = FileId::parse(&document.content_hash)
-        .ok_or_else(|| internal(format!("document {id} has a malformed content hash")))?;
+        .ok_or_else(|| AppError::internal(format!("document {id} has a malformed content hash")))?;
     let bytes = tokio::task::spawn_blocking(move || store.get(&file))
         .await
-        .map_err(internal)?
+        .map_err(AppError::internal)?
         .map_err(file_error)?;
     Ok((view(&document), bytes))
 }

@@ -45,6 +45,11 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// Our fault, with the cause kept for the log (see [`AppError::Internal`]).
+    pub fn internal(err: impl std::fmt::Display) -> AppError {
+        AppError::Internal(err.to_string())
+    }
+
     pub fn field(field: &str, message: impl Into<String>) -> AppError {
         AppError::Validation(vec![FieldError::new(field, message)])
     }

@@ -513,10 +513,6 @@ pub(crate) fn field_errors(problems: Vec<Problem>) -> Vec<FieldError> {
         .collect()
 }
 
-pub(crate) fn internal(err: impl std::fmt::Display) -> AppError {
-    AppError::Internal(err.to_string())
-}
-
 /// One email to each user of `organisation` holding `role`.
 async fn notify(
     app: &App,
@@ -593,7 +589,7 @@ pub async fn coverage(
         .components_of(submission)
         .into_iter()
         .find(|c| c.kind == ComponentKind::Portfolio.as_str())
-        .ok_or_else(|| internal("a gateway attempt without a portfolio"))?;
+        .ok_or_else(|| AppError::internal("a gateway attempt without a portfolio"))?;
     let items = stored.items_of(portfolio);
     let mapped: Vec<Vec<String>> = items.iter().map(|e| stored.ksbs_of(e)).collect();
     let rules = PortfolioRules::from_plan(&plan);
@@ -967,7 +963,7 @@ pub async fn submit(
         }),
     )
     .await?;
-    let attempt = i32::try_from(after.gateway_attempts).map_err(internal)?;
+    let attempt = i32::try_from(after.gateway_attempts).map_err(AppError::internal)?;
     let now = app.now();
     let submission = store::insert_submission(&mut tx, epa_id, attempt, actor.user_id, now).await?;
     for (kind, origin) in &layout {
@@ -985,14 +981,16 @@ pub async fn submit(
                 .await?;
             }
             Origin::CarriedOver => {
-                let (prev, _) = previous
-                    .as_ref()
-                    .ok_or_else(|| internal("a carried-over component without an attempt"))?;
+                let (prev, _) = previous.as_ref().ok_or_else(|| {
+                    AppError::internal("a carried-over component without an attempt")
+                })?;
                 let source = stored
                     .components_of(prev)
                     .into_iter()
                     .find(|c| c.kind == kind.as_str())
-                    .ok_or_else(|| internal("a carried-over component that is not there"))?;
+                    .ok_or_else(|| {
+                        AppError::internal("a carried-over component that is not there")
+                    })?;
                 carry_over(&mut tx, &stored, source, submission.id, now).await?;
             }
         }
@@ -1032,7 +1030,7 @@ async fn insert_sent(
             let photo = input
                 .photo_id
                 .as_ref()
-                .ok_or_else(|| internal("no photo ID"))?;
+                .ok_or_else(|| AppError::internal("no photo ID"))?;
             document_id = photo.document_id;
             json!({"description": photo.description.trim(), "seen": photo.seen})
         }
@@ -1040,14 +1038,14 @@ async fn insert_sent(
             let portfolio = input
                 .portfolio
                 .as_ref()
-                .ok_or_else(|| internal("no portfolio"))?;
+                .ok_or_else(|| AppError::internal("no portfolio"))?;
             json!({"items": portfolio.items.len()})
         }
         ComponentKind::Proposal => {
             let proposal = input
                 .proposal
                 .as_ref()
-                .ok_or_else(|| internal("no proposal"))?;
+                .ok_or_else(|| AppError::internal("no proposal"))?;
             word_count = proposal_words.map(|w| w as i64);
             json!({"kind": plan.rules.proposal.kind, "text": proposal.text})
         }
@@ -1079,7 +1077,7 @@ async fn insert_sent(
                 tx,
                 component_id,
                 &store::NewEvidenceItem {
-                    position: i32::try_from(i + 1).map_err(internal)?,
+                    position: i32::try_from(i + 1).map_err(AppError::internal)?,
                     title: item.title.trim(),
                     evidence_type: item.evidence_type.trim(),
                     evidence_date: item.date,
@@ -1096,7 +1094,9 @@ async fn insert_sent(
 }
 
 fn declaration(input: &Option<DeclarationInput>) -> Result<Value, AppError> {
-    let d = input.as_ref().ok_or_else(|| internal("no declaration"))?;
+    let d = input
+        .as_ref()
+        .ok_or_else(|| AppError::internal("no declaration"))?;
     Ok(json!({"confirmed": d.confirmed, "signed_by": d.signed_by.trim(), "signed_on": d.signed_on}))
 }
 
@@ -1219,7 +1219,7 @@ pub async fn review(
     let Some(component) = component.filter(|_| problems.is_empty()) else {
         return Err(AppError::Validation(problems));
     };
-    let reasons_json = serde_json::to_string(&reasons).map_err(internal)?;
+    let reasons_json = serde_json::to_string(&reasons).map_err(AppError::internal)?;
     store::touch_submission(&mut tx, submission.id, submission.version).await?;
     store::insert_review(
         &mut tx,
@@ -1291,8 +1291,9 @@ pub async fn approve(app: &App, actor: &Actor, epa_id: Uuid) -> Result<GatewayVi
             .components_of(&submission)
             .into_iter()
             .find(|c| c.kind == ComponentKind::Proposal.as_str())
-            .ok_or_else(|| internal("an approved gateway without a proposal"))?;
-        let details: Value = serde_json::from_str(&component.details).map_err(internal)?;
+            .ok_or_else(|| AppError::internal("an approved gateway without a proposal"))?;
+        let details: Value =
+            serde_json::from_str(&component.details).map_err(AppError::internal)?;
         let text = details["text"].as_str().unwrap_or_default();
         let version = store::proposals_in(&mut tx, epa_id).await?.len() as i32 + 1;
         store::insert_proposal(
@@ -1369,7 +1370,7 @@ pub async fn reject(app: &App, actor: &Actor, epa_id: Uuid) -> Result<GatewayVie
         json!({"attempt": submission.attempt}),
     )
     .await?;
-    let reasons_json = serde_json::to_string(&reasons).map_err(internal)?;
+    let reasons_json = serde_json::to_string(&reasons).map_err(AppError::internal)?;
     store::decide_submission(
         &mut tx,
         submission.id,
@@ -1554,7 +1555,7 @@ pub async fn decide_proposal(
         Decision::Accepted => None,
         Decision::Rejected => {
             let working_days = crate::calendar::working_days()?;
-            rules::proposal_rework_due(&plan, today, &working_days).map_err(internal)?
+            rules::proposal_rework_due(&plan, today, &working_days).map_err(AppError::internal)?
         }
     };
     store::insert_proposal_decision(

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::gateway::{check_text, csv_cell, field_errors, internal, normalise_ksbs, plan_of};
+use crate::gateway::{check_text, csv_cell, field_errors, normalise_ksbs, plan_of};
 use crate::{Actor, App, AppError, access};
 
 // ---------------------------------------------------------------------------
@@ -283,7 +283,7 @@ pub async fn submit(
         .enumerate()
         .map(|(i, (e, ksbs))| {
             Ok(NewEntry {
-                position: i32::try_from(i + 1).map_err(internal)?,
+                position: i32::try_from(i + 1).map_err(AppError::internal)?,
                 annex: e.annex.trim(),
                 title: e.title.trim(),
                 description: e.description.trim(),
