@@ -12,6 +12,7 @@ pub mod deadlines;
 pub mod demo;
 pub mod documents;
 pub mod epas;
+pub mod gate;
 mod error;
 pub mod gateway;
 pub mod locator;

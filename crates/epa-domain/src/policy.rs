@@ -118,10 +118,28 @@ pub enum Action {
     DecideAppeal,
     ManageUsers,
     ViewAudit,
+    /// See marks and grades before they are released: method results,
+    /// provisional grades and which criteria were met.
+    ViewProvisionalResults,
+    /// Read the assessor's judgements, criterion by criterion, with notes.
+    ViewJudgements,
+    StartResit,
+    StartRetake,
+    StartProjectRework,
+    Withdraw,
+    /// Accept or reject a TQUK project proposal.
+    DecideProposal,
+    RecordExceptionalCircumstances,
+    /// Move an EPA to another assessor (and its future bookings with it).
+    ReallocateAssessor,
+    /// Correct the apprentice's registration details.
+    CorrectRegistration,
+    /// Withdraw a conflict of interest declared in error.
+    WithdrawConflict,
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 25] = [
         Action::ViewEpa,
         Action::RegisterApprentice,
         Action::SubmitGateway,
@@ -136,6 +154,17 @@ impl Action {
         Action::DecideAppeal,
         Action::ManageUsers,
         Action::ViewAudit,
+        Action::ViewProvisionalResults,
+        Action::ViewJudgements,
+        Action::StartResit,
+        Action::StartRetake,
+        Action::StartProjectRework,
+        Action::Withdraw,
+        Action::DecideProposal,
+        Action::RecordExceptionalCircumstances,
+        Action::ReallocateAssessor,
+        Action::CorrectRegistration,
+        Action::WithdrawConflict,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -154,13 +183,27 @@ impl Action {
             Action::DecideAppeal => "decide_appeal",
             Action::ManageUsers => "manage_users",
             Action::ViewAudit => "view_audit",
+            Action::ViewProvisionalResults => "view_provisional_results",
+            Action::ViewJudgements => "view_judgements",
+            Action::StartResit => "start_resit",
+            Action::StartRetake => "start_retake",
+            Action::StartProjectRework => "start_project_rework",
+            Action::Withdraw => "withdraw",
+            Action::DecideProposal => "decide_proposal",
+            Action::RecordExceptionalCircumstances => "record_exceptional_circumstances",
+            Action::ReallocateAssessor => "reallocate_assessor",
+            Action::CorrectRegistration => "correct_registration",
+            Action::WithdrawConflict => "withdraw_conflict",
         }
     }
 
     /// Actions on the EPAO as a whole rather than on one EPA: [`can`] judges
     /// them against the resource's EPAO alone, whatever else it names.
     pub fn is_organisation_wide(self) -> bool {
-        matches!(self, Action::ManageUsers | Action::ViewAudit)
+        matches!(
+            self,
+            Action::ManageUsers | Action::ViewAudit | Action::WithdrawConflict
+        )
     }
 }
 
@@ -311,7 +354,12 @@ pub fn relationship(user: UserId, grant: Grant, resource: &Resource) -> Relation
     // allocation made before the conflict was declared.
     if role.is_epao_side() && resource.conflicted.contains(&user) {
         Relationship::Conflicted
-    } else if role.is_epao_side() && resource.graders.contains(&user) {
+    } else if role.is_epao_side()
+        && resource.graders.contains(&user)
+        // An assessor's grading counts only while they are allocated: one
+        // moved off the EPA has no business with it any more.
+        && (role != Role::Assessor || allocated)
+    {
         Relationship::Grader
     } else if allocated {
         Relationship::Allocated
@@ -339,15 +387,31 @@ pub fn decide(role: Role, relation: Relationship, action: Action) -> Decision {
     match role {
         Role::EpaoAdmin | Role::EpaoOperations => {
             let admin = role == Role::EpaoAdmin;
+            let conflicted = relation == R::Conflicted;
             match action {
                 A::ViewEpa
                 | A::RegisterApprentice
                 | A::ReviewGateway
                 | A::BookAssessment
-                | A::ClaimCertificate => Allow,
-                A::AllocateAssessor => allow_if(relation != R::Conflicted),
+                | A::ClaimCertificate
+                | A::StartResit
+                | A::StartRetake
+                | A::StartProjectRework
+                | A::Withdraw
+                | A::CorrectRegistration
+                | A::WithdrawConflict => Allow,
+                // A conflicted person neither chooses the assessor, nor sees
+                // marks before release, nor signs off the project proposal.
+                A::AllocateAssessor
+                | A::ReallocateAssessor
+                | A::ViewProvisionalResults
+                | A::ViewJudgements
+                | A::DecideProposal => allow_if(!conflicted),
                 // Segregation of duties: a grader never releases their own result.
                 A::ReleaseResult => allow_if(relation != R::Grader),
+                // Exceptional circumstances lift the grade cap: decided by
+                // staff independent of the grading.
+                A::RecordExceptionalCircumstances => allow_if(independent),
                 // An appeal is decided by someone senior and independent.
                 A::DecideAppeal => allow_if(admin && independent),
                 A::ManageUsers | A::ViewAudit => allow_if(admin),
@@ -359,7 +423,13 @@ pub fn decide(role: Role, relation: Relationship, action: Action) -> Decision {
         }
         Role::Assessor => match relation {
             R::Allocated | R::Grader => match action {
-                A::ViewEpa | A::BookAssessment | A::RecordJudgement => Allow,
+                A::ViewEpa
+                | A::BookAssessment
+                | A::RecordJudgement
+                | A::ViewProvisionalResults
+                | A::ViewJudgements
+                // TQUK: the proposal is signed off by the End-Point Assessor.
+                | A::DecideProposal => Allow,
                 _ => Deny,
             },
             // A conflicted or unallocated assessor has no business with the
@@ -370,6 +440,8 @@ pub fn decide(role: Role, relation: Relationship, action: Action) -> Decision {
         },
         Role::QualityAssurer => match action {
             A::ViewEpa | A::ViewAudit => Allow,
+            // Quality assurance samples marks before release, when independent.
+            A::ViewProvisionalResults | A::ViewJudgements => allow_if(relation != R::Conflicted),
             // QA moderates (adds a record, never edits the grade) and may
             // sit on an appeal, only when independent of the grading.
             A::Moderate | A::DecideAppeal => allow_if(independent),

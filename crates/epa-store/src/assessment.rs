@@ -585,6 +585,20 @@ pub async fn conflicted_users(
     })?)
 }
 
+/// Everyone who graded any of the EPA's assessments: the assessor of each
+/// sitting and whoever recorded a judgement in it. Segregation of duties
+/// keeps them from releasing, confirming exceptional circumstances or
+/// deciding an appeal on it.
+pub async fn graders(reader: Reader<'_>, epa_id: Uuid) -> Result<Vec<Uuid>, StoreError> {
+    Ok(read!(reader, |exec| sqlx::query_scalar(
+        "SELECT assessor_id FROM assessments WHERE epa_id = $1 \
+         UNION SELECT assessor_id FROM judgements WHERE epa_id = $1 ORDER BY 1"
+    )
+    .bind(epa_id)
+    .fetch_all(exec)
+    .await)?)
+}
+
 /// The email addresses of the provider's and the employer's users: who is
 /// told when a result is released.
 pub async fn contact_emails(

@@ -1,0 +1,185 @@
+//! The one gate every use case passes to read or change an EPA (ADR 0100).
+//!
+//! [`EpaContext::read`] (on the pool) and [`EpaContext::write`] (inside the
+//! use case's transaction) load everything an access decision and the rules
+//! need, always together: the EPA's row, its lifecycle, its plan and grading
+//! scheme, the people conflicted for it and the people who graded it. Then
+//! they ask `policy::can` about the action. No use case builds a policy
+//! resource of its own, so none can forget the conflicts: a conflict
+//! outranks an allocation everywhere.
+//!
+//! What a reader may *see* (marks and grades before release) is a policy
+//! action too ([`Action::ViewProvisionalResults`]), asked through
+//! [`EpaContext::may`] and [`EpaContext::sees_marks`].
+
+use epa_domain::grading::GradingScheme;
+use epa_domain::lifecycle::Lifecycle;
+use epa_domain::policy::{self, Action, Decision, Resource, UserId};
+use epa_plan::EffectivePlan;
+use epa_store::assessment::{self as store, Reader};
+use epa_store::epas::{self, EpaRow};
+use epa_store::Tx;
+use uuid::Uuid;
+
+use crate::{Actor, App, AppError, access, transitions};
+
+/// An EPA as a use case sees it, once the gate let the actor through.
+pub struct EpaContext {
+    pub row: EpaRow,
+    pub state: Lifecycle,
+    pub plan: EffectivePlan,
+    pub scheme: GradingScheme,
+    /// People with a conflict of interest for the EPA's employer or provider.
+    pub conflicted: Vec<Uuid>,
+    /// People who graded any of its assessments.
+    pub graders: Vec<Uuid>,
+}
+
+impl EpaContext {
+    /// Loads the EPA on the pool, for a read, and authorises `action`.
+    /// `refused` is the 403's sentence when the actor may know of the EPA.
+    pub async fn read(
+        app: &App,
+        actor: &Actor,
+        epa_id: Uuid,
+        action: Action,
+        refused: &str,
+    ) -> Result<EpaContext, AppError> {
+        Self::load(app, Reader::Db(&app.db), actor, epa_id, action, refused).await
+    }
+
+    /// Loads the EPA inside the write transaction, so the decision and the
+    /// change it allows see one state, and authorises `action`.
+    pub async fn write(
+        app: &App,
+        tx: &mut Tx,
+        actor: &Actor,
+        epa_id: Uuid,
+        action: Action,
+        refused: &str,
+    ) -> Result<EpaContext, AppError> {
+        Self::load(app, Reader::Tx(tx), actor, epa_id, action, refused).await
+    }
+
+    async fn load(
+        app: &App,
+        mut reader: Reader<'_>,
+        actor: &Actor,
+        epa_id: Uuid,
+        action: Action,
+        refused: &str,
+    ) -> Result<EpaContext, AppError> {
+        let row = match reader.again() {
+            Reader::Db(db) => epas::get(db, epa_id).await?,
+            Reader::Tx(tx) => epas::get_in(tx, epa_id).await?,
+        };
+        let conflicted =
+            store::conflicted_users(reader.again(), row.employer_id, row.provider_id).await?;
+        let graders = store::graders(reader.again(), epa_id).await?;
+        // Authorise before anything else is read or parsed: a refused actor
+        // learns nothing, not even whether the EPA's data is sound.
+        let context = Partial {
+            row,
+            conflicted,
+            graders,
+        };
+        context.authorize(actor, action, refused)?;
+        let state = transitions::state_of(&context.row)?;
+        let plan = plan_of(app, &context.row)?;
+        let scheme = GradingScheme::from_plan(&plan).map_err(|err| {
+            AppError::Internal(format!(
+                "EPA {} has a plan that cannot grade: {err}",
+                context.row.epa.id
+            ))
+        })?;
+        Ok(EpaContext {
+            row: context.row,
+            state,
+            plan,
+            scheme,
+            conflicted: context.conflicted,
+            graders: context.graders,
+        })
+    }
+
+    pub fn id(&self) -> Uuid {
+        self.row.epa.id
+    }
+
+    /// The EPA in the policy's terms.
+    pub fn resource(&self) -> Resource {
+        resource_of(&self.row, &self.conflicted, &self.graders)
+    }
+
+    /// Whether `actor` may also do `action` (a second question about the
+    /// same EPA, such as seeing marks before release).
+    pub fn may(&self, actor: &Actor, action: Action) -> bool {
+        decide(actor, action, &self.resource()) == Decision::Allow
+    }
+
+    /// Allow `action` as well, or the caller's error (403 or 404).
+    pub fn authorize(&self, actor: &Actor, action: Action, refused: &str) -> Result<(), AppError> {
+        answer(decide(actor, action, &self.resource()), refused)
+    }
+
+    /// Whether `actor` sees marks and grades of a result that is `released`
+    /// or not: everyone who may see the EPA once released; before, only
+    /// those the policy lets see provisional results.
+    pub fn sees_marks(&self, actor: &Actor, released: bool) -> bool {
+        self.may(actor, Action::ViewProvisionalResults)
+            || (released && self.may(actor, Action::ViewEpa))
+    }
+
+    /// Whether `user` has a conflict of interest for this EPA.
+    pub fn is_conflicted(&self, user: Uuid) -> bool {
+        self.conflicted.contains(&user)
+    }
+}
+
+/// What the gate has read before it decides.
+struct Partial {
+    row: EpaRow,
+    conflicted: Vec<Uuid>,
+    graders: Vec<Uuid>,
+}
+
+impl Partial {
+    fn authorize(&self, actor: &Actor, action: Action, refused: &str) -> Result<(), AppError> {
+        let resource = resource_of(&self.row, &self.conflicted, &self.graders);
+        answer(decide(actor, action, &resource), refused)
+    }
+}
+
+fn resource_of(row: &EpaRow, conflicted: &[Uuid], graders: &[Uuid]) -> Resource {
+    let mut resource = access::epa_resource(row, conflicted);
+    resource.graders = graders.iter().map(|id| UserId(id.as_u128())).collect();
+    resource
+}
+
+fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
+    policy::can(&access::as_policy_actor(actor), action, resource)
+}
+
+fn answer(decision: Decision, refused: &str) -> Result<(), AppError> {
+    match decision {
+        Decision::Allow => Ok(()),
+        Decision::Deny => Err(AppError::Forbidden(refused.to_owned())),
+        Decision::NotFound => Err(AppError::NotFound),
+    }
+}
+
+/// The assessment plan and EPAO policy the EPA runs under.
+pub(crate) fn plan_of(app: &App, row: &EpaRow) -> Result<EffectivePlan, AppError> {
+    app.plans
+        .effective(
+            &row.epa.standard_reference,
+            Some(&row.epa.standard_version),
+            &row.epa.policy,
+        )
+        .map_err(|err| {
+            AppError::Internal(format!(
+                "EPA {} names a plan that is not loaded: {err}",
+                row.epa.id
+            ))
+        })
+}
