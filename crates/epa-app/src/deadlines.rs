@@ -11,7 +11,9 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::epas::{PAGE_MAX, Page};
+use crate::gate::EpaContext;
 use crate::{Actor, App, AppError, transitions};
+use epa_domain::policy::Action;
 
 /// What is known of one EPA's dates, from its records. Sittings held count
 /// over bookings; a live booking stands in for a sitting not yet held.
@@ -75,20 +77,12 @@ pub async fn known_dates(app: &App, row: &EpaRow) -> Result<KnownDates, AppError
 
 /// Every deadline of one EPA, for those who may see it.
 pub async fn for_epa(app: &App, actor: &Actor, id: Uuid) -> Result<DeadlinePlan, AppError> {
-    crate::epas::get(app, actor, id).await?;
-    let row = epas::get(&app.db, id).await?;
-    plan_for(app, &row).await
+    let ctx = EpaContext::read(app, actor, id, Action::ViewEpa, "you cannot see this EPA").await?;
+    plan_for(app, &ctx.row).await
 }
 
 async fn plan_for(app: &App, row: &EpaRow) -> Result<DeadlinePlan, AppError> {
-    let plan = app
-        .plans
-        .effective(
-            &row.epa.standard_reference,
-            Some(&row.epa.standard_version),
-            &row.epa.policy,
-        )
-        .map_err(|err| AppError::Internal(format!("EPA {} has no plan: {err}", row.epa.id)))?;
+    let plan = crate::gate::plan_of(app, row)?;
     let mut known = known_dates(app, row).await?;
     // The portfolio is done when its submission is recorded, or, where the
     // policy wants it at gateway, when the gateway that held it was approved.

@@ -11,11 +11,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use epa_documents::{FileKind, Limits, Verdict, WordCount, WordLimit};
-use epa_domain::policy::{self, Action, Decision};
+use epa_domain::policy::Action;
 use epa_plan::EffectivePlan;
 use epa_store::audit::{self, NewAuditEvent};
 use epa_store::documents::{self as store, Document, NewDocument};
-use epa_store::epas::{self, EpaRow};
 use epa_store::files::{FileError, FileId, FileStore};
 use epa_store::outbox::{self, NewMessage};
 use epa_store::users;
@@ -23,7 +22,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::{Actor, App, AppError, access};
+use crate::gate::EpaContext;
+use crate::{Actor, App, AppError};
 
 const MIB: u64 = 1024 * 1024;
 
@@ -312,29 +312,19 @@ fn judge(count: &WordCount, limit: Option<&PolicyLimit>) -> (Option<u64>, Option
 /// Who may upload: the apprentice's training provider (as for the gateway),
 /// EPAO staff, and for recordings the allocated assessor. Anyone else who
 /// may see the EPA is refused (403); others are told it does not exist.
-fn authorize_upload(actor: &Actor, row: &EpaRow, purpose: Purpose) -> Result<(), AppError> {
-    let who = access::as_policy_actor(actor);
-    let resource = access::epa_resource(row, &[]);
+const UPLOAD_REFUSED: &str =
+    "only the apprentice's training provider or EPAO staff can upload documents for this EPA";
+
+fn authorize_upload(ctx: &EpaContext, actor: &Actor, purpose: Purpose) -> Result<(), AppError> {
     let mut actions = vec![Action::SubmitGateway, Action::ReviewGateway];
     if purpose == Purpose::Recording {
         actions.push(Action::RecordJudgement);
     }
-    if actions
-        .iter()
-        .any(|a| policy::can(&who, *a, &resource) == Decision::Allow)
-    {
-        return Ok(());
+    if actions.into_iter().any(|action| ctx.may(actor, action)) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(UPLOAD_REFUSED.to_owned()))
     }
-    access::authorize(
-        actor,
-        Action::ViewEpa,
-        &resource,
-        "only the apprentice's training provider or EPAO staff can upload documents for this EPA",
-    )?;
-    Err(AppError::Forbidden(
-        "only the apprentice's training provider or EPAO staff can upload documents for this EPA"
-            .to_owned(),
-    ))
 }
 
 fn files(app: &App) -> Result<Arc<dyn FileStore>, AppError> {
@@ -353,8 +343,8 @@ pub async fn may_upload(
     epa_id: Uuid,
     purpose: Purpose,
 ) -> Result<(), AppError> {
-    let row = epas::get(&app.db, epa_id).await?;
-    authorize_upload(actor, &row, purpose)?;
+    let ctx = EpaContext::read(app, actor, epa_id, Action::ViewEpa, UPLOAD_REFUSED).await?;
+    authorize_upload(&ctx, actor, purpose)?;
     files(app)?;
     Ok(())
 }
@@ -437,21 +427,6 @@ fn capitalise(text: &str) -> String {
     }
 }
 
-fn plan_of(app: &App, row: &EpaRow) -> Result<EffectivePlan, AppError> {
-    app.plans
-        .effective(
-            &row.epa.standard_reference,
-            Some(&row.epa.standard_version),
-            &row.epa.policy,
-        )
-        .map_err(|err| {
-            AppError::Internal(format!(
-                "EPA {} names a plan that is not loaded: {err}",
-                row.epa.id
-            ))
-        })
-}
-
 // ---------------------------------------------------------------------------
 // Commands and reads.
 
@@ -463,8 +438,8 @@ pub async fn upload(
     epa_id: Uuid,
     input: UploadInput,
 ) -> Result<DocumentView, AppError> {
-    let row = epas::get(&app.db, epa_id).await?;
-    authorize_upload(actor, &row, input.purpose)?;
+    let ctx = EpaContext::read(app, actor, epa_id, Action::ViewEpa, UPLOAD_REFUSED).await?;
+    authorize_upload(&ctx, actor, input.purpose)?;
     let store = files(app)?;
     let name = clean_name(&input.declared_name)?;
     let size = input.bytes.len() as u64;
@@ -480,8 +455,7 @@ pub async fn upload(
     }
     let bytes = Arc::new(input.bytes);
     let checked = check(Arc::clone(&bytes), name.clone(), input.purpose).await?;
-    let plan = plan_of(app, &row)?;
-    let limit = policy_limit(&plan, input.purpose);
+    let limit = policy_limit(&ctx.plan, input.purpose);
     let judged = checked
         .count
         .as_ref()
@@ -504,8 +478,10 @@ pub async fn upload(
     let now = app.now();
     let mut tx = app.db.begin_write().await?;
     // Decided again on the row as it is inside the transaction.
-    let row = epas::get_in(&mut tx, epa_id).await?;
-    authorize_upload(actor, &row, input.purpose)?;
+    let ctx =
+        EpaContext::write(app, &mut tx, actor, epa_id, Action::ViewEpa, UPLOAD_REFUSED).await?;
+    authorize_upload(&ctx, actor, input.purpose)?;
+    let row = &ctx.row;
     let as_i64 = |n: u64| i64::try_from(n).map_err(AppError::internal);
     let bounds = limit.as_ref().and_then(|l| l.limit);
     let document = store::insert(
@@ -595,15 +571,13 @@ pub async fn upload(
 /// see the EPA; anyone else is told it does not exist.
 async fn visible(app: &App, actor: &Actor, id: Uuid) -> Result<Document, AppError> {
     let document = store::get(&app.db, id).await?;
-    let row = epas::get(&app.db, document.epa_id).await?;
     // A document the caller may not see answers as a missing one.
-    access::authorize(
-        actor,
-        Action::ViewEpa,
-        &access::epa_resource(&row, &[]),
-        "you cannot see this EPA",
-    )
-    .map_err(|_| AppError::NotFound)?;
+    EpaContext::read(app, actor, document.epa_id, Action::ViewEpa, "")
+        .await
+        .map_err(|err| match err {
+            AppError::Forbidden(_) => AppError::NotFound,
+            other => other,
+        })?;
     Ok(document)
 }
 
@@ -614,13 +588,14 @@ pub async fn get(app: &App, actor: &Actor, id: Uuid) -> Result<DocumentView, App
 
 /// The EPA's documents, oldest first, for anyone who may see the EPA.
 pub async fn list(app: &App, actor: &Actor, epa_id: Uuid) -> Result<Vec<DocumentView>, AppError> {
-    let row = epas::get(&app.db, epa_id).await?;
-    access::authorize(
+    EpaContext::read(
+        app,
         actor,
+        epa_id,
         Action::ViewEpa,
-        &access::epa_resource(&row, &[]),
         "you cannot see this EPA",
-    )?;
+    )
+    .await?;
     Ok(store::for_epa(&app.db, epa_id)
         .await?
         .iter()

@@ -7,8 +7,10 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use epa_domain::policy::Action;
+use epa_store::assessment::Reader;
 
-use crate::{Actor, App, AppError, access};
+use crate::gate::EpaContext;
+use crate::{Actor, App, AppError};
 
 /// An EPA as callers see it.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -37,6 +39,10 @@ pub struct ApprenticeView {
     pub uln: String,
     pub given_names: String,
     pub family_name: String,
+    /// Shown to those who may see the apprentice's personal details (EPAO
+    /// staff, their provider and employer, the apprentice); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_of_birth: Option<NaiveDate>,
 }
 
 impl From<EpaRow> for EpaView {
@@ -52,6 +58,7 @@ impl From<EpaRow> for EpaView {
                 uln: row.uln,
                 given_names: row.given_names,
                 family_name: row.family_name,
+                date_of_birth: None,
             },
             employer_id: row.employer_id,
             provider_id: row.provider_id,
@@ -66,22 +73,22 @@ impl From<EpaRow> for EpaView {
     }
 }
 
+impl EpaView {
+    /// The EPA as `actor` may see it, personal details included where the
+    /// policy allows.
+    pub fn for_reader(ctx: &EpaContext, actor: &Actor) -> EpaView {
+        let mut view = EpaView::from(ctx.row.clone());
+        if ctx.may(actor, Action::ViewPersonalDetails) {
+            view.apprentice.date_of_birth = Some(ctx.row.date_of_birth);
+        }
+        view
+    }
+}
+
 /// One EPA. Not found and not visible answer alike (no existence oracle).
 pub async fn get(app: &App, actor: &Actor, id: Uuid) -> Result<EpaView, AppError> {
-    let row = epas::get(&app.db, id).await?;
-    let conflicted: Vec<Uuid> =
-        epa_store::conflicts::for_organisations_db(&app.db, row.employer_id, row.provider_id)
-            .await?
-            .into_iter()
-            .map(|conflict| conflict.user_id)
-            .collect();
-    access::authorize(
-        actor,
-        Action::ViewEpa,
-        &access::epa_resource(&row, &conflicted),
-        "you cannot see this EPA",
-    )?;
-    Ok(EpaView::from(row))
+    let ctx = EpaContext::read(app, actor, id, Action::ViewEpa, "you cannot see this EPA").await?;
+    Ok(EpaView::for_reader(&ctx, actor))
 }
 
 /// A page of the EPAs the caller may see, oldest first.
@@ -173,12 +180,24 @@ pub(crate) fn scope_of(actor: &Actor) -> Option<Scope> {
     None
 }
 
-/// The EPA's audit events, oldest first: its history, for those who may see it.
+/// The EPA's audit events, oldest first: its history, for those who may
+/// see it, with marks and grades withheld from those who may not see them
+/// yet (see [`crate::timeline`]).
 pub async fn timeline(
     app: &App,
     actor: &Actor,
     id: Uuid,
 ) -> Result<Vec<epa_store::audit::AuditEvent>, AppError> {
-    get(app, actor, id).await?;
-    Ok(epa_store::audit::for_entity(&app.db, "epa", &id.to_string()).await?)
+    let ctx = EpaContext::read(app, actor, id, Action::ViewEpa, "you cannot see this EPA").await?;
+    let events = epa_store::audit::for_entity(&app.db, "epa", &id.to_string()).await?;
+    if ctx.may(actor, Action::ViewProvisionalResults) {
+        return Ok(events);
+    }
+    let released = epa_store::assessment::method_results(Reader::Db(&app.db), id)
+        .await?
+        .into_iter()
+        .filter(|r| r.released_at.is_some())
+        .map(|r| (r.method, r.attempt))
+        .collect();
+    Ok(crate::timeline::withhold_marks(events, &released))
 }

@@ -32,6 +32,10 @@ pub enum AppError {
     /// The record's state does not allow this now, or it changed meanwhile.
     #[error("{0}")]
     Conflict(String),
+    /// The caller edited an older version of the record than the stored
+    /// one (a failed `If-Match` precondition): 412.
+    #[error("{0}")]
+    Stale(String),
     /// The input needs fixing; every problem is listed.
     #[error("the input needs fixing")]
     Validation(Vec<FieldError>),

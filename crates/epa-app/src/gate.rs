@@ -16,9 +16,9 @@ use epa_domain::grading::GradingScheme;
 use epa_domain::lifecycle::Lifecycle;
 use epa_domain::policy::{self, Action, Decision, Resource, UserId};
 use epa_plan::EffectivePlan;
+use epa_store::Tx;
 use epa_store::assessment::{self as store, Reader};
 use epa_store::epas::{self, EpaRow};
-use epa_store::Tx;
 use uuid::Uuid;
 
 use crate::{Actor, App, AppError, access, transitions};
@@ -134,6 +134,25 @@ impl EpaContext {
     pub fn is_conflicted(&self, user: Uuid) -> bool {
         self.conflicted.contains(&user)
     }
+}
+
+/// The policy's answer about an EPA row read for another purpose (the
+/// EPAs of one apprentice, found by ULN), with its conflicts and graders
+/// loaded as the gate always does.
+pub async fn decision_for(
+    app: &App,
+    actor: &Actor,
+    row: &EpaRow,
+    action: Action,
+) -> Result<Decision, AppError> {
+    let conflicted =
+        store::conflicted_users(Reader::Db(&app.db), row.employer_id, row.provider_id).await?;
+    let graders = store::graders(Reader::Db(&app.db), row.epa.id).await?;
+    Ok(decide(
+        actor,
+        action,
+        &resource_of(row, &conflicted, &graders),
+    ))
 }
 
 /// What the gate has read before it decides.

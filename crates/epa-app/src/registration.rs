@@ -2,11 +2,10 @@
 
 use chrono::{Datelike, NaiveDate};
 use epa_domain::lifecycle::Lifecycle;
-use epa_domain::policy::{self, Action, Decision};
+use epa_domain::policy::{Action, Decision};
 use epa_domain::{Uln, UlnMode};
 use epa_store::apprentices::{self, NewApprentice};
 use epa_store::audit::{self, NewAuditEvent};
-use epa_store::conflicts;
 use epa_store::epas::{self, NewEpa};
 use epa_store::organisations::{self, OrganisationKind};
 use serde::{Deserialize, Serialize};
@@ -14,6 +13,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::epas::EpaView;
+use crate::gate;
 use crate::{Actor, App, AppError, FieldError, access};
 
 /// What a registration form or API call sends.
@@ -128,9 +128,18 @@ pub async fn register(app: &App, actor: &Actor, input: Registration) -> Result<E
         },
     )
     .await?;
-    let row = epas::get_in(&mut tx, epa_id).await?;
+    // Read back through the gate: the answer shows what the registrant may see.
+    let registered = gate::EpaContext::write(
+        app,
+        &mut tx,
+        actor,
+        epa_id,
+        Action::ViewEpa,
+        "you cannot see this EPA",
+    )
+    .await?;
     tx.commit().await?;
-    Ok(EpaView::from(row))
+    Ok(EpaView::for_reader(&registered, actor))
 }
 
 /// Whether the apprentice with this ULN is on file and `actor` has a
@@ -141,20 +150,26 @@ async fn knows_apprentice(app: &App, actor: &Actor, uln: &str) -> Result<bool, A
     let Ok(uln) = Uln::parse_with(uln.trim(), UlnMode::Strict) else {
         return Ok(false);
     };
-    let who = access::as_policy_actor(actor);
     for row in epas::for_uln(&app.db, &uln.to_string()).await? {
-        let conflicted: Vec<Uuid> =
-            conflicts::for_organisations_db(&app.db, row.employer_id, row.provider_id)
-                .await?
-                .into_iter()
-                .map(|conflict| conflict.user_id)
-                .collect();
-        let resource = access::epa_resource(&row, &conflicted);
-        if policy::can(&who, Action::RegisterApprentice, &resource) != Decision::NotFound {
+        let decision = gate::decision_for(app, actor, &row, Action::RegisterApprentice).await?;
+        if decision != Decision::NotFound {
             return Ok(true);
         }
     }
     Ok(false)
+}
+
+/// A name as registered: present, and of a sensible length.
+pub(crate) fn check_name(field: &str, value: &str, problems: &mut Vec<FieldError>) {
+    let value = value.trim();
+    if value.is_empty() {
+        problems.push(FieldError::new(field, "enter a name"));
+    } else if value.chars().count() > NAME_MAX {
+        problems.push(FieldError::new(
+            field,
+            format!("use at most {NAME_MAX} characters"),
+        ));
+    }
 }
 
 struct Checked {
@@ -170,20 +185,8 @@ async fn check(app: &App, input: &Registration) -> Result<Checked, AppError> {
     let uln = Uln::parse_with(input.uln.trim(), UlnMode::Strict)
         .map_err(|err| problems.push(FieldError::new("uln", err.to_string())))
         .ok();
-    for (field, value) in [
-        ("given_names", &input.given_names),
-        ("family_name", &input.family_name),
-    ] {
-        let value = value.trim();
-        if value.is_empty() {
-            problems.push(FieldError::new(field, "enter a name"));
-        } else if value.chars().count() > NAME_MAX {
-            problems.push(FieldError::new(
-                field,
-                format!("use at most {NAME_MAX} characters"),
-            ));
-        }
-    }
+    check_name("given_names", &input.given_names, &mut problems);
+    check_name("family_name", &input.family_name, &mut problems);
     let age_at_start = input.start_date.year() - input.date_of_birth.year();
     if !(15..=100).contains(&age_at_start) {
         problems.push(FieldError::new(

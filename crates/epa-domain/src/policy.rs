@@ -136,10 +136,12 @@ pub enum Action {
     CorrectRegistration,
     /// Withdraw a conflict of interest declared in error.
     WithdrawConflict,
+    /// See the apprentice's personal details beyond their name (date of birth).
+    ViewPersonalDetails,
 }
 
 impl Action {
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 26] = [
         Action::ViewEpa,
         Action::RegisterApprentice,
         Action::SubmitGateway,
@@ -165,6 +167,7 @@ impl Action {
         Action::ReallocateAssessor,
         Action::CorrectRegistration,
         Action::WithdrawConflict,
+        Action::ViewPersonalDetails,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -194,6 +197,7 @@ impl Action {
             Action::ReallocateAssessor => "reallocate_assessor",
             Action::CorrectRegistration => "correct_registration",
             Action::WithdrawConflict => "withdraw_conflict",
+            Action::ViewPersonalDetails => "view_personal_details",
         }
     }
 
@@ -399,7 +403,8 @@ pub fn decide(role: Role, relation: Relationship, action: Action) -> Decision {
                 | A::StartProjectRework
                 | A::Withdraw
                 | A::CorrectRegistration
-                | A::WithdrawConflict => Allow,
+                | A::WithdrawConflict
+                | A::ViewPersonalDetails => Allow,
                 // A conflicted person neither chooses the assessor, nor sees
                 // marks before release, nor signs off the project proposal.
                 A::AllocateAssessor
@@ -448,16 +453,20 @@ pub fn decide(role: Role, relation: Relationship, action: Action) -> Decision {
             _ => Deny,
         },
         Role::ProviderUser => match action {
-            A::ViewEpa | A::RegisterApprentice | A::SubmitGateway | A::LodgeAppeal => Allow,
+            A::ViewEpa
+            | A::RegisterApprentice
+            | A::SubmitGateway
+            | A::LodgeAppeal
+            | A::ViewPersonalDetails => Allow,
             _ => Deny,
         },
         Role::EmployerUser => match action {
-            A::ViewEpa | A::LodgeAppeal => Allow,
+            A::ViewEpa | A::LodgeAppeal | A::ViewPersonalDetails => Allow,
             _ => Deny,
         },
         Role::Apprentice => match relation {
             R::OwnRecord => match action {
-                A::ViewEpa | A::LodgeAppeal => Allow,
+                A::ViewEpa | A::LodgeAppeal | A::ViewPersonalDetails => Allow,
                 _ => Deny,
             },
             // Another apprentice at the same employer: not theirs to know of.

@@ -110,3 +110,66 @@ pub async fn link_user(tx: &mut Tx, apprentice_id: Uuid, user_id: Uuid) -> Resul
     .map(|_| ()))?;
     Ok(())
 }
+
+/// The registration details EPAO staff may correct.
+#[derive(Debug, Clone)]
+pub struct Correction<'a> {
+    pub uln: &'a str,
+    pub given_names: &'a str,
+    pub family_name: &'a str,
+    pub date_of_birth: NaiveDate,
+    pub employer_id: Uuid,
+    pub provider_id: Uuid,
+}
+
+/// Corrects the apprentice's registration if it is still at
+/// `expected_version`; otherwise nothing changes and a conflict is reported.
+pub async fn correct(
+    tx: &mut Tx,
+    id: Uuid,
+    expected_version: i64,
+    correction: &Correction<'_>,
+) -> Result<Apprentice, StoreError> {
+    let sql = format!(
+        "UPDATE apprentices SET uln = $1, given_names = $2, family_name = $3, date_of_birth = $4, \
+         employer_id = $5, provider_id = $6, version = version + 1 WHERE id = $7 AND version = $8 \
+         RETURNING {COLUMNS}"
+    );
+    let row: Option<Apprentice> = on_tx!(tx, |conn| sqlx::query_as(&sql)
+        .bind(correction.uln)
+        .bind(correction.given_names)
+        .bind(correction.family_name)
+        .bind(correction.date_of_birth)
+        .bind(correction.employer_id)
+        .bind(correction.provider_id)
+        .bind(id)
+        .bind(expected_version)
+        .fetch_optional(conn)
+        .await)?;
+    row.ok_or_else(|| {
+        StoreError::Conflict(
+            "the registration was changed by someone else; reload it and try again".to_owned(),
+        )
+    })
+}
+
+/// The apprentice inside a write transaction.
+pub async fn get_in(tx: &mut Tx, id: Uuid) -> Result<Apprentice, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM apprentices WHERE id = $1");
+    Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_one(conn)
+        .await)?)
+}
+
+/// Whether another apprentice already has this ULN.
+pub async fn uln_taken_in(tx: &mut Tx, uln: &str, except: Uuid) -> Result<bool, StoreError> {
+    let found: i64 = on_tx!(tx, |conn| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM apprentices WHERE uln = $1 AND id <> $2"
+    )
+    .bind(uln)
+    .bind(except)
+    .fetch_one(conn)
+    .await)?;
+    Ok(found > 0)
+}

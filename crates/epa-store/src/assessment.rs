@@ -576,7 +576,8 @@ pub async fn conflicted_users(
 ) -> Result<Vec<Uuid>, StoreError> {
     Ok(read!(reader, |exec| {
         sqlx::query_scalar(
-        "SELECT DISTINCT user_id FROM conflicts WHERE organisation_id = $1 OR organisation_id = $2 ORDER BY user_id"
+        "SELECT DISTINCT user_id FROM conflicts WHERE (organisation_id = $1 OR organisation_id = $2) \
+         AND withdrawn_at IS NULL ORDER BY user_id"
     )
     .bind(employer)
     .bind(provider)

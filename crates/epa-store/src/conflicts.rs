@@ -18,9 +18,15 @@ pub struct Conflict {
     pub declared_at: DateTime<Utc>,
     /// Who recorded it: the person themselves or EPAO staff; `None` when derived.
     pub declared_by: Option<Uuid>,
+    /// Set when EPAO staff withdrew a conflict declared in error: it no
+    /// longer counts, and stays on record.
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    pub withdrawn_by: Option<Uuid>,
+    pub withdrawal_reason: Option<String>,
 }
 
-const COLUMNS: &str = "id, user_id, organisation_id, source, reason, declared_at, declared_by";
+const COLUMNS: &str = "id, user_id, organisation_id, source, reason, declared_at, declared_by, \
+    withdrawn_at, withdrawn_by, withdrawal_reason";
 
 pub async fn declare(
     tx: &mut Tx,
@@ -97,7 +103,8 @@ pub async fn for_organisations(
     second: Uuid,
 ) -> Result<Vec<Conflict>, StoreError> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM conflicts WHERE organisation_id = $1 OR organisation_id = $2 ORDER BY declared_at, id"
+        "SELECT {COLUMNS} FROM conflicts WHERE (organisation_id = $1 OR organisation_id = $2) \
+         AND withdrawn_at IS NULL ORDER BY declared_at, id"
     );
     Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
         .bind(first)
@@ -113,7 +120,8 @@ pub async fn for_organisations_db(
     second: Uuid,
 ) -> Result<Vec<Conflict>, StoreError> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM conflicts WHERE organisation_id = $1 OR organisation_id = $2 ORDER BY declared_at, id"
+        "SELECT {COLUMNS} FROM conflicts WHERE (organisation_id = $1 OR organisation_id = $2) \
+         AND withdrawn_at IS NULL ORDER BY declared_at, id"
     );
     Ok(on_db!(db, |pool| sqlx::query_as(&sql)
         .bind(first)
@@ -124,10 +132,46 @@ pub async fn for_organisations_db(
 
 /// The organisations `user_id` is conflicted with.
 pub async fn organisations_of(db: &Db, user_id: Uuid) -> Result<Vec<Uuid>, StoreError> {
-    Ok(on_db!(db, |pool| sqlx::query_scalar(
-        "SELECT organisation_id FROM conflicts WHERE user_id = $1 ORDER BY organisation_id"
+    Ok(on_db!(db, |pool| {
+        sqlx::query_scalar(
+        "SELECT organisation_id FROM conflicts WHERE user_id = $1 AND withdrawn_at IS NULL ORDER BY organisation_id"
     )
     .bind(user_id)
     .fetch_all(pool)
-    .await)?)
+    .await
+    })?)
+}
+
+/// One conflict, withdrawn or not.
+pub async fn get_in(tx: &mut Tx, id: Uuid) -> Result<Conflict, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM conflicts WHERE id = $1");
+    Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_one(conn)
+        .await)?)
+}
+
+/// Withdraws a conflict declared in error. One already withdrawn is left
+/// as it is and reported as a conflict of state.
+pub async fn withdraw(
+    tx: &mut Tx,
+    id: Uuid,
+    by: Uuid,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<Conflict, StoreError> {
+    let sql = format!(
+        "UPDATE conflicts SET withdrawn_at = $1, withdrawn_by = $2, withdrawal_reason = $3 \
+         WHERE id = $4 AND withdrawn_at IS NULL RETURNING {COLUMNS}"
+    );
+    let row: Option<Conflict> = on_tx!(tx, |conn| sqlx::query_as(&sql)
+        .bind(now)
+        .bind(by)
+        .bind(reason)
+        .bind(id)
+        .fetch_optional(conn)
+        .await)?;
+    row.ok_or_else(|| {
+        StoreError::Conflict("this conflict of interest is already withdrawn".to_owned())
+    })
 }

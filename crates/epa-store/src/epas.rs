@@ -40,6 +40,7 @@ pub struct EpaRow {
     pub uln: String,
     pub given_names: String,
     pub family_name: String,
+    pub date_of_birth: NaiveDate,
 }
 
 #[derive(Debug, Clone)]
@@ -72,7 +73,7 @@ pub struct Filter<'a> {
 
 const COLUMNS: &str = "e.id, e.apprentice_id, e.epao_id, e.standard_reference, e.standard_version, e.policy, e.stage, \
     e.gateway_approved_on, e.planning_meeting_on, e.assessor_id, e.overall_grade, e.lifecycle, e.created_at, e.updated_at, e.version, \
-    a.employer_id, a.provider_id, a.user_id AS apprentice_user_id, a.uln, a.given_names, a.family_name";
+    a.employer_id, a.provider_id, a.user_id AS apprentice_user_id, a.uln, a.given_names, a.family_name, a.date_of_birth";
 
 pub async fn insert(tx: &mut Tx, new: &NewEpa<'_>, now: DateTime<Utc>) -> Result<Uuid, StoreError> {
     let id = Uuid::now_v7();
@@ -143,6 +144,8 @@ pub async fn list(
         "SELECT {COLUMNS} FROM epas e JOIN apprentices a ON a.id = e.apprentice_id \
          WHERE ($1 IS NULL OR e.epao_id = $1) AND ($2 IS NULL OR a.employer_id = $2) \
          AND ($3 IS NULL OR a.provider_id = $3) AND ($4 IS NULL OR e.assessor_id = $4) \
+         AND ($4 IS NULL OR NOT EXISTS (SELECT 1 FROM conflicts c WHERE c.user_id = $4 \
+              AND c.organisation_id IN (a.employer_id, a.provider_id) AND c.withdrawn_at IS NULL)) \
          AND ($5 IS NULL OR a.user_id = $5) AND ($6 IS NULL OR e.stage = $6) AND ($7 IS NULL OR e.policy = $7) \
          ORDER BY e.created_at, e.id LIMIT $8 OFFSET $9"
     );

@@ -333,3 +333,23 @@ pub async fn latest_submission(
         .await
     })?)
 }
+
+/// Moves the EPA's bookings still to come (booked, on or after `from`) to
+/// another assessor; answers the IDs moved. Past and closed bookings keep
+/// the assessor who held them.
+pub async fn move_future_bookings(
+    tx: &mut Tx,
+    epa_id: Uuid,
+    from: NaiveDate,
+    assessor_id: Uuid,
+) -> Result<Vec<Uuid>, StoreError> {
+    Ok(on_tx!(tx, |conn| sqlx::query_scalar(
+        "UPDATE bookings SET assessor_id = $1, version = version + 1 \
+         WHERE epa_id = $2 AND status = 'booked' AND assessment_on >= $3 RETURNING id"
+    )
+    .bind(assessor_id)
+    .bind(epa_id)
+    .bind(from)
+    .fetch_all(conn)
+    .await)?)
+}

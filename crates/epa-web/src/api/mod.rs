@@ -4,6 +4,7 @@
 mod accounts;
 mod assessment;
 mod auth;
+mod corrections;
 mod deadlines;
 mod documents;
 mod epas;
@@ -63,6 +64,7 @@ pub fn routes() -> Router<AppState> {
         .merge(assessment::routes())
         .merge(documents::routes())
         .merge(locator::routes())
+        .merge(corrections::routes())
         .layer(RequestBodyLimitLayer::new(JSON_BODY_LIMIT))
         // After the layer: the upload route reads its body itself, up to
         // its purpose's limit, and answers 413 as a problem.
@@ -88,6 +90,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     document.merge(assessment::Api::openapi());
     document.merge(documents::Api::openapi());
     document.merge(locator::Api::openapi());
+    document.merge(corrections::Api::openapi());
     problems_as_problem_json(&mut document);
     document
 }

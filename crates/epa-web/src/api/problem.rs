@@ -74,6 +74,13 @@ impl IntoResponse for ApiError {
                 Some(detail),
                 Vec::new(),
             ),
+            AppError::Stale(detail) => problem(
+                StatusCode::PRECONDITION_FAILED,
+                "stale",
+                "Changed since you read it",
+                Some(detail),
+                Vec::new(),
+            ),
             AppError::Validation(errors) => problem(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "validation",

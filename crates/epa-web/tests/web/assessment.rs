@@ -26,7 +26,7 @@ use crate::support::registered;
 /// (the EPA period starting on 19 October 2026) and the planning meeting by
 /// applying the lifecycle directly as the EPAO admin, and allocates
 /// `assessor`. Everything from `planned` on goes through the API.
-async fn planned(
+pub(crate) async fn planned(
     app: &TestApp,
     world: &World,
     policy: &str,
@@ -223,7 +223,7 @@ async fn grade_method(
 }
 
 /// Grades all three methods: observation, project, discussion.
-async fn grade_all(
+pub(crate) async fn grade_all(
     app: &TestApp,
     token: &str,
     epa: Uuid,

@@ -934,7 +934,7 @@ on_both!(
 /// A user with the apprentice role at the world's employer and an API token.
 /// There is no API for people and their roles yet, so this is set up in the
 /// store, as the seeded world's users are.
-async fn apprentice_user(app: &TestApp, world: &World) -> Party {
+pub(crate) async fn apprentice_user(app: &TestApp, world: &World) -> Party {
     let now = app.clock.now();
     let mut tx = app.db.begin_write().await.unwrap();
     let user = users::insert(&mut tx, "apprentice@test.example", "Apprentice", None, now)

@@ -5,6 +5,7 @@ mod assessment;
 mod deadlines;
 mod documents;
 mod epas;
+mod gate;
 mod gateway;
 mod health;
 mod journeys;

@@ -1,0 +1,225 @@
+//! Recording what happened at one sitting of a method, and reading the sittings.
+
+use chrono::NaiveTime;
+use epa_domain::attempts::SittingResult;
+use epa_domain::attempts::{AttemptKind, Sitting};
+use epa_domain::lifecycle::{Command, Stage};
+use epa_domain::policy::Action;
+use epa_domain::sessions::{self, SessionRecord};
+use epa_domain::{Grade, MethodId};
+use epa_store::assessment::{self as store, NewAssessment, Reader};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::codes::*;
+use super::refusals::*;
+use super::snapshot::*;
+use super::views::*;
+use crate::calendar::working_days;
+use crate::gate::EpaContext;
+use crate::{Actor, App, AppError, FieldError, transitions};
+
+/// Records what happened at one sitting of a method, by the allocated
+/// assessor. The first sitting of an attempt moves the EPA to
+/// `in_assessment`.
+pub async fn record_assessment(
+    app: &App,
+    actor: &Actor,
+    epa_id: Uuid,
+    input: AssessmentInput,
+) -> Result<RecordedAssessment, AppError> {
+    let mut tx = app.db.begin_write().await?;
+    let ctx = EpaContext::write(
+        app,
+        &mut tx,
+        actor,
+        epa_id,
+        Action::RecordJudgement,
+        "only the EPA's allocated assessor can record its assessments",
+    )
+    .await?;
+    let state = &ctx.state;
+    if !matches!(state.stage, Stage::Planned | Stage::InAssessment) {
+        return Err(AppError::Conflict(format!(
+            "an assessment can be recorded only while the EPA is planned or in assessment; it is at stage {}",
+            state.stage
+        )));
+    }
+    let snap = Snapshot::read(Reader::Tx(&mut tx), epa_id).await?;
+    let (kind, methods) = snap.current_attempt(state)?;
+
+    let mut problems = Vec::new();
+    let mut warnings = Vec::new();
+    let method = MethodId::parse(input.method.trim());
+    match method {
+        None => problems.push(FieldError::new(
+            "method",
+            "choose observation, project or discussion",
+        )),
+        Some(m) if !methods.contains(&m) => problems.push(FieldError::new(
+            "method",
+            format!(
+                "attempt {} ({}) covers {}; the {m} is not part of it",
+                state.attempt,
+                kind_str(kind),
+                join(methods.iter().map(|m| m.as_str()))
+            ),
+        )),
+        Some(_) => {}
+    }
+    let parse_time = |field: &str, text: &str, problems: &mut Vec<FieldError>| {
+        NaiveTime::parse_from_str(text.trim(), "%H:%M")
+            .map_err(|_| {
+                problems.push(FieldError::new(
+                    field,
+                    "enter a time as HH:MM, such as 09:30",
+                ))
+            })
+            .ok()
+    };
+    let start = parse_time("start_time", &input.start_time, &mut problems);
+    let end = parse_time("end_time", &input.end_time, &mut problems);
+    let today = app.clock.today();
+    if input.held_on > today {
+        problems.push(FieldError::new(
+            "held_on",
+            "an assessment is recorded after it has taken place: the date cannot be in the future",
+        ));
+    }
+    if let Some(start_of_period) = state.epa_period_start
+        && input.held_on < start_of_period
+    {
+        problems.push(FieldError::new(
+            "held_on",
+            format!(
+                "the EPA period started on {start_of_period}; an assessment cannot be before it"
+            ),
+        ));
+    }
+    let mut duration = None;
+    if let (Some(m), Some(start), Some(end)) = (method, start, end) {
+        let spec = ctx
+            .plan
+            .method(m)
+            .ok_or_else(|| AppError::internal(format!("the plan has no {m}")))?;
+        match sessions::check_session(
+            spec,
+            &SessionRecord {
+                start,
+                end,
+                questioning_minutes: input.questioning_minutes,
+                interview_questions: input.interview_questions,
+            },
+        ) {
+            Ok(minutes) => duration = Some(minutes),
+            Err(found) => problems.extend(
+                found
+                    .into_iter()
+                    .map(|p| FieldError::new(p.field, p.message)),
+            ),
+        }
+    }
+    if let Some(m) = method
+        && kind != AttemptKind::First
+        && methods.contains(&m)
+    {
+        let history = snap.history(&ctx.plan, state)?;
+        let sitting = Sitting {
+            method: m,
+            kind,
+            held_on: input.held_on,
+            result: SittingResult::Graded(Grade::Pass),
+            result_issued_on: None,
+        };
+        if let Err(err) = history.check(&sitting, &working_days()?) {
+            attempt_refusal(err, "held_on", &ctx.plan, &mut warnings, &mut problems);
+        }
+    }
+    let (Some(m), Some(minutes), true) = (method, duration, problems.is_empty()) else {
+        return Err(AppError::Validation(problems));
+    };
+    if let Some(existing) = snap.assessment_in(m, state.attempt as i32) {
+        return Err(AppError::Conflict(format!(
+            "the {m} of attempt {} is already recorded (assessment {}); correct it with new judgements",
+            state.attempt, existing.id
+        )));
+    }
+
+    let to_i32 = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
+    let start_time = input.start_time.trim().to_owned();
+    let end_time = input.end_time.trim().to_owned();
+    let assessment = store::insert_assessment(
+        &mut tx,
+        &NewAssessment {
+            epa_id,
+            method: m.as_str(),
+            attempt: state.attempt as i32,
+            attempt_kind: kind_str(kind),
+            held_on: input.held_on,
+            start_time: &start_time,
+            end_time: &end_time,
+            duration_minutes: to_i32(minutes),
+            questioning_minutes: input.questioning_minutes.map(to_i32),
+            interview_questions: input.interview_questions.map(to_i32),
+            assessor_id: actor.user_id,
+        },
+        app.now(),
+    )
+    .await?;
+    transitions::audit_epa(
+        app,
+        &mut tx,
+        actor,
+        epa_id,
+        "assessment.recorded",
+        None,
+        json!({
+            "assessment_id": assessment.id,
+            "method": m.as_str(),
+            "attempt": assessment.attempt,
+            "attempt_kind": assessment.attempt_kind,
+            "held_on": assessment.held_on,
+            "start_time": assessment.start_time,
+            "end_time": assessment.end_time,
+            "duration_minutes": assessment.duration_minutes,
+            "questioning_minutes": assessment.questioning_minutes,
+            "interview_questions": assessment.interview_questions,
+            "warnings": warnings,
+        }),
+    )
+    .await?;
+    let mut stage = state.stage;
+    if state.stage == Stage::Planned {
+        let after = transitions::apply(
+            app,
+            &mut tx,
+            actor,
+            &ctx.row,
+            &Command::StartAssessment,
+            "epa.assessment_started",
+            json!({"assessment_id": assessment.id, "method": m.as_str()}),
+        )
+        .await?;
+        stage = after.stage;
+    }
+    tx.commit().await?;
+    Ok(RecordedAssessment {
+        assessment: AssessmentView::from(&assessment),
+        stage: stage.as_str().to_owned(),
+        warnings,
+    })
+}
+
+/// An EPA's assessment records, for those who may see the EPA.
+pub async fn assessments(
+    app: &App,
+    actor: &Actor,
+    epa_id: Uuid,
+) -> Result<Vec<AssessmentView>, AppError> {
+    crate::epas::get(app, actor, epa_id).await?;
+    Ok(store::assessments(Reader::Db(&app.db), epa_id)
+        .await?
+        .iter()
+        .map(AssessmentView::from)
+        .collect())
+}

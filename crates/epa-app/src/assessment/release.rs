@@ -1,0 +1,190 @@
+//! Releasing the overall result.
+
+use epa_domain::lifecycle::{self, Command, Stage};
+use epa_domain::policy::Action;
+use epa_domain::{Grade, MethodId};
+use epa_store::assessment::{self as store, Reader, ResultRow};
+use epa_store::outbox::{self, NewMessage};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::codes::*;
+use super::refusals::*;
+use super::results::results_view;
+use super::snapshot::*;
+use super::views::*;
+use crate::gate::EpaContext;
+use crate::{Actor, App, AppError, transitions};
+
+/// Releases the overall result: the policy's table over the standing
+/// method grades, after the resit/retake cap (lifted by recorded
+/// exceptional circumstances where the policy allows). Only EPAO staff who
+/// graded none of its methods may release it. Tells the apprentice's
+/// provider and employer.
+pub async fn release_results(
+    app: &App,
+    actor: &Actor,
+    epa_id: Uuid,
+) -> Result<ResultsView, AppError> {
+    let mut tx = app.db.begin_write().await?;
+    let ctx = EpaContext::write(
+        app,
+        &mut tx,
+        actor,
+        epa_id,
+        Action::ViewEpa,
+        "you cannot see this EPA",
+    )
+    .await?;
+    let snap = Snapshot::read(Reader::Tx(&mut tx), epa_id).await?;
+    let graders = snap.graders();
+    let refused = if ctx.graders.contains(&actor.user_id) {
+        "you graded a method this result stands on: someone who did not grade it must release it"
+    } else {
+        "only EPAO staff can release results"
+    };
+    ctx.authorize(actor, Action::ReleaseResult, refused)?;
+    let state = &ctx.state;
+    if state.stage != Stage::AwaitingResults {
+        let pending: Vec<&str> = MethodId::ALL
+            .into_iter()
+            .filter(|m| snap.standing_assessment(*m).is_none())
+            .map(MethodId::as_str)
+            .collect();
+        let mut message = lifecycle::apply(
+            state,
+            &Command::ReleaseResults {
+                overall: Grade::Pass,
+            },
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_else(|| "the results cannot be released now".to_owned());
+        if state.stage == Stage::InAssessment || state.stage == Stage::Planned {
+            message.push_str(&format!(
+                " Every method needs a result first; still waiting for: {}.",
+                if pending.is_empty() {
+                    "this attempt's methods".to_owned()
+                } else {
+                    join(pending)
+                }
+            ));
+        }
+        return Err(AppError::Conflict(message));
+    }
+    let (kind, _) = snap.current_attempt(state)?;
+    let history = snap.history(&ctx.plan, state)?;
+    let cap = history.cap_context();
+    let explained = snap.overall(&ctx.scheme, cap)?;
+    let (Some(overall), Some(uncapped)) = (
+        explained.result.overall.grade(),
+        explained.result.uncapped.grade(),
+    ) else {
+        return Err(AppError::Conflict(
+            "every method needs a result before the overall result can be released".to_owned(),
+        ));
+    };
+    let now = app.now();
+    let today = app.clock.today();
+    let grade_at = |m: MethodId| explained.result.method(m).as_str().to_owned();
+    let result = store::insert_result(
+        &mut tx,
+        &ResultRow {
+            id: Uuid::nil(),
+            epa_id,
+            attempt: state.attempt as i32,
+            attempt_kind: kind_str(kind).to_owned(),
+            observation_grade: grade_at(MethodId::Observation),
+            project_grade: grade_at(MethodId::Project),
+            discussion_grade: grade_at(MethodId::Discussion),
+            uncapped_grade: uncapped.as_str().to_owned(),
+            overall_grade: overall.as_str().to_owned(),
+            cap_applied: explained.result.cap_applied,
+            exceptional_circumstances: cap.exceptional_circumstances,
+            explanation: serde_json::to_string(&explained.lines).map_err(AppError::internal)?,
+            released_on: today,
+            released_by: actor.user_id,
+            released_at: now,
+        },
+    )
+    .await?;
+    let mut released_methods = Vec::new();
+    for method in MethodId::ALL {
+        if let Some((_, r)) = snap.standing_assessment(method)
+            && r.status == "provisional"
+        {
+            store::release_method_result(&mut tx, r.id, result.id, now).await?;
+            released_methods.push(
+                json!({"method": method.as_str(), "method_result_id": r.id, "grade": r.grade}),
+            );
+        }
+    }
+    transitions::apply(
+        app,
+        &mut tx,
+        actor,
+        &ctx.row,
+        &Command::ReleaseResults { overall },
+        "epa.results_released",
+        json!({
+            "result_id": result.id,
+            "overall": overall.as_str(),
+            "uncapped": uncapped.as_str(),
+            "cap_applied": result.cap_applied,
+            "exceptional_circumstances": result.exceptional_circumstances,
+            "methods_released": released_methods,
+            "graders": graders,
+            "explanation": explained.lines,
+        }),
+    )
+    .await?;
+    let recipients = store::contact_emails(
+        Reader::Tx(&mut tx),
+        ctx.row.provider_id,
+        ctx.row.employer_id,
+    )
+    .await?;
+    let subject = format!(
+        "End-point assessment result released: {} {}",
+        ctx.row.given_names, ctx.row.family_name
+    );
+    let body = format!(
+        "The end-point assessment result for {} {} ({} version {}) has been released.\n\n\
+         Overall grade: {overall}\nObservation: {}\nProject: {}\nDiscussion: {}\n\n{}\n",
+        ctx.row.given_names,
+        ctx.row.family_name,
+        ctx.row.epa.standard_reference,
+        ctx.row.epa.standard_version,
+        grade_at(MethodId::Observation),
+        grade_at(MethodId::Project),
+        grade_at(MethodId::Discussion),
+        explained.lines.join("\n"),
+    );
+    for recipient in &recipients {
+        outbox::enqueue(
+            &mut tx,
+            &NewMessage {
+                kind: "results_released",
+                recipient,
+                subject: &subject,
+                body: &body,
+            },
+            now,
+        )
+        .await?;
+    }
+    // The view is of the EPA as released, read again in this transaction.
+    let released = EpaContext::write(
+        app,
+        &mut tx,
+        actor,
+        epa_id,
+        Action::ViewEpa,
+        "you cannot see this EPA",
+    )
+    .await?;
+    let snap = Snapshot::read(Reader::Tx(&mut tx), epa_id).await?;
+    let view = results_view(app, actor, &released, &snap)?;
+    tx.commit().await?;
+    Ok(view)
+}

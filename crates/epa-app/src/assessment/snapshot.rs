@@ -1,0 +1,234 @@
+//! Everything recorded about an EPA's assessment, read together.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+use epa_domain::MethodId;
+use epa_domain::attempts::SittingResult;
+use epa_domain::attempts::{AttemptHistory, AttemptKind, AttemptPolicy, Sitting};
+use epa_domain::grading::{self, CapContext, EpaJudgements, Explained, GradingScheme};
+use epa_domain::lifecycle::Lifecycle;
+use epa_plan::EffectivePlan;
+use epa_store::assessment::{
+    self as store, Assessment, AttemptRow, CertificateClaim, ExceptionalCircumstances, Judgement,
+    MethodResult, Reader, ResultRow,
+};
+use uuid::Uuid;
+
+use super::codes::*;
+use crate::AppError;
+use crate::calendar::working_days;
+
+/// Everything recorded about an EPA's assessment, read together.
+pub(super) struct Snapshot {
+    pub(super) assessments: Vec<Assessment>,
+    pub(super) judgements: Vec<Judgement>,
+    pub(super) method_results: Vec<MethodResult>,
+    pub(super) results: Vec<ResultRow>,
+    pub(super) attempts: Vec<AttemptRow>,
+    pub(super) exceptional: Vec<ExceptionalCircumstances>,
+    pub(super) claim: Option<CertificateClaim>,
+}
+
+impl Snapshot {
+    pub(super) async fn read(mut reader: Reader<'_>, epa_id: Uuid) -> Result<Snapshot, AppError> {
+        Ok(Snapshot {
+            assessments: store::assessments(reader.again(), epa_id).await?,
+            judgements: store::judgements(reader.again(), epa_id).await?,
+            method_results: store::method_results(reader.again(), epa_id).await?,
+            results: store::results(reader.again(), epa_id).await?,
+            attempts: store::attempts(reader.again(), epa_id).await?,
+            exceptional: store::exceptional(reader.again(), epa_id).await?,
+            claim: store::claim(reader.again(), epa_id).await?,
+        })
+    }
+
+    pub(super) fn result_of(&self, assessment: Uuid) -> Option<&MethodResult> {
+        self.method_results
+            .iter()
+            .find(|r| r.assessment_id == assessment)
+    }
+
+    /// The judgements that stand for an assessment: those nobody superseded.
+    pub(super) fn standing(&self, assessment: Uuid) -> Vec<&Judgement> {
+        let superseded: BTreeSet<Uuid> = self
+            .judgements
+            .iter()
+            .filter_map(|j| j.supersedes_id)
+            .collect();
+        self.judgements
+            .iter()
+            .filter(|j| j.assessment_id == assessment && !superseded.contains(&j.id))
+            .collect()
+    }
+
+    /// The assessment whose result stands for `method`: the latest attempt's
+    /// with a result.
+    pub(super) fn standing_assessment(
+        &self,
+        method: MethodId,
+    ) -> Option<(&Assessment, &MethodResult)> {
+        self.assessments
+            .iter()
+            .rev()
+            .filter(|a| a.method == method.as_str())
+            .find_map(|a| self.result_of(a.id).map(|r| (a, r)))
+    }
+
+    pub(super) fn assessment_in(&self, method: MethodId, attempt: i32) -> Option<&Assessment> {
+        self.assessments
+            .iter()
+            .find(|a| a.method == method.as_str() && a.attempt == attempt)
+    }
+
+    /// Who graded an assessment: its assessor and everyone who judged in it.
+    pub(super) fn graders_of(&self, assessment: &Assessment) -> Vec<Uuid> {
+        let mut graders: BTreeSet<Uuid> = self
+            .judgements
+            .iter()
+            .filter(|j| j.assessment_id == assessment.id)
+            .map(|j| j.assessor_id)
+            .collect();
+        graders.insert(assessment.assessor_id);
+        graders.into_iter().collect()
+    }
+
+    /// The graders of every result the next release stands on.
+    pub(super) fn graders(&self) -> Vec<Uuid> {
+        let mut all = BTreeSet::new();
+        for method in MethodId::ALL {
+            if let Some((a, _)) = self.standing_assessment(method) {
+                all.extend(self.graders_of(a));
+            }
+        }
+        all.into_iter().collect()
+    }
+
+    /// The methods the current attempt covers, and its kind.
+    pub(super) fn current_attempt(
+        &self,
+        state: &Lifecycle,
+    ) -> Result<(AttemptKind, Vec<MethodId>), AppError> {
+        if state.attempt <= 1 {
+            return Ok((AttemptKind::First, MethodId::ALL.to_vec()));
+        }
+        if let Some(row) = self
+            .attempts
+            .iter()
+            .find(|a| a.attempt == state.attempt as i32)
+        {
+            let methods = row
+                .methods
+                .split(',')
+                .filter(|m| !m.is_empty())
+                .map(method_of)
+                .collect::<Result<_, _>>()?;
+            return Ok((kind_of(&row.kind), methods));
+        }
+        // An attempt started outside these use cases: read it from the lifecycle.
+        let methods = if state.resit_methods.is_empty() {
+            MethodId::ALL.to_vec()
+        } else {
+            state.resit_methods.clone()
+        };
+        Ok((state.attempt_kind, methods))
+    }
+
+    /// The date an assessment's result was issued: its release, when released.
+    pub(super) fn issued_on(&self, result: &MethodResult) -> Option<NaiveDate> {
+        result.released_at.map(london_date)
+    }
+
+    /// Every graded sitting, in date order, through the domain's attempt
+    /// rules (which also give the grade cap's context).
+    pub(super) fn history(
+        &self,
+        plan: &EffectivePlan,
+        state: &Lifecycle,
+    ) -> Result<AttemptHistory, AppError> {
+        let wd = working_days()?;
+        let mut history = AttemptHistory::new(AttemptPolicy::from_plan(plan));
+        history.exceptional_circumstances = !self.exceptional.is_empty();
+        let mut sittings: Vec<(NaiveDate, i32, Sitting)> = Vec::new();
+        for a in &self.assessments {
+            let Some(result) = self.result_of(a.id) else {
+                continue;
+            };
+            sittings.push((
+                a.held_on,
+                a.attempt,
+                Sitting {
+                    method: method_of(&a.method)?,
+                    kind: kind_of(&a.attempt_kind),
+                    held_on: a.held_on,
+                    result: SittingResult::Graded(grade_of(&result.grade)?),
+                    result_issued_on: self.issued_on(result),
+                },
+            ));
+        }
+        sittings.sort_by_key(|(on, attempt, _)| (*on, *attempt));
+        let mut retake_gateway = false;
+        for (_, _, sitting) in sittings {
+            if sitting.kind == AttemptKind::Retake
+                && !retake_gateway
+                && let Some(on) = state.epa_period_start
+            {
+                retake_gateway = history.record_retake_gateway(on).is_ok();
+            }
+            // Each sitting was checked against these rules when it was
+            // recorded; one refused now (a rule changed since) is logged and
+            // left out rather than blocking the EPA.
+            if let Err(err) = history.record(sitting, &wd) {
+                tracing::warn!(error = %err, "a recorded sitting no longer fits the attempt rules");
+            }
+        }
+        // A retake whose new gateway is approved may now be sat.
+        if state.attempt_kind == AttemptKind::Retake
+            && !retake_gateway
+            && let Some(on) = state.epa_period_start
+        {
+            let _ = history.record_retake_gateway(on);
+        }
+        Ok(history)
+    }
+
+    /// The criteria met in an assessment, from its standing judgements.
+    pub(super) fn judged(
+        &self,
+        scheme: &GradingScheme,
+        method: MethodId,
+        assessment: Uuid,
+    ) -> Result<grading::MethodJudgement, AppError> {
+        let judgements: Vec<grading::Judgement> = self
+            .standing(assessment)
+            .into_iter()
+            .map(|j| grading::Judgement {
+                criterion: j.criterion_id.clone(),
+                met: j.met,
+                note: j.note.clone(),
+            })
+            .collect();
+        scheme
+            .judge(method, &judgements)
+            .map_err(AppError::internal)
+    }
+
+    /// The overall grade the standing method results give, with the cap.
+    pub(super) fn overall(
+        &self,
+        scheme: &GradingScheme,
+        cap: CapContext,
+    ) -> Result<Explained, AppError> {
+        let mut input = EpaJudgements {
+            cap,
+            ..EpaJudgements::default()
+        };
+        for method in MethodId::ALL {
+            if let Some((a, _)) = self.standing_assessment(method) {
+                input.methods[grading::method_index(method)] =
+                    Some(self.judged(scheme, method, a.id)?);
+            }
+        }
+        Ok(scheme.explain(&input))
+    }
+}

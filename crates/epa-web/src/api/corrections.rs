@@ -1,0 +1,150 @@
+//! EPAO staff putting an EPA's records right: `POST /api/v1/epas/{id}/assessor`
+//! (reallocate), `POST /api/v1/conflicts/{id}/withdraw`, and
+//! `PATCH /api/v1/epas/{id}/apprentice` (correct the registration, with
+//! `If-Match` or `record_version`).
+
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::routing::{patch, post};
+use epa_app::corrections::{
+    self, ConflictWithdrawal, Reallocated, Reallocation, RegistrationCorrection,
+};
+use epa_app::epas::EpaView;
+use epa_app::planning::ConflictView;
+use serde::de::DeserializeOwned;
+use utoipa::OpenApi;
+use uuid::Uuid;
+
+use super::auth::ApiActor;
+use super::problem::{ApiError, Problem, path_id};
+use crate::AppState;
+
+#[derive(OpenApi)]
+#[openapi(paths(reallocate_assessor, withdraw_conflict, correct_registration))]
+pub struct Api;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/epas/{id}/assessor", post(reallocate_assessor))
+        .route("/conflicts/{id}/withdraw", post(withdraw_conflict))
+        .route("/epas/{id}/apprentice", patch(correct_registration))
+}
+
+fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body)
+        .map_err(|err| ApiError::bad_request(format!("the body is not valid: {err}")))
+}
+
+/// Move the EPA to another assessor, with the reason. Bookings still to
+/// come move too; the assessors and the provider are told.
+#[utoipa::path(
+    post, path = "/api/v1/epas/{id}/assessor", tag = "planning",
+    operation_id = "reallocate_assessor",
+    request_body = Reallocation,
+    params(("id" = Uuid, Path, description = "The EPA's ID")),
+    responses(
+        (status = 200, description = "Reallocated", body = Reallocated),
+        (status = 401, description = "No valid token", body = Problem),
+        (status = 403, description = "Not allowed", body = Problem),
+        (status = 404, description = "No such EPA, or not yours to see", body = Problem),
+        (status = 409, description = "Nothing to reallocate at this stage", body = Problem),
+        (status = 422, description = "The input needs fixing", body = Problem),
+    ),
+    security(("token" = []))
+)]
+pub async fn reallocate_assessor(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    id: Result<Path<Uuid>, PathRejection>,
+    body: Bytes,
+) -> Result<Json<Reallocated>, ApiError> {
+    let id = path_id(id)?;
+    let input: Reallocation = parse(&body)?;
+    Ok(Json(
+        corrections::reallocate_assessor(&state.app, &actor, id, input).await?,
+    ))
+}
+
+/// Withdraw a conflict of interest declared in error, with the reason. It
+/// stays on record and no longer counts.
+#[utoipa::path(
+    post, path = "/api/v1/conflicts/{id}/withdraw", tag = "planning",
+    operation_id = "withdraw_conflict",
+    request_body = ConflictWithdrawal,
+    params(("id" = Uuid, Path, description = "The conflict's ID")),
+    responses(
+        (status = 200, description = "Withdrawn", body = ConflictView),
+        (status = 401, description = "No valid token", body = Problem),
+        (status = 403, description = "Not allowed", body = Problem),
+        (status = 404, description = "No such conflict, or not yours to see", body = Problem),
+        (status = 409, description = "Already withdrawn", body = Problem),
+        (status = 422, description = "The input needs fixing", body = Problem),
+    ),
+    security(("token" = []))
+)]
+pub async fn withdraw_conflict(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    id: Result<Path<Uuid>, PathRejection>,
+    body: Bytes,
+) -> Result<Json<ConflictView>, ApiError> {
+    let id = path_id(id)?;
+    let input: ConflictWithdrawal = parse(&body)?;
+    Ok(Json(
+        corrections::withdraw_conflict(&state.app, &actor, id, input).await?,
+    ))
+}
+
+/// Correct the apprentice's registration (names, date of birth, ULN,
+/// employer, provider), with the reason. Send the EPA's `record_version`
+/// as `If-Match` (or in the body): a stale one is refused with 412.
+#[utoipa::path(
+    patch, path = "/api/v1/epas/{id}/apprentice", tag = "epas",
+    operation_id = "correct_registration",
+    request_body = RegistrationCorrection,
+    params(
+        ("id" = Uuid, Path, description = "The EPA's ID"),
+        ("If-Match" = Option<String>, Header, description = "The EPA's record_version as last read"),
+    ),
+    responses(
+        (status = 200, description = "Corrected", body = EpaView),
+        (status = 401, description = "No valid token", body = Problem),
+        (status = 403, description = "Not allowed", body = Problem),
+        (status = 404, description = "No such EPA, or not yours to see", body = Problem),
+        (status = 409, description = "Changed by someone else meanwhile", body = Problem),
+        (status = 412, description = "The record_version is not the stored one", body = Problem),
+        (status = 422, description = "The input needs fixing", body = Problem),
+    ),
+    security(("token" = []))
+)]
+pub async fn correct_registration(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    id: Result<Path<Uuid>, PathRejection>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<EpaView>, ApiError> {
+    let id = path_id(id)?;
+    let mut input: RegistrationCorrection = parse(&body)?;
+    if let Some(value) = headers.get(axum::http::header::IF_MATCH) {
+        // An entity tag, quoted or not, weak or not: `"7"`, `W/"7"`, `7`.
+        let text = value.to_str().unwrap_or_default().trim();
+        let tag = text.trim_start_matches("W/").trim_matches('"');
+        match tag.parse::<i64>() {
+            Ok(version) => input.record_version = Some(version),
+            Err(_) => {
+                return Err(ApiError(epa_app::AppError::field(
+                    "If-Match",
+                    "send the EPA's record_version, such as \"7\"",
+                )));
+            }
+        }
+    }
+    Ok(Json(
+        corrections::correct_registration(&state.app, &actor, id, input).await?,
+    ))
+}
