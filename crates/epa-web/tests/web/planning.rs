@@ -883,3 +883,51 @@ on_both!(
         events(app).await;
     }
 );
+
+on_both!(
+    an_assessor_who_declares_a_conflict_loses_the_allocation,
+    async |app: &TestApp, world: &World| {
+        let epa = planned(app, world, "tquk", 13).await;
+        booked(
+            app,
+            &world.operations.token,
+            &epa,
+            slot("observation", "2026-11-16", "in_person"),
+        )
+        .await;
+        let allocations = async || -> Value {
+            let response = app
+                .get_as(&world.assessor.token, "/api/v1/assessors/me/allocations")
+                .await;
+            assert_eq!(response.status(), 200);
+            response.json().await.unwrap()
+        };
+        let before = allocations().await;
+        assert_eq!(before.as_array().unwrap().len(), 1, "{before}");
+        assert_eq!(before[0]["epa"]["id"], json!(epa));
+
+        // Allocated first, conflicted after: the conflict outranks the allocation.
+        let response = app
+            .post_as(
+                &world.assessor.token,
+                "/api/v1/conflicts",
+                &json!({"organisation_id": world.employer, "reason": "Married to the line manager"}),
+            )
+            .await;
+        assert_eq!(response.status(), 201);
+        assert_eq!(allocations().await, json!([]));
+        // Nor can they reach the EPA or its bookings another way.
+        for path in [
+            format!("/api/v1/epas/{epa}"),
+            format!("/api/v1/epas/{epa}/bookings"),
+            format!("/api/v1/epas/{epa}/planning-meeting"),
+        ] {
+            let response = app.get_as(&world.assessor.token, &path).await;
+            assert_eq!(response.status(), 404, "{path}");
+        }
+        // The EPA is still allocated to them: it needs reallocating.
+        let row = epas::get(&app.db, epa.parse().unwrap()).await.unwrap();
+        assert_eq!(row.epa.assessor_id, Some(world.assessor.user_id));
+        events(app).await;
+    }
+);

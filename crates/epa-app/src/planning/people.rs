@@ -1,0 +1,92 @@
+//! Who is who for planning: the EPAO staff and assessing people among the
+//! actor's roles, and whether a chosen assessor may assess an EPA.
+
+use std::collections::BTreeSet;
+
+use epa_store::Tx;
+use epa_store::conflicts;
+use epa_store::planning as store;
+use epa_store::users::Role;
+use uuid::Uuid;
+
+use crate::gate::EpaContext;
+use crate::{Actor, AppError, FieldError};
+
+/// EPAOs in which the actor is admin or operations.
+pub(super) fn staff_epaos(actor: &Actor) -> BTreeSet<Uuid> {
+    actor
+        .organisations_as(Role::EpaoAdmin)
+        .chain(actor.organisations_as(Role::EpaoOperations))
+        .collect()
+}
+
+/// EPAOs in which the actor assesses or quality-assures: the people a
+/// conflict of interest concerns.
+pub(super) fn assessing_epaos(actor: &Actor) -> BTreeSet<Uuid> {
+    actor
+        .organisations_as(Role::Assessor)
+        .chain(actor.organisations_as(Role::QualityAssurer))
+        .collect()
+}
+
+/// Whether `user` assesses or quality-assures in one of `epaos`.
+pub(super) async fn assesses_in(
+    tx: &mut Tx,
+    user: Uuid,
+    epaos: &BTreeSet<Uuid>,
+) -> Result<bool, AppError> {
+    for epao in epaos {
+        for role in [Role::Assessor, Role::QualityAssurer] {
+            if store::holds_role_in(tx, user, *epao, role.as_str()).await? {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// Why `assessor` may not assess this EPA, if they may not. The gate says
+/// who is conflicted; the sentence names the link and when it was recorded,
+/// so it is read only on this refusal.
+async fn conflict_reason(
+    tx: &mut Tx,
+    ctx: &EpaContext,
+    assessor: Uuid,
+) -> Result<Option<String>, AppError> {
+    if !ctx.is_conflicted(assessor) {
+        return Ok(None);
+    }
+    let row = &ctx.row;
+    let conflicts = conflicts::for_organisations(tx, row.employer_id, row.provider_id).await?;
+    Ok(conflicts.iter().find(|c| c.user_id == assessor).map(|c| {
+        let with = if c.organisation_id == row.employer_id {
+            "the apprentice's employer"
+        } else {
+            "the apprentice's training provider"
+        };
+        format!(
+            "this assessor has a conflict of interest with {with} ({} on {}: {}), so cannot assess this apprentice; choose another assessor",
+            c.source,
+            c.declared_at.date_naive(),
+            c.reason
+        )
+    }))
+}
+
+/// Checks that `assessor` assesses for the EPA's EPAO and is not conflicted.
+pub(super) async fn check_assessor(
+    tx: &mut Tx,
+    ctx: &EpaContext,
+    assessor: Uuid,
+    problems: &mut Vec<FieldError>,
+) -> Result<(), AppError> {
+    if !store::holds_role_in(tx, assessor, ctx.row.epa.epao_id, Role::Assessor.as_str()).await? {
+        problems.push(FieldError::new(
+            "assessor_id",
+            "this person is not an assessor of the EPA's EPAO",
+        ));
+    } else if let Some(reason) = conflict_reason(tx, ctx, assessor).await? {
+        problems.push(FieldError::new("assessor_id", reason));
+    }
+    Ok(())
+}
