@@ -2,7 +2,9 @@
 //! recorded about an EPA and its policy's timings (never stored as truth),
 //! for one EPA or across the EPAs a person may see.
 
-use epa_domain::deadlines::{self, Deadline, DeadlinePlan, DeadlineState, KnownDates};
+use epa_domain::deadlines::{
+    self, Deadline, DeadlineKind, DeadlinePlan, DeadlineState, KnownDates,
+};
 use epa_domain::lifecycle::Stage;
 use epa_store::assessment::{self as records, Reader};
 use epa_store::epas::{self, EpaRow, Filter};
@@ -162,6 +164,18 @@ pub async fn due(
         });
     };
     let mut found = Vec::new();
+    if let Some(epao) = scope.epao_id
+        && states.contains(&DeadlineState::Overdue)
+    {
+        for row in epas::needing_reallocation(&app.db, epao).await? {
+            found.push(DueDeadline {
+                epa_id: row.epa.id,
+                stage: row.epa.stage.clone(),
+                policy: row.epa.policy.clone(),
+                deadline: reallocation_needed(&row, app.clock.today()),
+            });
+        }
+    }
     let mut scanned = 0;
     while scanned < SCAN_MAX {
         let rows = epas::list(&app.db, &scope, &Filter::default(), PAGE_MAX, scanned).await?;
@@ -203,4 +217,30 @@ pub async fn due(
         limit,
         offset,
     })
+}
+
+/// An EPA whose allocated assessor became conflicted: nothing can be
+/// assessed until EPAO staff allocate another, so it is due now.
+fn reallocation_needed(row: &EpaRow, today: chrono::NaiveDate) -> Deadline {
+    Deadline {
+        id: "assessor_reallocation".to_owned(),
+        date: today,
+        kind: DeadlineKind::DueBy,
+        timing: "conflict_of_interest",
+        rule: "The allocated assessor has a conflict of interest with the apprentice's employer or training provider: allocate another assessor".to_owned(),
+        computation: "as soon as the conflict is known".to_owned(),
+        from: epa_plan::Anchor::PlanningMeeting,
+        from_date: row.epa.planning_meeting_on.unwrap_or(today),
+        strength: epa_plan::Strength::Must,
+        reading: None,
+        source: epa_plan::Source {
+            // Neither specification speaks of conflicts of interest: the
+            // rule is the product's own access policy.
+            document: "OpenEPA access policy".to_owned(),
+            section: Some("docs/adr/0100-one-gate-for-every-epa.md".to_owned()),
+            quote: Some("A conflict outranks an allocation everywhere".to_owned()),
+        },
+        state: DeadlineState::Overdue,
+        done: None,
+    }
 }

@@ -163,6 +163,23 @@ pub async fn list(
         .await)?)
 }
 
+/// The EPAO's open EPAs whose allocated assessor has a conflict of interest
+/// with the apprentice's employer or provider: they need another assessor.
+pub async fn needing_reallocation(db: &Db, epao_id: Uuid) -> Result<Vec<EpaRow>, StoreError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM epas e JOIN apprentices a ON a.id = e.apprentice_id \
+         WHERE e.epao_id = $1 AND e.assessor_id IS NOT NULL \
+         AND e.stage NOT IN ('certificate_claimed', 'certificate_received', 'withdrawn') \
+         AND EXISTS (SELECT 1 FROM conflicts c WHERE c.user_id = e.assessor_id \
+              AND c.organisation_id IN (a.employer_id, a.provider_id) AND c.withdrawn_at IS NULL) \
+         ORDER BY e.created_at, e.id"
+    );
+    Ok(on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(epao_id)
+        .fetch_all(pool)
+        .await)?)
+}
+
 /// What a lifecycle step changes on the EPA row. `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
 pub struct Change<'a> {

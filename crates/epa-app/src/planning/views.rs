@@ -40,6 +40,10 @@ pub struct ConflictView {
     pub reason: String,
     pub declared_at: DateTime<Utc>,
     pub declared_by: Option<Uuid>,
+    /// Set when EPAO staff withdrew it as declared in error: it no longer counts.
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    pub withdrawn_by: Option<Uuid>,
+    pub withdrawal_reason: Option<String>,
 }
 
 impl From<Conflict> for ConflictView {
@@ -52,6 +56,9 @@ impl From<Conflict> for ConflictView {
             reason: c.reason,
             declared_at: c.declared_at,
             declared_by: c.declared_by,
+            withdrawn_at: c.withdrawn_at,
+            withdrawn_by: c.withdrawn_by,
+            withdrawal_reason: c.withdrawal_reason,
         }
     }
 }

@@ -196,6 +196,15 @@ on_both!(
             .await;
         assert_eq!(sitting.status(), 404);
 
+        // The EPAO's deadline list shows the EPA as needing another assessor.
+        let due = read(app, &world.operations.token, "/api/v1/deadlines").await;
+        assert!(
+            due["items"].as_array().unwrap().iter().any(
+                |d| d["epa_id"] == json!(epa) && d["deadline"]["id"] == "assessor_reallocation"
+            ),
+            "{due}"
+        );
+
         // EPAO staff move the EPA: not to the conflicted assessor, not without a reason.
         let path = format!("/api/v1/epas/{epa}/assessor");
         let (status, problem) = post(
@@ -260,6 +269,11 @@ on_both!(
         )
         .await;
         assert_eq!(status, 200, "{answer}");
+        assert_eq!(
+            answer["withdrawal_reason"],
+            "declared for the wrong provider"
+        );
+        assert!(answer["withdrawn_at"].is_string());
         let (status, _) = post(
             app,
             &world.operations.token,
