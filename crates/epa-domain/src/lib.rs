@@ -22,6 +22,7 @@ pub mod lifecycle;
 pub mod locator;
 pub mod plan;
 pub mod policy;
+pub mod replay;
 pub mod sessions;
 pub mod uln;
 

@@ -148,6 +148,16 @@ pub struct NewJudgement<'a> {
 
 const JUDGEMENT_COLUMNS: &str = "id, epa_id, assessment_id, method, criterion_id, met, note, assessor_id, recorded_at, supersedes_id";
 
+/// Corrections supersede judgements: the domain decides which stand.
+impl epa_domain::replay::Superseding for Judgement {
+    fn id(&self) -> u128 {
+        self.id.as_u128()
+    }
+    fn supersedes(&self) -> Option<u128> {
+        self.supersedes_id.map(|id| id.as_u128())
+    }
+}
+
 /// Appends a judgement. Superseding a judgement that was already superseded
 /// (two corrections racing) is a conflict: the unique key on
 /// `supersedes_id` allows one correction of each.

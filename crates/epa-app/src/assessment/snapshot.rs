@@ -16,6 +16,7 @@ use epa_store::assessment::{
 use uuid::Uuid;
 
 use super::codes::*;
+use epa_domain::replay::{self, RecordedSitting};
 use crate::AppError;
 use crate::calendar::working_days;
 
@@ -51,14 +52,9 @@ impl Snapshot {
 
     /// The judgements that stand for an assessment: those nobody superseded.
     pub(super) fn standing(&self, assessment: Uuid) -> Vec<&Judgement> {
-        let superseded: BTreeSet<Uuid> = self
-            .judgements
-            .iter()
-            .filter_map(|j| j.supersedes_id)
-            .collect();
-        self.judgements
-            .iter()
-            .filter(|j| j.assessment_id == assessment && !superseded.contains(&j.id))
+        replay::standing(&self.judgements)
+            .into_iter()
+            .filter(|j| j.assessment_id == assessment)
             .collect()
     }
 
@@ -146,50 +142,36 @@ impl Snapshot {
         plan: &EffectivePlan,
         state: &Lifecycle,
     ) -> Result<AttemptHistory, AppError> {
-        let wd = working_days()?;
-        let mut history = AttemptHistory::new(AttemptPolicy::from_plan(plan));
-        history.exceptional_circumstances = !self.exceptional.is_empty();
-        let mut sittings: Vec<(NaiveDate, i32, Sitting)> = Vec::new();
+        let mut sittings = Vec::new();
         for a in &self.assessments {
             let Some(result) = self.result_of(a.id) else {
                 continue;
             };
-            sittings.push((
-                a.held_on,
-                a.attempt,
-                Sitting {
+            sittings.push(RecordedSitting {
+                attempt: a.attempt,
+                sitting: Sitting {
                     method: method_of(&a.method)?,
                     kind: kind_of(&a.attempt_kind),
                     held_on: a.held_on,
                     result: SittingResult::Graded(grade_of(&result.grade)?),
                     result_issued_on: self.issued_on(result),
                 },
-            ));
+            });
         }
-        sittings.sort_by_key(|(on, attempt, _)| (*on, *attempt));
-        let mut retake_gateway = false;
-        for (_, _, sitting) in sittings {
-            if sitting.kind == AttemptKind::Retake
-                && !retake_gateway
-                && let Some(on) = state.epa_period_start
-            {
-                retake_gateway = history.record_retake_gateway(on).is_ok();
-            }
-            // Each sitting was checked against these rules when it was
-            // recorded; one refused now (a rule changed since) is logged and
-            // left out rather than blocking the EPA.
-            if let Err(err) = history.record(sitting, &wd) {
-                tracing::warn!(error = %err, "a recorded sitting no longer fits the attempt rules");
-            }
+        let replayed = replay::replay(
+            AttemptPolicy::from_plan(plan),
+            sittings,
+            !self.exceptional.is_empty(),
+            state.attempt_kind == AttemptKind::Retake,
+            state.epa_period_start,
+            &working_days()?,
+        );
+        // Each sitting was checked against these rules when it was recorded;
+        // one refused now (a rule changed since) is left out, not fatal.
+        for err in &replayed.left_out {
+            tracing::warn!(error = %err, "a recorded sitting no longer fits the attempt rules");
         }
-        // A retake whose new gateway is approved may now be sat.
-        if state.attempt_kind == AttemptKind::Retake
-            && !retake_gateway
-            && let Some(on) = state.epa_period_start
-        {
-            let _ = history.record_retake_gateway(on);
-        }
-        Ok(history)
+        Ok(replayed.history)
     }
 
     /// The criteria met in an assessment, from its standing judgements.
