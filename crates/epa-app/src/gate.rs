@@ -16,9 +16,9 @@ use epa_domain::grading::GradingScheme;
 use epa_domain::lifecycle::Lifecycle;
 use epa_domain::policy::{self, Action, Decision, Resource, UserId};
 use epa_plan::EffectivePlan;
+use epa_store::Tx;
 use epa_store::assessment::{self as store, Reader};
 use epa_store::epas::{self, EpaRow};
-use epa_store::Tx;
 use uuid::Uuid;
 
 use crate::{Actor, App, AppError, access, transitions};
