@@ -9,17 +9,17 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Utc};
 use epa_domain::gateway::Problem;
 use epa_domain::locator::LocatorRules;
-use epa_domain::policy::{self, Action, Decision};
+use epa_domain::policy::Action;
 use epa_plan::EffectivePlan;
 use epa_store::audit::{self, NewAuditEvent};
-use epa_store::epas::{self, EpaRow};
 use epa_store::locator::{self as store, NewEntry};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::gateway::{check_text, csv_cell, field_errors, normalise_ksbs, plan_of};
-use crate::{Actor, App, AppError, access};
+use crate::gate::EpaContext;
+use crate::gateway::{check_text, csv_cell, field_errors, normalise_ksbs, visible};
+use crate::{Actor, App, AppError};
 
 // ---------------------------------------------------------------------------
 // Input and views.
@@ -110,33 +110,27 @@ fn rules_of(plan: &EffectivePlan) -> Result<LocatorRules, AppError> {
     })
 }
 
-/// Who may submit: the apprentice's training provider (as for the gateway)
-/// and EPAO staff (as for uploads). Anyone else who may see the EPA is
-/// refused (403); others are told it does not exist.
-fn authorize_submit(actor: &Actor, row: &EpaRow) -> Result<(), AppError> {
-    let who = access::as_policy_actor(actor);
-    let resource = access::epa_resource(row, &[]);
+/// Loads the EPA in `tx` for a submitter: the apprentice's training
+/// provider (as for the gateway) and EPAO staff (as for uploads). Anyone
+/// else who may see the EPA is refused (403); others are told it does not
+/// exist.
+async fn submitter(
+    app: &App,
+    tx: &mut epa_store::Tx,
+    actor: &Actor,
+    epa_id: Uuid,
+) -> Result<EpaContext, AppError> {
+    let refused =
+        "only the apprentice's training provider or EPAO staff can submit the evidence locator";
+    let ctx = EpaContext::write(app, tx, actor, epa_id, Action::ViewEpa, refused).await?;
     if [Action::SubmitGateway, Action::ReviewGateway]
         .iter()
-        .any(|a| policy::can(&who, *a, &resource) == Decision::Allow)
+        .any(|a| ctx.may(actor, *a))
     {
-        return Ok(());
+        Ok(ctx)
+    } else {
+        Err(AppError::Forbidden(refused.to_owned()))
     }
-    let message =
-        "only the apprentice's training provider or EPAO staff can submit the evidence locator";
-    access::authorize(actor, Action::ViewEpa, &resource, message)?;
-    Err(AppError::Forbidden(message.to_owned()))
-}
-
-async fn visible(app: &App, actor: &Actor, epa_id: Uuid) -> Result<EpaRow, AppError> {
-    let row = epas::get(&app.db, epa_id).await?;
-    access::authorize(
-        actor,
-        Action::ViewEpa,
-        &access::epa_resource(&row, &[]),
-        "you cannot see this EPA",
-    )?;
-    Ok(row)
 }
 
 /// Every problem with the entries but their documents, each by field.
@@ -262,10 +256,8 @@ pub async fn submit(
     input: LocatorInput,
 ) -> Result<LocatorView, AppError> {
     let mut tx = app.db.begin_write().await?;
-    let row = epas::get_in(&mut tx, epa_id).await?;
-    authorize_submit(actor, &row)?;
-    let plan = plan_of(app, &row)?;
-    let rules = rules_of(&plan)?;
+    let ctx = submitter(app, &mut tx, actor, epa_id).await?;
+    let rules = rules_of(&ctx.plan)?;
     let mut problems = check_entries(&rules, &input);
     problems.extend(check_documents(&mut tx, epa_id, &input).await?);
     if !problems.is_empty() {
@@ -355,8 +347,7 @@ async fn latest(app: &App, epa_id: Uuid) -> Result<LocatorView, AppError> {
 /// The latest version of the locator, for anyone who may see the EPA; KSB
 /// codes in the plan's order.
 pub async fn get(app: &App, actor: &Actor, epa_id: Uuid) -> Result<LocatorView, AppError> {
-    let row = visible(app, actor, epa_id).await?;
-    let plan = plan_of(app, &row)?;
+    let EpaContext { plan, .. } = visible(app, actor, epa_id).await?;
     let mut view = latest(app, epa_id).await?;
     for entry in &mut view.entries {
         entry.ksbs.sort_by_key(|code| {
@@ -375,8 +366,7 @@ pub async fn coverage(
     actor: &Actor,
     epa_id: Uuid,
 ) -> Result<LocatorCoverageView, AppError> {
-    let row = visible(app, actor, epa_id).await?;
-    let plan = plan_of(app, &row)?;
+    let EpaContext { plan, .. } = visible(app, actor, epa_id).await?;
     let rules = rules_of(&plan)?;
     let view = latest(app, epa_id).await?;
     let mapped: Vec<Vec<String>> = view.entries.iter().map(|e| e.ksbs.clone()).collect();

@@ -4,14 +4,13 @@
 //! picture for the API and the pages.
 
 use epa_documents::ksb::KsbIndex;
-use epa_domain::policy::Action;
 use epa_plan::MethodId;
-use epa_store::epas;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::gateway::CoverageView;
-use crate::{Actor, App, AppError, FieldError, access};
+use crate::gate::EpaContext;
+use crate::gateway::{CoverageView, visible};
+use crate::{Actor, App, AppError, FieldError};
 
 /// The most suggestions one request may ask for.
 const LIMIT_MAX: usize = 20;
@@ -59,13 +58,7 @@ pub async fn suggest(
     actor: &Actor,
     input: SuggestionInput,
 ) -> Result<SuggestionsView, AppError> {
-    let row = epas::get(&app.db, input.epa_id).await?;
-    access::authorize(
-        actor,
-        Action::ViewEpa,
-        &access::epa_resource(&row, &[]),
-        "you cannot see this EPA",
-    )?;
+    let EpaContext { plan, .. } = visible(app, actor, input.epa_id).await?;
     let mut problems = Vec::new();
     let method_text = input.method.as_deref().unwrap_or("discussion");
     let method = MethodId::parse(method_text.trim());
@@ -93,14 +86,6 @@ pub async fn suggest(
     let Some(method) = method.filter(|_| problems.is_empty()) else {
         return Err(AppError::Validation(problems));
     };
-    let plan = app
-        .plans
-        .effective(
-            &row.epa.standard_reference,
-            Some(&row.epa.standard_version),
-            &row.epa.policy,
-        )
-        .map_err(|err| AppError::Internal(err.to_string()))?;
     // One document per KSB: its statement plus every criterion citing it,
     // in this EPAO's wording.
     let mut pairs: Vec<(&str, &str)> = plan

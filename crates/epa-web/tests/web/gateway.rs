@@ -882,3 +882,97 @@ on_both!(
         assert_intact(app).await;
     }
 );
+
+async fn decide(app: &TestApp, token: &str, epa: &Value, body: &Value) -> reqwest::Response {
+    app.post_as(token, &path(epa, "/proposal/decision"), body)
+        .await
+}
+
+/// A conflict of interest with the apprentice's employer, as declared.
+async fn conflict(app: &TestApp, world: &World, user: uuid::Uuid) {
+    let mut tx = app.db.begin_write().await.unwrap();
+    epa_store::conflicts::declare(
+        &mut tx,
+        user,
+        world.employer,
+        "declared",
+        "Worked there until 2025",
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+on_both!(
+    the_proposal_is_decided_by_the_allocated_assessor_or_staff_without_a_conflict,
+    async |app: &TestApp, world: &World| {
+        let epa = registered(app, world, "tquk", 5).await;
+        let id: uuid::Uuid = epa["id"].as_str().unwrap().parse().unwrap();
+        let view: Value = submit(app, &world.provider_user.token, &epa, &submission())
+            .await
+            .json()
+            .await
+            .unwrap();
+        accept_all(app, world, &epa, &view).await;
+        let approve = post_empty(
+            app,
+            &world.operations.token,
+            &path(&epa, "/gateway/approve"),
+        )
+        .await;
+        assert_eq!(approve.status(), 200);
+        let accept = json!({"decision": "accepted"});
+
+        // Not yet allocated, the assessor is not told the EPA exists.
+        let unallocated = decide(app, &world.assessor.token, &epa, &accept).await;
+        assert_eq!(unallocated.status(), 404);
+
+        // EPAO staff with a conflict still see the EPA but do not sign off
+        // its proposal.
+        conflict(app, world, world.operations.user_id).await;
+        let conflicted = decide(app, &world.operations.token, &epa, &accept).await;
+        assert_eq!(conflicted.status(), 403);
+        let proposal: Value = app
+            .get_as(&world.operations.token, &path(&epa, "/proposal"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(proposal["status"], "awaiting_decision", "nothing decided");
+
+        // TQUK: the allocated End-Point Assessor signs off the proposal.
+        let row = epa_store::epas::get(&app.db, id).await.unwrap();
+        let mut tx = app.db.begin_write().await.unwrap();
+        epa_store::epas::update(
+            &mut tx,
+            id,
+            row.epa.version,
+            &epa_store::epas::Change {
+                assessor_id: Some(world.assessor.user_id),
+                ..epa_store::epas::Change::default()
+            },
+            app.clock.now(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let decided = decide(app, &world.assessor.token, &epa, &accept).await;
+        assert_eq!(decided.status(), 200);
+        let proposal: Value = decided.json().await.unwrap();
+        assert_eq!(proposal["status"], "accepted");
+        assert_eq!(
+            proposal["versions"][0]["decision"]["decided_by"],
+            json!(world.assessor.user_id)
+        );
+
+        // Once conflicted, the same assessor is shut out of every gateway
+        // read, although still allocated.
+        conflict(app, world, world.assessor.user_id).await;
+        for rest in ["/gateway", "/gateway/coverage", "/proposal"] {
+            let read = app.get_as(&world.assessor.token, &path(&epa, rest)).await;
+            assert_eq!(read.status(), 404, "{rest}");
+        }
+        assert_intact(app).await;
+    }
+);

@@ -1,0 +1,40 @@
+//! The emails the gateway's steps send, through the outbox in the step's
+//! own transaction.
+
+use epa_store::Tx;
+use epa_store::epas::EpaRow;
+use epa_store::gateway as store;
+use epa_store::outbox::{self, NewMessage};
+use uuid::Uuid;
+
+use crate::{App, AppError};
+
+/// One email to each user of `organisation` holding `role`.
+pub(super) async fn notify(
+    app: &App,
+    tx: &mut Tx,
+    organisation: Uuid,
+    role: &str,
+    kind: &str,
+    subject: &str,
+    body: &str,
+) -> Result<(), AppError> {
+    for recipient in store::emails_of(tx, organisation, role).await? {
+        outbox::enqueue(
+            tx,
+            &NewMessage {
+                kind,
+                recipient: &recipient,
+                subject,
+                body,
+            },
+            app.now(),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+pub(super) fn apprentice_name(row: &EpaRow) -> String {
+    format!("{} {}", row.given_names, row.family_name)
+}

@@ -1,0 +1,89 @@
+//! EPAO staff reject the attempt under review: the provider is told,
+//! component by component, what to fix.
+
+use epa_domain::gateway::{self as rules, ComponentKind, ReviewStatus};
+use epa_domain::lifecycle::Command;
+use epa_store::gateway as store;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::get::get;
+use super::notify::{apprentice_name, notify};
+use super::under_review::under_review;
+use super::views::{GatewayView, string_list};
+use crate::gate::EpaContext;
+use crate::{Actor, App, AppError, transitions};
+
+/// Rejects the attempt under review once every component is reviewed and at
+/// least one rejected: the EPA goes back to `registered` and the provider
+/// is told, component by component, what to fix.
+pub async fn reject(app: &App, actor: &Actor, epa_id: Uuid) -> Result<GatewayView, AppError> {
+    let mut tx = app.db.begin_write().await?;
+    let (EpaContext { row, plan, .. }, stored, submission) =
+        under_review(app, &mut tx, actor, epa_id).await?;
+    let name = &plan.rules.proposal.name;
+    let blockers = rules::rejection_blockers(&stored.statuses(&submission), name);
+    if !blockers.is_empty() {
+        return Err(AppError::Conflict(format!(
+            "The gateway cannot be rejected yet: {}.",
+            blockers.join("; ")
+        )));
+    }
+    let mut reasons = Vec::new();
+    for component in stored.components_of(&submission) {
+        if stored.status_of(component) != ReviewStatus::Rejected {
+            continue;
+        }
+        let label = ComponentKind::parse(&component.kind)
+            .map(|k| k.label(name))
+            .unwrap_or_else(|| component.kind.clone());
+        if let Some(review) = stored.reviews_of(component).last() {
+            for reason in string_list(&review.reasons) {
+                reasons.push(format!("{label}: {reason}"));
+            }
+        }
+    }
+    transitions::apply(
+        app,
+        &mut tx,
+        actor,
+        &row,
+        &Command::RejectGateway {
+            reasons: reasons.clone(),
+        },
+        "gateway.rejected",
+        json!({"attempt": submission.attempt}),
+    )
+    .await?;
+    let reasons_json = serde_json::to_string(&reasons).map_err(AppError::internal)?;
+    store::decide_submission(
+        &mut tx,
+        submission.id,
+        submission.version,
+        "rejected",
+        actor.user_id,
+        Some(&reasons_json),
+        app.now(),
+    )
+    .await?;
+    let list: String = reasons.iter().map(|r| format!("- {r}\n")).collect();
+    notify(
+        app,
+        &mut tx,
+        row.provider_id,
+        "provider_user",
+        "gateway_rejected",
+        "Gateway not approved: what to fix",
+        &format!(
+            "Gateway attempt {} for {}'s EPA ({}) was not approved. What to fix:\n\n{list}\n\
+             Submit the gateway again with the rejected parts corrected; the parts that were \
+             accepted are kept unless you send them again.",
+            submission.attempt,
+            apprentice_name(&row),
+            row.epa.id
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    get(app, actor, epa_id).await
+}
