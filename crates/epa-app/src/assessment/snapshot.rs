@@ -16,9 +16,9 @@ use epa_store::assessment::{
 use uuid::Uuid;
 
 use super::codes::*;
-use epa_domain::replay::{self, RecordedSitting};
 use crate::AppError;
 use crate::calendar::working_days;
+use epa_domain::replay::{self, RecordedSitting};
 
 /// Everything recorded about an EPA's assessment, read together.
 pub(super) struct Snapshot {

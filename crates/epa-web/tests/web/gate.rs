@@ -291,7 +291,7 @@ on_both!(
         )
         .await;
         assert_eq!(status, 200, "{moved}");
-        assert_eq!(moved["bookings_moved"], json!([booking["id"]]));
+        assert_eq!(moved["bookings_moved"], json!([booking["booking"]["id"]]));
         let bookings = read(
             app,
             &world.operations.token,
