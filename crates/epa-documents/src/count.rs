@@ -15,44 +15,11 @@
 
 use serde::Serialize;
 
+use crate::blocks::{Block, BlockKind, Extracted};
 use crate::kind::FileKind;
 
 /// A paragraph this short (in words) can be a heading on its own.
 pub const SHORT_PARAGRAPH_WORDS: u64 = 8;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum BlockKind {
-    /// Styled as a heading (docx heading style or outline level, odt
-    /// `text:h`, Markdown `#`), or a line shaped like an annex title.
-    Heading,
-    /// An ordinary paragraph in the body's flow.
-    Paragraph,
-    /// Text that counts but can never start the annexes.
-    Other,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct Block {
-    pub(crate) text: String,
-    pub(crate) kind: BlockKind,
-}
-
-impl Block {
-    pub(crate) fn new(text: impl Into<String>, kind: BlockKind) -> Self {
-        Self {
-            text: text.into(),
-            kind,
-        }
-    }
-}
-
-/// A document's text as the extractors give it: blocks in reading order,
-/// plus text that always counts as main text (notes never referenced).
-#[derive(Debug, Default)]
-pub(crate) struct Extracted {
-    pub(crate) blocks: Vec<Block>,
-    pub(crate) loose: Vec<String>,
-}
 
 /// The result of counting a document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

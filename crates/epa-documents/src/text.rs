@@ -6,7 +6,8 @@
 //! ("Annex A", "Appendix 2: Survey results"; not "Annex A shows ...").
 //! Lines inside fenced code blocks never do.
 
-use crate::count::{Block, BlockKind, Extracted, is_annex_title};
+use crate::blocks::{Block, BlockKind, Extracted};
+use crate::count::{SHORT_PARAGRAPH_WORDS, count_text_words, is_annex_title};
 use crate::error::DocumentError;
 
 /// Whether bytes read as text: UTF-8 or UTF-16 with a byte-order mark, or
@@ -108,8 +109,7 @@ pub(crate) fn extract(text: &str, mode: Mode) -> Extracted {
             && (starts_block
                 || (mode == Mode::Pdf
                     && !trimmed.ends_with('.')
-                    && crate::count::count_text_words(trimmed)
-                        <= crate::count::SHORT_PARAGRAPH_WORDS))
+                    && count_text_words(trimmed) <= SHORT_PARAGRAPH_WORDS))
         {
             BlockKind::Heading
         } else {
