@@ -71,12 +71,7 @@ fn collapse(text: &str) -> String {
 fn starts_annexes(block: &Block) -> bool {
     match block.kind {
         BlockKind::Heading => begins_with_annex_word(&block.text),
-        BlockKind::Paragraph => {
-            let trimmed = block.text.trim_end();
-            count_text_words(trimmed) <= SHORT_PARAGRAPH_WORDS
-                && !trimmed.ends_with(['.', '!', '?'])
-                && begins_with_annex_word(trimmed)
-        }
+        BlockKind::Paragraph => is_short_annex_line(&block.text),
         BlockKind::Other => false,
     }
 }
@@ -106,6 +101,17 @@ pub(crate) fn after_annex_word(text: &str) -> Option<&str> {
 
 pub(crate) fn begins_with_annex_word(text: &str) -> bool {
     after_annex_word(text).is_some()
+}
+
+/// Whether a paragraph standing on its own reads as an annex heading: it
+/// begins with an annex word, is short (at most [`SHORT_PARAGRAPH_WORDS`])
+/// and does not end like a sentence. Word and OpenDocument paragraphs and
+/// PDF lines of their own are judged by this one rule.
+pub(crate) fn is_short_annex_line(text: &str) -> bool {
+    let trimmed = text.trim_end();
+    count_text_words(trimmed) <= SHORT_PARAGRAPH_WORDS
+        && !trimmed.ends_with(['.', '!', '?'])
+        && begins_with_annex_word(trimmed)
 }
 
 /// "7 ", "7. ", "7.1 ", "7) " before a heading's title.
