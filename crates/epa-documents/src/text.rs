@@ -104,6 +104,18 @@ pub(crate) fn extract(text: &str, mode: Mode) -> Extracted {
         .map(|(i, line)| (normalised(line), i))
         .collect();
     let full_width = full_line_width(&lines);
+    // A PDF line that begins a block, reads as a short annex paragraph and
+    // ends well before the margin (see the module's notes).
+    let pdf_line_of_its_own = |i: usize| {
+        let trimmed = lines[i].trim();
+        let begins_block =
+            i == 0 || blank(i - 1) || lines[i - 1].trim_end().ends_with(['.', '!', '?', ':']);
+        begins_block
+            && is_short_annex_line(trimmed)
+            && full_width.is_some_and(|full| {
+                trimmed.chars().count() * 1000 <= full * HEADING_WIDTH_PER_MILLE
+            })
+    };
     let mut blocks = Vec::with_capacity(lines.len());
     let mut fenced = false;
     let mut skip_underline = false;
@@ -140,19 +152,12 @@ pub(crate) fn extract(text: &str, mode: Mode) -> Extracted {
             BlockKind::Heading
         } else if starts_block && blank(i + 1) {
             BlockKind::Paragraph
-        } else if is_annex_title(trimmed)
+        } else if (is_annex_title(trimmed)
             && (starts_block
                 || (mode == Mode::Pdf
                     && !trimmed.ends_with('.')
-                    && count_text_words(trimmed) <= SHORT_PARAGRAPH_WORDS))
-        {
-            BlockKind::Heading
-        } else if mode == Mode::Pdf
-            && (starts_block || lines[i - 1].trim_end().ends_with(['.', '!', '?', ':']))
-            && is_short_annex_line(trimmed)
-            && full_width.is_some_and(|full| {
-                trimmed.chars().count() * 1000 <= full * HEADING_WIDTH_PER_MILLE
-            })
+                    && count_text_words(trimmed) <= SHORT_PARAGRAPH_WORDS)))
+            || (mode == Mode::Pdf && pdf_line_of_its_own(i))
         {
             BlockKind::Heading
         } else {
