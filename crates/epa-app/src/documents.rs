@@ -147,7 +147,8 @@ pub struct DocumentView {
     pub sha256: String,
     /// The word counts, for documents with words.
     pub words: Option<WordsView>,
-    /// A report under the policy's minimum: the assessor is told.
+    /// A report under the policy's minimum or over its maximum: the
+    /// allocated assessor is told.
     pub flag_for_assessor: bool,
     pub uploaded_by: Uuid,
     pub uploaded_at: DateTime<Utc>,
@@ -487,7 +488,11 @@ pub async fn upload(
         .as_ref()
         .map(|count| (count, judge(count, limit.as_ref())));
     let verdict = judged.as_ref().and_then(|(_, (_, v, _))| *v);
-    let flag = input.purpose == Purpose::Report && verdict == Some(Verdict::Under);
+    // A report outside the policy's limit, either side, is the assessor's to
+    // see: both specifications state the report's length as a rule
+    // ("must be 2500 words (+/- 10%), excluding annexes").
+    let flag =
+        input.purpose == Purpose::Report && matches!(verdict, Some(Verdict::Under | Verdict::Over));
 
     // The bytes are stored before the record is written: a record never
     // names a missing file. Should the transaction fail, the stored file is
@@ -571,14 +576,19 @@ pub async fn upload(
     if flag && let Some(assessor) = row.epa.assessor_id {
         let assessor = users::get(&app.db, assessor).await?;
         let summary = document.summary.clone().unwrap_or_default();
+        let (kind, side) = if verdict == Some(Verdict::Over) {
+            ("report_over_word_limit", "over")
+        } else {
+            ("report_under_word_limit", "under")
+        };
         outbox::enqueue(
             &mut tx,
             &NewMessage {
-                kind: "report_under_word_limit",
+                kind,
                 recipient: &assessor.email,
-                subject: "A project report is under the word limit",
+                subject: &format!("A project report is {side} the word limit"),
                 body: &format!(
-                    "The project report uploaded for {} {}'s EPA ({}) is under the policy's word limit: {summary}. \
+                    "The project report uploaded for {} {}'s EPA ({}) is {side} the policy's word limit: {summary}. \
                      Document {}.",
                     row.given_names, row.family_name, row.epa.id, document.id
                 ),

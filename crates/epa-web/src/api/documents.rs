@@ -123,7 +123,8 @@ fn too_large(purpose: Purpose) -> Response {
 /// is told from them (the `Content-Type` sent is not trusted) and must
 /// match the name's extension and suit the purpose. A proposal or report
 /// has its words counted and judged against the policy's limit; a report
-/// under the minimum is flagged to the allocated assessor.
+/// under the minimum or over the maximum is flagged to the allocated
+/// assessor.
 #[utoipa::path(
     post, path = "/api/v1/epas/{id}/documents", tag = "documents",
     params(

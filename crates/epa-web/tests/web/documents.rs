@@ -284,6 +284,80 @@ on_both!(
     }
 );
 
+/// The assessor's messages about reports outside the word limit, as
+/// (kind, subject, body).
+async fn word_limit_messages(app: &TestApp, world: &World) -> Vec<(String, String, String)> {
+    outbox::for_recipient(&app.db, &world.assessor.email)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.kind.starts_with("report_") && m.kind.ends_with("_word_limit"))
+        .map(|m| (m.kind, m.subject, m.body))
+        .collect()
+}
+
+on_both!(
+    a_report_outside_the_limit_either_side_is_flagged_to_the_allocated_assessor,
+    async |app, world| {
+        for (n, policy) in [(11, "tquk"), (12, "innovate")] {
+            let epa = planned(app, world, policy, n).await;
+            // On the edges: 2,250 and 2,750 are within; one word past either is not.
+            for (words, verdict, flagged) in [
+                (2750, "within", false),
+                (2250, "within", false),
+                (2751, "over", true),
+                (2249, "under", true),
+            ] {
+                let doc = uploaded(
+                    app,
+                    world,
+                    &epa,
+                    "report",
+                    "report.docx",
+                    samples::sized_docx(words, 300),
+                )
+                .await;
+                assert_eq!(doc["words"]["counted_words"], words, "{policy}");
+                assert_eq!(doc["words"]["verdict"], verdict, "{policy} {words}");
+                assert_eq!(doc["flag_for_assessor"], flagged, "{policy} {words}");
+                // The messages about this document (the fake clock stands
+                // still, so their order says nothing).
+                let id = doc["id"].as_str().unwrap();
+                let about: Vec<_> = word_limit_messages(app, world)
+                    .await
+                    .into_iter()
+                    .filter(|(_, _, body)| body.contains(id))
+                    .collect();
+                if !flagged {
+                    assert!(about.is_empty(), "{policy} {words}: {about:?}");
+                    continue;
+                }
+                assert_eq!(about.len(), 1, "{policy} {words}: {about:?}");
+                let (kind, subject, body) = &about[0];
+                let side = if words > 2750 { "over" } else { "under" };
+                assert_eq!(kind, &format!("report_{side}_word_limit"));
+                assert_eq!(
+                    subject,
+                    &format!("A project report is {side} the word limit")
+                );
+                assert!(
+                    body.contains(&format!("is {side} the policy's word limit"))
+                        && body.contains(&format!("{side} 2,250-2,750 by 1")),
+                    "{body}"
+                );
+            }
+            // One message for each report outside the limit, no more.
+            let for_this_epa = word_limit_messages(app, world)
+                .await
+                .into_iter()
+                .filter(|(_, _, body)| body.contains(&epa))
+                .count();
+            assert_eq!(for_this_epa, 2, "{policy}");
+        }
+        assert_audit_intact(app).await;
+    }
+);
+
 on_both!(
     a_tquk_proposal_over_500_words_is_judged_over_and_innovate_has_no_limit,
     async |app, world| {
