@@ -9,7 +9,7 @@
 
 use crate::container::{Container, EntryKind, Limits, Names};
 use crate::error::DocumentError;
-use crate::sniff::ZIP_MAGIC;
+use crate::sniff::{ZIP_MAGIC, sniff};
 
 /// One file from an archive.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +38,14 @@ pub fn unpack(bytes: &[u8], limits: &Limits) -> Result<Vec<ArchiveEntry>, Docume
         return Err(DocumentError::Unsupported(
             "the file is not a zip archive".to_owned(),
         ));
+    }
+    // A Word or OpenDocument file is a zip too; unpacked, it would be its
+    // XML parts, each refused. Say what it is instead.
+    if let Some(kind) = sniff(bytes) {
+        return Err(DocumentError::Unsupported(format!(
+            "the file is {}, not a zip archive of files: upload it on its own",
+            kind.described()
+        )));
     }
     let mut container = Container::open_with(bytes, limits, Names::DataOnly)?;
     let mut entries = Vec::new();

@@ -16,17 +16,31 @@ pub const REPORT_ANNEX_WORDS: u64 = 14;
 /// Packs named parts into a zip archive with the zip crate's writer
 /// (deflated, except entries named `mimetype`, which ODF wants stored).
 pub fn zip(parts: &[(&str, &str)]) -> Vec<u8> {
+    let files: Vec<(&str, &[u8])> = parts.iter().map(|(n, c)| (*n, c.as_bytes())).collect();
+    zip_files(&files)
+}
+
+/// Packs named files into a zip archive, as [`zip`] does; a name ending in
+/// `/` is a folder (its content is ignored). Names are written as given,
+/// `../` and all: hostile names are part of what is tested.
+pub fn zip_files(files: &[(&str, &[u8])]) -> Vec<u8> {
     let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    for (name, content) in parts {
+    for (name, content) in files {
         let method = if *name == "mimetype" {
             CompressionMethod::Stored
         } else {
             CompressionMethod::Deflated
         };
         let options = SimpleFileOptions::default().compression_method(method);
+        if name.ends_with('/') {
+            writer
+                .add_directory(*name, options)
+                .expect("writing to memory");
+            continue;
+        }
         writer
             .start_file(*name, options)
-            .and_then(|()| writer.write_all(content.as_bytes()).map_err(Into::into))
+            .and_then(|()| writer.write_all(content).map_err(Into::into))
             .expect("writing to memory");
     }
     writer.finish().expect("writing to memory").into_inner()
@@ -446,6 +460,23 @@ pub fn raw_zip(entries: &[RawEntry<'_>]) -> Vec<u8> {
     out.extend_from_slice(&dir_offset.to_le_bytes());
     out.extend_from_slice(&0u16.to_le_bytes());
     out
+}
+
+/// The CRC-32 a zip entry declares for `bytes` (for [`raw_zip`] entries
+/// that must read back whole).
+pub fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &byte in bytes {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
 }
 
 /// A raw deflate stream that inflates to `size` zero bytes, written with
