@@ -199,12 +199,19 @@ async fn upload_inner(
     let view = documents::upload(&state.app, &actor, id, input)
         .await
         .map_err(|err| ApiError(err).into_response())?;
-    let location = format!("/api/v1/documents/{}", view.id);
-    let mut response = (StatusCode::CREATED, Json(view)).into_response();
-    if let Ok(value) = HeaderValue::from_str(&location) {
+    Ok(created(
+        &format!("/api/v1/documents/{}", view.id),
+        Json(view),
+    ))
+}
+
+/// 201 with `body` and `location` as its `Location`.
+fn created(location: &str, body: impl IntoResponse) -> Response {
+    let mut response = (StatusCode::CREATED, body).into_response();
+    if let Ok(value) = HeaderValue::from_str(location) {
         response.headers_mut().insert(header::LOCATION, value);
     }
-    Ok(response)
+    response
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -250,19 +257,6 @@ pub async fn upload_portfolio_archive(
     params: Result<Query<ArchiveParams>, QueryRejection>,
     headers: HeaderMap,
     body: Body,
-) -> Response {
-    match archive_inner(state, actor, id, params, headers, body).await {
-        Ok(response) | Err(response) => response,
-    }
-}
-
-async fn archive_inner(
-    state: AppState,
-    actor: epa_app::Actor,
-    id: Result<Path<Uuid>, PathRejection>,
-    params: Result<Query<ArchiveParams>, QueryRejection>,
-    headers: HeaderMap,
-    body: Body,
 ) -> Result<Response, Response> {
     let id = path_id(id).map_err(IntoResponse::into_response)?;
     let Query(params) =
@@ -282,12 +276,10 @@ async fn archive_inner(
     let views = portfolio_archive::upload(&state.app, &actor, id, Vec::from(bytes))
         .await
         .map_err(|err| ApiError(err).into_response())?;
-    let location = format!("/api/v1/epas/{id}/documents");
-    let mut response = (StatusCode::CREATED, Json(views)).into_response();
-    if let Ok(value) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    Ok(response)
+    Ok(created(
+        &format!("/api/v1/epas/{id}/documents"),
+        Json(views),
+    ))
 }
 
 /// Reads an upload's body: the file's bytes themselves, never past `limit`

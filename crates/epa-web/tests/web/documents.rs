@@ -1288,52 +1288,34 @@ on_both!(
         assert_eq!(document_count(app, world, &epa).await, 0);
         assert!(stored_files(app).is_empty(), "{:?}", stored_files(app));
 
-        // Not a zip, the wrong purpose, an empty archive: refused, nothing kept.
-        let answer = problem(
-            send_archive(
-                app,
-                &world.provider_user.token,
-                &epa,
+        // A Word file, the wrong purpose, not a zip, an empty archive:
+        // refused, each saying why, nothing kept.
+        let folder_only = samples::zip_files(&[("empty/", b"")]);
+        for (purpose, bytes, field, says) in [
+            (
                 "portfolio",
                 docx.clone(),
-            )
-            .await,
-            422,
-        )
-        .await;
-        assert!(
-            messages(&answer)[0].contains("a Word document, not a zip archive of files"),
-            "{answer}"
-        );
-        let answer = problem(
-            send_archive(
-                app,
-                &world.provider_user.token,
-                &epa,
+                "file",
+                "a Word document, not a zip archive of files",
+            ),
+            (
                 "report",
                 samples::zip_files(&[("a.txt", b"a")]),
+                "purpose",
+                "only a portfolio",
+            ),
+            ("portfolio", PNG.to_vec(), "file", "not a zip archive"),
+            ("portfolio", folder_only, "file", "holds no files"),
+        ] {
+            let answer = problem(
+                send_archive(app, &world.provider_user.token, &epa, purpose, bytes).await,
+                422,
             )
-            .await,
-            422,
-        )
-        .await;
-        assert_eq!(answer["errors"][0]["field"], "purpose");
-        let answer = problem(
-            send_archive(
-                app,
-                &world.provider_user.token,
-                &epa,
-                "portfolio",
-                PNG.to_vec(),
-            )
-            .await,
-            422,
-        )
-        .await;
-        assert!(
-            messages(&answer)[0].contains("not a zip archive"),
-            "{answer}"
-        );
+            .await;
+            assert_eq!(answer["errors"][0]["field"], field, "{answer}");
+            let message = answer["errors"][0]["message"].as_str().unwrap();
+            assert!(message.contains(says), "{answer}");
+        }
         // The employer may see the EPA but not send its portfolio.
         problem(
             send_archive(
