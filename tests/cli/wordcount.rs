@@ -98,6 +98,31 @@ fn pdf_is_best_effort_and_says_so() {
     );
 }
 
+/// Issue 10: a 2,500-word PDF report with a 250-word annex under a heading
+/// of its own counts 2,500 and 250, and is judged on the 2,500.
+#[test]
+fn a_pdf_report_counts_its_annex_apart() {
+    let dir = Dir::new();
+    let pdf = samples::sized_pdf(2500, 250, "Appendix 1 Customer survey results");
+    let path = dir.file("report.pdf", &pdf);
+    let run = wordcount(&path, &["--as", "report"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = run.json();
+    assert_eq!(out["format"], "pdf");
+    assert_eq!(
+        (out["words"].as_u64(), out["annex_words"].as_u64()),
+        (Some(2500), Some(250)),
+        "{out}"
+    );
+    assert_eq!(out["verdict"], "within");
+    // PDF figures are best effort, and the sentence says so.
+    assert_eq!(out["approximate"], true);
+    assert_eq!(
+        out["summary"],
+        "about 2,500 words in the report and 250 in annexes: within 2,250-2,750"
+    );
+}
+
 #[test]
 fn as_report_gives_the_limit_and_verdict_for_either_epao() {
     let dir = Dir::new();

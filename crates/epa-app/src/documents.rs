@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use epa_documents::{FileKind, Limits, Verdict, WordCount, WordLimit};
 use epa_domain::policy::Action;
 use epa_plan::EffectivePlan;
+use epa_store::Tx;
 use epa_store::audit::{self, NewAuditEvent};
 use epa_store::documents::{self as store, Document, NewDocument};
 use epa_store::files::{FileError, FileId, FileStore};
@@ -108,7 +109,7 @@ impl Purpose {
         }
     }
 
-    fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Purpose::PhotoId => "photo ID",
             Purpose::Evidence => "evidence",
@@ -147,7 +148,8 @@ pub struct DocumentView {
     pub sha256: String,
     /// The word counts, for documents with words.
     pub words: Option<WordsView>,
-    /// A report under the policy's minimum: the assessor is told.
+    /// A report under the policy's minimum or over its maximum: the
+    /// allocated assessor is told.
     pub flag_for_assessor: bool,
     pub uploaded_by: Uuid,
     pub uploaded_at: DateTime<Utc>,
@@ -182,7 +184,7 @@ pub struct LimitView {
     pub max: Option<i64>,
 }
 
-fn view(doc: &Document) -> DocumentView {
+pub(crate) fn view(doc: &Document) -> DocumentView {
     let words = doc.words.map(|words| WordsView {
         words,
         annex_words: doc.annex_words.unwrap_or(0),
@@ -312,10 +314,14 @@ fn judge(count: &WordCount, limit: Option<&PolicyLimit>) -> (Option<u64>, Option
 /// Who may upload: the apprentice's training provider (as for the gateway),
 /// EPAO staff, and for recordings the allocated assessor. Anyone else who
 /// may see the EPA is refused (403); others are told it does not exist.
-const UPLOAD_REFUSED: &str =
+pub(crate) const UPLOAD_REFUSED: &str =
     "only the apprentice's training provider or EPAO staff can upload documents for this EPA";
 
-fn authorize_upload(ctx: &EpaContext, actor: &Actor, purpose: Purpose) -> Result<(), AppError> {
+pub(crate) fn authorize_upload(
+    ctx: &EpaContext,
+    actor: &Actor,
+    purpose: Purpose,
+) -> Result<(), AppError> {
     let mut actions = vec![Action::SubmitGateway, Action::ReviewGateway];
     if purpose == Purpose::Recording {
         actions.push(Action::RecordJudgement);
@@ -327,7 +333,7 @@ fn authorize_upload(ctx: &EpaContext, actor: &Actor, purpose: Purpose) -> Result
     }
 }
 
-fn files(app: &App) -> Result<Arc<dyn FileStore>, AppError> {
+pub(crate) fn files(app: &App) -> Result<Arc<dyn FileStore>, AppError> {
     app.files.clone().ok_or_else(|| {
         AppError::Unavailable(
             "uploads are not available: this server has no file store configured".to_owned(),
@@ -350,7 +356,7 @@ pub async fn may_upload(
 }
 
 /// The name as kept: its last path component, without control characters.
-fn clean_name(name: &str) -> Result<String, AppError> {
+pub(crate) fn clean_name(name: &str) -> Result<String, AppError> {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let cleaned: String = base.chars().filter(|c| !c.is_control()).collect();
     let cleaned = cleaned.trim().to_owned();
@@ -369,7 +375,7 @@ fn clean_name(name: &str) -> Result<String, AppError> {
     Ok(cleaned)
 }
 
-fn file_error(err: FileError) -> AppError {
+pub(crate) fn file_error(err: FileError) -> AppError {
     match err {
         FileError::NotFound(id) => {
             AppError::Internal(format!("a document names file {id}, which is not stored"))
@@ -379,14 +385,18 @@ fn file_error(err: FileError) -> AppError {
 }
 
 /// What the checks of the bytes found.
-struct Checked {
+pub(crate) struct Checked {
     kind: FileKind,
     count: Option<WordCount>,
 }
 
 /// Sniffs, inspects and counts on a blocking thread (zip inspection and
 /// PDF text are CPU work). Any refusal is the uploader's to fix: 422.
-async fn check(bytes: Arc<Vec<u8>>, name: String, purpose: Purpose) -> Result<Checked, AppError> {
+pub(crate) async fn check(
+    bytes: Arc<Vec<u8>>,
+    name: String,
+    purpose: Purpose,
+) -> Result<Checked, AppError> {
     tokio::task::spawn_blocking(move || {
         let limits = Limits {
             max_input_bytes: purpose.max_bytes(),
@@ -456,24 +466,11 @@ pub async fn upload(
     let bytes = Arc::new(input.bytes);
     let checked = check(Arc::clone(&bytes), name.clone(), input.purpose).await?;
     let limit = policy_limit(&ctx.plan, input.purpose);
-    let judged = checked
-        .count
-        .as_ref()
-        .map(|count| (count, judge(count, limit.as_ref())));
-    let verdict = judged.as_ref().and_then(|(_, (_, v, _))| *v);
-    let flag = input.purpose == Purpose::Report && verdict == Some(Verdict::Under);
 
     // The bytes are stored before the record is written: a record never
     // names a missing file. Should the transaction fail, the stored file is
     // unreferenced and harmless (the same upload later reuses it).
-    let content = {
-        let store = Arc::clone(&store);
-        let bytes = Arc::clone(&bytes);
-        tokio::task::spawn_blocking(move || store.put(&bytes))
-            .await
-            .map_err(AppError::internal)?
-            .map_err(file_error)?
-    };
+    let content = put(&store, bytes).await?;
 
     let now = app.now();
     let mut tx = app.db.begin_write().await?;
@@ -482,18 +479,111 @@ pub async fn upload(
         EpaContext::write(app, &mut tx, actor, epa_id, Action::ViewEpa, UPLOAD_REFUSED).await?;
     authorize_upload(&ctx, actor, input.purpose)?;
     let row = &ctx.row;
-    let as_i64 = |n: u64| i64::try_from(n).map_err(AppError::internal);
-    let bounds = limit.as_ref().and_then(|l| l.limit);
-    let document = store::insert(
+    let document = record(
         &mut tx,
-        &NewDocument {
+        actor,
+        Recorded {
             epa_id,
-            purpose: input.purpose.as_str(),
-            content_hash: content.as_str(),
-            declared_name: &name,
-            kind: checked.kind.as_str(),
-            media_type: checked.kind.mime(),
-            size_bytes: as_i64(size)?,
+            purpose: input.purpose,
+            name: &name,
+            size,
+            content: &content,
+            checked: &checked,
+            limit: limit.as_ref(),
+            archive: None,
+        },
+        now,
+    )
+    .await?;
+    if document.flag_for_assessor
+        && let Some(assessor) = row.epa.assessor_id
+    {
+        let assessor = users::get(&app.db, assessor).await?;
+        let summary = document.summary.clone().unwrap_or_default();
+        let over = document.verdict.as_deref() == Some(Verdict::Over.as_str());
+        let (kind, side) = if over {
+            ("report_over_word_limit", "over")
+        } else {
+            ("report_under_word_limit", "under")
+        };
+        outbox::enqueue(
+            &mut tx,
+            &NewMessage {
+                kind,
+                recipient: &assessor.email,
+                subject: &format!("A project report is {side} the word limit"),
+                body: &format!(
+                    "The project report uploaded for {} {}'s EPA ({}) is {side} the policy's word limit: {summary}. \
+                     Document {}.",
+                    row.given_names, row.family_name, row.epa.id, document.id
+                ),
+            },
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(view(&document))
+}
+
+/// Stores bytes in the file store, on a blocking thread.
+pub(crate) async fn put(
+    store: &Arc<dyn FileStore>,
+    bytes: Arc<Vec<u8>>,
+) -> Result<FileId, AppError> {
+    let store = Arc::clone(store);
+    tokio::task::spawn_blocking(move || store.put(&bytes))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(file_error)
+}
+
+/// A checked document to record ([`record`]).
+pub(crate) struct Recorded<'a> {
+    pub(crate) epa_id: Uuid,
+    pub(crate) purpose: Purpose,
+    /// The name as kept ([`clean_name`]).
+    pub(crate) name: &'a str,
+    pub(crate) size: u64,
+    pub(crate) content: &'a FileId,
+    pub(crate) checked: &'a Checked,
+    pub(crate) limit: Option<&'a PolicyLimit>,
+    /// The SHA-256 of the archive it came out of, if it did.
+    pub(crate) archive: Option<&'a str>,
+}
+
+/// Writes a checked document's record, with its counts, verdict and flag
+/// for the assessor (a report outside the policy's limit, either side),
+/// and its audit event, in `tx`.
+pub(crate) async fn record(
+    tx: &mut Tx,
+    actor: &Actor,
+    doc: Recorded<'_>,
+    now: DateTime<Utc>,
+) -> Result<Document, AppError> {
+    let judged = doc
+        .checked
+        .count
+        .as_ref()
+        .map(|count| (count, judge(count, doc.limit)));
+    let verdict = judged.as_ref().and_then(|(_, (_, v, _))| *v);
+    // A report outside the policy's limit, either side, is the assessor's to
+    // see: both specifications state the report's length as a rule
+    // ("must be 2500 words (+/- 10%), excluding annexes").
+    let flag =
+        doc.purpose == Purpose::Report && matches!(verdict, Some(Verdict::Under | Verdict::Over));
+    let as_i64 = |n: u64| i64::try_from(n).map_err(AppError::internal);
+    let bounds = doc.limit.and_then(|l| l.limit);
+    let document = store::insert(
+        tx,
+        &NewDocument {
+            epa_id: doc.epa_id,
+            purpose: doc.purpose.as_str(),
+            content_hash: doc.content.as_str(),
+            declared_name: doc.name,
+            kind: doc.checked.kind.as_str(),
+            media_type: doc.checked.kind.mime(),
+            size_bytes: as_i64(doc.size)?,
             words: judged.as_ref().map(|(c, _)| as_i64(c.words)).transpose()?,
             annex_words: judged
                 .as_ref()
@@ -518,53 +608,37 @@ pub async fn upload(
         now,
     )
     .await?;
+    let mut after = json!({
+        "document_id": document.id,
+        "purpose": document.purpose,
+        "kind": document.kind,
+        "size_bytes": document.size_bytes,
+        "sha256": document.content_hash,
+        "words": document.words,
+        "annex_words": document.annex_words,
+        "verdict": document.verdict,
+        "flag_for_assessor": document.flag_for_assessor,
+    });
+    if let Some(archive) = doc.archive {
+        after["archive_sha256"] = json!(archive);
+    }
     audit::append(
-        &mut tx,
+        tx,
         &NewAuditEvent {
             occurred_at: now,
             actor_id: Some(actor.user_id),
             actor_role: actor.audit_role(),
             action: "document.uploaded",
             entity_type: "epa",
-            entity_id: &epa_id.to_string(),
+            entity_id: &doc.epa_id.to_string(),
             before: None,
             // The uploaded name is left out: it may name the apprentice.
-            after: Some(json!({
-                "document_id": document.id,
-                "purpose": document.purpose,
-                "kind": document.kind,
-                "size_bytes": document.size_bytes,
-                "sha256": document.content_hash,
-                "words": document.words,
-                "annex_words": document.annex_words,
-                "verdict": document.verdict,
-                "flag_for_assessor": document.flag_for_assessor,
-            })),
+            after: Some(after),
             request_id: actor.request_id.as_deref(),
         },
     )
     .await?;
-    if flag && let Some(assessor) = row.epa.assessor_id {
-        let assessor = users::get(&app.db, assessor).await?;
-        let summary = document.summary.clone().unwrap_or_default();
-        outbox::enqueue(
-            &mut tx,
-            &NewMessage {
-                kind: "report_under_word_limit",
-                recipient: &assessor.email,
-                subject: "A project report is under the word limit",
-                body: &format!(
-                    "The project report uploaded for {} {}'s EPA ({}) is under the policy's word limit: {summary}. \
-                     Document {}.",
-                    row.given_names, row.family_name, row.epa.id, document.id
-                ),
-            },
-            now,
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(view(&document))
+    Ok(document)
 }
 
 /// A document's record and the EPA row it belongs to, for someone who may

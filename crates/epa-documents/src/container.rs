@@ -67,6 +67,16 @@ pub struct ZipSummary {
     pub compressed: u64,
 }
 
+/// What an entry's name is to us. In a document (docx, odt) a name that
+/// would escape a folder if extracted marks a forged file: refused. In an
+/// archive of files (the `archive` module) names are data only, shown to
+/// people and never used as a path, so any name is harmless.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Names {
+    MustBeSafePaths,
+    DataOnly,
+}
+
 /// An opened, inspected zip container.
 pub(crate) struct Container<'a> {
     archive: zip::ZipArchive<Cursor<&'a [u8]>>,
@@ -77,8 +87,18 @@ pub(crate) struct Container<'a> {
 const KIND: &str = "zip archive";
 
 impl<'a> Container<'a> {
-    /// Opens and inspects the container; nothing is inflated.
+    /// Opens and inspects a document container; nothing is inflated.
     pub(crate) fn open(bytes: &'a [u8], limits: &Limits) -> Result<Self, DocumentError> {
+        Self::open_with(bytes, limits, Names::MustBeSafePaths)
+    }
+
+    /// Opens and inspects the container, treating entry names as `names`
+    /// says; nothing is inflated.
+    pub(crate) fn open_with(
+        bytes: &'a [u8],
+        limits: &Limits,
+        names: Names,
+    ) -> Result<Self, DocumentError> {
         if bytes.len() as u64 > limits.max_input_bytes {
             return Err(DocumentError::TooLarge {
                 size: bytes.len() as u64,
@@ -103,7 +123,9 @@ impl<'a> Container<'a> {
                 .by_index_data(index)
                 .map_err(|e| DocumentError::damaged(KIND, zip_detail(&e)))?;
             let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
-            check_name(&name)?;
+            if names == Names::MustBeSafePaths {
+                check_name(&name)?;
+            }
             if entry.encrypted() {
                 return Err(DocumentError::Unsupported(format!(
                     "the entry {name:?} is encrypted; remove the password and try again"
@@ -138,6 +160,47 @@ impl<'a> Container<'a> {
             limits: limits.clone(),
             summary,
         })
+    }
+
+    /// How many entries the container holds.
+    pub(crate) fn len(&self) -> usize {
+        self.archive.len()
+    }
+
+    /// Entry `index` in full: its name (decoded as the archive says, UTF-8
+    /// or the old DOS code page), what it is, and its bytes, inflated
+    /// through `take(max_entry_declared + 1)` so an entry that inflates past
+    /// the limit is refused whatever it declared.
+    pub(crate) fn entry(&mut self, index: usize) -> Result<Entry, DocumentError> {
+        let limit = self.limits.max_entry_declared;
+        let mut file = self
+            .archive
+            .by_index(index)
+            .map_err(|e| DocumentError::damaged(KIND, zip_detail(&e)))?;
+        let name = match file.name() {
+            Ok(name) => name.into_owned(),
+            Err(_) => String::from_utf8_lossy(file.name_raw()).into_owned(),
+        };
+        let what = if file.is_dir() {
+            EntryKind::Folder
+        } else if file.is_symlink() {
+            EntryKind::Link
+        } else {
+            EntryKind::File
+        };
+        let mut bytes = Vec::with_capacity(file.size().min(limit) as usize);
+        if what == EntryKind::File {
+            (&mut file)
+                .take(limit + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| DocumentError::damaged(KIND, format!("{name}: {e}")))?;
+            if bytes.len() as u64 > limit {
+                return Err(DocumentError::Unsafe(format!(
+                    "the entry {name:?} inflates past {limit} bytes"
+                )));
+            }
+        }
+        Ok(Entry { name, what, bytes })
     }
 
     pub(crate) fn has(&self, name: &str) -> bool {
@@ -192,6 +255,22 @@ impl<'a> Container<'a> {
             None => text,
         }))
     }
+}
+
+/// What an entry is, as the archive describes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EntryKind {
+    File,
+    Folder,
+    /// A symbolic link: its "content" is a path, not a file.
+    Link,
+}
+
+/// One entry, inflated ([`Container::entry`]).
+pub(crate) struct Entry {
+    pub(crate) name: String,
+    pub(crate) what: EntryKind,
+    pub(crate) bytes: Vec<u8>,
 }
 
 fn too_many(count: usize, limits: &Limits) -> DocumentError {

@@ -15,44 +15,11 @@
 
 use serde::Serialize;
 
+use crate::blocks::{Block, BlockKind, Extracted};
 use crate::kind::FileKind;
 
 /// A paragraph this short (in words) can be a heading on its own.
 pub const SHORT_PARAGRAPH_WORDS: u64 = 8;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum BlockKind {
-    /// Styled as a heading (docx heading style or outline level, odt
-    /// `text:h`, Markdown `#`), or a line shaped like an annex title.
-    Heading,
-    /// An ordinary paragraph in the body's flow.
-    Paragraph,
-    /// Text that counts but can never start the annexes.
-    Other,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct Block {
-    pub(crate) text: String,
-    pub(crate) kind: BlockKind,
-}
-
-impl Block {
-    pub(crate) fn new(text: impl Into<String>, kind: BlockKind) -> Self {
-        Self {
-            text: text.into(),
-            kind,
-        }
-    }
-}
-
-/// A document's text as the extractors give it: blocks in reading order,
-/// plus text that always counts as main text (notes never referenced).
-#[derive(Debug, Default)]
-pub(crate) struct Extracted {
-    pub(crate) blocks: Vec<Block>,
-    pub(crate) loose: Vec<String>,
-}
 
 /// The result of counting a document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -104,12 +71,7 @@ fn collapse(text: &str) -> String {
 fn starts_annexes(block: &Block) -> bool {
     match block.kind {
         BlockKind::Heading => begins_with_annex_word(&block.text),
-        BlockKind::Paragraph => {
-            let trimmed = block.text.trim_end();
-            count_text_words(trimmed) <= SHORT_PARAGRAPH_WORDS
-                && !trimmed.ends_with(['.', '!', '?'])
-                && begins_with_annex_word(trimmed)
-        }
+        BlockKind::Paragraph => is_short_annex_line(&block.text),
         BlockKind::Other => false,
     }
 }
@@ -139,6 +101,17 @@ pub(crate) fn after_annex_word(text: &str) -> Option<&str> {
 
 pub(crate) fn begins_with_annex_word(text: &str) -> bool {
     after_annex_word(text).is_some()
+}
+
+/// Whether a paragraph standing on its own reads as an annex heading: it
+/// begins with an annex word, is short (at most [`SHORT_PARAGRAPH_WORDS`])
+/// and does not end like a sentence. Word and OpenDocument paragraphs and
+/// PDF lines of their own are judged by this one rule.
+pub(crate) fn is_short_annex_line(text: &str) -> bool {
+    let trimmed = text.trim_end();
+    count_text_words(trimmed) <= SHORT_PARAGRAPH_WORDS
+        && !trimmed.ends_with(['.', '!', '?'])
+        && begins_with_annex_word(trimmed)
 }
 
 /// "7 ", "7. ", "7.1 ", "7) " before a heading's title.

@@ -9,8 +9,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::blocks::{Block, BlockKind, Extracted};
 use crate::container::Container;
-use crate::count::{Block, BlockKind, Extracted};
 use crate::error::DocumentError;
 use crate::xml::{XmlEvent, walk};
 

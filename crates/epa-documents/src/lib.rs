@@ -17,168 +17,40 @@
 //!     "6 words in the report and 4 in annexes: under 2,250-2,750 by 2,244"
 //! );
 //! ```
+//!
+//! Modules import one another in one direction only (no module imports the
+//! crate root, and none imports a module that imports it back):
+//! `kind`, `error` and `blocks` import nothing of the crate; `container`
+//! knows kinds and errors; `count` reads blocks; the extractors (`docx`,
+//! `odt`, `text`, `pdf`) write blocks; `sniff` uses the container and the
+//! text test; `inspect` runs them all; `archive` unpacks a zip of files
+//! through the container's checks.
 
+mod archive;
+mod blocks;
 mod container;
 mod count;
 mod docx;
 mod error;
+mod inspect;
 mod kind;
 pub mod ksb;
 mod limit;
 mod odt;
 mod pdf;
 pub mod samples;
+mod sniff;
 mod text;
 mod xml;
 
-use serde::Serialize;
-
+pub use archive::{ArchiveEntry, unpack};
 pub use container::{Limits, ZipSummary};
 pub use count::{SHORT_PARAGRAPH_WORDS, WordCount, count_text_words};
 pub use error::DocumentError;
-pub use kind::{FileKind, extension, sniff};
+pub use inspect::{
+    DocumentCheck, check_and_count, count_words, count_words_with, inspect, inspect_with,
+};
+pub use kind::{FileKind, extension};
 pub use limit::{Verdict, WordLimit, summary, thousands};
 pub use pdf::PDF_THREAD_NAME;
-
-use container::Container;
-
-/// What [`inspect`] found: the real kind of a file whose bytes match its
-/// name, and for zip containers what their directory declares.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DocumentCheck {
-    pub kind: FileKind,
-    pub size: u64,
-    pub container: Option<ZipSummary>,
-}
-
-/// Checks that `bytes` are what `declared_name`'s extension says, and that
-/// a zip container is safe to open, with the default [`Limits`].
-pub fn inspect(bytes: &[u8], declared_name: &str) -> Result<DocumentCheck, DocumentError> {
-    inspect_with(bytes, declared_name, &Limits::default())
-}
-
-/// [`inspect`] with explicit limits (an upload route may allow less).
-pub fn inspect_with(
-    bytes: &[u8],
-    declared_name: &str,
-    limits: &Limits,
-) -> Result<DocumentCheck, DocumentError> {
-    let Some(declared) = FileKind::from_name(declared_name) else {
-        return Err(DocumentError::Unsupported(match extension(declared_name) {
-            Some(ext) => format!("files ending .{ext} are not accepted"),
-            None => "the file name has no extension, so its type is unknown".to_owned(),
-        }));
-    };
-    let size = bytes.len() as u64;
-    if size > limits.max_input_bytes {
-        return Err(DocumentError::TooLarge {
-            size,
-            limit: limits.max_input_bytes,
-        });
-    }
-    let ext = extension(declared_name).unwrap_or_default();
-    if bytes.is_empty() {
-        // An empty text file is a valid (if wordless) text file.
-        if matches!(declared, FileKind::Txt | FileKind::Markdown) {
-            return Ok(DocumentCheck {
-                kind: declared,
-                size,
-                container: None,
-            });
-        }
-        return Err(DocumentError::Empty);
-    }
-    let (found, container) = if bytes.starts_with(kind::ZIP_MAGIC) {
-        let container = Container::open(bytes, limits)?;
-        let summary = container.summary.clone();
-        match container.kind() {
-            Some(kind) => (Some(kind), Some(summary)),
-            None => {
-                return Err(mismatch(
-                    &ext,
-                    "it is a zip archive that holds no Word or OpenDocument text",
-                ));
-            }
-        }
-    } else {
-        (sniff(bytes), None)
-    };
-    let matches = match (declared, found) {
-        (FileKind::Markdown, Some(FileKind::Txt)) => true,
-        (d, Some(f)) => d == f,
-        (_, None) => false,
-    };
-    if !matches {
-        let what = match found {
-            Some(f) => format!("its content is {}", f.described()),
-            None if declared.has_words() && matches!(declared, FileKind::Docx | FileKind::Odt) => {
-                "its content is not a zip container (damaged or another kind of file)".to_owned()
-            }
-            None => "its content is not a kind of file we recognise".to_owned(),
-        };
-        return Err(mismatch(&ext, &what));
-    }
-    Ok(DocumentCheck {
-        kind: declared,
-        size,
-        container,
-    })
-}
-
-fn mismatch(declared: &str, found: &str) -> DocumentError {
-    DocumentError::NotWhatItSays {
-        declared: declared.to_owned(),
-        found: found.to_owned(),
-    }
-}
-
-/// Counts the words of a document of a known kind (see [`inspect`]).
-pub fn count_words(kind: FileKind, bytes: &[u8]) -> Result<WordCount, DocumentError> {
-    count_words_with(kind, bytes, &Limits::default())
-}
-
-/// [`count_words`] with explicit limits.
-pub fn count_words_with(
-    kind: FileKind,
-    bytes: &[u8],
-    limits: &Limits,
-) -> Result<WordCount, DocumentError> {
-    if bytes.len() as u64 > limits.max_input_bytes {
-        return Err(DocumentError::TooLarge {
-            size: bytes.len() as u64,
-            limit: limits.max_input_bytes,
-        });
-    }
-    let (extracted, approximate) = match kind {
-        FileKind::Docx => (docx::extract(&mut Container::open(bytes, limits)?)?, false),
-        FileKind::Odt => (odt::extract(&mut Container::open(bytes, limits)?)?, false),
-        FileKind::Pdf => (pdf::extract(bytes, limits)?, true),
-        FileKind::Txt => (
-            text::extract(&text::decode(bytes)?, text::Mode::Plain),
-            false,
-        ),
-        FileKind::Markdown => (
-            text::extract(&text::decode(bytes)?, text::Mode::Markdown),
-            false,
-        ),
-        other => {
-            return Err(DocumentError::Unsupported(format!(
-                "words cannot be counted in {}",
-                other.described()
-            )));
-        }
-    };
-    Ok(count::tally(kind, &extracted, approximate))
-}
-
-/// [`inspect`] then [`count_words`]: what the upload route and the command
-/// line both want.
-pub fn check_and_count(
-    bytes: &[u8],
-    declared_name: &str,
-    limits: &Limits,
-) -> Result<(DocumentCheck, WordCount), DocumentError> {
-    let check = inspect_with(bytes, declared_name, limits)?;
-    let count = count_words_with(check.kind, bytes, limits)?;
-    Ok((check, count))
-}
+pub use sniff::sniff;

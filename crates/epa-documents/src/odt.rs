@@ -7,8 +7,8 @@
 //! (`text:tracked-changes`), note numbers (`text:note-citation`) or image
 //! titles and descriptions.
 
+use crate::blocks::{Block, BlockKind, Extracted};
 use crate::container::Container;
-use crate::count::{Block, BlockKind, Extracted};
 use crate::error::DocumentError;
 use crate::xml::{XmlEvent, walk};
 

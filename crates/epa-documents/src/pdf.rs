@@ -3,14 +3,15 @@
 //! pdf-extract is the only pure-Rust extractor that handles real-world
 //! fonts, and it panics or loops on some malformed files. So it runs on a
 //! thread of its own, inside `catch_unwind`, and we stop waiting after
-//! [`Limits::pdf_timeout`](crate::Limits). A thread cannot be killed: on a
+//! [`Limits::pdf_timeout`]. A thread cannot be killed: on a
 //! timeout it is left to finish and its result is dropped (ADR 0033).
 
 use std::sync::mpsc;
 
+use crate::blocks::Extracted;
 use crate::container::Limits;
-use crate::count::Extracted;
 use crate::error::DocumentError;
+use crate::text::{self, Mode};
 
 /// The name of the extraction thread, so a panic hook can stay quiet about
 /// panics we expect and catch.
@@ -23,7 +24,7 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, Docume
             "no text could be read from this PDF (is it a scanned image?)".to_owned(),
         ));
     }
-    Ok(crate::text::extract(&text, crate::text::Mode::Pdf))
+    Ok(text::extract(&text, Mode::Pdf))
 }
 
 fn extract_text(bytes: &[u8], limits: &Limits) -> Result<String, DocumentError> {

@@ -16,17 +16,31 @@ pub const REPORT_ANNEX_WORDS: u64 = 14;
 /// Packs named parts into a zip archive with the zip crate's writer
 /// (deflated, except entries named `mimetype`, which ODF wants stored).
 pub fn zip(parts: &[(&str, &str)]) -> Vec<u8> {
+    let files: Vec<(&str, &[u8])> = parts.iter().map(|(n, c)| (*n, c.as_bytes())).collect();
+    zip_files(&files)
+}
+
+/// Packs named files into a zip archive, as [`zip`] does; a name ending in
+/// `/` is a folder (its content is ignored). Names are written as given,
+/// `../` and all: hostile names are part of what is tested.
+pub fn zip_files(files: &[(&str, &[u8])]) -> Vec<u8> {
     let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    for (name, content) in parts {
+    for (name, content) in files {
         let method = if *name == "mimetype" {
             CompressionMethod::Stored
         } else {
             CompressionMethod::Deflated
         };
         let options = SimpleFileOptions::default().compression_method(method);
+        if name.ends_with('/') {
+            writer
+                .add_directory(*name, options)
+                .expect("writing to memory");
+            continue;
+        }
         writer
             .start_file(*name, options)
-            .and_then(|()| writer.write_all(content.as_bytes()).map_err(Into::into))
+            .and_then(|()| writer.write_all(content).map_err(Into::into))
             .expect("writing to memory");
     }
     writer.finish().expect("writing to memory").into_inner()
@@ -258,20 +272,45 @@ const WORDS: [&str; 16] = [
 pub fn pdf(lines: &[&str]) -> Vec<u8> {
     let mut stream = String::from("BT /F1 12 Tf 72 740 Td 14 TL\n");
     for line in lines {
-        let escaped = line
-            .replace('\\', "\\\\")
-            .replace('(', "\\(")
-            .replace(')', "\\)");
-        stream.push_str(&format!("({escaped}) Tj T*\n"));
+        stream.push_str(&format!("({}) Tj T*\n", pdf_string(line)));
     }
     stream.push_str("ET");
-    let objects = [
+    pdf_pages(&[stream])
+}
+
+/// A PDF string literal's content: backslashes and parentheses escaped.
+fn pdf_string(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('(', "\\(")
+        .replace(')', "\\)")
+}
+
+/// A PDF of A4-ish pages, one content stream each, with Helvetica as `/F1`
+/// and Helvetica-Bold as `/F2`.
+fn pdf_pages(streams: &[String]) -> Vec<u8> {
+    let pages = streams.len();
+    // Objects: 1 catalog, 2 page tree, 3 and 4 fonts, then a page and its
+    // content stream for each page.
+    let kids: Vec<String> = (0..pages).map(|i| format!("{} 0 R", 5 + 2 * i)).collect();
+    let mut objects =
+        vec![
         "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>".to_owned(),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_owned(),
-        format!("<< /Length {} >>\nstream\n{stream}\nendstream", stream.len()),
+        format!("<< /Type /Pages /Kids [{}] /Count {pages} >>", kids.join(" ")),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+            .to_owned(),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>"
+            .to_owned(),
     ];
+    for (i, stream) in streams.iter().enumerate() {
+        objects.push(format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents {} 0 R >>",
+            6 + 2 * i
+        ));
+        objects.push(format!(
+            "<< /Length {} >>\nstream\n{stream}\nendstream",
+            stream.len()
+        ));
+    }
     let mut out = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n".to_vec();
     let mut offsets = Vec::new();
     for (i, object) in objects.iter().enumerate() {
@@ -293,6 +332,77 @@ pub fn pdf(lines: &[&str]) -> Vec<u8> {
         .as_bytes(),
     );
     out
+}
+
+/// A report laid out as a word processor prints it to PDF: a bold title,
+/// `main` words in paragraphs of about 100 words wrapped at 12 words a
+/// line, then `annex_heading` as a bold heading of its own (more space
+/// above it than below, as heading styles have) and `annex` words, over as
+/// many pages as it takes. With `annex == 0` there is no annex heading.
+///
+/// The title's words count: `main` includes them, as with [`sized_docx`].
+/// The heading's words count in the annexes: `annex` includes them.
+pub fn sized_pdf(main: usize, annex: usize, annex_heading: &str) -> Vec<u8> {
+    const TOP: i32 = 740;
+    const BOTTOM: i32 = 72;
+    const LEADING: i32 = 14;
+    struct Pages {
+        streams: Vec<String>,
+        y: i32,
+    }
+    impl Pages {
+        /// One line at `font` and `size`, `gap` points below the previous
+        /// one (a new page when it would fall off this one).
+        fn line(&mut self, font: &str, size: u32, gap: i32, text: &str) {
+            if self.streams.is_empty() || self.y - gap < BOTTOM {
+                self.streams.push(String::new());
+                self.y = TOP + LEADING;
+            }
+            self.y -= gap;
+            let stream = self.streams.last_mut().expect("a page was just started");
+            stream.push_str(&format!(
+                "BT /{font} {size} Tf 72 {} Td ({}) Tj ET\n",
+                self.y,
+                pdf_string(text)
+            ));
+        }
+        /// Paragraphs of `count` words; the first follows a heading
+        /// closely, the others have a paragraph's space above them.
+        fn paragraphs(&mut self, count: usize) {
+            let mut left = count;
+            let mut n = 0;
+            while left > 0 {
+                let take = left.min(100);
+                let words: Vec<&str> = (0..take).map(|i| WORDS[(i + n) % WORDS.len()]).collect();
+                for (i, line) in words.chunks(12).enumerate() {
+                    let gap = match (n, i) {
+                        (0, 0) => LEADING + 2,
+                        (_, 0) => LEADING + 10,
+                        _ => LEADING,
+                    };
+                    self.line("F1", 11, gap, &line.join(" "));
+                }
+                left -= take;
+                n += 1;
+            }
+        }
+    }
+    let mut pages = Pages {
+        streams: Vec::new(),
+        y: TOP,
+    };
+    let title = "Project report";
+    pages.line("F2", 16, LEADING, title);
+    pages.paragraphs(main.saturating_sub(title.split_whitespace().count()));
+    if annex > 0 {
+        pages.line("F2", 13, LEADING + 16, annex_heading);
+        let heading_words = annex_heading
+            .split_whitespace()
+            .filter(|w| w.chars().any(char::is_alphanumeric))
+            .count();
+        pages.paragraphs(annex.saturating_sub(heading_words));
+    }
+    pdf_pages(&pages.streams)
 }
 
 /// One entry of a hand-made zip archive, for inputs the zip writer will
@@ -350,6 +460,23 @@ pub fn raw_zip(entries: &[RawEntry<'_>]) -> Vec<u8> {
     out.extend_from_slice(&dir_offset.to_le_bytes());
     out.extend_from_slice(&0u16.to_le_bytes());
     out
+}
+
+/// The CRC-32 a zip entry declares for `bytes` (for [`raw_zip`] entries
+/// that must read back whole).
+pub fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &byte in bytes {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
 }
 
 /// A raw deflate stream that inflates to `size` zero bytes, written with

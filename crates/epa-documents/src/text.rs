@@ -4,10 +4,31 @@
 //! a line underlined with `===`/`---`), a short line standing alone between
 //! blank lines, or the first line of a block shaped like an annex title
 //! ("Annex A", "Appendix 2: Survey results"; not "Annex A shows ...").
-//! Lines inside fenced code blocks never do.
+//! Lines inside fenced code blocks never do, nor do contents entries
+//! ("Annex A: Survey ...... 12").
+//!
+//! Text from a PDF has no paragraph marks: a heading comes out as a line,
+//! often with a blank line above it (the space a heading style leaves) but
+//! none below. So in a PDF a line of its own also starts the annexes, as a
+//! short standalone paragraph does in a Word file: a line that begins a
+//! block (after a blank line, or after a line that ends a sentence),
+//! begins with an annex word, is short by the one rule Word paragraphs
+//! are judged by, and stops well short of the page's full line width
+//! (so the first line of a wrapped paragraph that opens "Annex A shows"
+//! never does).
 
-use crate::count::{Block, BlockKind, Extracted, is_annex_title};
+use std::collections::HashMap;
+
+use crate::blocks::{Block, BlockKind, Extracted};
+use crate::count::{
+    SHORT_PARAGRAPH_WORDS, begins_with_annex_word, count_text_words, is_annex_title,
+    is_short_annex_line,
+};
 use crate::error::DocumentError;
+
+/// A PDF line shorter than this share of the document's full line width
+/// (in characters, per thousand) ends before the margin, as a heading does.
+const HEADING_WIDTH_PER_MILLE: usize = 700;
 
 /// Whether bytes read as text: UTF-8 or UTF-16 with a byte-order mark, or
 /// a legacy 8-bit encoding with no control characters but whitespace.
@@ -76,6 +97,25 @@ pub(crate) fn extract(text: &str, mode: Mode) -> Extracted {
     let markdown = mode == Mode::Markdown;
     let lines: Vec<&str> = text.lines().collect();
     let blank = |i: usize| lines.get(i).is_none_or(|l| l.trim().is_empty());
+    // Where each line (as compared for contents entries) last appears.
+    let last_seen: HashMap<String, usize> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| (normalised(line), i))
+        .collect();
+    let full_width = full_line_width(&lines);
+    // A PDF line that begins a block, reads as a short annex paragraph and
+    // ends well before the margin (see the module's notes).
+    let pdf_line_of_its_own = |i: usize| {
+        let trimmed = lines[i].trim();
+        let begins_block =
+            i == 0 || blank(i - 1) || lines[i - 1].trim_end().ends_with(['.', '!', '?', ':']);
+        begins_block
+            && is_short_annex_line(trimmed)
+            && full_width.is_some_and(|full| {
+                trimmed.chars().count() * 1000 <= full * HEADING_WIDTH_PER_MILLE
+            })
+    };
     let mut blocks = Vec::with_capacity(lines.len());
     let mut fenced = false;
     let mut skip_underline = false;
@@ -96,6 +136,14 @@ pub(crate) fn extract(text: &str, mode: Mode) -> Extracted {
             continue;
         }
         let starts_block = i == 0 || blank(i - 1);
+        if begins_with_annex_word(trimmed)
+            && is_contents_entry(trimmed, |title| {
+                last_seen.get(&normalised(title)).is_some_and(|&at| at > i)
+            })
+        {
+            blocks.push(Block::new(*line, BlockKind::Other));
+            continue;
+        }
         let kind = if let Some(title) = atx_heading(trimmed) {
             blocks.push(Block::new(title, BlockKind::Heading));
             continue;
@@ -104,12 +152,12 @@ pub(crate) fn extract(text: &str, mode: Mode) -> Extracted {
             BlockKind::Heading
         } else if starts_block && blank(i + 1) {
             BlockKind::Paragraph
-        } else if is_annex_title(trimmed)
+        } else if (is_annex_title(trimmed)
             && (starts_block
                 || (mode == Mode::Pdf
                     && !trimmed.ends_with('.')
-                    && crate::count::count_text_words(trimmed)
-                        <= crate::count::SHORT_PARAGRAPH_WORDS))
+                    && count_text_words(trimmed) <= SHORT_PARAGRAPH_WORDS)))
+            || (mode == Mode::Pdf && pdf_line_of_its_own(i))
         {
             BlockKind::Heading
         } else {
@@ -121,6 +169,46 @@ pub(crate) fn extract(text: &str, mode: Mode) -> Extracted {
         blocks,
         loose: Vec::new(),
     }
+}
+
+/// A line as compared with others: words only, in lower case.
+fn normalised(line: &str) -> String {
+    line.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// The width, in characters, of a full line of the document's text: the
+/// longest line but the longest tenth (a stray wide line, a URL, does not
+/// set it). `None` with too few lines to tell.
+fn full_line_width(lines: &[&str]) -> Option<usize> {
+    let mut widths: Vec<usize> = lines
+        .iter()
+        .map(|l| l.trim().chars().count())
+        .filter(|&w| w > 0)
+        .collect();
+    if widths.len() < 5 {
+        return None;
+    }
+    widths.sort_unstable();
+    Some(widths[(widths.len() - 1) * 9 / 10])
+}
+
+/// Whether a line beginning with an annex word is an entry in a table of
+/// contents: it has dot leaders ("Annex A: Survey ...... 12"), or it ends
+/// in a page number and the same title without the number appears again
+/// further on (`appears_later`), where the annex itself begins.
+fn is_contents_entry(line: &str, appears_later: impl Fn(&str) -> bool) -> bool {
+    if line.contains("...") || line.contains(". . .") || line.contains('\u{2026}') {
+        return true;
+    }
+    let Some((title, page)) = line.rsplit_once(char::is_whitespace) else {
+        return false;
+    };
+    let is_page_number = (1..=4).contains(&page.len()) && page.chars().all(|c| c.is_ascii_digit());
+    let title = title.trim_end_matches(|c: char| c == '.' || c.is_whitespace());
+    is_page_number && !title.is_empty() && appears_later(title)
 }
 
 /// `# Title` .. `###### Title` (the hashes are not words anyway).

@@ -135,6 +135,87 @@ fn pdf_is_counted_and_marked_approximate() {
     assert_eq!((count.words, count.annex_words), (9, 7), "{count:?}");
 }
 
+/// Issue 10: a 2,500-word report with a 250-word annex, printed to PDF,
+/// counts 2,500 and 250 as its Word twin does, not 2,750. The heading is a
+/// line of its own with a heading's space above it and a paragraph close
+/// below, as word processors print it; title-shaped or not.
+#[test]
+fn a_pdf_report_counts_its_annex_apart_as_its_word_twin_does() {
+    let word = count(&samples::sized_docx(2500, 250), "report.docx");
+    assert_eq!((word.words, word.annex_words), (2500, 250));
+    for heading in [
+        "Annex A",
+        "Annex A: Customer emails",
+        "Appendix 1 Customer survey results",
+        "Annex B Customer emails",
+        "APPENDICES",
+        "7. Annexes",
+    ] {
+        let pdf = samples::sized_pdf(2500, 250, heading);
+        let count = count(&pdf, "report.pdf");
+        assert_eq!(
+            (count.words, count.annex_words),
+            (2500, 250),
+            "{heading}: {count:?}"
+        );
+        assert_eq!(count.annex_heading.as_deref(), Some(heading));
+        assert!(count.approximate);
+    }
+    // With no annex, every word is the report's.
+    let count = count(&samples::sized_pdf(2751, 0, ""), "report.pdf");
+    assert_eq!((count.words, count.annex_words), (2751, 0));
+}
+
+/// "see Annex A" and a wrapped paragraph that happens to open a line with
+/// "Annex A shows" are running text in a PDF, as in a Word file.
+#[test]
+fn running_text_naming_an_annex_never_starts_the_annexes_in_a_pdf() {
+    let lines = [
+        "Customer service project report",
+        "",
+        "Our team improved response times across every channel while keeping",
+        "satisfaction scores above target, as the survey results showed us.",
+        "Annex A shows the survey results in full, and the team used them to",
+        "plan the next quarter of work with every customer in mind as before.",
+        "",
+        "We then trained every adviser, see Annex A for the detail of the plan",
+        "Annex B and Annex C were shared with the managers of the contact",
+        "centre, who agreed the changes and the dates when they would start.",
+    ];
+    let count = count(&samples::pdf(&lines), "report.pdf");
+    assert_eq!(count.annex_words, 0, "{count:?}");
+    assert_eq!(count.annex_heading, None);
+}
+
+/// A contents page lists the annexes before they begin: its entries (with
+/// dot leaders, or a page number after a title that appears again later)
+/// never start the annexes, in a PDF or a text file.
+#[test]
+fn contents_entries_never_start_the_annexes() {
+    let lines = [
+        "Contents",
+        "Introduction 2",
+        "Annex 1: Assessment Plan and Occupational Standard 22",
+        "Annex 2: Additional Information ........ 23",
+        "",
+        "Introduction",
+        "Our team improved response times across every channel while keeping",
+        "satisfaction scores above target, as the survey results showed us.",
+        "",
+        "Annex 1: Assessment Plan and Occupational Standard",
+        "The plan itself.",
+    ];
+    let pdf = count(&samples::pdf(&lines), "report.pdf");
+    assert_eq!(
+        pdf.annex_heading.as_deref(),
+        Some("Annex 1: Assessment Plan and Occupational Standard")
+    );
+    assert_eq!((pdf.words, pdf.annex_words), (37, 10), "{pdf:?}");
+    let text = lines.join("\n");
+    let txt = count(text.as_bytes(), "report.txt");
+    assert_eq!((txt.words, txt.annex_words), (37, 10), "{txt:?}");
+}
+
 #[test]
 fn sized_reports_land_where_they_should_against_the_report_limit() {
     let limit = WordLimit::around(2500, 10);

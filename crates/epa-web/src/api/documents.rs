@@ -16,6 +16,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use epa_app::documents::{self, DocumentView, LimitView, Purpose, UploadInput, WordsView};
 use epa_app::mapping::{self, SuggestedKsb, SuggestionInput, SuggestionsView};
+use epa_app::portfolio_archive::{self, ARCHIVE_MAX_BYTES};
 use epa_app::{AppError, FieldError};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde::Deserialize;
@@ -28,7 +29,10 @@ use crate::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(upload_document, list_documents, get_document, download, suggest_ksbs),
+    paths(
+        upload_document, upload_portfolio_archive, list_documents, get_document, download,
+        suggest_ksbs
+    ),
     components(schemas(
         DocumentView, WordsView, LimitView, Purpose, SuggestionInput, SuggestionsView,
         SuggestedKsb
@@ -46,9 +50,14 @@ pub fn routes() -> Router<AppState> {
         .route("/ksb-suggestions", post(suggest_ksbs))
 }
 
-/// The upload route: it reads its own body, up to the purpose's limit.
+/// The upload routes: they read their own bodies, up to their limits.
 pub fn upload_routes() -> Router<AppState> {
-    Router::new().route("/epas/{id}/documents", post(upload_document))
+    Router::new()
+        .route("/epas/{id}/documents", post(upload_document))
+        .route(
+            "/epas/{id}/documents/archive",
+            post(upload_portfolio_archive),
+        )
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -101,15 +110,14 @@ fn hex(b: u8) -> Option<u8> {
     (b as char).to_digit(16).map(|d| d as u8)
 }
 
-fn too_large(purpose: Purpose) -> Response {
-    let limit = purpose.max_bytes();
+/// 413 for an upload of `what` ("a report upload") past `limit` bytes.
+fn too_large(what: &str, limit: u64) -> Response {
     problem(
         StatusCode::PAYLOAD_TOO_LARGE,
         "too-large",
         "The file is too large",
         Some(format!(
-            "a {} upload may be at most {} MB ({limit} bytes)",
-            purpose.as_str(),
+            "{what} may be at most {} MB ({limit} bytes)",
             limit / (1024 * 1024)
         )),
         vec![FieldError::new(
@@ -123,7 +131,8 @@ fn too_large(purpose: Purpose) -> Response {
 /// is told from them (the `Content-Type` sent is not trusted) and must
 /// match the name's extension and suit the purpose. A proposal or report
 /// has its words counted and judged against the policy's limit; a report
-/// under the minimum is flagged to the allocated assessor.
+/// under the minimum or over the maximum is flagged to the allocated
+/// assessor.
 #[utoipa::path(
     post, path = "/api/v1/epas/{id}/documents", tag = "documents",
     params(
@@ -180,6 +189,108 @@ async fn upload_inner(
         .await
         .map_err(|err| ApiError(err).into_response())?;
     let name = declared_name(&headers).map_err(IntoResponse::into_response)?;
+    let what = format!("a {} upload", purpose.as_str());
+    let bytes = read_file(&headers, body, purpose.max_bytes(), &what).await?;
+    let input = UploadInput {
+        purpose,
+        declared_name: name,
+        bytes: Vec::from(bytes),
+    };
+    let view = documents::upload(&state.app, &actor, id, input)
+        .await
+        .map_err(|err| ApiError(err).into_response())?;
+    Ok(created(
+        &format!("/api/v1/documents/{}", view.id),
+        Json(view),
+    ))
+}
+
+/// 201 with `body` and `location` as its `Location`.
+fn created(location: &str, body: impl IntoResponse) -> Response {
+    let mut response = (StatusCode::CREATED, body).into_response();
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ArchiveParams {
+    /// What the archive is: `portfolio` (the only kind sent as a zip).
+    pub purpose: String,
+}
+
+/// Send a portfolio of evidence as one zip file (Innovate takes it "either
+/// by inserting a link to a SharePoint or including a zip file"). The body
+/// is the zip's bytes. Each file inside becomes an evidence document,
+/// checked as an evidence upload is (type told from its bytes and matching
+/// its name, at most 25 MB, Word and OpenDocument files inspected before
+/// inflating); the archive is held to zip-bomb limits. Names inside are
+/// kept as data only. All or nothing: if any file is refused, nothing is
+/// kept and the 422 names each refused file and why.
+#[utoipa::path(
+    post, path = "/api/v1/epas/{id}/documents/archive", tag = "documents",
+    params(
+        ("id" = Uuid, Path, description = "The EPA's ID"),
+        ArchiveParams,
+    ),
+    request_body(content = Vec<u8>, content_type = "application/zip", description = "The zip's bytes: at most 50 MB, its files at most 25 MB each and 100 MB together"),
+    responses(
+        (status = 201, description = "Unpacked and kept: one evidence document per file, in the archive's order", body = Vec<DocumentView>,
+            headers(("Location" = String, description = "The EPA's documents"))),
+        (status = 401, description = "No valid token", body = Problem),
+        (status = 403, description = "May see the EPA but not upload for it", body = Problem),
+        (status = 404, description = "No such EPA, or not yours to see", body = Problem),
+        (status = 413, description = "Larger than 50 MB", body = Problem),
+        (status = 415, description = "Sent as a multipart form rather than the zip's bytes", body = Problem),
+        (status = 422, description = "Refused, and nothing kept: not a zip, unsafe to inflate, or a file inside refused (each named, with why, in errors)", body = Problem),
+        (status = 503, description = "This server keeps no uploads", body = Problem),
+    ),
+    security(("token" = []))
+)]
+pub async fn upload_portfolio_archive(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    id: Result<Path<Uuid>, PathRejection>,
+    params: Result<Query<ArchiveParams>, QueryRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, Response> {
+    let id = path_id(id).map_err(IntoResponse::into_response)?;
+    let Query(params) =
+        params.map_err(|err| ApiError::bad_request(err.body_text()).into_response())?;
+    if params.purpose.trim() != "portfolio" {
+        return Err(ApiError(AppError::field(
+            "purpose",
+            "only a portfolio is sent as a zip: choose portfolio, or upload each file on its own",
+        ))
+        .into_response());
+    }
+    // Who may upload is decided before a byte of the body is read.
+    portfolio_archive::may_upload(&state.app, &actor, id)
+        .await
+        .map_err(|err| ApiError(err).into_response())?;
+    let bytes = read_file(&headers, body, ARCHIVE_MAX_BYTES, "a portfolio archive").await?;
+    let views = portfolio_archive::upload(&state.app, &actor, id, Vec::from(bytes))
+        .await
+        .map_err(|err| ApiError(err).into_response())?;
+    Ok(created(
+        &format!("/api/v1/epas/{id}/documents"),
+        Json(views),
+    ))
+}
+
+/// Reads an upload's body: the file's bytes themselves, never past `limit`
+/// (413 naming `what` beyond it, before reading when `Content-Length` says
+/// so).
+async fn read_file(
+    headers: &HeaderMap,
+    body: Body,
+    limit: u64,
+    what: &str,
+) -> Result<axum::body::Bytes, Response> {
     // A multipart form wraps the file in boundaries that would be sniffed
     // as text; other content types are ignored (curl's --data-binary sends
     // application/x-www-form-urlencoded by default).
@@ -203,39 +314,22 @@ async fn upload_inner(
             Vec::new(),
         ));
     }
-    let limit = purpose.max_bytes();
     let declared_length = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared_length.is_some_and(|n| n > limit) {
-        return Err(too_large(purpose));
+        return Err(too_large(what, limit));
     }
     let limit_usize = usize::try_from(limit).unwrap_or(usize::MAX);
-    let bytes = match Limited::new(body, limit_usize).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(err) if err.is::<LengthLimitError>() => return Err(too_large(purpose)),
-        Err(err) => {
-            return Err(
-                ApiError::bad_request(format!("the upload was not received whole: {err}"))
-                    .into_response(),
-            );
-        }
-    };
-    let input = UploadInput {
-        purpose,
-        declared_name: name,
-        bytes: Vec::from(bytes),
-    };
-    let view = documents::upload(&state.app, &actor, id, input)
-        .await
-        .map_err(|err| ApiError(err).into_response())?;
-    let location = format!("/api/v1/documents/{}", view.id);
-    let mut response = (StatusCode::CREATED, Json(view)).into_response();
-    if let Ok(value) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, value);
+    match Limited::new(body, limit_usize).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(err) if err.is::<LengthLimitError>() => Err(too_large(what, limit)),
+        Err(err) => Err(
+            ApiError::bad_request(format!("the upload was not received whole: {err}"))
+                .into_response(),
+        ),
     }
-    Ok(response)
 }
 
 /// The EPA's documents, oldest first.

@@ -284,6 +284,80 @@ on_both!(
     }
 );
 
+/// The assessor's messages about reports outside the word limit, as
+/// (kind, subject, body).
+async fn word_limit_messages(app: &TestApp, world: &World) -> Vec<(String, String, String)> {
+    outbox::for_recipient(&app.db, &world.assessor.email)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.kind.starts_with("report_") && m.kind.ends_with("_word_limit"))
+        .map(|m| (m.kind, m.subject, m.body))
+        .collect()
+}
+
+on_both!(
+    a_report_outside_the_limit_either_side_is_flagged_to_the_allocated_assessor,
+    async |app, world| {
+        for (n, policy) in [(11, "tquk"), (12, "innovate")] {
+            let epa = planned(app, world, policy, n).await;
+            // On the edges: 2,250 and 2,750 are within; one word past either is not.
+            for (words, verdict, flagged) in [
+                (2750, "within", false),
+                (2250, "within", false),
+                (2751, "over", true),
+                (2249, "under", true),
+            ] {
+                let doc = uploaded(
+                    app,
+                    world,
+                    &epa,
+                    "report",
+                    "report.docx",
+                    samples::sized_docx(words, 300),
+                )
+                .await;
+                assert_eq!(doc["words"]["counted_words"], words, "{policy}");
+                assert_eq!(doc["words"]["verdict"], verdict, "{policy} {words}");
+                assert_eq!(doc["flag_for_assessor"], flagged, "{policy} {words}");
+                // The messages about this document (the fake clock stands
+                // still, so their order says nothing).
+                let id = doc["id"].as_str().unwrap();
+                let about: Vec<_> = word_limit_messages(app, world)
+                    .await
+                    .into_iter()
+                    .filter(|(_, _, body)| body.contains(id))
+                    .collect();
+                if !flagged {
+                    assert!(about.is_empty(), "{policy} {words}: {about:?}");
+                    continue;
+                }
+                assert_eq!(about.len(), 1, "{policy} {words}: {about:?}");
+                let (kind, subject, body) = &about[0];
+                let side = if words > 2750 { "over" } else { "under" };
+                assert_eq!(kind, &format!("report_{side}_word_limit"));
+                assert_eq!(
+                    subject,
+                    &format!("A project report is {side} the word limit")
+                );
+                assert!(
+                    body.contains(&format!("is {side} the policy's word limit"))
+                        && body.contains(&format!("{side} 2,250-2,750 by 1")),
+                    "{body}"
+                );
+            }
+            // One message for each report outside the limit, no more.
+            let for_this_epa = word_limit_messages(app, world)
+                .await
+                .into_iter()
+                .filter(|(_, _, body)| body.contains(&epa))
+                .count();
+            assert_eq!(for_this_epa, 2, "{policy}");
+        }
+        assert_audit_intact(app).await;
+    }
+);
+
 on_both!(
     a_tquk_proposal_over_500_words_is_judged_over_and_innovate_has_no_limit,
     async |app, world| {
@@ -1069,3 +1143,285 @@ fn the_openapi_document_places_parameters_and_names_operations_uniquely() {
         ["application/octet-stream"]
     );
 }
+
+// ---------------------------------------------------------------------------
+// A portfolio sent as one zip (Innovate: "either by inserting a link to a
+// SharePoint or including a zip file").
+
+async fn send_archive(
+    app: &TestApp,
+    token: &str,
+    epa: &str,
+    purpose: &str,
+    bytes: Vec<u8>,
+) -> reqwest::Response {
+    app.client
+        .post(app.url(&format!(
+            "/api/v1/epas/{epa}/documents/archive?purpose={purpose}"
+        )))
+        .bearer_auth(token)
+        .header(CONTENT_TYPE, "application/zip")
+        .body(bytes)
+        .send()
+        .await
+        .expect("request to the test app")
+}
+
+/// The refusal's messages, each naming a file.
+fn messages(answer: &Value) -> Vec<String> {
+    answer["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            assert_eq!(e["field"], "file", "{answer}");
+            e["message"].as_str().unwrap().to_owned()
+        })
+        .collect()
+}
+
+on_both!(
+    a_portfolio_zip_becomes_one_evidence_document_per_file,
+    async |app, world| {
+        let epa = id_of(&registered(app, world, "innovate", 14).await);
+        let docx = samples::sized_docx(300, 0);
+        let pdf = samples::pdf(&["Call log", "Customer called about a refund."]);
+        let zip = samples::zip_files(&[
+            ("Portfolio/", b""),
+            ("Portfolio/K1 emails.docx", &docx),
+            ("Portfolio/photos/desk.png", PNG),
+            ("Portfolio/notes.md", b"# Notes\n\nTeam huddle.\n"),
+            ("Portfolio/call log.pdf", &pdf),
+            ("__MACOSX/Portfolio/._call log.pdf", b"\0\x05\x16\x07"),
+        ]);
+        let response = send_archive(app, &world.provider_user.token, &epa, "portfolio", zip).await;
+        assert_eq!(response.status(), 201);
+        assert_eq!(
+            response.headers()["location"],
+            format!("/api/v1/epas/{epa}/documents").as_str()
+        );
+        let docs: Vec<Value> = response.json().await.unwrap();
+        let got: Vec<(&str, &str, &str)> = docs
+            .iter()
+            .map(|d| {
+                (
+                    d["declared_name"].as_str().unwrap(),
+                    d["kind"].as_str().unwrap(),
+                    d["purpose"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("K1 emails.docx", "docx", "evidence"),
+                ("desk.png", "png", "evidence"),
+                ("notes.md", "md", "evidence"),
+                ("call log.pdf", "pdf", "evidence"),
+            ]
+        );
+        // Counted as an evidence upload is: words, no limit, no flag.
+        assert_eq!(docs[0]["words"]["words"], 300);
+        assert_eq!(docs[0]["words"]["limit"], Value::Null);
+        assert!(docs.iter().all(|d| d["flag_for_assessor"] == false));
+        assert!(
+            docs.iter()
+                .all(|d| d["uploaded_by"] == json!(world.provider_user.user_id))
+        );
+        assert_eq!(document_count(app, world, &epa).await, 4);
+        assert_eq!(stored_files(app).len(), 4, "{:?}", stored_files(app));
+        // Each comes back as the bytes that were inside.
+        let response = app
+            .get_as(
+                &world.operations.token,
+                &format!(
+                    "/api/v1/documents/{}/content",
+                    docs[0]["id"].as_str().unwrap()
+                ),
+            )
+            .await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.bytes().await.unwrap().to_vec(), docx);
+        // One audit event per document, each naming the archive it came from.
+        let events: Vec<Value> = audit::for_entity(&app.db, "epa", &epa)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == "document.uploaded")
+            .map(|e| serde_json::from_str(e.after_json.as_deref().unwrap()).unwrap())
+            .collect();
+        assert_eq!(events.len(), 4);
+        let archive = events[0]["archive_sha256"].clone();
+        assert_eq!(archive.as_str().map(str::len), Some(64));
+        assert!(events.iter().all(|e| e["archive_sha256"] == archive));
+        assert_audit_intact(app).await;
+    }
+);
+
+on_both!(
+    a_portfolio_zip_with_a_bad_file_stores_nothing_and_names_each_refused_file,
+    async |app, world| {
+        let epa = id_of(&registered(app, world, "innovate", 15).await);
+        let docx = samples::sized_docx(300, 0);
+        let zip = samples::zip_files(&[
+            ("good.docx", &docx),
+            ("evidence/fake.pdf", b"Just some words, not a PDF at all."),
+            ("tools/run.exe", b"MZ\x90\0"),
+            ("also good.png", PNG),
+        ]);
+        let answer = problem(
+            send_archive(app, &world.provider_user.token, &epa, "portfolio", zip).await,
+            422,
+        )
+        .await;
+        let said = messages(&answer);
+        assert_eq!(said.len(), 2, "{said:?}");
+        assert!(
+            said[0].starts_with("\"evidence/fake.pdf\" in the archive: ")
+                && said[0].contains("plain text"),
+            "{said:?}"
+        );
+        assert!(
+            said[1].starts_with("\"tools/run.exe\" in the archive: ") && said[1].contains(".exe"),
+            "{said:?}"
+        );
+        assert_eq!(document_count(app, world, &epa).await, 0);
+        assert!(stored_files(app).is_empty(), "{:?}", stored_files(app));
+
+        // A Word file, the wrong purpose, not a zip, an empty archive:
+        // refused, each saying why, nothing kept.
+        let folder_only = samples::zip_files(&[("empty/", b"")]);
+        for (purpose, bytes, field, says) in [
+            (
+                "portfolio",
+                docx.clone(),
+                "file",
+                "a Word document, not a zip archive of files",
+            ),
+            (
+                "report",
+                samples::zip_files(&[("a.txt", b"a")]),
+                "purpose",
+                "only a portfolio",
+            ),
+            ("portfolio", PNG.to_vec(), "file", "not a zip archive"),
+            ("portfolio", folder_only, "file", "holds no files"),
+        ] {
+            let answer = problem(
+                send_archive(app, &world.provider_user.token, &epa, purpose, bytes).await,
+                422,
+            )
+            .await;
+            assert_eq!(answer["errors"][0]["field"], field, "{answer}");
+            let message = answer["errors"][0]["message"].as_str().unwrap();
+            assert!(message.contains(says), "{answer}");
+        }
+        // The employer may see the EPA but not send its portfolio.
+        problem(
+            send_archive(
+                app,
+                &world.employer_user.token,
+                &epa,
+                "portfolio",
+                samples::zip_files(&[("a.txt", b"a")]),
+            )
+            .await,
+            403,
+        )
+        .await;
+        assert_eq!(document_count(app, world, &epa).await, 0);
+        assert!(stored_files(app).is_empty());
+    }
+);
+
+on_both!(
+    a_zip_bomb_portfolio_is_refused_quickly,
+    async |app, world| {
+        let epa = id_of(&registered(app, world, "innovate", 16).await);
+        let zeros = samples::deflated_zeros(1 << 30);
+        for declared in [1u64 << 30, 10_000] {
+            let bomb = samples::raw_zip(&[samples::RawEntry {
+                name: "evidence/huge.txt",
+                method: 8,
+                data: &zeros,
+                crc: 0,
+                declared_size: declared,
+            }]);
+            let started = Instant::now();
+            let answer = problem(
+                send_archive(app, &world.provider_user.token, &epa, "portfolio", bomb).await,
+                422,
+            )
+            .await;
+            let took = started.elapsed();
+            let said = messages(&answer);
+            println!("portfolio zip bomb declaring {declared} bytes refused in {took:?}: {said:?}");
+            assert!(said[0].contains("evidence/huge.txt"), "{said:?}");
+            // Most of this is sending the 6.7 MB body on a busy machine;
+            // inflating the gigabyte would take many times longer.
+            assert!(took < Duration::from_secs(5), "took {took:?}");
+        }
+        // A Word file inside that is itself a bomb is refused as an upload
+        // would be (stored, so the archive's own ratio check does not catch
+        // it first).
+        let inner = samples::zip_bomb(1 << 30, true);
+        let zip = samples::raw_zip(&[samples::RawEntry {
+            name: "report.docx",
+            method: 0,
+            data: &inner,
+            crc: samples::crc32(&inner),
+            declared_size: inner.len() as u64,
+        }]);
+        let said = messages(
+            &problem(
+                send_archive(app, &world.provider_user.token, &epa, "portfolio", zip).await,
+                422,
+            )
+            .await,
+        );
+        assert!(
+            said[0].starts_with("\"report.docx\" in the archive: ") && said[0].contains("zip bomb"),
+            "{said:?}"
+        );
+        assert_eq!(document_count(app, world, &epa).await, 0);
+        assert!(stored_files(app).is_empty());
+    }
+);
+
+on_both!(
+    names_inside_a_portfolio_zip_are_data_never_paths,
+    async |app, world| {
+        let epa = id_of(&registered(app, world, "innovate", 17).await);
+        let zip = samples::zip_files(&[
+            ("../../etc/passwd.txt", b"root:x:0:0"),
+            ("/tmp/absolute.txt", b"absolute"),
+            ("..\\..\\windows.txt", b"windows"),
+        ]);
+        let response = send_archive(app, &world.provider_user.token, &epa, "portfolio", zip).await;
+        assert_eq!(response.status(), 201);
+        let docs: Vec<Value> = response.json().await.unwrap();
+        let names: Vec<&str> = docs
+            .iter()
+            .map(|d| d["declared_name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["passwd.txt", "absolute.txt", "windows.txt"]);
+        // Stored under their content hashes, inside the store, and nowhere else.
+        let root = app.files_dir.parent().unwrap();
+        assert!(!root.join("etc").exists());
+        assert!(!root.join("windows.txt").exists());
+        assert!(!std::path::Path::new("/tmp/absolute.txt").exists());
+        let stored = stored_files(app);
+        assert_eq!(stored.len(), 3, "{stored:?}");
+        for path in &stored {
+            assert!(!path.contains("passwd") && !path.contains(".txt"), "{path}");
+        }
+        for doc in &docs {
+            let sha = doc["sha256"].as_str().unwrap();
+            assert!(
+                stored.iter().any(|p| p.replace('/', "") == sha),
+                "{sha} {stored:?}"
+            );
+        }
+        assert_audit_intact(app).await;
+    }
+);
