@@ -237,7 +237,7 @@ fn reallocation_needed(row: &EpaRow, today: chrono::NaiveDate) -> Deadline {
             // Neither specification speaks of conflicts of interest: the
             // rule is the product's own access policy.
             document: "OpenEPA access policy".to_owned(),
-            section: Some("docs/adr/0100-one-gate-for-every-epa.md".to_owned()),
+            section: Some("docs/adr/0110-one-gate-for-every-epa.md".to_owned()),
             quote: Some("A conflict outranks an allocation everywhere".to_owned()),
         },
         state: DeadlineState::Overdue,
