@@ -17,6 +17,7 @@ pub mod gateway;
 pub mod locator;
 pub mod mapping;
 pub mod planning;
+pub mod plans;
 pub mod registration;
 pub mod transitions;
 

@@ -4,13 +4,16 @@
 mod accounts;
 mod assessment;
 mod auth;
+mod closed;
 mod deadlines;
 mod documents;
 mod epas;
 mod gateway;
 mod idempotency;
+mod input;
 mod locator;
 mod planning;
+mod plans;
 pub mod problem;
 
 use axum::Router;
@@ -56,6 +59,7 @@ pub fn routes() -> Router<AppState> {
         .route("/epas/{id}", get(epas::get))
         .route("/epas/{id}/timeline", get(epas::timeline))
         .route("/tokens", axum::routing::post(accounts::sign_in))
+        .route("/tokens/current", get(accounts::current_token))
         .route("/deadlines", get(deadlines::due))
         .route("/epas/{id}/deadlines", get(deadlines::for_epa))
         .merge(gateway::routes())
@@ -63,6 +67,7 @@ pub fn routes() -> Router<AppState> {
         .merge(assessment::routes())
         .merge(documents::routes())
         .merge(locator::routes())
+        .merge(plans::routes())
         .layer(RequestBodyLimitLayer::new(JSON_BODY_LIMIT))
         // After the layer: the upload route reads its body itself, up to
         // its purpose's limit, and answers 413 as a problem.
@@ -76,20 +81,83 @@ pub fn routes() -> Router<AppState> {
                 Vec::new(),
             )
         })
+        // Last, so it sees every answer: axum's own 405, the body limit's
+        // 413 and any other error not yet in problem details.
+        .layer(axum::middleware::map_response(problem::problems_only))
+}
+
+/// Each part's own document, named.
+fn parts() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
+    vec![
+        ("epas", ApiDoc::openapi()),
+        ("accounts", accounts::Api::openapi()),
+        ("deadlines", deadlines::Api::openapi()),
+        ("gateway", gateway::Api::openapi()),
+        ("planning", planning::Api::openapi()),
+        ("assessment", assessment::Api::openapi()),
+        ("documents", documents::Api::openapi()),
+        ("locator", locator::Api::openapi()),
+        ("plans", plans::Api::openapi()),
+    ]
 }
 
 /// The whole OpenAPI document: the EPA routes and each part's own.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let mut document = ApiDoc::openapi();
-    document.merge(accounts::Api::openapi());
-    document.merge(deadlines::Api::openapi());
-    document.merge(gateway::Api::openapi());
-    document.merge(planning::Api::openapi());
-    document.merge(assessment::Api::openapi());
-    document.merge(documents::Api::openapi());
-    document.merge(locator::Api::openapi());
+    let mut parts = parts().into_iter().map(|(_, part)| part);
+    let mut document = parts.next().unwrap_or_else(ApiDoc::openapi);
+    for part in parts {
+        document.merge(part);
+    }
     problems_as_problem_json(&mut document);
-    document
+    created_with_location(&mut document);
+    with_closed_sets(document)
+}
+
+/// See [`closed::closed_sets_in_views`]. Done on the document's JSON and
+/// read back; should the round trip ever fail, the document is served as
+/// it was (and the tests fail).
+fn with_closed_sets(document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    let Ok(mut value) = serde_json::to_value(&document) else {
+        return document;
+    };
+    let missed = closed::closed_sets_in_views(&mut value);
+    if !missed.is_empty() {
+        tracing::warn!(?missed, "closed sets not found in the OpenAPI document");
+    }
+    serde_json::from_value(value).unwrap_or(document)
+}
+
+/// Every 201 answers with `Location`, where the created record can be read
+/// (see `idempotency::command`); the document says so once, here.
+fn created_with_location(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::header::HeaderBuilder;
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    for item in document.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let Some(RefOr::T(response)) = operation.responses.responses.get_mut("201") else {
+                continue;
+            };
+            response
+                .headers
+                .entry("Location".to_owned())
+                .or_insert_with(|| {
+                    RefOr::T(HeaderBuilder::new()
+                        .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                        .description(Some(
+                            "The path where the created record (or the list holding it) can be read",
+                        ))
+                        .build())
+                });
+        }
+    }
 }
 
 /// Every error answer (4xx and 5xx) is a problem-details document sent as
@@ -126,4 +194,109 @@ fn problems_as_problem_json(document: &mut utoipa::openapi::OpenApi) {
 /// Swagger UI and the document it reads.
 pub fn docs() -> Router<AppState> {
     Router::new().merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    /// Two Rust types with one schema name would share one entry in the
+    /// document, so a client would be generated with the wrong shape for
+    /// one of them. Each part's document holds its own types (and those
+    /// they use): one name must mean the same schema in every part.
+    #[test]
+    fn schema_names_are_unique() {
+        let mut seen: BTreeMap<String, (&str, serde_json::Value)> = BTreeMap::new();
+        let mut clashes = Vec::new();
+        for (part, document) in parts() {
+            let Some(components) = document.components else {
+                continue;
+            };
+            for (name, schema) in components.schemas {
+                let schema = serde_json::to_value(&schema).unwrap();
+                match seen.get(&name) {
+                    Some((first, earlier)) if *earlier != schema => {
+                        clashes.push(format!("{name} in {first} and {part}"));
+                    }
+                    Some(_) => {}
+                    None => {
+                        seen.insert(name, (part, schema));
+                    }
+                }
+            }
+        }
+        assert!(clashes.is_empty(), "schema names used twice: {clashes:?}");
+    }
+
+    /// The verbs an operation ID may start with: each says what it does.
+    const VERBS: &[&str] = &[
+        "approve",
+        "book",
+        "cancel",
+        "claim",
+        "declare",
+        "decide",
+        "download",
+        "get",
+        "hold",
+        "list",
+        "receive",
+        "record",
+        "register",
+        "reject",
+        "release",
+        "reschedule",
+        "review",
+        "rework",
+        "sign",
+        "start",
+        "submit",
+        "suggest",
+        "upload",
+        "withdraw",
+    ];
+
+    #[test]
+    fn operation_ids_are_unique_and_say_what_they_do() {
+        let document = serde_json::to_value(openapi()).unwrap();
+        let mut ids: BTreeMap<String, String> = BTreeMap::new();
+        for (path, item) in document["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                let id = operation["operationId"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{method} {path} has no operationId"))
+                    .to_owned();
+                let (verb, object) = id
+                    .split_once('_')
+                    .unwrap_or_else(|| panic!("{id:?} ({method} {path}) names no object"));
+                assert!(
+                    VERBS.contains(&verb) && !object.is_empty(),
+                    "{id:?} ({method} {path}) does not start with a verb"
+                );
+                if let Some(other) = ids.insert(id.clone(), format!("{method} {path}")) {
+                    panic!("{id:?} is both {other} and {method} {path}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_201_declares_its_location() {
+        let document = serde_json::to_value(openapi()).unwrap();
+        let mut created = 0;
+        for (path, item) in document["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                if let Some(response) = operation["responses"].get("201") {
+                    created += 1;
+                    assert!(
+                        response["headers"].get("Location").is_some(),
+                        "{method} {path}: 201 without Location"
+                    );
+                }
+            }
+        }
+        assert!(created >= 15, "only {created} operations create");
+    }
 }
