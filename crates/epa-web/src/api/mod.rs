@@ -109,7 +109,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         document.merge(part);
     }
     problems_as_problem_json(&mut document);
-    created_with_location(&mut document);
+    common_answers(&mut document);
     with_closed_sets(document)
 }
 
@@ -127,12 +127,36 @@ fn with_closed_sets(document: utoipa::openapi::OpenApi) -> utoipa::openapi::Open
     serde_json::from_value(value).unwrap_or(document)
 }
 
-/// Every 201 answers with `Location`, where the created record can be read
-/// (see `idempotency::command`); the document says so once, here.
-fn created_with_location(document: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::RefOr;
+/// What every route answers alike, said once here rather than in each
+/// annotation: every 201 carries `Location`, where the created record can be
+/// read (see `idempotency::command`); every 401 carries `WWW-Authenticate`;
+/// a route reading a JSON body may answer 413 (over the body limit), 415
+/// (a body declared as something else) and 422 (a body that is not JSON).
+fn common_answers(document: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::header::HeaderBuilder;
     use utoipa::openapi::schema::{ObjectBuilder, Type};
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let header = |description: &str| {
+        RefOr::T(
+            HeaderBuilder::new()
+                .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                .description(Some(description))
+                .build(),
+        )
+    };
+    let problem = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build(),
+        )
+    };
     for item in document.paths.paths.values_mut() {
         let operations = [
             &mut item.get,
@@ -142,6 +166,31 @@ fn created_with_location(document: &mut utoipa::openapi::OpenApi) {
             &mut item.patch,
         ];
         for operation in operations.into_iter().flatten() {
+            let reads_json = operation
+                .request_body
+                .as_ref()
+                .is_some_and(|body| match body {
+                    RefOr::T(body) => body.content.contains_key("application/json"),
+                    RefOr::Ref(_) => false,
+                });
+            if reads_json {
+                let responses = &mut operation.responses.responses;
+                responses
+                    .entry("413".to_owned())
+                    .or_insert_with(|| problem("The body is over the API's limit of 2 MB"));
+                responses.entry("415".to_owned()).or_insert_with(|| {
+                    problem("The body is declared as something other than JSON")
+                });
+                responses.entry("422".to_owned()).or_insert_with(|| {
+                    problem("The body is not JSON or does not fit: each field to fix is named")
+                });
+            }
+            if let Some(RefOr::T(response)) = operation.responses.responses.get_mut("401") {
+                response
+                    .headers
+                    .entry("WWW-Authenticate".to_owned())
+                    .or_insert_with(|| header("`Bearer`: send `Authorization: Bearer TOKEN`"));
+            }
             let Some(RefOr::T(response)) = operation.responses.responses.get_mut("201") else {
                 continue;
             };
@@ -149,12 +198,7 @@ fn created_with_location(document: &mut utoipa::openapi::OpenApi) {
                 .headers
                 .entry("Location".to_owned())
                 .or_insert_with(|| {
-                    RefOr::T(HeaderBuilder::new()
-                        .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
-                        .description(Some(
-                            "The path where the created record (or the list holding it) can be read",
-                        ))
-                        .build())
+                    header("The path where the created record (or the list holding it) can be read")
                 });
         }
     }
@@ -283,11 +327,28 @@ mod tests {
     }
 
     #[test]
-    fn every_201_declares_its_location() {
+    fn every_201_declares_its_location_and_every_401_its_challenge() {
         let document = serde_json::to_value(openapi()).unwrap();
         let mut created = 0;
         for (path, item) in document["paths"].as_object().unwrap() {
             for (method, operation) in item.as_object().unwrap() {
+                if let Some(response) = operation["responses"].get("401") {
+                    assert!(
+                        response["headers"].get("WWW-Authenticate").is_some(),
+                        "{method} {path}: 401 without WWW-Authenticate"
+                    );
+                }
+                if operation["requestBody"]["content"]
+                    .get("application/json")
+                    .is_some()
+                {
+                    for status in ["413", "415", "422"] {
+                        assert!(
+                            operation["responses"].get(status).is_some(),
+                            "{method} {path}: reads JSON but declares no {status}"
+                        );
+                    }
+                }
                 if let Some(response) = operation["responses"].get("201") {
                     created += 1;
                     assert!(
