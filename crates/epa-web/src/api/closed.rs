@@ -243,7 +243,7 @@ pub fn closed_sets_in_views(document: &mut serde_json::Value) -> Vec<String> {
 
 /// The `stage` query parameter's schema.
 pub fn stage_parameter() -> Object {
-    string_enum(StageSchema::values(), "An EPA's stage")
+    string_enum(StageSchema::values(), "Only EPAs at this stage")
 }
 
 #[cfg(test)]
