@@ -320,7 +320,7 @@ fn the_demo_loads_once_and_its_people_can_sign_in() {
         assert_eq!(server.terminate(), 0);
     }
 
-    // Without --demo the demo password is refused.
+    // Without --demo the demo password is refused, as any wrong password is.
     let server = Server::start(&["--data-dir", data_arg]);
     let (status, _) = http(
         server.port,
@@ -330,7 +330,7 @@ fn the_demo_loads_once_and_its_people_can_sign_in() {
         Some(r#"{"email": "operations@demo.test", "password": "demo"}"#),
     )
     .unwrap();
-    assert_eq!(status, 422);
+    assert_eq!(status, 401);
     assert_eq!(server.terminate(), 0);
 }
 

@@ -1,4 +1,4 @@
-//! The one gate every use case passes to read or change an EPA (ADR 0100).
+//! The one gate every use case passes to read or change an EPA (ADR 0110).
 //!
 //! [`EpaContext::read`] (on the pool) and [`EpaContext::write`] (inside the
 //! use case's transaction) load everything an access decision and the rules

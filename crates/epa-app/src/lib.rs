@@ -19,6 +19,7 @@ pub mod gateway;
 pub mod locator;
 pub mod mapping;
 pub mod planning;
+pub mod plans;
 pub mod portfolio_archive;
 pub mod registration;
 pub mod timeline;

@@ -63,7 +63,7 @@ use crate::AppState;
         ReasonInput,
         ResitInput,
         ReceiveInput,
-        AttemptView,
+        AttemptStarted,
         NoBody,
     )),
     tags((name = "assessment", description = "Assessments, judgements, results, certificates, resits and retakes"))
@@ -95,13 +95,41 @@ pub fn routes() -> Router<AppState> {
         .route("/epas/{id}/withdraw", post(withdraw))
 }
 
+/// The answer to starting a resit, a project rework or a retake. Its Rust
+/// type is `assessment::AttemptView`, which shares its name with the
+/// gateway's attempt; in the document it is `AttemptStarted`, so that each
+/// schema name means one shape.
+pub struct AttemptStarted;
+
+impl utoipa::PartialSchema for AttemptStarted {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <AttemptView as utoipa::PartialSchema>::schema()
+    }
+}
+
+impl utoipa::ToSchema for AttemptStarted {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("AttemptStarted")
+    }
+
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        <AttemptView as utoipa::ToSchema>::schemas(schemas);
+    }
+}
+
 /// An empty JSON object: the body of a command that needs no details.
 #[derive(Debug, Default, serde::Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoBody {}
 
-/// Runs one command: the idempotency key, the JSON body (an empty body is
-/// `{}`), the use case, and the answer as JSON or problem details.
+/// Runs one command through [`idempotency::command`]; a 201 answers with
+/// `location` as its `Location`.
+#[allow(clippy::too_many_arguments)]
 async fn command<I, O, F, Fut>(
     state: &AppState,
     actor: Actor,
@@ -109,6 +137,7 @@ async fn command<I, O, F, Fut>(
     route: String,
     body: Bytes,
     success: StatusCode,
+    location: Option<String>,
     run: F,
 ) -> Response
 where
@@ -117,39 +146,27 @@ where
     F: FnOnce(Actor, I) -> Fut,
     Fut: Future<Output = Result<O, AppError>>,
 {
-    let key = match idempotency::begin(state, &actor, headers, &route, &body).await {
-        Ok(key) => key,
-        Err(answer) => return answer,
-    };
-    let text: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
-        b"{}"
-    } else {
-        &body
-    };
-    let input: I = match serde_json::from_slice(text) {
-        Ok(input) => input,
-        Err(err) => {
-            return ApiError::bad_request(format!("the body is not valid: {err}")).into_response();
-        }
-    };
-    match run(actor.clone(), input).await {
-        Ok(output) => {
-            let body = serde_json::to_string(&output).unwrap_or_default();
-            idempotency::finish(state, &actor, key, success, &body).await;
-            (
-                success,
-                [(axum::http::header::CONTENT_TYPE, "application/json")],
-                body,
-            )
-                .into_response()
-        }
-        Err(err) => ApiError(err).into_response(),
-    }
+    let locate = move |_: &serde_json::Value| location.clone();
+    idempotency::command(
+        state,
+        &actor,
+        headers,
+        &route,
+        &body,
+        success,
+        &locate,
+        async |input: I| {
+            run(actor.clone(), input)
+                .await
+                .map_err(|err| ApiError(err).into_response())
+        },
+    )
+    .await
 }
 
 /// Record what happened at one sitting of a method (the allocated assessor).
 #[utoipa::path(
-    post, path = "/api/v1/epas/{id}/assessments", tag = "assessment",
+    post, path = "/api/v1/epas/{id}/assessments", tag = "assessment", operation_id = "record_assessment",
     request_body = AssessmentInput,
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
@@ -184,6 +201,7 @@ pub async fn record_assessment(
         format!("POST /api/v1/epas/{id}/assessments"),
         body,
         StatusCode::CREATED,
+        Some(format!("/api/v1/epas/{id}/assessments")),
         async |actor, input: AssessmentInput| {
             assessment::record_assessment(app, &actor, id, input).await
         },
@@ -193,7 +211,7 @@ pub async fn record_assessment(
 
 /// An EPA's assessment records.
 #[utoipa::path(
-    get, path = "/api/v1/epas/{id}/assessments", tag = "assessment",
+    get, path = "/api/v1/epas/{id}/assessments", tag = "assessment", operation_id = "list_assessments",
     params(("id" = Uuid, Path, description = "The EPA's ID")),
     responses(
         (status = 200, description = "The assessments, by attempt and date", body = Vec<AssessmentView>),
@@ -217,7 +235,7 @@ pub async fn list_assessments(
 /// Record judgements on criteria of one assessment's method (the allocated
 /// assessor). A criterion judged again is superseded, never changed.
 #[utoipa::path(
-    post, path = "/api/v1/epas/{id}/assessments/{assessment_id}/judgements", tag = "assessment",
+    post, path = "/api/v1/epas/{id}/assessments/{assessment_id}/judgements", tag = "assessment", operation_id = "record_judgements",
     request_body = JudgementsInput,
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
@@ -253,6 +271,7 @@ pub async fn record_judgements(
         format!("POST /api/v1/epas/{id}/assessments/{assessment_id}/judgements"),
         body,
         StatusCode::CREATED,
+        Some(format!("/api/v1/epas/{id}/judgements")),
         async |actor, input: JudgementsInput| {
             assessment::record_judgements(app, &actor, id, assessment_id, input).await
         },
@@ -263,7 +282,7 @@ pub async fn record_judgements(
 /// Every judgement on an EPA, superseded ones marked (EPAO staff and the
 /// allocated assessor).
 #[utoipa::path(
-    get, path = "/api/v1/epas/{id}/judgements", tag = "assessment",
+    get, path = "/api/v1/epas/{id}/judgements", tag = "assessment", operation_id = "list_judgements",
     params(("id" = Uuid, Path, description = "The EPA's ID")),
     responses(
         (status = 200, description = "The judgements, oldest first", body = Vec<JudgementView>),
@@ -288,7 +307,7 @@ pub async fn list_judgements(
 /// An EPA's results: method grades with explanations and graders, the
 /// overall result, release state and due dates.
 #[utoipa::path(
-    get, path = "/api/v1/epas/{id}/results", tag = "assessment",
+    get, path = "/api/v1/epas/{id}/results", tag = "assessment", operation_id = "get_results",
     params(("id" = Uuid, Path, description = "The EPA's ID")),
     responses(
         (status = 200, description = "The results", body = ResultsView),
@@ -311,7 +330,7 @@ pub async fn results(
 
 /// Release the overall result (EPAO staff who graded none of its methods).
 #[utoipa::path(
-    post, path = "/api/v1/epas/{id}/results/release", tag = "assessment",
+    post, path = "/api/v1/epas/{id}/results/release", tag = "assessment", operation_id = "release_results",
     request_body(content = NoBody, description = "Empty, or `{}`"),
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
@@ -345,6 +364,7 @@ pub async fn release(
         format!("POST /api/v1/epas/{id}/results/release"),
         body,
         StatusCode::OK,
+        None,
         async |actor, _: NoBody| assessment::release_results(app, &actor, id).await,
     )
     .await
@@ -353,7 +373,7 @@ pub async fn release(
 /// Record exceptional circumstances, which lift the resit/retake grade cap
 /// where the policy allows (EPAO staff who did not grade the EPA).
 #[utoipa::path(
-    post, path = "/api/v1/epas/{id}/exceptional-circumstances", tag = "assessment",
+    post, path = "/api/v1/epas/{id}/exceptional-circumstances", tag = "assessment", operation_id = "record_exceptional_circumstances",
     request_body = ReasonInput,
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
@@ -388,6 +408,7 @@ pub async fn exceptional_circumstances(
         format!("POST /api/v1/epas/{id}/exceptional-circumstances"),
         body,
         StatusCode::CREATED,
+        Some(format!("/api/v1/epas/{id}/results")),
         async |actor, input: ReasonInput| {
             assessment::record_exceptional_circumstances(app, &actor, id, input).await
         },
@@ -397,7 +418,7 @@ pub async fn exceptional_circumstances(
 
 /// Claim the certificate for an achieved EPA (EPAO staff).
 #[utoipa::path(
-    post, path = "/api/v1/epas/{id}/certificate/claim", tag = "assessment",
+    post, path = "/api/v1/epas/{id}/certificate/claim", tag = "assessment", operation_id = "claim_certificate",
     request_body(content = NoBody, description = "Empty, or `{}`"),
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
@@ -431,6 +452,7 @@ pub async fn claim_certificate(
         format!("POST /api/v1/epas/{id}/certificate/claim"),
         body,
         StatusCode::CREATED,
+        Some(format!("/api/v1/epas/{id}/results")),
         async |actor, _: NoBody| assessment::claim_certificate(app, &actor, id).await,
     )
     .await
@@ -438,7 +460,7 @@ pub async fn claim_certificate(
 
 /// Record the claimed certificate as received (EPAO staff).
 #[utoipa::path(
-    post, path = "/api/v1/epas/{id}/certificate/receive", tag = "assessment",
+    post, path = "/api/v1/epas/{id}/certificate/receive", tag = "assessment", operation_id = "receive_certificate",
     request_body = ReceiveInput,
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
@@ -473,6 +495,7 @@ pub async fn receive_certificate(
         format!("POST /api/v1/epas/{id}/certificate/receive"),
         body,
         StatusCode::OK,
+        None,
         async |actor, input: ReceiveInput| {
             assessment::receive_certificate(app, &actor, id, input).await
         },
@@ -482,14 +505,14 @@ pub async fn receive_certificate(
 
 /// After a fail: resit the failed methods (EPAO staff).
 #[utoipa::path(
-    post, path = "/api/v1/epas/{id}/resit", tag = "assessment",
+    post, path = "/api/v1/epas/{id}/resit", tag = "assessment", operation_id = "start_resit",
     request_body = ResitInput,
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
         ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer"),
     ),
     responses(
-        (status = 201, description = "Resit started; the EPA is planned again", body = AttemptView),
+        (status = 201, description = "Resit started; the EPA is planned again", body = AttemptStarted),
         (status = 401, description = "No valid token", body = Problem),
         (status = 403, description = "Not EPAO staff", body = Problem),
         (status = 404, description = "No such EPA, or not yours to see", body = Problem),
@@ -517,6 +540,7 @@ pub async fn resit(
         format!("POST /api/v1/epas/{id}/resit"),
         body,
         StatusCode::CREATED,
+        Some(format!("/api/v1/epas/{id}")),
         async |actor, input: ResitInput| assessment::start_resit(app, &actor, id, input).await,
     )
     .await
@@ -524,14 +548,14 @@ pub async fn resit(
 
 /// After a failed project: rework it within the policy's rework period (EPAO staff).
 #[utoipa::path(
-    post, path = "/api/v1/epas/{id}/project-rework", tag = "assessment",
+    post, path = "/api/v1/epas/{id}/project-rework", tag = "assessment", operation_id = "start_project_rework",
     request_body(content = NoBody, description = "Empty, or `{}`"),
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
         ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer"),
     ),
     responses(
-        (status = 201, description = "Rework started, with its due date", body = AttemptView),
+        (status = 201, description = "Rework started, with its due date", body = AttemptStarted),
         (status = 401, description = "No valid token", body = Problem),
         (status = 403, description = "Not EPAO staff", body = Problem),
         (status = 404, description = "No such EPA, or not yours to see", body = Problem),
@@ -559,6 +583,7 @@ pub async fn project_rework(
         format!("POST /api/v1/epas/{id}/project-rework"),
         body,
         StatusCode::CREATED,
+        Some(format!("/api/v1/epas/{id}")),
         async |actor, _: NoBody| assessment::start_project_rework(app, &actor, id).await,
     )
     .await
@@ -566,14 +591,14 @@ pub async fn project_rework(
 
 /// After a fail: further learning and a new gateway (EPAO staff).
 #[utoipa::path(
-    post, path = "/api/v1/epas/{id}/retake", tag = "assessment",
+    post, path = "/api/v1/epas/{id}/retake", tag = "assessment", operation_id = "start_retake",
     request_body(content = NoBody, description = "Empty, or `{}`"),
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
         ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer"),
     ),
     responses(
-        (status = 201, description = "Retake started; the EPA is registered for a new gateway", body = AttemptView),
+        (status = 201, description = "Retake started; the EPA is registered for a new gateway", body = AttemptStarted),
         (status = 401, description = "No valid token", body = Problem),
         (status = 403, description = "Not EPAO staff", body = Problem),
         (status = 404, description = "No such EPA, or not yours to see", body = Problem),
@@ -601,6 +626,7 @@ pub async fn retake(
         format!("POST /api/v1/epas/{id}/retake"),
         body,
         StatusCode::CREATED,
+        Some(format!("/api/v1/epas/{id}")),
         async |actor, _: NoBody| assessment::start_retake(app, &actor, id).await,
     )
     .await
@@ -608,7 +634,7 @@ pub async fn retake(
 
 /// Withdraw the apprentice, with the reason (EPAO staff).
 #[utoipa::path(
-    post, path = "/api/v1/epas/{id}/withdraw", tag = "assessment",
+    post, path = "/api/v1/epas/{id}/withdraw", tag = "assessment", operation_id = "withdraw_apprentice",
     request_body = ReasonInput,
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
@@ -643,6 +669,7 @@ pub async fn withdraw(
         format!("POST /api/v1/epas/{id}/withdraw"),
         body,
         StatusCode::OK,
+        None,
         async |actor, input: ReasonInput| assessment::withdraw(app, &actor, id, input).await,
     )
     .await

@@ -12,6 +12,14 @@ use epa_store::{tokens, users};
 use super::problem::ApiError;
 use crate::AppState;
 
+/// The token of `Bearer TOKEN`. The scheme is case-insensitive (RFC 9110
+/// section 11.1): `bearer` and `BEARER` are the same scheme.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim_start().split_once([' ', '\t'])?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
 /// The caller of an API route.
 pub struct ApiActor(pub Actor);
 
@@ -26,9 +34,7 @@ impl FromRequestParts<AppState> for ApiActor {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|token| !token.is_empty())
+            .and_then(bearer_token)
             .ok_or_else(ApiError::unauthorized)?;
         let db = &state.app.db;
         let user_id = tokens::user_for(db, token)
@@ -48,5 +54,33 @@ impl FromRequestParts<AppState> for ApiActor {
             memberships,
             request_id,
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_token;
+
+    #[test]
+    fn the_scheme_is_case_insensitive() {
+        for value in [
+            "Bearer abc",
+            "bearer abc",
+            "BEARER abc",
+            "BeArEr   abc ",
+            "Bearer\tabc",
+        ] {
+            assert_eq!(bearer_token(value), Some("abc"), "{value:?}");
+        }
+        for value in [
+            "Basic abc",
+            "Bearer",
+            "Bearer ",
+            "Bearerabc",
+            "Token abc",
+            "",
+        ] {
+            assert_eq!(bearer_token(value), None, "{value:?}");
+        }
     }
 }

@@ -5,7 +5,6 @@
 
 use axum::Json;
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
@@ -15,11 +14,11 @@ use epa_app::corrections::{
 };
 use epa_app::epas::EpaView;
 use epa_app::planning::ConflictView;
-use serde::de::DeserializeOwned;
 use utoipa::OpenApi;
 use uuid::Uuid;
 
 use super::auth::ApiActor;
+use super::input::ApiJson;
 use super::problem::{ApiError, Problem, path_id};
 use crate::AppState;
 
@@ -32,11 +31,6 @@ pub fn routes() -> Router<AppState> {
         .route("/epas/{id}/assessor", post(reallocate_assessor))
         .route("/conflicts/{id}/withdraw", post(withdraw_conflict))
         .route("/epas/{id}/apprentice", patch(correct_registration))
-}
-
-fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body)
-        .map_err(|err| ApiError::bad_request(format!("the body is not valid: {err}")))
 }
 
 /// Move the EPA to another assessor, with the reason. Bookings still to
@@ -60,10 +54,9 @@ pub async fn reallocate_assessor(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     id: Result<Path<Uuid>, PathRejection>,
-    body: Bytes,
+    ApiJson(input): ApiJson<Reallocation>,
 ) -> Result<Json<Reallocated>, ApiError> {
     let id = path_id(id)?;
-    let input: Reallocation = parse(&body)?;
     Ok(Json(
         corrections::reallocate_assessor(&state.app, &actor, id, input).await?,
     ))
@@ -90,10 +83,9 @@ pub async fn withdraw_conflict(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     id: Result<Path<Uuid>, PathRejection>,
-    body: Bytes,
+    ApiJson(input): ApiJson<ConflictWithdrawal>,
 ) -> Result<Json<ConflictView>, ApiError> {
     let id = path_id(id)?;
-    let input: ConflictWithdrawal = parse(&body)?;
     Ok(Json(
         corrections::withdraw_conflict(&state.app, &actor, id, input).await?,
     ))
@@ -126,10 +118,9 @@ pub async fn correct_registration(
     ApiActor(actor): ApiActor,
     id: Result<Path<Uuid>, PathRejection>,
     headers: HeaderMap,
-    body: Bytes,
+    ApiJson(mut input): ApiJson<RegistrationCorrection>,
 ) -> Result<Json<EpaView>, ApiError> {
     let id = path_id(id)?;
-    let mut input: RegistrationCorrection = parse(&body)?;
     if let Some(value) = headers.get(axum::http::header::IF_MATCH) {
         // An entity tag, quoted or not, weak or not: `"7"`, `W/"7"`, `7`.
         let text = value.to_str().unwrap_or_default().trim();

@@ -2,8 +2,8 @@
 //! see) and `/api/v1/epas/{id}/deadlines` (every deadline of one EPA).
 
 use axum::Json;
-use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
 use epa_app::AppError;
 use epa_app::deadlines::{self, DueDeadline, DueQuery};
 use epa_app::epas::Page;
@@ -13,12 +13,23 @@ use utoipa::OpenApi;
 use uuid::Uuid;
 
 use super::auth::ApiActor;
+use super::input::ApiQuery;
 use super::problem::{ApiError, Problem, path_id};
 use crate::AppState;
 
 #[derive(OpenApi)]
 #[openapi(paths(due, for_epa), components(schemas(DueDeadline)))]
 pub struct Api;
+
+/// Every deadline state, as the `states` parameter takes them.
+const STATES: [&str; 6] = [
+    "upcoming",
+    "due_soon",
+    "overdue",
+    "overdue_unless_done",
+    "met",
+    "missed",
+];
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -35,7 +46,7 @@ pub struct DueParams {
 
 /// Deadlines due soon or past due, soonest first.
 #[utoipa::path(
-    get, path = "/api/v1/deadlines", tag = "deadlines",
+    get, path = "/api/v1/deadlines", tag = "deadlines", operation_id = "list_due_deadlines",
     params(DueParams),
     responses(
         (status = 200, description = "Deadlines with their EPA", body = Page<DueDeadline>),
@@ -47,9 +58,8 @@ pub struct DueParams {
 pub async fn due(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    params: Result<Query<DueParams>, QueryRejection>,
+    ApiQuery(params): ApiQuery<DueParams>,
 ) -> Result<Json<Page<DueDeadline>>, ApiError> {
-    let Query(params) = params.map_err(|err| ApiError::bad_request(err.body_text()))?;
     let states = match params.states.as_deref() {
         None => Vec::new(),
         Some(text) => text
@@ -61,7 +71,10 @@ pub async fn due(
                 .map_err(|_| {
                     ApiError(AppError::field(
                         "states",
-                        format!("{name:?} is not a deadline state"),
+                        format!(
+                            "{name:?} is not a deadline state; choose from: {}",
+                            STATES.join(", ")
+                        ),
                     ))
                 })
             })
@@ -77,7 +90,7 @@ pub async fn due(
 
 /// Every deadline of one EPA, each with its rule, source and state.
 #[utoipa::path(
-    get, path = "/api/v1/epas/{id}/deadlines", tag = "deadlines",
+    get, path = "/api/v1/epas/{id}/deadlines", tag = "deadlines", operation_id = "list_epa_deadlines",
     params(("id" = Uuid, Path, description = "The EPA's ID")),
     responses(
         (status = 200, description = "The EPA's deadlines, those waiting for a date, and warnings", body = Object),
@@ -93,4 +106,18 @@ pub async fn for_epa(
 ) -> Result<Json<epa_domain::deadlines::DeadlinePlan>, ApiError> {
     let id = path_id(id)?;
     Ok(Json(deadlines::for_epa(&state.app, &actor, id).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_state_is_listed() {
+        for name in STATES {
+            let state: Result<DeadlineState, _> =
+                serde_json::from_value(serde_json::Value::String(name.to_owned()));
+            assert!(state.is_ok(), "{name}");
+        }
+    }
 }

@@ -8,8 +8,8 @@
 //! JSON routes keep the API's small limit ([`super::JSON_BODY_LIMIT`]).
 
 use axum::body::Body;
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -24,6 +24,7 @@ use utoipa::OpenApi;
 use uuid::Uuid;
 
 use super::auth::ApiActor;
+use super::input::{self, ApiJson, ApiQuery};
 use super::problem::{ApiError, Problem, path_id, problem};
 use crate::AppState;
 
@@ -80,12 +81,14 @@ fn declared_name(headers: &HeaderMap) -> Result<String, ApiError> {
             ))
         })?
         .as_bytes();
-    percent_decode(raw).ok_or_else(|| {
+    let name = percent_decode(raw).ok_or_else(|| {
         ApiError(AppError::field(
             "file_name",
             "the X-File-Name header is not valid UTF-8 once percent-decoded",
         ))
-    })
+    })?;
+    input::check_line("file_name", &name)?;
+    Ok(name)
 }
 
 fn percent_decode(raw: &[u8]) -> Option<String> {
@@ -134,7 +137,7 @@ fn too_large(what: &str, limit: u64) -> Response {
 /// under the minimum or over the maximum is flagged to the allocated
 /// assessor.
 #[utoipa::path(
-    post, path = "/api/v1/epas/{id}/documents", tag = "documents",
+    post, path = "/api/v1/epas/{id}/documents", tag = "documents", operation_id = "upload_document",
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
         UploadParams,
@@ -157,7 +160,7 @@ pub async fn upload_document(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     id: Result<Path<Uuid>, PathRejection>,
-    params: Result<Query<UploadParams>, QueryRejection>,
+    params: ApiQuery<UploadParams>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
@@ -170,13 +173,11 @@ async fn upload_inner(
     state: AppState,
     actor: epa_app::Actor,
     id: Result<Path<Uuid>, PathRejection>,
-    params: Result<Query<UploadParams>, QueryRejection>,
+    ApiQuery(params): ApiQuery<UploadParams>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, Response> {
     let id = path_id(id).map_err(IntoResponse::into_response)?;
-    let Query(params) =
-        params.map_err(|err| ApiError::bad_request(err.body_text()).into_response())?;
     let purpose = Purpose::parse(params.purpose.trim()).ok_or_else(|| {
         ApiError(AppError::field(
             "purpose",
@@ -254,13 +255,11 @@ pub async fn upload_portfolio_archive(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     id: Result<Path<Uuid>, PathRejection>,
-    params: Result<Query<ArchiveParams>, QueryRejection>,
+    ApiQuery(params): ApiQuery<ArchiveParams>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, Response> {
     let id = path_id(id).map_err(IntoResponse::into_response)?;
-    let Query(params) =
-        params.map_err(|err| ApiError::bad_request(err.body_text()).into_response())?;
     if params.purpose.trim() != "portfolio" {
         return Err(ApiError(AppError::field(
             "purpose",
@@ -334,7 +333,7 @@ async fn read_file(
 
 /// The EPA's documents, oldest first.
 #[utoipa::path(
-    get, path = "/api/v1/epas/{id}/documents", tag = "documents",
+    get, path = "/api/v1/epas/{id}/documents", tag = "documents", operation_id = "list_documents",
     params(("id" = Uuid, Path, description = "The EPA's ID")),
     responses(
         (status = 200, description = "The documents", body = Vec<DocumentView>),
@@ -355,7 +354,7 @@ pub async fn list_documents(
 
 /// A document's record: what it is, its size and hash, its word counts.
 #[utoipa::path(
-    get, path = "/api/v1/documents/{id}", tag = "documents",
+    get, path = "/api/v1/documents/{id}", tag = "documents", operation_id = "get_document",
     params(("id" = Uuid, Path, description = "The document's ID")),
     responses(
         (status = 200, description = "The document's record", body = DocumentView),
@@ -410,7 +409,7 @@ fn rfc8187(name: &str) -> String {
 /// Download a document, always as an attachment: the browser never renders
 /// it in the product's origin, and `nosniff` stops it guessing another type.
 #[utoipa::path(
-    get, path = "/api/v1/documents/{id}/content", tag = "documents",
+    get, path = "/api/v1/documents/{id}/content", tag = "documents", operation_id = "download_document",
     params(("id" = Uuid, Path, description = "The document's ID")),
     responses(
         (status = 200, description = "The file's bytes, with the media type of its sniffed kind", body = Vec<u8>, content_type = "application/octet-stream"),
@@ -455,7 +454,7 @@ pub async fn download(
 /// over the plan's KSB statements and this EPAO's criteria). Suggestions
 /// only: the user confirms the mapping.
 #[utoipa::path(
-    post, path = "/api/v1/ksb-suggestions", tag = "documents",
+    post, path = "/api/v1/ksb-suggestions", tag = "documents", operation_id = "suggest_ksbs",
     request_body = SuggestionInput,
     responses(
         (status = 200, description = "The suggestions, best first", body = SuggestionsView),
@@ -468,9 +467,8 @@ pub async fn download(
 pub async fn suggest_ksbs(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    input: Result<Json<SuggestionInput>, JsonRejection>,
+    ApiJson(input): ApiJson<SuggestionInput>,
 ) -> Result<Json<SuggestionsView>, ApiError> {
-    let Json(input) = input.map_err(|err| ApiError::bad_request(err.body_text()))?;
     Ok(Json(mapping::suggest(&state.app, &actor, input).await?))
 }
 

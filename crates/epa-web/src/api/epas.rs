@@ -2,22 +2,25 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use epa_app::AppError;
 use epa_app::epas::{self, EpaView, ListQuery, Page};
 use epa_app::registration::{self, Registration};
+use epa_domain::lifecycle::Stage;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::auth::ApiActor;
-use super::idempotency;
+use super::idempotency::{self, text_at};
+use super::input::ApiQuery;
 use super::problem::{ApiError, Problem, path_id};
 use crate::AppState;
 
 /// Register an apprentice and open their EPA.
 #[utoipa::path(
-    post, path = "/api/v1/epas", tag = "epas",
+    post, path = "/api/v1/epas", tag = "epas", operation_id = "register_apprentice",
     request_body = Registration,
     params(("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer")),
     responses(
@@ -34,39 +37,32 @@ pub async fn register(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let key = match idempotency::begin(&state, &actor, &headers, "POST /api/v1/epas", &body).await {
-        Ok(key) => key,
-        Err(answer) => return answer,
-    };
-    let input: Registration = match serde_json::from_slice(&body) {
-        Ok(input) => input,
-        Err(err) => {
-            return ApiError::bad_request(format!("the body is not a valid registration: {err}"))
-                .into_response();
-        }
-    };
-    match registration::register(&state.app, &actor, input).await {
-        Ok(view) => {
-            let body = serde_json::to_string(&view).unwrap_or_default();
-            idempotency::finish(&state, &actor, key, StatusCode::CREATED, &body).await;
-            (
-                StatusCode::CREATED,
-                [(axum::http::header::CONTENT_TYPE, "application/json")],
-                body,
-            )
-                .into_response()
-        }
-        Err(err) => ApiError(err).into_response(),
-    }
+    idempotency::command(
+        &state,
+        &actor,
+        &headers,
+        "POST /api/v1/epas",
+        &body,
+        StatusCode::CREATED,
+        &|view| text_at(view, "/id").map(|id| format!("/api/v1/epas/{id}")),
+        async |input: Registration| {
+            registration::register(&state.app, &actor, input)
+                .await
+                .map_err(|err| ApiError(err).into_response())
+        },
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
-    /// Only EPAs at this stage, such as `registered` or `gateway_submitted`.
-    pub stage: Option<String>,
-    /// Only EPAs under this EPAO policy (`tquk`, `innovate`).
+    /// Only EPAs at this stage.
+    #[param(schema_with = super::closed::stage_parameter)]
+    pub stage: Option<Stage>,
+    /// Only EPAs under this EPAO policy (`tquk`, `innovate`; `GET
+    /// /api/v1/plans` lists the policies this server knows).
     pub policy: Option<String>,
     /// How many to return, 1 to 200 (default 50).
     pub limit: Option<i64>,
@@ -76,23 +72,36 @@ pub struct ListParams {
 
 /// EPAs the caller may see, a page at a time.
 #[utoipa::path(
-    get, path = "/api/v1/epas", tag = "epas",
+    get, path = "/api/v1/epas", tag = "epas", operation_id = "list_epas",
     params(ListParams),
     responses(
         (status = 200, description = "A page of EPAs", body = Page<EpaView>),
         (status = 401, description = "No valid token", body = Problem),
-        (status = 422, description = "A parameter needs fixing", body = Problem),
+        (status = 422, description = "A parameter needs fixing: an unknown stage or policy names the parameter and the values allowed", body = Problem),
     ),
     security(("token" = []))
 )]
 pub async fn list(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    params: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Json<Page<EpaView>>, ApiError> {
-    let Query(params) = params.map_err(|err| ApiError::bad_request(err.body_text()))?;
+    // An unknown policy would match nothing; it is a mistake to say so, not
+    // an empty page.
+    if let Some(policy) = &params.policy {
+        let known = state.app.plans.all_epaos();
+        if !known.iter().any(|epao| epao == policy) {
+            return Err(ApiError(AppError::field(
+                "policy",
+                format!(
+                    "{policy:?} is not an EPAO policy; choose one of: {}",
+                    known.join(", ")
+                ),
+            )));
+        }
+    }
     let query = ListQuery {
-        stage: params.stage,
+        stage: params.stage.map(|stage| stage.as_str().to_owned()),
         policy: params.policy,
         limit: params.limit,
         offset: params.offset,
@@ -102,7 +111,7 @@ pub async fn list(
 
 /// One EPA.
 #[utoipa::path(
-    get, path = "/api/v1/epas/{id}", tag = "epas",
+    get, path = "/api/v1/epas/{id}", tag = "epas", operation_id = "get_epa",
     params(("id" = Uuid, Path, description = "The EPA's ID")),
     responses(
         (status = 200, description = "The EPA", body = EpaView),
@@ -133,7 +142,7 @@ pub struct TimelineEntry {
 
 /// Everything that has happened to an EPA, oldest first.
 #[utoipa::path(
-    get, path = "/api/v1/epas/{id}/timeline", tag = "epas",
+    get, path = "/api/v1/epas/{id}/timeline", tag = "epas", operation_id = "get_epa_timeline",
     params(("id" = Uuid, Path, description = "The EPA's ID")),
     responses(
         (status = 200, description = "The EPA's history", body = Vec<TimelineEntry>),

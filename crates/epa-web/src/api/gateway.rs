@@ -3,8 +3,8 @@
 //! as JSON, CSV or an SVG picture, and the project proposal's decision and rework.
 
 use axum::body::Bytes;
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -21,6 +21,7 @@ use uuid::Uuid;
 
 use super::auth::ApiActor;
 use super::idempotency;
+use super::input::{ApiJson, ApiQuery};
 use super::problem::{ApiError, Problem, path_id};
 use crate::AppState;
 
@@ -57,15 +58,9 @@ pub fn routes() -> Router<AppState> {
         .route("/epas/{id}/proposal/decision", post(decide_proposal))
 }
 
-fn body<T>(input: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    input
-        .map(|Json(value)| value)
-        .map_err(|err| ApiError::bad_request(err.body_text()))
-}
-
 /// Submit the gateway: a new attempt with its components.
 #[utoipa::path(
-    post, path = "/api/v1/epas/{id}/gateway", tag = "gateway",
+    post, path = "/api/v1/epas/{id}/gateway", tag = "gateway", operation_id = "submit_gateway",
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
         ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer"),
@@ -92,38 +87,26 @@ pub async fn submit(
         Ok(id) => id,
         Err(err) => return err.into_response(),
     };
-    let route = format!("POST /api/v1/epas/{id}/gateway");
-    let key = match idempotency::begin(&state, &actor, &headers, &route, &raw).await {
-        Ok(key) => key,
-        Err(answer) => return answer,
-    };
-    let input: GatewayInput = match serde_json::from_slice(&raw) {
-        Ok(input) => input,
-        Err(err) => {
-            return ApiError::bad_request(format!(
-                "the body is not a valid gateway submission: {err}"
-            ))
-            .into_response();
-        }
-    };
-    match gateway::submit(&state.app, &actor, id, input).await {
-        Ok(view) => {
-            let body = serde_json::to_string(&view).unwrap_or_default();
-            idempotency::finish(&state, &actor, key, StatusCode::CREATED, &body).await;
-            (
-                StatusCode::CREATED,
-                [(header::CONTENT_TYPE, "application/json")],
-                body,
-            )
-                .into_response()
-        }
-        Err(err) => ApiError(err).into_response(),
-    }
+    idempotency::command(
+        &state,
+        &actor,
+        &headers,
+        &format!("POST /api/v1/epas/{id}/gateway"),
+        &raw,
+        StatusCode::CREATED,
+        &|_| Some(format!("/api/v1/epas/{id}/gateway")),
+        async |input: GatewayInput| {
+            gateway::submit(&state.app, &actor, id, input)
+                .await
+                .map_err(|err| ApiError(err).into_response())
+        },
+    )
+    .await
 }
 
 /// The EPA's gateway: every attempt with its components and decisions.
 #[utoipa::path(
-    get, path = "/api/v1/epas/{id}/gateway", tag = "gateway",
+    get, path = "/api/v1/epas/{id}/gateway", tag = "gateway", operation_id = "get_gateway",
     params(("id" = Uuid, Path, description = "The EPA's ID")),
     responses(
         (status = 200, description = "The gateway", body = GatewayView),
@@ -142,7 +125,7 @@ pub async fn get_gateway(
 
 /// Accept or reject one component of the attempt under review.
 #[utoipa::path(
-    post, path = "/api/v1/epas/{id}/gateway/reviews", tag = "gateway",
+    post, path = "/api/v1/epas/{id}/gateway/reviews", tag = "gateway", operation_id = "review_gateway_component",
     params(("id" = Uuid, Path, description = "The EPA's ID")),
     request_body = ReviewInput,
     responses(
@@ -159,17 +142,16 @@ pub async fn review(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     id: Result<Path<Uuid>, PathRejection>,
-    input: Result<Json<ReviewInput>, JsonRejection>,
+    ApiJson(input): ApiJson<ReviewInput>,
 ) -> Result<Json<GatewayView>, ApiError> {
     let id = path_id(id)?;
-    let input = body(input)?;
     Ok(Json(gateway::review(&state.app, &actor, id, input).await?))
 }
 
 /// Approve the attempt under review (every component accepted): the EPA
 /// period starts today.
 #[utoipa::path(
-    post, path = "/api/v1/epas/{id}/gateway/approve", tag = "gateway",
+    post, path = "/api/v1/epas/{id}/gateway/approve", tag = "gateway", operation_id = "approve_gateway",
     params(("id" = Uuid, Path, description = "The EPA's ID")),
     responses(
         (status = 200, description = "Approved: the EPA is at gateway_approved", body = GatewayView),
@@ -193,7 +175,7 @@ pub async fn approve(
 /// Reject the attempt under review (every component reviewed, one or more
 /// rejected): the EPA returns to registered and the provider is emailed.
 #[utoipa::path(
-    post, path = "/api/v1/epas/{id}/gateway/reject", tag = "gateway",
+    post, path = "/api/v1/epas/{id}/gateway/reject", tag = "gateway", operation_id = "reject_gateway",
     params(("id" = Uuid, Path, description = "The EPA's ID")),
     responses(
         (status = 200, description = "Rejected: the EPA is back at registered", body = GatewayView),
@@ -225,7 +207,7 @@ pub struct CoverageParams {
 /// The portfolio mapping: each KSB of the portfolio's method and the
 /// evidence covering it, with those uncovered.
 #[utoipa::path(
-    get, path = "/api/v1/epas/{id}/gateway/coverage", tag = "gateway",
+    get, path = "/api/v1/epas/{id}/gateway/coverage", tag = "gateway", operation_id = "get_portfolio_coverage",
     params(("id" = Uuid, Path, description = "The EPA's ID"), CoverageParams),
     responses(
         (status = 200, description = "The coverage matrix", body = CoverageView),
@@ -240,10 +222,9 @@ pub async fn coverage(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     id: Result<Path<Uuid>, PathRejection>,
-    params: Result<Query<CoverageParams>, QueryRejection>,
+    ApiQuery(params): ApiQuery<CoverageParams>,
 ) -> Result<Json<CoverageView>, ApiError> {
     let id = path_id(id)?;
-    let Query(params) = params.map_err(|err| ApiError::bad_request(err.body_text()))?;
     Ok(Json(
         gateway::coverage(&state.app, &actor, id, params.attempt).await?,
     ))
@@ -252,7 +233,7 @@ pub async fn coverage(
 /// The portfolio mapping as CSV for the Portfolio Mapping and Tracking
 /// Form: `ksb,statement,covered,evidence_numbers,evidence_titles`.
 #[utoipa::path(
-    get, path = "/api/v1/epas/{id}/gateway/coverage.csv", tag = "gateway",
+    get, path = "/api/v1/epas/{id}/gateway/coverage.csv", tag = "gateway", operation_id = "get_portfolio_coverage_csv",
     params(("id" = Uuid, Path, description = "The EPA's ID"), CoverageParams),
     responses(
         (status = 200, description = "One row per KSB, with a header row", body = String, content_type = "text/csv"),
@@ -267,10 +248,9 @@ pub async fn coverage_csv(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     id: Result<Path<Uuid>, PathRejection>,
-    params: Result<Query<CoverageParams>, QueryRejection>,
+    ApiQuery(params): ApiQuery<CoverageParams>,
 ) -> Result<Response, ApiError> {
     let id = path_id(id)?;
-    let Query(params) = params.map_err(|err| ApiError::bad_request(err.body_text()))?;
     let view = gateway::coverage(&state.app, &actor, id, params.attempt).await?;
     let disposition = format!(
         "attachment; filename=\"portfolio-mapping-{id}-attempt-{}.csv\"",
@@ -292,7 +272,7 @@ pub async fn coverage_csv(
 /// named, and a key of the evidence titles; with a title and description
 /// for screen readers and no script.
 #[utoipa::path(
-    get, path = "/api/v1/epas/{id}/gateway/coverage.svg", tag = "gateway",
+    get, path = "/api/v1/epas/{id}/gateway/coverage.svg", tag = "gateway", operation_id = "get_portfolio_coverage_svg",
     params(("id" = Uuid, Path, description = "The EPA's ID"), CoverageParams),
     responses(
         (status = 200, description = "The coverage matrix as a picture", body = String, content_type = "image/svg+xml"),
@@ -307,10 +287,9 @@ pub async fn coverage_svg(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     id: Result<Path<Uuid>, PathRejection>,
-    params: Result<Query<CoverageParams>, QueryRejection>,
+    ApiQuery(params): ApiQuery<CoverageParams>,
 ) -> Result<Response, ApiError> {
     let id = path_id(id)?;
-    let Query(params) = params.map_err(|err| ApiError::bad_request(err.body_text()))?;
     let view = gateway::coverage(&state.app, &actor, id, params.attempt).await?;
     Ok((
         StatusCode::OK,
@@ -331,7 +310,7 @@ pub async fn coverage_svg(
 /// The project proposal (a policy that decides it after gateway, such as
 /// TQUK's): every version and decision, and any rework due date.
 #[utoipa::path(
-    get, path = "/api/v1/epas/{id}/proposal", tag = "gateway",
+    get, path = "/api/v1/epas/{id}/proposal", tag = "gateway", operation_id = "get_proposal",
     params(("id" = Uuid, Path, description = "The EPA's ID")),
     responses(
         (status = 200, description = "The proposal", body = ProposalView),
@@ -353,7 +332,7 @@ pub async fn get_proposal(
 
 /// Submit a reworked proposal after a rejection: a new version.
 #[utoipa::path(
-    post, path = "/api/v1/epas/{id}/proposal", tag = "gateway",
+    post, path = "/api/v1/epas/{id}/proposal", tag = "gateway", operation_id = "rework_proposal",
     params(("id" = Uuid, Path, description = "The EPA's ID")),
     request_body = ProposalInput,
     responses(
@@ -370,20 +349,22 @@ pub async fn rework_proposal(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     id: Result<Path<Uuid>, PathRejection>,
-    input: Result<Json<ProposalInput>, JsonRejection>,
-) -> Result<(StatusCode, Json<ProposalView>), ApiError> {
+    ApiJson(input): ApiJson<ProposalInput>,
+) -> Result<Response, ApiError> {
     let id = path_id(id)?;
-    let input = body(input)?;
+    let view = gateway::rework_proposal(&state.app, &actor, id, input).await?;
     Ok((
         StatusCode::CREATED,
-        Json(gateway::rework_proposal(&state.app, &actor, id, input).await?),
-    ))
+        [(header::LOCATION, format!("/api/v1/epas/{id}/proposal"))],
+        Json(view),
+    )
+        .into_response())
 }
 
 /// Accept the latest version of the proposal, or reject it with feedback
 /// and a rework deadline from the policy.
 #[utoipa::path(
-    post, path = "/api/v1/epas/{id}/proposal/decision", tag = "gateway",
+    post, path = "/api/v1/epas/{id}/proposal/decision", tag = "gateway", operation_id = "decide_proposal",
     params(("id" = Uuid, Path, description = "The EPA's ID")),
     request_body = ProposalDecisionInput,
     responses(
@@ -400,10 +381,9 @@ pub async fn decide_proposal(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     id: Result<Path<Uuid>, PathRejection>,
-    input: Result<Json<ProposalDecisionInput>, JsonRejection>,
+    ApiJson(input): ApiJson<ProposalDecisionInput>,
 ) -> Result<Json<ProposalView>, ApiError> {
     let id = path_id(id)?;
-    let input = body(input)?;
     Ok(Json(
         gateway::decide_proposal(&state.app, &actor, id, input).await?,
     ))

@@ -1,13 +1,21 @@
 //! `Idempotency-Key` on POST: a client that retries after a lost response
 //! gets the first answer back instead of the work being done twice. The same
 //! key with a different body is refused, since it would be a different request.
+//!
+//! [`command`] is the one wrapper every JSON command runs through: the key,
+//! the body (read by [`super::input::json`]), the use case, and the answer,
+//! with its `Location` when it creates something (a replay included).
 
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use epa_app::{Actor, AppError};
 use epa_store::idempotency::{self, Stored};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use super::input;
 use super::problem::ApiError;
 use crate::AppState;
 
@@ -19,13 +27,72 @@ pub struct Key {
     request_hash: String,
 }
 
-/// Reads the key; `Err` holds the answer to send now (a replay, or a refusal).
-pub async fn begin(
+/// Where a created record can be read, from the answer's JSON (so a replay,
+/// which has only the stored JSON, gets the same header).
+pub type Locate<'a> = &'a (dyn Fn(&Value) -> Option<String> + Sync);
+
+/// Runs one command: the idempotency key, the JSON body (an empty body is
+/// `{}`), `run`, and the answer as JSON with `success` (and `Location` from
+/// `locate` when that is 201) or problem details.
+#[allow(clippy::too_many_arguments)]
+pub async fn command<I, O, F>(
     state: &AppState,
     actor: &Actor,
     headers: &HeaderMap,
     route: &str,
     body: &[u8],
+    success: StatusCode,
+    locate: Locate<'_>,
+    run: F,
+) -> Response
+where
+    I: DeserializeOwned,
+    O: Serialize,
+    F: AsyncFnOnce(I) -> Result<O, Response>,
+{
+    let key = match begin(state, actor, headers, route, body, locate).await {
+        Ok(key) => key,
+        Err(answer) => return answer,
+    };
+    let text: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        body
+    };
+    let input: I = match input::json(headers, text) {
+        Ok(input) => input,
+        Err(err) => return err.into_response(),
+    };
+    match run(input).await {
+        Ok(output) => {
+            let body = serde_json::to_string(&output).unwrap_or_default();
+            let value = serde_json::from_str(&body).unwrap_or(Value::Null);
+            finish(state, actor, key, success, &body).await;
+            answer(success, body, &value, locate)
+        }
+        Err(answer) => answer,
+    }
+}
+
+/// The JSON answer, with `Location` on a 201.
+fn answer(status: StatusCode, body: String, value: &Value, locate: Locate<'_>) -> Response {
+    let mut response = (status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
+    if status == StatusCode::CREATED
+        && let Some(location) = locate(value).and_then(|l| HeaderValue::from_str(&l).ok())
+    {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
+}
+
+/// Reads the key; `Err` holds the answer to send now (a replay, or a refusal).
+async fn begin(
+    state: &AppState,
+    actor: &Actor,
+    headers: &HeaderMap,
+    route: &str,
+    body: &[u8],
+    locate: Locate<'_>,
 ) -> Result<Option<Key>, Response> {
     let Some(value) = headers.get(HEADER) else {
         return Ok(None);
@@ -53,15 +120,11 @@ pub async fn begin(
         Ok(Some(stored)) if stored.request_hash == request_hash => {
             let status =
                 StatusCode::from_u16(stored.response_status as u16).unwrap_or(StatusCode::OK);
-            let mut response = (status, stored.response_body).into_response();
-            response.headers_mut().insert(
-                axum::http::header::CONTENT_TYPE,
-                axum::http::HeaderValue::from_static("application/json"),
-            );
-            response.headers_mut().insert(
-                "idempotent-replay",
-                axum::http::HeaderValue::from_static("true"),
-            );
+            let value = serde_json::from_str(&stored.response_body).unwrap_or(Value::Null);
+            let mut response = answer(status, stored.response_body, &value, locate);
+            response
+                .headers_mut()
+                .insert("idempotent-replay", HeaderValue::from_static("true"));
             Err(response)
         }
         Ok(Some(_)) => Err(ApiError(AppError::field(
@@ -75,13 +138,7 @@ pub async fn begin(
 
 /// Keeps a successful answer under the key. A failure to keep it is logged,
 /// not returned: the work itself is done and committed.
-pub async fn finish(
-    state: &AppState,
-    actor: &Actor,
-    key: Option<Key>,
-    status: StatusCode,
-    body: &str,
-) {
+async fn finish(state: &AppState, actor: &Actor, key: Option<Key>, status: StatusCode, body: &str) {
     let Some(key) = key else { return };
     let mut tx = match state.app.db.begin_write().await {
         Ok(tx) => tx,
@@ -104,4 +161,9 @@ pub async fn finish(
     if let Err(err) = result {
         tracing::warn!(error = %err, "could not keep the idempotent answer");
     }
+}
+
+/// The value at `pointer` (`/id`, `/booking/epa_id`) as text, for a location.
+pub fn text_at<'a>(value: &'a Value, pointer: &str) -> Option<&'a str> {
+    value.pointer(pointer).and_then(Value::as_str)
 }

@@ -2,7 +2,7 @@
 //! new version listing every annex of the project report with its project
 //! KSBs, read the latest version, and its coverage as JSON or CSV.
 
-use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -16,6 +16,7 @@ use utoipa::OpenApi;
 use uuid::Uuid;
 
 use super::auth::ApiActor;
+use super::input::ApiJson;
 use super::problem::{ApiError, Problem, path_id};
 use crate::AppState;
 
@@ -48,7 +49,7 @@ pub fn routes() -> Router<AppState> {
 
 /// Submit a new version of the locator, replacing the previous one whole.
 #[utoipa::path(
-    post, path = "/api/v1/epas/{id}/evidence-locator", tag = "evidence-locator",
+    post, path = "/api/v1/epas/{id}/evidence-locator", tag = "evidence-locator", operation_id = "submit_locator",
     params(("id" = Uuid, Path, description = "The EPA's ID")),
     request_body = LocatorInput,
     responses(
@@ -65,17 +66,24 @@ pub async fn submit_locator(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     id: Result<Path<Uuid>, PathRejection>,
-    input: Result<Json<LocatorInput>, JsonRejection>,
+    ApiJson(input): ApiJson<LocatorInput>,
 ) -> Result<Response, ApiError> {
     let id = path_id(id)?;
-    let Json(input) = input.map_err(|err| ApiError::bad_request(err.body_text()))?;
     let view = locator::submit(&state.app, &actor, id, input).await?;
-    Ok((StatusCode::CREATED, Json(view)).into_response())
+    Ok((
+        StatusCode::CREATED,
+        [(
+            header::LOCATION,
+            format!("/api/v1/epas/{id}/evidence-locator"),
+        )],
+        Json(view),
+    )
+        .into_response())
 }
 
 /// The latest version of the locator.
 #[utoipa::path(
-    get, path = "/api/v1/epas/{id}/evidence-locator", tag = "evidence-locator",
+    get, path = "/api/v1/epas/{id}/evidence-locator", tag = "evidence-locator", operation_id = "get_locator",
     params(("id" = Uuid, Path, description = "The EPA's ID")),
     responses(
         (status = 200, description = "The latest version with its entries", body = LocatorView),
@@ -95,7 +103,7 @@ pub async fn get_locator(
 
 /// Each project KSB and the annexes covering it; uncovered KSBs named.
 #[utoipa::path(
-    get, path = "/api/v1/epas/{id}/evidence-locator/coverage", tag = "evidence-locator",
+    get, path = "/api/v1/epas/{id}/evidence-locator/coverage", tag = "evidence-locator", operation_id = "get_locator_coverage",
     params(("id" = Uuid, Path, description = "The EPA's ID")),
     responses(
         (status = 200, description = "The coverage of the latest version", body = LocatorCoverageView),
@@ -117,7 +125,7 @@ pub async fn locator_coverage(
 
 /// The coverage as CSV: `ksb,statement,covered,annexes,titles`.
 #[utoipa::path(
-    get, path = "/api/v1/epas/{id}/evidence-locator/coverage.csv", tag = "evidence-locator",
+    get, path = "/api/v1/epas/{id}/evidence-locator/coverage.csv", tag = "evidence-locator", operation_id = "get_locator_coverage_csv",
     params(("id" = Uuid, Path, description = "The EPA's ID")),
     responses(
         (status = 200, description = "One row per project KSB, with a header row", body = String, content_type = "text/csv"),

@@ -17,12 +17,12 @@ use epa_app::planning::{
     RuleFinding, SubmissionInput, SubmissionView,
 };
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use utoipa::OpenApi;
 use uuid::Uuid;
 
 use super::auth::ApiActor;
-use super::idempotency;
+use super::idempotency::{self, text_at};
+use super::input::ApiJson;
 use super::problem::{ApiError, Problem, path_id};
 use crate::AppState;
 
@@ -142,55 +142,9 @@ fn booking_error(err: BookingError) -> Response {
     }
 }
 
-fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body)
-        .map_err(|err| ApiError::bad_request(format!("the body is not valid: {err}")))
-}
-
-fn json_response(status: StatusCode, body: &str) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_owned(),
-    )
-        .into_response()
-}
-
-/// Runs a creating POST with `Idempotency-Key`: a replay answers as the first time.
-async fn created<T, R, F>(
-    state: &AppState,
-    actor: &epa_app::Actor,
-    headers: &HeaderMap,
-    route: &str,
-    body: &[u8],
-    run: F,
-) -> Response
-where
-    T: DeserializeOwned,
-    R: Serialize,
-    F: AsyncFnOnce(T) -> Result<R, Response>,
-{
-    let key = match idempotency::begin(state, actor, headers, route, body).await {
-        Ok(key) => key,
-        Err(answer) => return answer,
-    };
-    let input = match parse::<T>(body) {
-        Ok(input) => input,
-        Err(err) => return err.into_response(),
-    };
-    match run(input).await {
-        Ok(view) => {
-            let body = serde_json::to_string(&view).unwrap_or_default();
-            idempotency::finish(state, actor, key, StatusCode::CREATED, &body).await;
-            json_response(StatusCode::CREATED, &body)
-        }
-        Err(answer) => answer,
-    }
-}
-
 /// Declare a conflict of interest with an employer or training provider.
 #[utoipa::path(
-    post, path = "/api/v1/conflicts", tag = "planning",
+    post, path = "/api/v1/conflicts", tag = "planning", operation_id = "declare_conflict",
     request_body = ConflictInput,
     params(("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer")),
     responses(
@@ -208,12 +162,14 @@ pub async fn declare_conflict(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    created(
+    idempotency::command(
         &state,
         &actor,
         &headers,
         "POST /api/v1/conflicts",
         &body,
+        StatusCode::CREATED,
+        &|view| text_at(view, "/user_id").map(|user| format!("/api/v1/users/{user}/conflicts")),
         async |input: ConflictInput| {
             planning::declare_conflict(&state.app, &actor, input)
                 .await
@@ -225,7 +181,7 @@ pub async fn declare_conflict(
 
 /// One person's conflicts of interest.
 #[utoipa::path(
-    get, path = "/api/v1/users/{id}/conflicts", tag = "planning",
+    get, path = "/api/v1/users/{id}/conflicts", tag = "planning", operation_id = "list_user_conflicts",
     params(("id" = Uuid, Path, description = "The user's ID")),
     responses(
         (status = 200, description = "Their conflicts, oldest first", body = Vec<ConflictView>),
@@ -251,7 +207,7 @@ pub async fn conflicts_of(
 
 /// Record the planning meeting: allocates the assessor and moves the EPA to `planned`.
 #[utoipa::path(
-    post, path = "/api/v1/epas/{id}/planning-meeting", tag = "planning",
+    post, path = "/api/v1/epas/{id}/planning-meeting", tag = "planning", operation_id = "hold_planning_meeting",
     request_body = PlanningMeetingInput,
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
@@ -278,12 +234,14 @@ pub async fn hold_planning_meeting(
         Ok(id) => id,
         Err(err) => return err.into_response(),
     };
-    created(
+    idempotency::command(
         &state,
         &actor,
         &headers,
         &format!("POST /api/v1/epas/{id}/planning-meeting"),
         &body,
+        StatusCode::CREATED,
+        &|_| Some(format!("/api/v1/epas/{id}/planning-meeting")),
         async |input: PlanningMeetingInput| {
             planning::hold_planning_meeting(&state.app, &actor, id, input)
                 .await
@@ -295,7 +253,7 @@ pub async fn hold_planning_meeting(
 
 /// The EPA's planning meetings.
 #[utoipa::path(
-    get, path = "/api/v1/epas/{id}/planning-meeting", tag = "planning",
+    get, path = "/api/v1/epas/{id}/planning-meeting", tag = "planning", operation_id = "list_planning_meetings",
     params(("id" = Uuid, Path, description = "The EPA's ID")),
     responses(
         (status = 200, description = "Its planning meetings, oldest first", body = Vec<PlanningMeetingView>),
@@ -321,7 +279,7 @@ pub async fn planning_meetings(
 
 /// Book the observation, the project interview or the discussion.
 #[utoipa::path(
-    post, path = "/api/v1/epas/{id}/bookings", tag = "planning",
+    post, path = "/api/v1/epas/{id}/bookings", tag = "planning", operation_id = "book_assessment",
     request_body = BookingInput,
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
@@ -348,12 +306,14 @@ pub async fn book(
         Ok(id) => id,
         Err(err) => return err.into_response(),
     };
-    created(
+    idempotency::command(
         &state,
         &actor,
         &headers,
         &format!("POST /api/v1/epas/{id}/bookings"),
         &body,
+        StatusCode::CREATED,
+        &|_| Some(format!("/api/v1/epas/{id}/bookings")),
         async |input: BookingInput| {
             planning::book(&state.app, &actor, id, input)
                 .await
@@ -365,7 +325,7 @@ pub async fn book(
 
 /// Every booking of the EPA, history included.
 #[utoipa::path(
-    get, path = "/api/v1/epas/{id}/bookings", tag = "planning",
+    get, path = "/api/v1/epas/{id}/bookings", tag = "planning", operation_id = "list_bookings",
     params(("id" = Uuid, Path, description = "The EPA's ID")),
     responses(
         (status = 200, description = "Its bookings by date", body = Vec<BookingView>),
@@ -391,7 +351,7 @@ pub async fn bookings(
 
 /// Move a booking: the old one is kept as rescheduled, a new one replaces it.
 #[utoipa::path(
-    post, path = "/api/v1/bookings/{id}/reschedule", tag = "planning",
+    post, path = "/api/v1/bookings/{id}/reschedule", tag = "planning", operation_id = "reschedule_booking",
     request_body = RescheduleInput,
     params(
         ("id" = Uuid, Path, description = "The booking's ID"),
@@ -418,12 +378,14 @@ pub async fn reschedule(
         Ok(id) => id,
         Err(err) => return err.into_response(),
     };
-    created(
+    idempotency::command(
         &state,
         &actor,
         &headers,
         &format!("POST /api/v1/bookings/{id}/reschedule"),
         &body,
+        StatusCode::CREATED,
+        &|view| text_at(view, "/booking/epa_id").map(|epa| format!("/api/v1/epas/{epa}/bookings")),
         async |input: RescheduleInput| {
             planning::reschedule(&state.app, &actor, id, input)
                 .await
@@ -435,7 +397,7 @@ pub async fn reschedule(
 
 /// Cancel a booking, with the reason. The booking is kept.
 #[utoipa::path(
-    post, path = "/api/v1/bookings/{id}/cancel", tag = "planning",
+    post, path = "/api/v1/bookings/{id}/cancel", tag = "planning", operation_id = "cancel_booking",
     request_body = ReasonInput,
     params(("id" = Uuid, Path, description = "The booking's ID")),
     responses(
@@ -452,14 +414,10 @@ pub async fn cancel(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     id: Result<Path<Uuid>, PathRejection>,
-    body: Bytes,
+    ApiJson(input): ApiJson<ReasonInput>,
 ) -> Response {
     let id = match path_id(id) {
         Ok(id) => id,
-        Err(err) => return err.into_response(),
-    };
-    let input = match parse::<ReasonInput>(&body) {
-        Ok(input) => input,
         Err(err) => return err.into_response(),
     };
     match planning::cancel(&state.app, &actor, id, input).await {
@@ -470,7 +428,7 @@ pub async fn cancel(
 
 /// Record that the apprentice did not attend (not an attempt).
 #[utoipa::path(
-    post, path = "/api/v1/bookings/{id}/no-show", tag = "planning",
+    post, path = "/api/v1/bookings/{id}/no-show", tag = "planning", operation_id = "record_no_show",
     request_body = ReasonInput,
     params(("id" = Uuid, Path, description = "The booking's ID")),
     responses(
@@ -487,14 +445,10 @@ pub async fn no_show(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     id: Result<Path<Uuid>, PathRejection>,
-    body: Bytes,
+    ApiJson(input): ApiJson<ReasonInput>,
 ) -> Response {
     let id = match path_id(id) {
         Ok(id) => id,
-        Err(err) => return err.into_response(),
-    };
-    let input = match parse::<ReasonInput>(&body) {
-        Ok(input) => input,
         Err(err) => return err.into_response(),
     };
     match planning::record_no_show(&state.app, &actor, id, input).await {
@@ -505,7 +459,7 @@ pub async fn no_show(
 
 /// Record when the project report or the portfolio was submitted.
 #[utoipa::path(
-    post, path = "/api/v1/epas/{id}/submissions", tag = "planning",
+    post, path = "/api/v1/epas/{id}/submissions", tag = "planning", operation_id = "record_submission",
     request_body = SubmissionInput,
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
@@ -532,12 +486,14 @@ pub async fn record_submission(
         Ok(id) => id,
         Err(err) => return err.into_response(),
     };
-    created(
+    idempotency::command(
         &state,
         &actor,
         &headers,
         &format!("POST /api/v1/epas/{id}/submissions"),
         &body,
+        StatusCode::CREATED,
+        &|_| Some(format!("/api/v1/epas/{id}/deadlines")),
         async |input: SubmissionInput| {
             planning::record_submission(&state.app, &actor, id, input)
                 .await
@@ -549,7 +505,7 @@ pub async fn record_submission(
 
 /// The signed-in assessor's allocated EPAs and their upcoming bookings.
 #[utoipa::path(
-    get, path = "/api/v1/assessors/me/allocations", tag = "planning",
+    get, path = "/api/v1/assessors/me/allocations", tag = "planning", operation_id = "list_my_allocations",
     responses(
         (status = 200, description = "Allocated EPAs with upcoming bookings", body = Vec<Allocation>),
         (status = 401, description = "No valid token", body = Problem),

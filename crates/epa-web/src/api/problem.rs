@@ -35,14 +35,19 @@ impl From<AppError> for ApiError {
 }
 
 impl ApiError {
+    /// 401, with the scheme to use (RFC 9110 asks every 401 for one).
     pub fn unauthorized() -> Response {
-        problem(
+        let mut response = problem(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
             "Sign in or send a valid API token",
             None,
             Vec::new(),
-        )
+        );
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, bearer_challenge());
+        response
     }
 
     pub fn bad_request(detail: impl Into<String>) -> ApiError {
@@ -129,6 +134,77 @@ pub fn problem(
         header::HeaderValue::from_static("application/problem+json"),
     );
     response
+}
+
+fn bearer_challenge() -> header::HeaderValue {
+    header::HeaderValue::from_static("Bearer")
+}
+
+/// Every error answer of the API as problem details, whoever made it: axum
+/// answers 405 for a method a path does not have, the body limit answers
+/// 413, an extractor 415, each with a plain-text body of its own. Those
+/// bodies are replaced here, once, keeping the other headers (`Allow` on a
+/// 405); a 401 always gets its `WWW-Authenticate`.
+pub async fn problems_only(response: Response) -> Response {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("application/problem+json"));
+    let mut response = if is_problem {
+        response
+    } else {
+        let (mut parts, _) = response.into_parts();
+        let (title, detail) = plain_title(status);
+        let replacement = problem(status, &kind_of(status), title, detail, Vec::new());
+        let (replacement_parts, body) = replacement.into_parts();
+        parts.headers.remove(header::CONTENT_LENGTH);
+        parts.headers.extend(replacement_parts.headers);
+        Response::from_parts(parts, body)
+    };
+    if status == StatusCode::UNAUTHORIZED {
+        response
+            .headers_mut()
+            .entry(header::WWW_AUTHENTICATE)
+            .or_insert_with(bearer_challenge);
+    }
+    response
+}
+
+/// `method-not-allowed` for 405, and so on: the reason phrase as a slug.
+fn kind_of(status: StatusCode) -> String {
+    status
+        .canonical_reason()
+        .unwrap_or("error")
+        .to_ascii_lowercase()
+        .replace(' ', "-")
+}
+
+fn plain_title(status: StatusCode) -> (&'static str, Option<String>) {
+    match status {
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "This path does not take that method",
+            Some("the Allow header lists the methods it takes".to_owned()),
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "The request body is too large",
+            Some(format!(
+                "a JSON body may be at most {} MB",
+                super::JSON_BODY_LIMIT / (1024 * 1024)
+            )),
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "Send JSON",
+            Some("send the body as JSON, with Content-Type: application/json".to_owned()),
+        ),
+        StatusCode::UNAUTHORIZED => ("Sign in or send a valid API token", None),
+        status if status.is_server_error() => ("Something went wrong on our side; try again", None),
+        _ => ("The request cannot be answered", None),
+    }
 }
 
 /// The ID in a route's path. A malformed ID cannot name a visible record, so

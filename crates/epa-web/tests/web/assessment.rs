@@ -243,10 +243,25 @@ async fn get(app: &TestApp, token: &str, path: &str) -> Value {
     response.json().await.unwrap()
 }
 
+/// `POST path`; the status and the JSON answer. A 201 says where the new
+/// record can be read, and its creator can read it there.
 async fn post(app: &TestApp, token: &str, path: &str, body: &Value) -> (u16, Value) {
     let response = app.post_as(token, path, body).await;
     let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+    let location = response
+        .headers()
+        .get("location")
+        .map(|value| value.to_str().unwrap().to_owned());
+    let answer = response.json().await.unwrap_or(Value::Null);
+    if status == 201 {
+        let location = location.unwrap_or_else(|| panic!("POST {path}: 201 without Location"));
+        assert_eq!(
+            app.get_as(token, &location).await.status(),
+            200,
+            "{location}"
+        );
+    }
+    (status, answer)
 }
 
 async fn stage(app: &TestApp, epa: Uuid) -> String {

@@ -335,6 +335,8 @@ on_both!(
             )
             .await;
         assert_eq!(reworked.status(), 201);
+        let location = reworked.headers()["location"].to_str().unwrap().to_owned();
+        assert_eq!(location, path(&epa, "/proposal"));
         let proposal: Value = reworked.json().await.unwrap();
         assert_eq!(proposal["status"], "awaiting_decision");
         assert_eq!(proposal["versions"][1]["version"], 2);

@@ -27,10 +27,25 @@ use crate::support::registered;
 // Talking to the API
 
 /// `POST path` as the holder of `token`; the status and the JSON answer.
+/// Whatever answers 201 says where the new record can be read, and the
+/// same person can read it there.
 async fn post(app: &TestApp, token: &str, path: &str, body: &Value) -> (u16, Value) {
     let response = app.post_as(token, path, body).await;
     let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+    let location = response
+        .headers()
+        .get("location")
+        .map(|value| value.to_str().unwrap().to_owned());
+    let answer = response.json().await.unwrap_or(Value::Null);
+    if status == 201 {
+        let location = location.unwrap_or_else(|| panic!("POST {path}: 201 without Location"));
+        assert_eq!(
+            app.get_as(token, &location).await.status(),
+            200,
+            "POST {path}: its Location {location} cannot be read"
+        );
+    }
+    (status, answer)
 }
 
 /// `POST path` that must answer `expected`; its JSON answer.

@@ -58,12 +58,14 @@ fn entry(annex: &str, title: &str, document: Option<&str>, ksbs: &[String]) -> V
 }
 
 async fn submit(app: &TestApp, token: &str, epa: &str, entries: Vec<Value>) -> reqwest::Response {
-    app.post_as(
-        token,
-        &format!("/api/v1/epas/{epa}/evidence-locator"),
-        &json!({ "entries": entries }),
-    )
-    .await
+    let path = format!("/api/v1/epas/{epa}/evidence-locator");
+    let response = app
+        .post_as(token, &path, &json!({ "entries": entries }))
+        .await;
+    if response.status() == 201 {
+        assert_eq!(response.headers()["location"], path.as_str());
+    }
+    response
 }
 
 async fn json_of(response: reqwest::Response, status: u16) -> Value {

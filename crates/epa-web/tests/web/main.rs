@@ -2,6 +2,7 @@
 //! `EPA_TEST_PG_URL` is set) PostgreSQL.
 
 mod assessment;
+mod contract;
 mod deadlines;
 mod documents;
 mod epas;

@@ -225,11 +225,27 @@ async fn call(
         .await
         .expect("request to the test app");
     let status = response.status().as_u16();
-    Answer {
+    let location = response
+        .headers()
+        .get("location")
+        .map(|value| value.to_str().unwrap().to_owned());
+    let answer = Answer {
         endpoint: format!("{method} {}", generic(path)),
         status,
         body: response.text().await.unwrap_or_default(),
+    };
+    // Whatever is created says where it can be read, and its creator can.
+    if status == 201 {
+        let location =
+            location.unwrap_or_else(|| panic!("{}: 201 without Location", answer.endpoint));
+        assert_eq!(
+            app.get_as(token, &location).await.status(),
+            200,
+            "{}: its Location {location} cannot be read",
+            answer.endpoint
+        );
     }
+    answer
 }
 
 /// The path with IDs replaced, so answers group by endpoint.

@@ -669,6 +669,8 @@ on_both!(
             )
             .await;
         assert_eq!(response.status(), 201);
+        let location = response.headers()["location"].to_str().unwrap().to_owned();
+        assert_eq!(location, format!("/api/v1/epas/{epa}/bookings"));
         let second: Value = response.json().await.unwrap();
         assert_eq!(second["booking"]["replaces_id"], json!(first_id));
         assert_eq!(second["booking"]["start_time"], "14:30");
