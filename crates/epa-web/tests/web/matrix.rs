@@ -66,8 +66,9 @@
 //!   judgement history is for the EPAO side only, ADR 0070: a narrower rule
 //!   than seeing the EPA);
 //! - start_resit, start_retake, start_project_rework: `POST .../resit`,
-//!   `.../retake` and `.../project-rework` on the EPA that passed, so the
-//!   stage refuses an allowed call (409) and nothing changes;
+//!   `.../retake` and `.../project-rework`, each on a failed EPA of its own
+//!   (the observation failed, or the project), after every call that does
+//!   not change an EPA for good;
 //! - decide_proposal: `POST .../proposal/decision` (accept the TQUK project
 //!   proposal submitted at the gateway);
 //! - record_exceptional_circumstances: `POST .../exceptional-circumstances`
@@ -75,7 +76,8 @@
 //! - withdraw: `POST .../withdraw`, reallocate_assessor:
 //!   `POST .../assessor` (to the second assessor) and correct_registration:
 //!   `PATCH .../apprentice` (with `If-Match`), each on an EPA of its own and
-//!   after every other call, since an allowed call changes the EPA for good;
+//!   after every call that leaves its EPA as it was, since an allowed call
+//!   changes the EPA for good;
 //! - withdraw_conflict: `POST /api/v1/conflicts/{id}/withdraw`, last, on a
 //!   conflict of its own: another assessor of the EPAO, conflicted with the
 //!   other employer. The action is organisation-wide (the EPAO's), so the
@@ -226,12 +228,18 @@ fn plans() -> &'static Catalog {
 
 /// Judgements meeting every pass criterion of the method (a pass).
 fn judgements(method: MethodId) -> Value {
+    judged(method, true)
+}
+
+/// Judgements meeting every pass criterion of the method (`pass`), or none
+/// of its criteria (a fail).
+fn judged(method: MethodId, pass: bool) -> Value {
     let items: Vec<Value> = plans()
         .effective("ST0071", None, "tquk")
         .expect("the TQUK plan")
         .criteria_for(method)
         .map(|c| {
-            let met = c.grade == CriterionLevel::Pass;
+            let met = pass && c.grade == CriterionLevel::Pass;
             json!({"criterion": c.id, "met": met, "note": "As seen in the session."})
         })
         .collect();
@@ -429,8 +437,19 @@ impl Situation<'_> {
     }
 
     /// An EPA brought through the API to `stage` (and, for a grader, at
-    /// least to a graded discussion).
+    /// least to a graded discussion), every method passed.
     async fn build(&self, stage: Stage, gateway: Gateway) -> Built {
+        self.build_failing(stage, gateway, None).await
+    }
+
+    /// [`Self::build`], with `failed` (observation or project) meeting none
+    /// of its criteria: from `Completed`, an EPA that failed.
+    async fn build_failing(
+        &self,
+        stage: Stage,
+        gateway: Gateway,
+        failed: Option<MethodId>,
+    ) -> Built {
         let (app, world) = (self.app, self.world);
         let ops = &world.operations.token;
         let grader = self.relation == Relationship::Grader;
@@ -497,13 +516,20 @@ impl Situation<'_> {
                 .map(|s| s.parse().unwrap());
         }
         if stage >= Stage::AwaitingResults {
-            self.grade(id, assessor, MethodId::Observation).await;
+            let passes = |method| failed != Some(method);
+            self.grade_as(
+                id,
+                assessor,
+                MethodId::Observation,
+                passes(MethodId::Observation),
+            )
+            .await;
             let project = built.project.expect("the project's assessment");
             must(
                 app,
                 assessor,
                 &at(&format!("/assessments/{project}/judgements")),
-                Some(&judgements(MethodId::Project)),
+                Some(&judged(MethodId::Project, passes(MethodId::Project))),
             )
             .await;
             if !grader {
@@ -549,6 +575,11 @@ impl Situation<'_> {
     }
 
     async fn grade(&self, epa: Uuid, token: &str, method: MethodId) {
+        self.grade_as(epa, token, method, true).await;
+    }
+
+    /// A sitting of `method`, judged a pass or a fail.
+    async fn grade_as(&self, epa: Uuid, token: &str, method: MethodId, pass: bool) {
         let recorded = must(
             self.app,
             token,
@@ -561,7 +592,7 @@ impl Situation<'_> {
             self.app,
             token,
             &format!("/api/v1/epas/{epa}/assessments/{assessment}/judgements"),
-            Some(&judgements(method)),
+            Some(&judged(method, pass)),
         )
         .await;
     }
@@ -755,6 +786,25 @@ async fn run_situation(
     let withdrawal = situation.build(Stage::Registered, Gateway::Real).await;
     let reallocation = situation.build(Stage::Planned, Gateway::Shortcut).await;
     let correction = situation.build(Stage::Registered, Gateway::Real).await;
+    // And failed EPAs, one for each step after a fail, which an allowed
+    // call starts.
+    let resit = situation
+        .build_failing(
+            Stage::Completed,
+            Gateway::Shortcut,
+            Some(MethodId::Observation),
+        )
+        .await;
+    let retake = situation
+        .build_failing(
+            Stage::Completed,
+            Gateway::Shortcut,
+            Some(MethodId::Observation),
+        )
+        .await;
+    let rework = situation
+        .build_failing(Stage::Completed, Gateway::Shortcut, Some(MethodId::Project))
+        .await;
     let (submit, review, approve, reject, allocate) = if grader {
         // A grader's EPAs are past their gateway and planning: the earlier
         // steps are tried on the EPA in assessment, where the stage refuses
@@ -817,6 +867,9 @@ async fn run_situation(
         &withdrawal,
         &reallocation,
         &correction,
+        &resit,
+        &retake,
+        &rework,
     ] {
         if !related.contains(&epa.id) {
             situation.relate(epa).await;
@@ -980,21 +1033,6 @@ async fn run_situation(
         Some(json!({})),
     )
     .await;
-    // What follows a fail, tried on the EPA that passed: the stage refuses
-    // an allowed call (409), so nothing changes.
-    post(
-        Action::StartResit,
-        at(&done, "/resit"),
-        Some(json!({"methods": ["observation"]})),
-    )
-    .await;
-    post(Action::StartRetake, at(&done, "/retake"), Some(json!({}))).await;
-    post(
-        Action::StartProjectRework,
-        at(&done, "/project-rework"),
-        Some(json!({})),
-    )
-    .await;
     post(
         Action::ClaimCertificate,
         at(&done, "/certificate/claim"),
@@ -1011,6 +1049,19 @@ async fn run_situation(
 
     // Last, each on an EPA (or a conflict) of its own: the calls that
     // change it for good.
+    post(
+        Action::StartResit,
+        at(&resit, "/resit"),
+        Some(json!({"methods": ["observation"]})),
+    )
+    .await;
+    post(Action::StartRetake, at(&retake, "/retake"), Some(json!({}))).await;
+    post(
+        Action::StartProjectRework,
+        at(&rework, "/project-rework"),
+        Some(json!({})),
+    )
+    .await;
     post(
         Action::Withdraw,
         at(&withdrawal, "/withdraw"),
