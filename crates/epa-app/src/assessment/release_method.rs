@@ -3,7 +3,7 @@
 //! Innovate publishes each component's result within seven working days of
 //! its assessment, before the others are known; TQUK's specification is
 //! silent, and releasing all at once stays available to both
-//! (ADR 0110). The overall result follows when the last method is released.
+//! (ADR 0071). The overall result follows when the last method is released.
 
 use epa_domain::MethodId;
 use epa_domain::lifecycle::Stage;
