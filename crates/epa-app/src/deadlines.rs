@@ -49,6 +49,27 @@ pub async fn known_dates(app: &App, row: &EpaRow) -> Result<KnownDates, AppError
                     .max()
             });
     }
+    // Each method's result is done when that method's result of this
+    // attempt is released, on its own or with the overall result (Innovate
+    // sets a results deadline per assessment).
+    let method_results = records::method_results(Reader::Db(&app.db), row.epa.id).await?;
+    for (method, name) in [
+        ("observation", "observation"),
+        ("project", "interview"),
+        ("discussion", "discussion"),
+    ] {
+        let released = method_results
+            .iter()
+            .filter(|r| r.method == method && r.attempt == attempt)
+            .filter_map(|r| r.released_at)
+            .max();
+        if let Some(at) = released {
+            known.done.insert(
+                format!("results_due_{name}"),
+                epa_domain::Clock::today(&epa_domain::FixedClock(at)),
+            );
+        }
+    }
     let results = records::results(Reader::Db(&app.db), row.epa.id).await?;
     known.result_upload = results
         .iter()

@@ -122,6 +122,20 @@ impl EpaContext {
         answer(decide(actor, action, &self.resource()), refused)
     }
 
+    /// Allow `action` on one part of the EPA, graded by `graders` (one
+    /// method's result): segregation of duties asks about those graders
+    /// only; conflicts and everything else as for the whole EPA.
+    pub fn authorize_part(
+        &self,
+        actor: &Actor,
+        action: Action,
+        graders: &[Uuid],
+        refused: &str,
+    ) -> Result<(), AppError> {
+        let resource = resource_of(&self.row, &self.conflicted, graders);
+        answer(decide(actor, action, &resource), refused)
+    }
+
     /// Whether `actor` sees marks and grades of a result that is `released`
     /// or not: everyone who may see the EPA once released; before, only
     /// those the policy lets see provisional results.

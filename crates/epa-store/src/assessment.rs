@@ -332,6 +332,59 @@ pub async fn release_method_result(
     }
 }
 
+/// Marks a provisional method result released on its own, before the
+/// overall result exists (per-method release); the overall release links
+/// it later with [`link_method_result`].
+pub async fn release_method_alone(
+    tx: &mut Tx,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let updated = on_tx!(tx, |conn| {
+        sqlx::query(
+            "UPDATE method_results SET status = 'released', released_at = $1, version = version + 1 \
+             WHERE id = $2 AND status = 'provisional'",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    if updated == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict(
+            "this method's result was released by someone else meanwhile; reload and try again"
+                .to_owned(),
+        ))
+    }
+}
+
+/// Links a method result released on its own to the overall result it
+/// stands in, keeping its own release time.
+pub async fn link_method_result(tx: &mut Tx, id: Uuid, result_id: Uuid) -> Result<(), StoreError> {
+    let updated = on_tx!(tx, |conn| {
+        sqlx::query(
+            "UPDATE method_results SET result_id = $1, version = version + 1 \
+             WHERE id = $2 AND status = 'released' AND result_id IS NULL",
+        )
+        .bind(result_id)
+        .bind(id)
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    if updated == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict(
+            "a method result was linked to another overall result meanwhile; reload and try again"
+                .to_owned(),
+        ))
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Released overall results
 

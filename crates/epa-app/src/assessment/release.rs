@@ -1,8 +1,10 @@
-//! Releasing the overall result.
+//! Releasing the overall result, all methods at once; also what releasing
+//! the last method's result on its own leads to.
 
 use epa_domain::lifecycle::{self, Command, Stage};
 use epa_domain::policy::Action;
 use epa_domain::{Grade, MethodId};
+use epa_store::Tx;
 use epa_store::assessment::{self as store, Reader, ResultRow};
 use epa_store::outbox::{self, NewMessage};
 use serde_json::json;
@@ -37,7 +39,6 @@ pub async fn release_results(
     )
     .await?;
     let snap = Snapshot::read(Reader::Tx(&mut tx), epa_id).await?;
-    let graders = snap.graders();
     let refused = if ctx.graders.contains(&actor.user_id) {
         "you graded a method this result stands on: someone who did not grade it must release it"
     } else {
@@ -72,6 +73,39 @@ pub async fn release_results(
         }
         return Err(AppError::Conflict(message));
     }
+    release_overall(app, &mut tx, actor, &ctx, &snap).await?;
+    // The view is of the EPA as released, read again in this transaction.
+    let released = EpaContext::write(
+        app,
+        &mut tx,
+        actor,
+        epa_id,
+        Action::ViewEpa,
+        "you cannot see this EPA",
+    )
+    .await?;
+    let snap = Snapshot::read(Reader::Tx(&mut tx), epa_id).await?;
+    let view = results_view(app, actor, &released, &snap)?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// Releases the overall result of an EPA awaiting its results, inside the
+/// caller's transaction: the policy's table over the standing method
+/// grades after the cap, every still provisional method result released
+/// with it, method results released on their own before linked to it, the
+/// EPA completed, the provider and employer told. The caller has checked
+/// the stage and that `actor` may release it.
+pub(super) async fn release_overall(
+    app: &App,
+    tx: &mut Tx,
+    actor: &Actor,
+    ctx: &EpaContext,
+    snap: &Snapshot,
+) -> Result<(), AppError> {
+    let epa_id = ctx.id();
+    let state = &ctx.state;
+    let graders = snap.graders();
     let (kind, _) = snap.current_attempt(state)?;
     let history = snap.history(&ctx.plan, state)?;
     let cap = history.cap_context();
@@ -88,7 +122,7 @@ pub async fn release_results(
     let today = app.clock.today();
     let grade_at = |m: MethodId| explained.result.method(m).as_str().to_owned();
     let result = store::insert_result(
-        &mut tx,
+        tx,
         &ResultRow {
             id: Uuid::nil(),
             epa_id,
@@ -109,19 +143,24 @@ pub async fn release_results(
     )
     .await?;
     let mut released_methods = Vec::new();
+    let mut released_before = Vec::new();
     for method in MethodId::ALL {
-        if let Some((_, r)) = snap.standing_assessment(method)
-            && r.status == "provisional"
-        {
-            store::release_method_result(&mut tx, r.id, result.id, now).await?;
-            released_methods.push(
-                json!({"method": method.as_str(), "method_result_id": r.id, "grade": r.grade}),
-            );
+        let Some((_, r)) = snap.standing_assessment(method) else {
+            continue;
+        };
+        let entry = json!({"method": method.as_str(), "method_result_id": r.id, "grade": r.grade});
+        if r.status == "provisional" {
+            store::release_method_result(tx, r.id, result.id, now).await?;
+            released_methods.push(entry);
+        } else if r.result_id.is_none() {
+            // Released on its own earlier: it now stands in this result.
+            store::link_method_result(tx, r.id, result.id).await?;
+            released_before.push(entry);
         }
     }
     transitions::apply(
         app,
-        &mut tx,
+        tx,
         actor,
         &ctx.row,
         &Command::ReleaseResults { overall },
@@ -133,17 +172,14 @@ pub async fn release_results(
             "cap_applied": result.cap_applied,
             "exceptional_circumstances": result.exceptional_circumstances,
             "methods_released": released_methods,
+            "methods_released_before": released_before,
             "graders": graders,
             "explanation": explained.lines,
         }),
     )
     .await?;
-    let recipients = store::contact_emails(
-        Reader::Tx(&mut tx),
-        ctx.row.provider_id,
-        ctx.row.employer_id,
-    )
-    .await?;
+    let recipients =
+        store::contact_emails(Reader::Tx(tx), ctx.row.provider_id, ctx.row.employer_id).await?;
     let subject = format!(
         "End-point assessment result released: {} {}",
         ctx.row.given_names, ctx.row.family_name
@@ -162,7 +198,7 @@ pub async fn release_results(
     );
     for recipient in &recipients {
         outbox::enqueue(
-            &mut tx,
+            tx,
             &NewMessage {
                 kind: "results_released",
                 recipient,
@@ -173,18 +209,5 @@ pub async fn release_results(
         )
         .await?;
     }
-    // The view is of the EPA as released, read again in this transaction.
-    let released = EpaContext::write(
-        app,
-        &mut tx,
-        actor,
-        epa_id,
-        Action::ViewEpa,
-        "you cannot see this EPA",
-    )
-    .await?;
-    let snap = Snapshot::read(Reader::Tx(&mut tx), epa_id).await?;
-    let view = results_view(app, actor, &released, &snap)?;
-    tx.commit().await?;
-    Ok(view)
+    Ok(())
 }

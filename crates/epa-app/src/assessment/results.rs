@@ -221,6 +221,7 @@ pub(super) fn due_dates(
             strength: wire(d.strength),
             rule: d.rule,
             source: d.source.to_string(),
+            done: d.done,
             id: d.id,
             date: d.date,
         })

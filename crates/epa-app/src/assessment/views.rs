@@ -166,6 +166,9 @@ pub struct DueDate {
     pub strength: String,
     pub rule: String,
     pub source: String,
+    /// When it was done (a result's release), where recorded: what makes
+    /// it `met` or `missed`.
+    pub done: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]

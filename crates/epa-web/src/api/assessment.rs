@@ -38,6 +38,7 @@ use crate::AppState;
         list_judgements,
         results,
         release,
+        release_method,
         exceptional_circumstances,
         claim_certificate,
         receive_certificate,
@@ -83,6 +84,7 @@ pub fn routes() -> Router<AppState> {
         .route("/epas/{id}/judgements", get(list_judgements))
         .route("/epas/{id}/results", get(results))
         .route("/epas/{id}/results/release", post(release))
+        .route("/epas/{id}/results/{method}/release", post(release_method))
         .route(
             "/epas/{id}/exceptional-circumstances",
             post(exceptional_circumstances),
@@ -366,6 +368,52 @@ pub async fn release(
         StatusCode::OK,
         None,
         async |actor, _: NoBody| assessment::release_results(app, &actor, id).await,
+    )
+    .await
+}
+
+/// Release one method's result (EPAO staff who graded none of that
+/// method's assessment). Releasing the last method also releases the
+/// overall result.
+#[utoipa::path(
+    post, path = "/api/v1/epas/{id}/results/{method}/release", tag = "assessment",
+    request_body(content = NoBody, description = "Empty, or `{}`"),
+    params(
+        ("id" = Uuid, Path, description = "The EPA's ID"),
+        ("method" = String, Path, description = "`observation`, `project` or `discussion`"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer"),
+    ),
+    responses(
+        (status = 200, description = "Released; the overall result too when it was the last method", body = ResultsView),
+        (status = 401, description = "No valid token", body = Problem),
+        (status = 403, description = "Not EPAO staff, or a grader of this method (or, for the last method, of any method the overall result stands on)", body = Problem),
+        (status = 404, description = "No such EPA, or not yours to see", body = Problem),
+        (status = 409, description = "The method has no provisional result to release", body = Problem),
+        (status = 422, description = "Not a method", body = Problem),
+    ),
+    security(("token" = []))
+)]
+pub async fn release_method(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    path: Result<Path<(Uuid, String)>, PathRejection>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (id, method) = match path_id(path) {
+        Ok(path) => path,
+        Err(answer) => return answer.into_response(),
+    };
+    let app = &state.app;
+    command(
+        &state,
+        actor,
+        &headers,
+        format!("POST /api/v1/epas/{id}/results/{method}/release"),
+        body,
+        StatusCode::OK,
+        None,
+        async |actor, _: NoBody| assessment::release_method_result(app, &actor, id, &method).await,
     )
     .await
 }

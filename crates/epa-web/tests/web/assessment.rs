@@ -93,7 +93,7 @@ async fn through_gateway(app: &TestApp, world: &World, id: Uuid, on: &str, asses
 
 /// A user holding two roles at the EPAO, EPAO admin and assessor: the person
 /// segregation of duties is about.
-async fn admin_who_assesses(app: &TestApp, world: &World) -> Party {
+pub(crate) async fn admin_who_assesses(app: &TestApp, world: &World) -> Party {
     let now = app.clock.now();
     let mut tx = app.db.begin_write().await.unwrap();
     let user = users::insert(&mut tx, "admin-assessor@test.example", "A", None, now)
@@ -157,7 +157,7 @@ async fn assess(app: &TestApp, token: &str, epa: Uuid, method: &str, held_on: &s
 /// Judgements giving `grade` for the method: every criterion met for a
 /// distinction; distinction criteria not met for a pass; the first pass
 /// criterion not met for a fail.
-fn judgements_for(policy: &str, method: MethodId, grade: &str) -> Value {
+pub(crate) fn judgements_for(policy: &str, method: MethodId, grade: &str) -> Value {
     let mut first_pass = true;
     let items: Vec<Value> = criteria(policy, method)
         .into_iter()
@@ -181,7 +181,7 @@ fn judgements_for(policy: &str, method: MethodId, grade: &str) -> Value {
     json!({ "judgements": items })
 }
 
-async fn judge(
+pub(crate) async fn judge(
     app: &TestApp,
     token: &str,
     epa: Uuid,
@@ -197,7 +197,7 @@ async fn judge(
 }
 
 /// Assesses and judges one method to `grade`; returns the save's answer.
-async fn grade_method(
+pub(crate) async fn grade_method(
     app: &TestApp,
     token: &str,
     epa: Uuid,
@@ -237,7 +237,7 @@ pub(crate) async fn grade_all(
     last
 }
 
-async fn get(app: &TestApp, token: &str, path: &str) -> Value {
+pub(crate) async fn get(app: &TestApp, token: &str, path: &str) -> Value {
     let response = app.get_as(token, path).await;
     assert_eq!(response.status(), 200, "{path}");
     response.json().await.unwrap()
@@ -245,7 +245,7 @@ async fn get(app: &TestApp, token: &str, path: &str) -> Value {
 
 /// `POST path`; the status and the JSON answer. A 201 says where the new
 /// record can be read, and its creator can read it there.
-async fn post(app: &TestApp, token: &str, path: &str, body: &Value) -> (u16, Value) {
+pub(crate) async fn post(app: &TestApp, token: &str, path: &str, body: &Value) -> (u16, Value) {
     let response = app.post_as(token, path, body).await;
     let status = response.status().as_u16();
     let location = response
@@ -264,11 +264,11 @@ async fn post(app: &TestApp, token: &str, path: &str, body: &Value) -> (u16, Val
     (status, answer)
 }
 
-async fn stage(app: &TestApp, epa: Uuid) -> String {
+pub(crate) async fn stage(app: &TestApp, epa: Uuid) -> String {
     epas::get(&app.db, epa).await.unwrap().epa.stage
 }
 
-async fn intact(db: &Db) {
+pub(crate) async fn intact(db: &Db) {
     assert!(
         matches!(
             audit::verify(db).await.unwrap(),

@@ -14,4 +14,5 @@ mod locator;
 mod matrix;
 mod openapi;
 mod planning;
+mod release;
 mod support;

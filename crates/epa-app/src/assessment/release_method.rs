@@ -1,0 +1,207 @@
+//! Releasing one method's result on its own.
+//!
+//! Innovate publishes each component's result within seven working days of
+//! its assessment, before the others are known; TQUK's specification is
+//! silent, and releasing all at once stays available to both
+//! (ADR 0071). The overall result follows when the last method is released.
+
+use epa_domain::MethodId;
+use epa_domain::lifecycle::Stage;
+use epa_domain::policy::Action;
+use epa_store::assessment::{self as store, Reader};
+use epa_store::outbox::{self, NewMessage};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::release::release_overall;
+use super::results::results_view;
+use super::snapshot::*;
+use super::views::*;
+use crate::gate::EpaContext;
+use crate::{Actor, App, AppError, transitions};
+
+/// Releases `method`'s standing provisional result: EPAO staff who graded
+/// none of that method's assessment may. The provider, employer and
+/// apprentice then see its grade and explanation; the provider and
+/// employer are told. When every method's result is then released and the
+/// EPA awaits its results, the overall result is released with it, under
+/// the same rule as [`super::release_results`] (its releaser graded none of
+/// the methods it stands on).
+pub async fn release_method_result(
+    app: &App,
+    actor: &Actor,
+    epa_id: Uuid,
+    method: &str,
+) -> Result<ResultsView, AppError> {
+    let Some(method) = MethodId::parse(method) else {
+        return Err(AppError::field(
+            "method",
+            format!("{method:?} is not a method: use observation, project or discussion"),
+        ));
+    };
+    let mut tx = app.db.begin_write().await?;
+    let ctx = EpaContext::write(
+        app,
+        &mut tx,
+        actor,
+        epa_id,
+        Action::ViewEpa,
+        "you cannot see this EPA",
+    )
+    .await?;
+    let snap = Snapshot::read(Reader::Tx(&mut tx), epa_id).await?;
+    let standing = snap.standing_assessment(method);
+    let graders = standing
+        .map(|(a, _)| snap.graders_of(a))
+        .unwrap_or_default();
+    let refused = if graders.contains(&actor.user_id) {
+        format!(
+            "you graded the {method} this result stands on: someone who did not grade it must release it"
+        )
+    } else {
+        "only EPAO staff can release results".to_owned()
+    };
+    ctx.authorize_part(actor, Action::ReleaseResult, &graders, &refused)?;
+
+    let state = &ctx.state;
+    let Some((assessment, result)) = standing else {
+        return Err(AppError::Conflict(format!(
+            "the {method} has no result to release yet: every criterion of its assessment needs a judgement first"
+        )));
+    };
+    if result.status != "provisional" {
+        return Err(AppError::Conflict(format!(
+            "the {method}'s result (attempt {}) is already released",
+            assessment.attempt
+        )));
+    }
+    // Results are released while the EPA is assessed or awaits its results;
+    // a withdrawn EPA's provisional results stay unreleased.
+    if !matches!(state.stage, Stage::InAssessment | Stage::AwaitingResults) {
+        return Err(AppError::Conflict(format!(
+            "results cannot be released while the EPA is at stage {}",
+            state.stage
+        )));
+    }
+    // The last method's release releases the overall result too, so it
+    // needs someone who may release that: refused before anything changes.
+    let last = MethodId::ALL.into_iter().filter(|m| *m != method).all(|m| {
+        snap.standing_assessment(m)
+            .is_some_and(|(_, r)| r.status == "released")
+    });
+    let overall_follows = last && state.stage == Stage::AwaitingResults;
+    if overall_follows {
+        ctx.authorize(
+            actor,
+            Action::ReleaseResult,
+            "releasing this last method's result releases the overall result, and you graded a method it stands on: someone who graded none of it must release it",
+        )?;
+    }
+
+    let now = app.now();
+    store::release_method_alone(&mut tx, result.id, now).await?;
+    transitions::audit_epa(
+        app,
+        &mut tx,
+        actor,
+        epa_id,
+        "method_result.released",
+        Some(json!({"method_result_id": result.id, "status": "provisional"})),
+        json!({
+            "method": method.as_str(),
+            "attempt": assessment.attempt,
+            "assessment_id": assessment.id,
+            "method_result_id": result.id,
+            "status": "released",
+            "grade": result.grade,
+            "graders": graders,
+            "overall_follows": overall_follows,
+        }),
+    )
+    .await?;
+    let recipients = store::contact_emails(
+        Reader::Tx(&mut tx),
+        ctx.row.provider_id,
+        ctx.row.employer_id,
+    )
+    .await?;
+    let (subject, body) = message(
+        &ctx,
+        method,
+        &result.grade,
+        &result.explanation,
+        overall_follows,
+    );
+    for recipient in &recipients {
+        outbox::enqueue(
+            &mut tx,
+            &NewMessage {
+                kind: "method_result_released",
+                recipient,
+                subject: &subject,
+                body: &body,
+            },
+            now,
+        )
+        .await?;
+    }
+
+    let snap = Snapshot::read(Reader::Tx(&mut tx), epa_id).await?;
+    if overall_follows {
+        release_overall(app, &mut tx, actor, &ctx, &snap).await?;
+    }
+    // The view is of the EPA as it now stands, read again in this transaction.
+    let now_ctx = EpaContext::write(
+        app,
+        &mut tx,
+        actor,
+        epa_id,
+        Action::ViewEpa,
+        "you cannot see this EPA",
+    )
+    .await?;
+    let snap = Snapshot::read(Reader::Tx(&mut tx), epa_id).await?;
+    let view = results_view(app, actor, &now_ctx, &snap)?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// The message to the provider and employer, in plain English.
+fn message(
+    ctx: &EpaContext,
+    method: MethodId,
+    grade: &str,
+    explanation: &str,
+    overall_follows: bool,
+) -> (String, String) {
+    let row = &ctx.row;
+    let name = method_name(method);
+    let subject = format!(
+        "End-point assessment: {name} result released for {} {}",
+        row.given_names, row.family_name
+    );
+    let next = if overall_follows {
+        "Every method's result is now released; the overall result follows in a separate message."
+    } else {
+        "The overall result follows once every method's result is released."
+    };
+    let body = format!(
+        "The {} result for {} {} ({} version {}) has been released.\n\n\
+         {name}: {grade}\n{explanation}\n\n{next}\n",
+        name.to_lowercase(),
+        row.given_names,
+        row.family_name,
+        row.epa.standard_reference,
+        row.epa.standard_version,
+    );
+    (subject, body)
+}
+
+/// The method as the plan names it in a sentence.
+fn method_name(method: MethodId) -> &'static str {
+    match method {
+        MethodId::Observation => "Observation",
+        MethodId::Project => "Work-based project",
+        MethodId::Discussion => "Professional discussion",
+    }
+}
