@@ -3,8 +3,10 @@
 
 mod calendar;
 mod deadlines;
+mod diary;
 mod grading;
 mod properties;
+mod sittings;
 
 use chrono::NaiveDate;
 
