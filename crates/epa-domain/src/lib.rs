@@ -17,6 +17,7 @@ pub mod adjustments;
 pub mod attempts;
 pub mod booking;
 pub mod calendar;
+pub mod circumstances;
 pub mod clock;
 pub mod deadlines;
 pub mod diary;

@@ -2,6 +2,7 @@
 //! both EPAO policies: one test binary for the crate.
 
 mod calendar;
+mod cap;
 mod deadlines;
 mod diary;
 mod grading;
