@@ -1287,14 +1287,14 @@ fn due_dates(
             .assessment_in(method, attempt)
             .or_else(|| snap.standing_assessment(method).map(|(a, _)| a));
         let Some(a) = sitting else { continue };
-        let (slot, name) = match method {
-            MethodId::Observation => (&mut known.observation, "observation"),
-            MethodId::Project => (&mut known.interview, "interview"),
-            MethodId::Discussion => (&mut known.discussion, "discussion"),
+        let slot = match method {
+            MethodId::Observation => &mut known.observation,
+            MethodId::Project => &mut known.interview,
+            MethodId::Discussion => &mut known.discussion,
         };
         *slot = Some(a.held_on);
         if let Some(released) = snap.result_of(a.id).and_then(|r| snap.issued_on(r)) {
-            known.done.insert(format!("results_due_{name}"), released);
+            known.results_released.insert(method, released);
         }
     }
     // Only this attempt's release counts as its result upload: after a
@@ -1313,9 +1313,7 @@ fn due_dates(
         known.project_fail_result = snap.issued_on(r);
     }
     if let Some(claim) = &snap.claim {
-        known
-            .done
-            .insert("certificate_claim_due".to_owned(), claim.claimed_on);
+        known.certificate_claim = Some(claim.claimed_on);
     }
     // A retake starts a new EPA period: sittings and results of the earlier
     // attempt predate it and do not bear on this attempt's deadlines.
@@ -1348,7 +1346,7 @@ fn due_dates(
         .deadlines
         .into_iter()
         .filter(|d| {
-            d.id.starts_with("results_due")
+            d.id.as_str().starts_with("results_due")
                 || d.id == "certificate_claim_due"
                 || (failed_now
                     && (d.id == "project_rework_due" || d.id == "resit_retake_window_end"))
@@ -1358,7 +1356,7 @@ fn due_dates(
             strength: wire(d.strength),
             rule: d.rule,
             source: d.source.to_string(),
-            id: d.id,
+            id: d.id.to_string(),
             date: d.date,
         })
         .collect())

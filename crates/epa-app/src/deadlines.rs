@@ -95,7 +95,7 @@ async fn plan_for(app: &App, row: &EpaRow) -> Result<DeadlinePlan, AppError> {
     let portfolio = planning::latest_submission(&app.db, row.epa.id, "portfolio").await?;
     let at_gateway = plan.rules.timings.portfolio_due.from == Some(epa_plan::Anchor::Gateway);
     if let Some(done) = portfolio.or(row.epa.gateway_approved_on.filter(|_| at_gateway)) {
-        known.done.insert("portfolio_due".to_owned(), done);
+        known.portfolio_submission = Some(done);
     }
     let working_days = crate::calendar::working_days()?;
     match deadlines::plan_deadlines(&plan, &known, app.clock.today(), &working_days) {
@@ -152,11 +152,7 @@ pub async fn due(
         return Err(AppError::field("offset", "use an offset of 0 or more"));
     }
     let states = if query.states.is_empty() {
-        vec![
-            DeadlineState::DueSoon,
-            DeadlineState::Overdue,
-            DeadlineState::OverdueUnlessDone,
-        ]
+        vec![DeadlineState::DueSoon, DeadlineState::OverdueUnlessDone]
     } else {
         query.states.clone()
     };
