@@ -5,6 +5,7 @@ mod calendar;
 mod cap;
 mod deadlines;
 mod diary;
+mod gateway;
 mod grading;
 mod properties;
 mod sittings;
