@@ -9,6 +9,7 @@
 //! - [`adjustments`]: reasonable adjustments and the duration windows they change.
 //! - [`diary`]: an assessor's diary: clashes, weekends, bank holidays, working hours.
 //! - [`booking`]: the rules a booking of an assessment method must meet.
+//! - [`circumstances`]: who may decide exceptional circumstances, and when they lift the cap.
 //! - [`deadlines`]: every deadline that follows from an EPA's dates.
 //! - [`lifecycle`]: the EPA's stages and the commands that move it between them.
 //! - [`policy`]: who may do what to which EPA, by role and relationship.
