@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use epa_domain::calendar::{HolidayCalendar, Region};
 use epa_domain::deadlines::{KnownDates, plan_deadlines};
-use epa_domain::{Clock, SystemClock};
+use epa_domain::{Clock, MethodId, SystemClock};
 use serde_json::json;
 
 use super::exit::{json, lines, text, unusable};
@@ -62,7 +62,9 @@ alone: the import replaces whole years, it is never merged with the built-in cal
     /// assessment before the gateway) are refused. A date that breaks a
     /// "must" rule of the policy (an observation booked with too little
     /// notice) is listed under `warnings`, naming the rule. A deadline past
-    /// its date whose completion no option tells is `overdue_unless_done`.
+    /// its date whose completion no option tells is `overdue_unless_done`,
+    /// unless --complete-record says the dates given are all there is: then
+    /// it is `missed`.
     Plan {
         #[command(flatten)]
         selection: super::selection::PlanSelection,
@@ -91,6 +93,34 @@ alone: the import replaces whole years, it is never merged with the built-in cal
         /// The project's fail result (opens the project rework).
         #[arg(long, value_parser = parse_date)]
         project_fail_result: Option<NaiveDate>,
+        /// The gateway's submission: the EPAO's processing counts from it
+        /// and the approval (--gateway) completes it.
+        #[arg(long, value_parser = parse_date)]
+        gateway_submitted: Option<NaiveDate>,
+        /// The day the observation was booked (notice is given then).
+        #[arg(long, value_parser = parse_date)]
+        observation_booked_on: Option<NaiveDate>,
+        #[arg(long, value_parser = parse_date)]
+        portfolio_submitted: Option<NaiveDate>,
+        /// The observation's result release.
+        #[arg(long, value_parser = parse_date)]
+        observation_released: Option<NaiveDate>,
+        /// The project's (interview's) result release.
+        #[arg(long, value_parser = parse_date)]
+        interview_released: Option<NaiveDate>,
+        /// The discussion's result release.
+        #[arg(long, value_parser = parse_date)]
+        discussion_released: Option<NaiveDate>,
+        #[arg(long, value_parser = parse_date)]
+        certificate_claimed: Option<NaiveDate>,
+        /// The dates given are the whole record: an event of the product
+        /// not given did not happen, so a past due date is `missed`.
+        #[arg(long)]
+        complete_record: bool,
+        /// The EPA is finished (certificate received, or withdrawn): no
+        /// deadline is left open.
+        #[arg(long)]
+        finished: bool,
         /// The day states are judged on (default: today in Europe/London).
         #[arg(long, value_parser = parse_date)]
         today: Option<NaiveDate>,
@@ -189,6 +219,15 @@ pub fn run(cmd: DatesCommand) -> ExitCode {
             result_uploaded,
             fail_result,
             project_fail_result,
+            gateway_submitted,
+            observation_booked_on,
+            portfolio_submitted,
+            observation_released,
+            interview_released,
+            discussion_released,
+            certificate_claimed,
+            complete_record,
+            finished,
             today,
             holidays_file,
         } => {
@@ -206,6 +245,20 @@ pub fn run(cmd: DatesCommand) -> ExitCode {
                 result_upload: result_uploaded,
                 fail_result,
                 project_fail_result,
+                gateway_submitted,
+                observation_booked_on,
+                portfolio_submission: portfolio_submitted,
+                results_released: [
+                    (MethodId::Observation, observation_released),
+                    (MethodId::Project, interview_released),
+                    (MethodId::Discussion, discussion_released),
+                ]
+                .into_iter()
+                .filter_map(|(m, d)| d.map(|d| (m, d)))
+                .collect(),
+                certificate_claim: certificate_claimed,
+                record_complete: complete_record,
+                finished,
                 ..KnownDates::default()
             };
             let today = today.unwrap_or_else(|| SystemClock.today());

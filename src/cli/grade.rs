@@ -34,6 +34,11 @@ struct Input {
 #[serde(deny_unknown_fields)]
 struct Component {
     met: Vec<String>,
+    /// This method was sat again (a resit, rework or retake): under a cap
+    /// on the re-sat method's grade (Innovate) only such methods are
+    /// capped. When no method says so, `resit_or_retake` counts for all.
+    #[serde(default)]
+    resat: bool,
 }
 
 fn read_input(path: &str) -> Result<String, String> {
@@ -78,6 +83,7 @@ fn grade(args: &GradeArgs) -> Result<serde_json::Value, String> {
             resit: input.resit_or_retake,
             retake: input.resit_or_retake,
             exceptional_circumstances: input.exceptional_circumstances,
+            ..CapContext::default()
         },
     };
     for (key, component) in &input.components {
@@ -90,6 +96,10 @@ fn grade(args: &GradeArgs) -> Result<serde_json::Value, String> {
             .met(method, component.met.iter().map(String::as_str))
             .map_err(|e| e.to_string())?;
         judgements.methods[method_index(method)] = Some(met);
+        if component.resat && input.resit_or_retake {
+            judgements.cap.resit_methods[method_index(method)] = true;
+            judgements.cap.retake_methods[method_index(method)] = true;
+        }
     }
 
     let explained = scheme.explain(&judgements);
@@ -109,6 +119,10 @@ fn grade(args: &GradeArgs) -> Result<serde_json::Value, String> {
         "overall": result.overall.as_str(),
         "uncapped": result.uncapped.as_str(),
         "cap_applied": result.cap_applied,
+        "uncapped_components": MethodId::ALL
+            .into_iter()
+            .map(|m| (m.as_str(), result.methods_uncapped[method_index(m)].as_str()))
+            .collect::<BTreeMap<_, _>>(),
         "decided_by": explained.row,
         "unmet": unmet,
         "explanation": explained.lines,

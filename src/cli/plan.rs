@@ -404,13 +404,20 @@ fn diff(a: &str, b: &str, plans_dir: Option<&Path>, as_json: bool) -> ExitCode {
     );
     for d in &differences {
         let source = |s: &Option<String>| s.clone().unwrap_or_else(|| "(not stated)".into());
+        let reading = |r: &Option<String>| {
+            r.as_ref()
+                .map(|r| format!("     reading: {r}\n"))
+                .unwrap_or_default()
+        };
         out.push_str(&format!(
-            "\n{}\n  A: {}\n     source: {}\n  B: {}\n     source: {}\n",
+            "\n{}\n  A: {}\n     source: {}\n{}  B: {}\n     source: {}\n{}",
             d.path,
             compact(&d.a),
             source(&d.source_a),
+            reading(&d.reading_a),
             compact(&d.b),
-            source(&d.source_b)
+            source(&d.source_b),
+            reading(&d.reading_b)
         ));
     }
     text(&out)

@@ -391,3 +391,79 @@ fn plan_with_only_the_gateway_does_not_claim_deadlines_were_missed() {
         "{states:?}"
     );
 }
+
+#[test]
+fn plan_with_the_whole_record_says_met_or_missed() {
+    let run = epa(
+        &[
+            "dates",
+            "plan",
+            "--epao",
+            "innovate",
+            "--gateway-submitted",
+            "2025-01-10",
+            "--gateway",
+            "2025-01-31",
+            "--observation-booked-on",
+            "2025-02-10",
+            "--observation",
+            "2025-03-03",
+            "--observation-released",
+            "2025-03-12",
+            "--complete-record",
+            "--today",
+            "2025-06-01",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc = run.json();
+    let state = |id: &str| {
+        doc["deadlines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == id)
+            .unwrap_or_else(|| panic!("{id} in {doc}"))["state"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(state("results_due_observation"), "met");
+    assert_eq!(state("observation_notice_due"), "met");
+    assert_eq!(state("gateway_processing_end"), "missed");
+    assert_eq!(state("report_due"), "missed");
+    assert!(
+        doc["deadlines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["state"] != "overdue_unless_done"),
+        "{doc}"
+    );
+    // Finished: nothing open is left.
+    let run = epa(
+        &[
+            "dates",
+            "plan",
+            "--epao",
+            "innovate",
+            "--gateway",
+            "2025-01-31",
+            "--finished",
+            "--today",
+            "2025-02-03",
+        ],
+        None,
+    );
+    let doc = run.json();
+    assert!(
+        doc["deadlines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| ["met", "missed"].contains(&d["state"].as_str().unwrap())),
+        "{doc}"
+    );
+    assert_eq!(doc["waiting"], serde_json::json!([]));
+}

@@ -95,6 +95,45 @@ fn cap_and_exceptional_circumstances() {
 }
 
 #[test]
+fn innovate_caps_the_resat_method_and_the_overall_grade_follows() {
+    let all_d = ["distinction"; 3];
+    // Only the observation was sat again: its grade is capped at pass, the
+    // others keep distinction, and Innovate's table gives pass overall.
+    let mut doc = input("innovate", all_d, true, false);
+    doc["components"]["observation"]["resat"] = json!(true);
+    let out = grade("innovate", &doc).json();
+    assert_eq!(out["components"]["observation"], "pass");
+    assert_eq!(out["components"]["project"], "distinction");
+    assert_eq!(out["uncapped_components"]["observation"], "distinction");
+    assert_eq!(out["uncapped"], "distinction");
+    assert_eq!(out["overall"], "pass");
+    assert_eq!(out["cap_applied"], true);
+    let cap_line = out["explanation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|l| l.as_str().filter(|l| l.starts_with("cap:")))
+        .unwrap()
+        .to_owned();
+    assert!(
+        cap_line.contains("observation's distinction capped at pass"),
+        "{cap_line}"
+    );
+    // TQUK caps the overall grade and leaves the method grades alone.
+    let mut doc = input("tquk", all_d, true, false);
+    doc["components"]["observation"]["resat"] = json!(true);
+    let out = grade("tquk", &doc).json();
+    assert_eq!(out["components"]["observation"], "distinction");
+    assert_eq!(out["overall"], "pass");
+    // Exceptional circumstances lift Innovate's cap too.
+    let mut doc = input("innovate", all_d, true, true);
+    doc["components"]["observation"]["resat"] = json!(true);
+    let out = grade("innovate", &doc).json();
+    assert_eq!(out["components"]["observation"], "distinction");
+    assert_eq!(out["overall"], "distinction");
+}
+
+#[test]
 fn the_contract_example_shape() {
     let mut project = criteria("tquk", "project", None);
     project.retain(|id| id != "WBP-P02");

@@ -220,6 +220,9 @@ fn diff_lists_every_real_difference_with_both_sources() {
         "rules.timings.results_release",
         "rules.timings.certificate_claim",
         "criteria[WBP-D04]",
+        "rules.timings.report_to_interview",
+        "rules.grade_cap.scope",
+        "rules.gateway[photo_id]",
     ] {
         assert!(paths.contains(&expected), "missing {expected}: {paths:#?}");
     }
@@ -248,6 +251,130 @@ fn diff_lists_every_real_difference_with_both_sources() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.json()["count"], v["count"]);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn diff_shows_the_new_readings_with_their_sources() {
+    let run = epa(&["plan", "diff", "tquk", "innovate", "--json"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v = run.json();
+    let differences = v["differences"].as_array().unwrap();
+    let get = |path: &str| {
+        differences
+            .iter()
+            .find(|d| d["path"] == path)
+            .unwrap_or_else(|| panic!("{path} missing"))
+    };
+    // Where the observation's questions go, and TQUK's 10 minutes.
+    let placement = get("methods[observation].questioning.placement");
+    assert_eq!(
+        (placement["a"].as_str(), placement["b"].as_str()),
+        (Some("after"), Some("during"))
+    );
+    assert!(
+        placement["source_a"]
+            .as_str()
+            .unwrap()
+            .contains("following the 60-minute")
+    );
+    assert!(
+        placement["reading_a"]
+            .as_str()
+            .unwrap()
+            .contains("09:00-10:10")
+    );
+    assert!(
+        placement["source_b"]
+            .as_str()
+            .unwrap()
+            .contains("carried out during the observation")
+    );
+    // Innovate's "two weeks prior" read as a minimum.
+    let spacing = get("rules.timings.report_to_interview");
+    assert_eq!(spacing["b"]["relation"], "before");
+    assert_eq!(spacing["b"]["from"], "interview");
+    assert!(spacing["reading_b"].as_str().unwrap().contains("minimum"));
+    assert!(
+        spacing["source_b"]
+            .as_str()
+            .unwrap()
+            .contains("two weeks prior to the interview date")
+    );
+    // The cap: overall (TQUK) or the re-sat method (Innovate); retakes.
+    let scope = get("rules.grade_cap.scope");
+    assert_eq!(
+        (scope["a"].as_str(), scope["b"].as_str()),
+        (Some("overall"), Some("method"))
+    );
+    assert!(
+        scope["source_a"]
+            .as_str()
+            .unwrap()
+            .contains("overall EPA grade will be capped")
+    );
+    assert!(
+        scope["source_b"]
+            .as_str()
+            .unwrap()
+            .contains("maximum grade awarded to a re-sit")
+    );
+    let retake = get("rules.grade_cap.applies_to_retake");
+    assert_eq!(
+        (retake["a"].as_bool(), retake["b"].as_bool()),
+        (Some(true), Some(false))
+    );
+    // Who decides exceptional circumstances.
+    let who = get("rules.grade_cap.exceptional_circumstances.identified_by");
+    assert_eq!(
+        (who["a"].as_str(), who["b"].as_str()),
+        (Some("epao_staff"), Some("assessor"))
+    );
+    assert!(
+        who["source_a"]
+            .as_str()
+            .unwrap()
+            .contains("Training Qualifications UK determines")
+    );
+    assert!(
+        who["source_b"]
+            .as_str()
+            .unwrap()
+            .contains("Innovate Awarding Assessor identifies")
+    );
+    let confirm = get("rules.grade_cap.exceptional_circumstances.confirmed_by");
+    assert_eq!(confirm["b"], "epao_staff_not_grader");
+    assert!(confirm["reading_b"].as_str().unwrap().contains("ADR 0104"));
+    // Gateway components each side asks for, with the side's source.
+    let photo = get("rules.gateway[photo_id]");
+    assert_eq!(photo["a"]["component"], "photo_id");
+    assert!(photo["b"].is_null());
+    assert!(photo["source_a"].as_str().unwrap().contains("photo ID"));
+    let declaration = get("rules.gateway[signed_declaration]");
+    assert_eq!(declaration["b"]["component"], "provider_declaration");
+    assert!(
+        declaration["source_b"]
+            .as_str()
+            .unwrap()
+            .contains("A signed declaration")
+    );
+    let training = get("rules.gateway[minimum_training]");
+    assert_eq!(training["b"]["min_training_months"], 12);
+    assert!(
+        training["source_b"]
+            .as_str()
+            .unwrap()
+            .contains("minimum of 12 months")
+    );
+
+    // The readable form prints the readings under their sources.
+    let run = epa(&["plan", "diff", "tquk", "innovate"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("rules.grade_cap.scope"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("     reading: "), "{}", run.stdout);
 }
 
 #[test]

@@ -2,8 +2,9 @@
 //! recorded about an EPA and its policy's timings (never stored as truth),
 //! for one EPA or across the EPAs a person may see.
 
+use epa_domain::MethodId;
 use epa_domain::deadlines::{
-    self, Deadline, DeadlineKind, DeadlinePlan, DeadlineState, KnownDates,
+    self, Deadline, DeadlineId, DeadlineKind, DeadlinePlan, DeadlineState, KnownDates,
 };
 use epa_domain::lifecycle::Stage;
 use epa_store::assessment::{self as records, Reader};
@@ -53,23 +54,37 @@ pub async fn known_dates(app: &App, row: &EpaRow) -> Result<KnownDates, AppError
     // attempt is released, on its own or with the overall result (Innovate
     // sets a results deadline per assessment).
     let method_results = records::method_results(Reader::Db(&app.db), row.epa.id).await?;
-    for (method, name) in [
-        ("observation", "observation"),
-        ("project", "interview"),
-        ("discussion", "discussion"),
-    ] {
+    for method in MethodId::ALL {
         let released = method_results
             .iter()
-            .filter(|r| r.method == method && r.attempt == attempt)
+            .filter(|r| r.method == method.as_str() && r.attempt == attempt)
             .filter_map(|r| r.released_at)
             .max();
         if let Some(at) = released {
-            known.done.insert(
-                format!("results_due_{name}"),
-                epa_domain::Clock::today(&epa_domain::FixedClock(at)),
-            );
+            known.results_released.insert(method, london_date(at));
         }
     }
+    // The product's own record decides every deadline it can: what it has
+    // not recorded did not happen (issue: "met or missed, never overdue
+    // unless done").
+    known.record_complete = true;
+    known.finished = matches!(state.stage, Stage::CertificateReceived | Stage::Withdrawn);
+    known.gateway_submitted = epa_store::gateway::submissions(&app.db, row.epa.id)
+        .await?
+        .iter()
+        .map(|s| london_date(s.submitted_at))
+        .max();
+    // Notice counts from the day the observation still standing was booked.
+    known.observation_booked_on = booked
+        .iter()
+        .filter(|b| {
+            b.method == "observation" && b.status != "cancelled" && b.status != "rescheduled"
+        })
+        .max_by_key(|b| (b.assessment_on, b.created_at))
+        .map(|b| b.booked_on);
+    known.certificate_claim = records::claim(Reader::Db(&app.db), row.epa.id)
+        .await?
+        .map(|c| c.claimed_on);
     let results = records::results(Reader::Db(&app.db), row.epa.id).await?;
     known.result_upload = results
         .iter()
@@ -112,7 +127,7 @@ async fn plan_for(app: &App, row: &EpaRow) -> Result<DeadlinePlan, AppError> {
     let portfolio = planning::latest_submission(&app.db, row.epa.id, "portfolio").await?;
     let at_gateway = plan.rules.timings.portfolio_due.from == Some(epa_plan::Anchor::Gateway);
     if let Some(done) = portfolio.or(row.epa.gateway_approved_on.filter(|_| at_gateway)) {
-        known.done.insert("portfolio_due".to_owned(), done);
+        known.portfolio_submission = Some(done);
     }
     let working_days = crate::calendar::working_days()?;
     match deadlines::plan_deadlines(&plan, &known, app.clock.today(), &working_days) {
@@ -139,7 +154,7 @@ pub struct DueDeadline {
 
 #[derive(Debug, Clone, Default)]
 pub struct DueQuery {
-    /// States to include; default: due soon and past due.
+    /// States to include; default: the open ones (past due, due soon, upcoming).
     pub states: Vec<DeadlineState>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
@@ -169,10 +184,11 @@ pub async fn due(
         return Err(AppError::field("offset", "use an offset of 0 or more"));
     }
     let states = if query.states.is_empty() {
+        // Open ones only: what someone still has to do.
         vec![
-            DeadlineState::DueSoon,
-            DeadlineState::Overdue,
             DeadlineState::OverdueUnlessDone,
+            DeadlineState::DueSoon,
+            DeadlineState::Upcoming,
         ]
     } else {
         query.states.clone()
@@ -186,7 +202,7 @@ pub async fn due(
     };
     let mut found = Vec::new();
     if let Some(epao) = scope.epao_id
-        && states.contains(&DeadlineState::Overdue)
+        && states.contains(&DeadlineState::OverdueUnlessDone)
     {
         for row in epas::needing_reallocation(&app.db, epao).await? {
             found.push(DueDeadline {
@@ -222,11 +238,13 @@ pub async fn due(
             break;
         }
     }
+    // Most urgent first: past its date, due soon, upcoming; then by date.
     found.sort_by(|a, b| {
-        a.deadline
-            .date
-            .cmp(&b.deadline.date)
-            .then(a.epa_id.cmp(&b.epa_id))
+        (a.deadline.state.urgency(), a.deadline.date, a.epa_id).cmp(&(
+            b.deadline.state.urgency(),
+            b.deadline.date,
+            b.epa_id,
+        ))
     });
     let items = found
         .into_iter()
@@ -244,7 +262,7 @@ pub async fn due(
 /// assessed until EPAO staff allocate another, so it is due now.
 fn reallocation_needed(row: &EpaRow, today: chrono::NaiveDate) -> Deadline {
     Deadline {
-        id: "assessor_reallocation".to_owned(),
+        id: DeadlineId::AssessorReallocation,
         date: today,
         kind: DeadlineKind::DueBy,
         timing: "conflict_of_interest",
@@ -261,7 +279,12 @@ fn reallocation_needed(row: &EpaRow, today: chrono::NaiveDate) -> Deadline {
             section: Some("docs/adr/0110-one-gate-for-every-epa.md".to_owned()),
             quote: Some("A conflict outranks an allocation everywhere".to_owned()),
         },
-        state: DeadlineState::Overdue,
+        state: DeadlineState::OverdueUnlessDone,
         done: None,
     }
+}
+
+/// The calendar date in London of a stored instant.
+fn london_date(at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+    epa_domain::Clock::today(&epa_domain::FixedClock(at))
 }

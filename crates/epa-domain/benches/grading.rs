@@ -49,6 +49,7 @@ fn synthetic(scheme: &GradingScheme, rng: &mut Rng) -> EpaJudgements {
             resit: flags & 1 == 1,
             retake: flags & 2 == 2,
             exceptional_circumstances: flags & 12 == 12,
+            ..CapContext::default()
         },
     }
 }

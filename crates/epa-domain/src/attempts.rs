@@ -78,6 +78,10 @@ pub struct AttemptPolicy {
     pub project_rework: Period,
     /// Whether a pass may be resat to try for a distinction (no, in ST0071).
     pub resit_to_improve_allowed: bool,
+    /// Whether the window is a "must". Both ST0071 policies say "should":
+    /// a resit or retake after it is accepted with a warning, and still
+    /// counts (for the grade, the cap and the DfE record).
+    pub window_required: bool,
 }
 
 impl Default for AttemptPolicy {
@@ -87,6 +91,7 @@ impl Default for AttemptPolicy {
             resit_retake_window: Period::months(12),
             project_rework: Period::months(1),
             resit_to_improve_allowed: false,
+            window_required: false,
         }
     }
 }
@@ -226,10 +231,21 @@ impl AttemptHistory {
                 .iter()
                 .any(|s| s.result.counts() && kinds.contains(&s.kind))
         };
+        let by_method = |kinds: &[AttemptKind]| {
+            let mut methods = [false; 3];
+            for s in &self.sittings {
+                if s.result.counts() && kinds.contains(&s.kind) {
+                    methods[method_index(s.method)] = true;
+                }
+            }
+            methods
+        };
         CapContext {
             resit: counted(&[AttemptKind::Resit, AttemptKind::ProjectRework]),
             retake: counted(&[AttemptKind::Retake]),
             exceptional_circumstances: self.exceptional_circumstances,
+            resit_methods: by_method(&[AttemptKind::Resit, AttemptKind::ProjectRework]),
+            retake_methods: by_method(&[AttemptKind::Retake]),
         }
     }
 
@@ -254,14 +270,39 @@ impl AttemptHistory {
         Ok(())
     }
 
-    /// Checks a sitting against the rules and records it.
-    pub fn record(&mut self, sitting: Sitting, wd: &WorkingDays<'_>) -> Result<(), AttemptError> {
-        self.check(&sitting, wd)?;
+    /// Checks a sitting against the rules and records it. A sitting that
+    /// breaks only a recommended rule (a resit after the "should" window)
+    /// is recorded, and the broken rule comes back as a warning: it counts
+    /// like any other, so the grade cap still applies to it.
+    pub fn record(
+        &mut self,
+        sitting: Sitting,
+        wd: &WorkingDays<'_>,
+    ) -> Result<Vec<AttemptError>, AttemptError> {
+        let warnings = self.assess(&sitting, wd)?;
         self.sittings.push(sitting);
-        Ok(())
+        Ok(warnings)
     }
 
-    /// Whether a sitting could be recorded now, without recording it.
+    /// Whether a sitting may be recorded now: `Err` for a rule that refuses
+    /// it, else the recommended rules it breaks (warnings to show).
+    pub fn assess(
+        &self,
+        s: &Sitting,
+        wd: &WorkingDays<'_>,
+    ) -> Result<Vec<AttemptError>, AttemptError> {
+        match self.check(s, wd) {
+            Ok(()) => Ok(Vec::new()),
+            Err(err @ AttemptError::OutsideWindow { .. }) if !self.policy.window_required => {
+                Ok(vec![err])
+            }
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Every rule a sitting breaks, the recommended window included, as the
+    /// first refusal: for a caller that weighs each rule's strength itself.
+    /// [`AttemptHistory::assess`] says what `record` will accept.
     pub fn check(&self, s: &Sitting, wd: &WorkingDays<'_>) -> Result<(), AttemptError> {
         if let Some(w) = self.withdrawn_on {
             return Err(AttemptError::Withdrawn(w));

@@ -14,11 +14,11 @@
 //!   `booked_on + P`.
 //! - `epa_period` (`within P from epa_period_start`): every assessment falls
 //!   on or after the start and on or before `start + P`.
-//! - `report_to_interview` (`at_least` or `exactly P from report_submission`):
-//!   once the report's submission date is known, the interview is not
-//!   before `submitted + P`. "Exactly" (Innovate's "two weeks prior") is
-//!   enforced as the same floor: a report handed in early is not a reason
-//!   to refuse an interview.
+//! - `report_to_interview` (`at_least P from report_submission`, TQUK, or
+//!   `before P from interview`, Innovate's "two weeks prior to the
+//!   interview date"): once the report's submission date is known, the
+//!   interview is not before `submitted + P`. Both are a minimum: a report
+//!   handed in early is not a reason to refuse an interview (ADR 0103).
 //! - `portfolio_due` (`before P from discussion`): the portfolio is due by
 //!   `discussion - P`; the discussion is not before `submitted + P` when the
 //!   portfolio's submission is known, else not before `booked_on + P`, so
@@ -210,9 +210,17 @@ pub fn report_to_interview(
     let Some(period) = period_of(timing) else {
         return Ok(None);
     };
-    if timing.from != Some(Anchor::ReportSubmission)
-        || !matches!(timing.relation, Relation::AtLeast | Relation::Exactly)
-    {
+    // "At least P after the submission" (TQUK) and "submitted P before the
+    // interview" (Innovate) are the same floor on the interview: a report
+    // handed in earlier is no breach (ADR 0103).
+    let floor = matches!(
+        (timing.from, timing.relation),
+        (
+            Some(Anchor::ReportSubmission),
+            Relation::AtLeast | Relation::Exactly
+        ) | (Some(Anchor::Interview), Relation::Before)
+    );
+    if !floor {
         return Ok(None);
     }
     let earliest = period.after(submitted, wd)?;

@@ -14,7 +14,17 @@
 //!   observation is not before `start + P`.
 //! - The EPA period starts at the gateway (its approval) unless a separate
 //!   start date is given.
+//! - `at A` (Innovate's portfolio "at gateway"): due by `A`.
 //! - A timing whose anchor date is not known yet is listed as waiting.
+//!
+//! Every deadline the product decides from its own records (ADR 0105) is
+//! `met` or `missed` once its date has passed: the observation's notice
+//! (booked on vs the observation), gateway processing (submission vs
+//! approval), each method's result (its release), the certificate claim,
+//! the report, the portfolio, the reworks and the resit window. Only what
+//! happens outside the product (the replacement certificate's request to
+//! the ESFA) can be `overdue_unless_done`. An EPA that is finished
+//! (certificate received, or withdrawn) has no open deadline.
 //!
 //! Known dates are checked before anything is computed (ADR 0026): dates in
 //! an order that cannot happen (a planning meeting before the gateway, an
@@ -27,7 +37,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::NaiveDate;
-use epa_plan::{Anchor, EffectivePlan, Relation, Source, Strength, Timing};
+use epa_plan::{Anchor, EffectivePlan, MethodId, Relation, Source, Strength, Timing};
 use serde::Serialize;
 
 use crate::calendar::{CalendarError, Period, WorkingDays};
@@ -37,32 +47,155 @@ use crate::plan::period_of;
 /// from whatever is known.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KnownDates {
+    /// The gateway's approval: the EPA period starts here by default.
     pub gateway: Option<NaiveDate>,
+    /// The gateway's submission: the EPAO's gateway processing counts from
+    /// here, and the approval (`gateway`) completes it.
+    pub gateway_submitted: Option<NaiveDate>,
     /// Defaults to the gateway.
     pub epa_period_start: Option<NaiveDate>,
     pub planning_meeting: Option<NaiveDate>,
     pub proposal_rejection: Option<NaiveDate>,
+    /// The reworked proposal's submission (completes its rework).
+    pub proposal_resubmission: Option<NaiveDate>,
     pub report_submission: Option<NaiveDate>,
+    /// The portfolio's submission (completes `portfolio_due`). Where the
+    /// policy takes it at gateway, the gateway that held it.
+    pub portfolio_submission: Option<NaiveDate>,
     pub observation: Option<NaiveDate>,
+    /// The day the observation was booked: notice is given then, so it
+    /// completes `observation_notice_due`.
+    pub observation_booked_on: Option<NaiveDate>,
     pub interview: Option<NaiveDate>,
     pub discussion: Option<NaiveDate>,
+    /// Each method's result release (completes its `results_due_*`).
+    pub results_released: BTreeMap<MethodId, NaiveDate>,
+    /// The final (overall) result's upload.
     pub result_upload: Option<NaiveDate>,
+    /// The certificate claim (completes `certificate_claim_due`).
+    pub certificate_claim: Option<NaiveDate>,
     /// The EPA's first fail result (opens the resit/retake window).
     pub fail_result: Option<NaiveDate>,
+    /// The latest resit or retake sitting (completes the window).
+    pub resit_retake: Option<NaiveDate>,
     /// The project's fail result (opens the project rework).
     pub project_fail_result: Option<NaiveDate>,
+    /// The reworked project's submission (completes its rework).
+    pub project_rework: Option<NaiveDate>,
     pub replacement_request: Option<NaiveDate>,
-    /// When each deadline's event actually happened, by deadline ID, for
-    /// the `met` state. Takes precedence over what the dates above imply
-    /// (an observation date completes `earliest_observation`, a report
-    /// submission `report_due`, ...).
-    pub done: BTreeMap<String, NaiveDate>,
-    /// `done` is the full record: every event that happened is in it (a
-    /// case file that records them). Only then is a past due date with no
-    /// completion known to be missed (`overdue`); otherwise, as on the
-    /// command line where only a few dates are given, it is
-    /// `overdue_unless_done`.
+    /// When a deadline's event happened, where no field above says: for
+    /// events outside the product. Takes precedence over the fields.
+    pub done: BTreeMap<DeadlineId, NaiveDate>,
+    /// The dates above are the product's full record: an event of the
+    /// product that is not given did not happen, so a past due date without
+    /// it is `missed`. Without it (the command line, where only a few dates
+    /// are given) such a deadline is `overdue_unless_done`. Events outside
+    /// the product are `overdue_unless_done` either way.
     pub record_complete: bool,
+    /// The EPA is finished (certificate received, or withdrawn): no
+    /// deadline stays open.
+    pub finished: bool,
+}
+
+/// A deadline's stable ID. On the wire the snake_case names below
+/// (`epa_period_end`, `results_due_observation` ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DeadlineId {
+    EpaPeriodEnd,
+    GatewayProcessingEnd,
+    ObservationNoticeDue,
+    EarliestObservation,
+    ProposalReworkDue,
+    ReportDue,
+    EarliestInterview,
+    ReportDueBeforeInterview,
+    InterviewDue,
+    PortfolioDue,
+    /// One method's result: `results_due_observation`,
+    /// `results_due_interview` (the project), `results_due_discussion`.
+    ResultsDue(MethodId),
+    CertificateClaimDue,
+    ReplacementCertificateDue,
+    ProjectReworkDue,
+    ResitRetakeWindowEnd,
+    /// Not a plan timing: the allocated assessor became conflicted and the
+    /// EPA needs another before anything can be assessed (ADR 0110).
+    AssessorReallocation,
+}
+
+impl DeadlineId {
+    pub const ALL: [DeadlineId; 18] = [
+        DeadlineId::EpaPeriodEnd,
+        DeadlineId::GatewayProcessingEnd,
+        DeadlineId::ObservationNoticeDue,
+        DeadlineId::EarliestObservation,
+        DeadlineId::ProposalReworkDue,
+        DeadlineId::ReportDue,
+        DeadlineId::EarliestInterview,
+        DeadlineId::ReportDueBeforeInterview,
+        DeadlineId::InterviewDue,
+        DeadlineId::PortfolioDue,
+        DeadlineId::ResultsDue(MethodId::Observation),
+        DeadlineId::ResultsDue(MethodId::Project),
+        DeadlineId::ResultsDue(MethodId::Discussion),
+        DeadlineId::CertificateClaimDue,
+        DeadlineId::ReplacementCertificateDue,
+        DeadlineId::ProjectReworkDue,
+        DeadlineId::ResitRetakeWindowEnd,
+        DeadlineId::AssessorReallocation,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeadlineId::EpaPeriodEnd => "epa_period_end",
+            DeadlineId::GatewayProcessingEnd => "gateway_processing_end",
+            DeadlineId::ObservationNoticeDue => "observation_notice_due",
+            DeadlineId::EarliestObservation => "earliest_observation",
+            DeadlineId::ProposalReworkDue => "proposal_rework_due",
+            DeadlineId::ReportDue => "report_due",
+            DeadlineId::EarliestInterview => "earliest_interview",
+            DeadlineId::ReportDueBeforeInterview => "report_due_before_interview",
+            DeadlineId::InterviewDue => "interview_due",
+            DeadlineId::PortfolioDue => "portfolio_due",
+            DeadlineId::ResultsDue(MethodId::Observation) => "results_due_observation",
+            DeadlineId::ResultsDue(MethodId::Project) => "results_due_interview",
+            DeadlineId::ResultsDue(MethodId::Discussion) => "results_due_discussion",
+            DeadlineId::CertificateClaimDue => "certificate_claim_due",
+            DeadlineId::ReplacementCertificateDue => "replacement_certificate_due",
+            DeadlineId::ProjectReworkDue => "project_rework_due",
+            DeadlineId::ResitRetakeWindowEnd => "resit_retake_window_end",
+            DeadlineId::AssessorReallocation => "assessor_reallocation",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<DeadlineId> {
+        DeadlineId::ALL.into_iter().find(|id| id.as_str() == text)
+    }
+
+    /// Whether the product records the event that completes it, so that
+    /// its own record decides `met` or `missed`. The replacement
+    /// certificate is requested from the ESFA outside the product.
+    pub fn decided_by_product(self) -> bool {
+        self != DeadlineId::ReplacementCertificateDue
+    }
+}
+
+impl fmt::Display for DeadlineId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for DeadlineId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for DeadlineId {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
 }
 
 /// Whether a date is a limit or a floor.
@@ -85,22 +218,46 @@ pub enum DeadlineState {
     Upcoming,
     /// Due within the "due soon" horizon.
     DueSoon,
-    /// Past its date and, by a complete record, not done.
-    Overdue,
-    /// Past its date with no completion known, from a record that may be
-    /// incomplete: missed unless it was done and not recorded.
+    /// Past its date with no completion known, for an event outside the
+    /// product (or a record that may be incomplete): missed unless it was
+    /// done and not recorded.
     OverdueUnlessDone,
     /// Done in time (or, for a floor with nothing recorded, reached).
     Met,
-    /// Done, but late (or, for a floor, too early).
+    /// Done, but late (or, for a floor, too early); or, by the product's
+    /// own complete record, not done by its date. (`overdue`, the old name
+    /// of the latter, is read as this.)
+    #[serde(alias = "overdue")]
     Missed,
+}
+
+impl DeadlineState {
+    /// Still needs someone: not yet decided met or missed.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            DeadlineState::Upcoming | DeadlineState::DueSoon | DeadlineState::OverdueUnlessDone
+        )
+    }
+
+    /// Most urgent first: past its date, then due soon, then upcoming;
+    /// decided ones last.
+    pub fn urgency(self) -> u8 {
+        match self {
+            DeadlineState::OverdueUnlessDone => 0,
+            DeadlineState::DueSoon => 1,
+            DeadlineState::Upcoming => 2,
+            DeadlineState::Missed => 3,
+            DeadlineState::Met => 4,
+        }
+    }
 }
 
 /// One computed deadline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Deadline {
     /// Stable ID: `epa_period_end`, `earliest_observation`, `report_due` ...
-    pub id: String,
+    pub id: DeadlineId,
     pub date: NaiveDate,
     pub kind: DeadlineKind,
     /// The policy timing it comes from (`report_window`).
@@ -134,7 +291,7 @@ pub struct Waiting {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Warning {
     /// The deadline the date breaks: `earliest_observation`.
-    pub deadline: String,
+    pub deadline: DeadlineId,
     /// The policy timing it comes from: `observation_notice`.
     pub timing: &'static str,
     /// The rule in words.
@@ -156,6 +313,20 @@ pub struct DeadlinePlan {
     pub waiting: Vec<Waiting>,
     /// Known dates that break a "must" rule, one per deadline broken.
     pub warnings: Vec<Warning>,
+}
+
+impl DeadlinePlan {
+    /// The open deadlines, most urgent first (past due, due soon,
+    /// upcoming), then by date.
+    pub fn open(&self) -> Vec<&Deadline> {
+        let mut open: Vec<&Deadline> = self
+            .deadlines
+            .iter()
+            .filter(|d| d.state.is_open())
+            .collect();
+        open.sort_by_key(|d| (d.state.urgency(), d.date, d.id));
+        open
+    }
 }
 
 /// Two known dates in an order that cannot happen.
@@ -221,6 +392,12 @@ impl KnownDates {
         };
         let gateway = self.gateway;
         check(
+            "gateway",
+            gateway,
+            "gateway_submitted",
+            self.gateway_submitted,
+        );
+        check(
             "epa_period_start",
             self.epa_period_start,
             "gateway",
@@ -264,15 +441,36 @@ impl KnownDates {
     /// its name and date. A deadline of all assessments is completed by the
     /// last of them once all are known, and broken as soon as one known
     /// assessment falls after it.
-    fn completion_of(&self, id: &str, date: NaiveDate) -> Option<(&'static str, NaiveDate)> {
+    fn completion_of(&self, id: DeadlineId, date: NaiveDate) -> Option<(&'static str, NaiveDate)> {
         let named = |name: &'static str, d: Option<NaiveDate>| d.map(|d| (name, d));
         match id {
-            "earliest_observation" => named("observation", self.observation),
-            "earliest_interview" | "interview_due" => named("interview", self.interview),
-            "report_due" | "report_due_before_interview" => {
+            DeadlineId::EarliestObservation => named("observation", self.observation),
+            DeadlineId::EarliestInterview | DeadlineId::InterviewDue => {
+                named("interview", self.interview)
+            }
+            DeadlineId::ReportDue | DeadlineId::ReportDueBeforeInterview => {
                 named("report_submission", self.report_submission)
             }
-            "epa_period_end" => {
+            DeadlineId::GatewayProcessingEnd => named(
+                "gateway",
+                self.gateway.filter(|_| self.gateway_submitted.is_some()),
+            ),
+            DeadlineId::ObservationNoticeDue => {
+                named("observation_booked_on", self.observation_booked_on)
+            }
+            DeadlineId::ProposalReworkDue => {
+                named("proposal_resubmission", self.proposal_resubmission)
+            }
+            DeadlineId::PortfolioDue => named("portfolio_submission", self.portfolio_submission),
+            DeadlineId::ResultsDue(method) => named(
+                "results_released",
+                self.results_released.get(&method).copied(),
+            ),
+            DeadlineId::CertificateClaimDue => named("certificate_claim", self.certificate_claim),
+            DeadlineId::ProjectReworkDue => named("project_rework", self.project_rework),
+            DeadlineId::ResitRetakeWindowEnd => named("resit_retake", self.resit_retake),
+            DeadlineId::ReplacementCertificateDue | DeadlineId::AssessorReallocation => None,
+            DeadlineId::EpaPeriodEnd => {
                 let known = [
                     ("observation", self.observation),
                     ("interview", self.interview),
@@ -285,13 +483,16 @@ impl KnownDates {
                 let all_known = known.iter().all(|(_, d)| d.is_some());
                 (all_known || last.1 > date).then_some(last)
             }
-            _ => None,
         }
     }
 
-    fn dates_of(&self, anchor: Anchor, timing: &str) -> Vec<(NaiveDate, Option<&'static str>)> {
+    fn dates_of(&self, anchor: Anchor, timing: &str) -> Vec<(NaiveDate, Option<MethodId>)> {
         let one = |d: Option<NaiveDate>| d.map(|d| (d, None)).into_iter().collect::<Vec<_>>();
         match anchor {
+            // The EPAO's processing runs from the submission when known.
+            Anchor::Gateway if timing == "gateway_processing" => {
+                one(self.gateway_submitted.or(self.gateway))
+            }
             Anchor::Gateway => one(self.gateway),
             Anchor::EpaPeriodStart => one(self.epa_period_start.or(self.gateway)),
             Anchor::PlanningMeeting => one(self.planning_meeting),
@@ -301,9 +502,9 @@ impl KnownDates {
             Anchor::Observation => one(self.observation),
             Anchor::Discussion => one(self.discussion),
             Anchor::AssessmentDate => [
-                (self.observation, "observation"),
-                (self.interview, "interview"),
-                (self.discussion, "discussion"),
+                (self.observation, MethodId::Observation),
+                (self.interview, MethodId::Project),
+                (self.discussion, MethodId::Discussion),
             ]
             .into_iter()
             .filter_map(|(d, name)| d.map(|d| (d, Some(name))))
@@ -316,35 +517,36 @@ impl KnownDates {
     }
 }
 
-fn deadline_id(timing: &str, relation: Relation, anchor: Anchor, suffix: Option<&str>) -> String {
-    let base = match (timing, relation) {
-        ("epa_period", _) => "epa_period_end".to_owned(),
-        ("gateway_processing", _) => "gateway_processing_end".to_owned(),
-        ("observation_notice", _) => "observation_notice_due".to_owned(),
-        ("proposal_rework", _) => "proposal_rework_due".to_owned(),
-        ("report_window", _) => "report_due".to_owned(),
-        ("report_to_interview", Relation::AtLeast) => "earliest_interview".to_owned(),
+fn deadline_id(
+    timing: &str,
+    relation: Relation,
+    anchor: Anchor,
+    method: Option<MethodId>,
+) -> Option<DeadlineId> {
+    Some(match (timing, relation) {
+        ("epa_period", _) => DeadlineId::EpaPeriodEnd,
+        ("gateway_processing", _) => DeadlineId::GatewayProcessingEnd,
+        ("observation_notice", _) => DeadlineId::ObservationNoticeDue,
+        ("proposal_rework", _) => DeadlineId::ProposalReworkDue,
+        ("report_window", _) => DeadlineId::ReportDue,
+        ("report_to_interview", Relation::AtLeast) => DeadlineId::EarliestInterview,
         ("report_to_interview", _) if anchor == Anchor::Interview => {
-            "report_due_before_interview".to_owned()
+            DeadlineId::ReportDueBeforeInterview
         }
-        ("report_to_interview", _) => "interview_due".to_owned(),
-        ("portfolio_due", _) => "portfolio_due".to_owned(),
-        ("results_release", _) => "results_due".to_owned(),
-        ("certificate_claim", _) => "certificate_claim_due".to_owned(),
-        ("replacement_certificate", _) => "replacement_certificate_due".to_owned(),
-        ("project_rework", _) => "project_rework_due".to_owned(),
-        ("resit_retake_window", _) => "resit_retake_window_end".to_owned(),
-        (other, _) => other.to_owned(),
-    };
-    match suffix {
-        Some(s) => format!("{base}_{s}"),
-        None => base,
-    }
+        ("report_to_interview", _) => DeadlineId::InterviewDue,
+        ("portfolio_due", _) => DeadlineId::PortfolioDue,
+        ("results_release", _) => DeadlineId::ResultsDue(method?),
+        ("certificate_claim", _) => DeadlineId::CertificateClaimDue,
+        ("replacement_certificate", _) => DeadlineId::ReplacementCertificateDue,
+        ("project_rework", _) => DeadlineId::ProjectReworkDue,
+        ("resit_retake_window", _) => DeadlineId::ResitRetakeWindowEnd,
+        _ => return None,
+    })
 }
 
 /// The state of a deadline on `today`, given when its event happened.
 /// `record_complete` says whether a missing `done` means "not done" (see
-/// [`KnownDates::record_complete`]).
+/// [`KnownDates::record_complete`]): then a past due date is `missed`.
 pub fn state_of(
     kind: DeadlineKind,
     date: NaiveDate,
@@ -384,7 +586,7 @@ pub fn state_of(
         }
         (DeadlineKind::DueBy | DeadlineKind::On, None) => {
             if today > date && record_complete {
-                DeadlineState::Overdue
+                DeadlineState::Missed
             } else if today > date {
                 DeadlineState::OverdueUnlessDone
             } else if date <= DUE_SOON.after(today, wd)? {
@@ -421,7 +623,7 @@ pub fn plan_deadlines(
         let (Some(period), Some(anchor)) = (period_of(timing), timing.from) else {
             continue;
         };
-        let mut push = |id: String,
+        let mut push = |id: DeadlineId,
                         date: NaiveDate,
                         kind: DeadlineKind,
                         from: Anchor,
@@ -430,10 +632,11 @@ pub fn plan_deadlines(
          -> Result<(), CalendarError> {
             let completion = match known.done.get(&id) {
                 Some(&d) => Some(("recorded completion", d)),
-                None => known.completion_of(&id, date),
+                None => known.completion_of(id, date),
             };
             let done = completion.map(|(_, d)| d);
-            let state = state_of(kind, date, done, today, known.record_complete, wd)?;
+            let decided = known.record_complete && id.decided_by_product();
+            let state = state_of(kind, date, done, today, decided, wd)?;
             if let (DeadlineState::Missed, Strength::Must, Some((event, event_date))) =
                 (state, timing.strength, completion)
             {
@@ -448,7 +651,7 @@ pub fn plan_deadlines(
                         event.replace('_', " "),
                         timing.text
                     ),
-                    deadline: id.clone(),
+                    deadline: id,
                     timing: key,
                     rule: timing.text.clone(),
                     strength: timing.strength,
@@ -482,7 +685,7 @@ pub fn plan_deadlines(
             && let Some(start) = known.epa_period_start.or(known.gateway)
         {
             push(
-                "earliest_observation".to_owned(),
+                DeadlineId::EarliestObservation,
                 period.after(start, wd)?,
                 DeadlineKind::NotBefore,
                 Anchor::EpaPeriodStart,
@@ -499,14 +702,17 @@ pub fn plan_deadlines(
             });
             continue;
         }
-        for (from_date, suffix) in anchors {
-            let id = deadline_id(key, timing.relation, anchor, suffix);
+        for (from_date, method) in anchors {
+            let Some(id) = deadline_id(key, timing.relation, anchor, method) else {
+                continue;
+            };
             let (date, kind) = match timing.relation {
                 Relation::Within => (period.after(from_date, wd)?, DeadlineKind::DueBy),
                 Relation::AtLeast => (period.after(from_date, wd)?, DeadlineKind::NotBefore),
                 Relation::Exactly => (period.after(from_date, wd)?, DeadlineKind::On),
                 Relation::Before => (period.before(from_date, wd)?, DeadlineKind::DueBy),
-                Relation::At => (from_date, DeadlineKind::On),
+                // "Uploaded at gateway": by the gateway, not on that day only.
+                Relation::At => (from_date, DeadlineKind::DueBy),
             };
             push(
                 id,
@@ -517,6 +723,12 @@ pub fn plan_deadlines(
                 describe(timing, period, anchor),
             )?;
         }
+    }
+    // A finished EPA (certificate received, or withdrawn) keeps what was
+    // decided, met or missed, and nothing open.
+    if known.finished {
+        deadlines.retain(|d: &Deadline| !d.state.is_open());
+        waiting.clear();
     }
     deadlines.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.id.cmp(&b.id)));
     warnings.sort_by(|a, b| {
@@ -550,7 +762,7 @@ mod tests {
         assert_eq!(s(None, "2025-07-01"), DeadlineState::Upcoming);
         assert_eq!(s(None, "2025-07-08"), DeadlineState::DueSoon);
         assert_eq!(s(None, "2025-07-15"), DeadlineState::DueSoon);
-        assert_eq!(s(None, "2025-07-16"), DeadlineState::Overdue);
+        assert_eq!(s(None, "2025-07-16"), DeadlineState::Missed);
         // Without a complete record, nothing recorded is not "not done".
         assert_eq!(
             state_of(DeadlineKind::DueBy, due, None, d("2025-07-16"), false, &wd).unwrap(),

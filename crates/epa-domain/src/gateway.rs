@@ -14,10 +14,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use chrono::NaiveDate;
-use epa_plan::{EffectivePlan, MethodId, ProposalKind, Range};
+use epa_plan::{EffectivePlan, GatewayComponent, MethodId, ProposalKind, Range, Source, Strength};
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::{CalendarError, WorkingDays};
+use crate::calendar::{CalendarError, WorkingDays, add_months};
 use crate::plan::period_of;
 
 /// One part of a gateway submission. The snake_case names are database
@@ -64,9 +64,24 @@ impl ComponentKind {
         ComponentKind::ALL.into_iter().find(|k| k.as_str() == text)
     }
 
-    /// Every gateway needs it; only the adjustment request is optional.
+    /// The fixed list used before the policies named their components:
+    /// everything but the adjustment request. [`GatewayComponents`] says
+    /// what a policy asks for.
     pub fn required(self) -> bool {
         self != ComponentKind::ReasonableAdjustments
+    }
+
+    /// The domain's kind for a policy's component.
+    pub fn from_policy(component: GatewayComponent) -> ComponentKind {
+        match component {
+            GatewayComponent::PhotoId => ComponentKind::PhotoId,
+            GatewayComponent::Portfolio => ComponentKind::Portfolio,
+            GatewayComponent::Proposal => ComponentKind::Proposal,
+            GatewayComponent::EnglishMaths => ComponentKind::EnglishMaths,
+            GatewayComponent::EmployerDeclaration => ComponentKind::EmployerDeclaration,
+            GatewayComponent::ProviderDeclaration => ComponentKind::ProviderDeclaration,
+            GatewayComponent::ReasonableAdjustments => ComponentKind::ReasonableAdjustments,
+        }
     }
 
     /// Its name in a sentence. The proposal takes the EPAO's own name for it
@@ -456,6 +471,142 @@ pub fn rejection_blockers(
     blockers
 }
 
+/// What one policy asks a gateway submission to hold, each component with
+/// the requirement that asks for it and its source (ADR 0106). A component
+/// no requirement of the plan or the policy names is not asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GatewayComponents {
+    /// Components asked for, in submission order, each with the ID of the
+    /// requirement that asks for it, whether it is sent only when there is
+    /// something to declare, and the requirement's source.
+    pub asked: Vec<AskedComponent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AskedComponent {
+    pub kind: ComponentKind,
+    pub requirement: String,
+    /// Sent only when applicable (adjustments "declared", when any).
+    pub optional: bool,
+    pub source: Source,
+}
+
+impl GatewayComponents {
+    pub fn from_plan(plan: &EffectivePlan) -> GatewayComponents {
+        let mut asked: Vec<AskedComponent> = plan
+            .rules
+            .gateway
+            .iter()
+            .filter_map(|g| {
+                g.component.map(|c| AskedComponent {
+                    kind: ComponentKind::from_policy(c),
+                    requirement: g.id.clone(),
+                    optional: g.only_when_applicable,
+                    source: g.source.clone(),
+                })
+            })
+            .collect();
+        asked.sort_by_key(|a| a.kind);
+        GatewayComponents { asked }
+    }
+
+    pub fn get(&self, kind: ComponentKind) -> Option<&AskedComponent> {
+        self.asked.iter().find(|a| a.kind == kind)
+    }
+
+    /// Every component a first attempt must send.
+    pub fn required(&self) -> BTreeSet<ComponentKind> {
+        self.asked
+            .iter()
+            .filter(|a| !a.optional)
+            .map(|a| a.kind)
+            .collect()
+    }
+}
+
+/// The components of a new attempt under a policy's [`GatewayComponents`]:
+/// as [`plan_attempt`], but only what the policy asks for is required, and
+/// a component it does not ask for is refused (naming the policy), so that
+/// nothing unasked is stored or reviewed.
+pub fn plan_attempt_for(
+    components: &GatewayComponents,
+    epao_name: &str,
+    previous: Option<&[(ComponentKind, ReviewStatus)]>,
+    sent: &BTreeSet<ComponentKind>,
+    proposal_name: &str,
+) -> Result<Vec<(ComponentKind, Origin)>, Vec<Problem>> {
+    let mut problems: Vec<Problem> = sent
+        .iter()
+        .filter(|k| components.get(**k).is_none())
+        .map(|k| {
+            Problem::new(
+                k.as_str(),
+                format!(
+                    "{epao_name} does not ask for the {} at gateway: leave it out",
+                    k.label(proposal_name)
+                ),
+            )
+        })
+        .collect();
+    let required = components.required();
+    match plan_attempt_with(
+        previous,
+        sent,
+        proposal_name,
+        |k| components.get(k).is_some(),
+        |k| required.contains(&k),
+    ) {
+        Ok(plan) if problems.is_empty() => Ok(plan),
+        Ok(_) => Err(problems),
+        Err(more) => {
+            problems.extend(more);
+            Err(problems)
+        }
+    }
+}
+
+/// A warning at gateway that does not stop it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GatewayWarning {
+    /// The requirement's ID: `minimum_training`.
+    pub requirement: String,
+    pub strength: Strength,
+    pub message: String,
+    pub source: Source,
+}
+
+/// Innovate's "typically ... a minimum of 12 months" of training: a
+/// warning when the training started less than the policy's months before
+/// the gateway (exactly 12 months is enough). `None` under a policy that
+/// states no minimum, or when the start is early enough.
+pub fn training_warning(
+    plan: &EffectivePlan,
+    training_started: NaiveDate,
+    gateway_on: NaiveDate,
+) -> Result<Option<GatewayWarning>, CalendarError> {
+    let Some((requirement, months)) = plan
+        .rules
+        .gateway
+        .iter()
+        .find_map(|g| g.min_training_months.map(|m| (g, m)))
+    else {
+        return Ok(None);
+    };
+    let enough_on = add_months(training_started, months)?;
+    if gateway_on >= enough_on {
+        return Ok(None);
+    }
+    Ok(Some(GatewayWarning {
+        requirement: requirement.id.clone(),
+        strength: requirement.strength,
+        message: format!(
+            "training started on {training_started}, less than {months} months before the gateway on {gateway_on} ({months} months are reached on {enough_on}): {}",
+            requirement.text
+        ),
+        source: requirement.source.clone(),
+    }))
+}
+
 /// Where each component of a new attempt comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -478,9 +629,25 @@ pub fn plan_attempt(
     sent: &BTreeSet<ComponentKind>,
     proposal_name: &str,
 ) -> Result<Vec<(ComponentKind, Origin)>, Vec<Problem>> {
+    plan_attempt_with(
+        previous,
+        sent,
+        proposal_name,
+        |_| true,
+        ComponentKind::required,
+    )
+}
+
+fn plan_attempt_with(
+    previous: Option<&[(ComponentKind, ReviewStatus)]>,
+    sent: &BTreeSet<ComponentKind>,
+    proposal_name: &str,
+    asked: impl Fn(ComponentKind) -> bool,
+    required: impl Fn(ComponentKind) -> bool,
+) -> Result<Vec<(ComponentKind, Origin)>, Vec<Problem>> {
     let mut problems = Vec::new();
     let mut plan = Vec::new();
-    for kind in ComponentKind::ALL {
+    for kind in ComponentKind::ALL.into_iter().filter(|k| asked(*k)) {
         let before = previous.and_then(|p| p.iter().find(|(k, _)| *k == kind).map(|(_, s)| *s));
         if sent.contains(&kind) {
             plan.push((kind, Origin::Sent));
@@ -494,7 +661,7 @@ pub fn plan_attempt(
                     kind.label(proposal_name)
                 ),
             ));
-        } else if kind.required() {
+        } else if required(kind) {
             problems.push(Problem::new(
                 kind.as_str(),
                 format!("send the {}", kind.label(proposal_name)),

@@ -20,7 +20,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use epa_plan::{CriterionLevel, Grade, MethodId};
+use epa_plan::{CapScope, CriterionLevel, Grade, MethodId};
 use serde::Serialize;
 
 /// The most criteria one method may have (the width of the bitset).
@@ -72,11 +72,14 @@ pub struct CriterionSpec {
 /// The grade cap after a resit or retake.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CapRule {
-    /// The highest overall grade after a resit or retake.
+    /// The highest grade after a resit or retake.
     pub cap: Grade,
     pub applies_to_resit: bool,
     pub applies_to_retake: bool,
     pub lifted_by_exceptional_circumstances: bool,
+    /// What is capped: the overall grade (TQUK), or each re-sat method's
+    /// grade with the overall grade following (Innovate).
+    pub scope: CapScope,
 }
 
 /// Whether the grade being decided follows a resit or retake.
@@ -86,6 +89,12 @@ pub struct CapContext {
     pub retake: bool,
     /// The EPAO accepted exceptional circumstances for the original fail.
     pub exceptional_circumstances: bool,
+    /// Which methods (by [`method_index`]) were resat (or reworked) and
+    /// which retaken, for a cap on the method's grade. When neither marks
+    /// any method but `resit` or `retake` is set (a caller that does not
+    /// know which), every method counts as sat again.
+    pub resit_methods: [bool; 3],
+    pub retake_methods: [bool; 3],
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -171,8 +180,11 @@ pub struct Judgement {
 /// What the rules decided for one EPA.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GradeResult {
-    /// Indexed by [`method_index`].
+    /// Indexed by [`method_index`]; after a cap on the method's grade
+    /// (Innovate's re-sit), the capped grade.
     pub methods: [Outcome; 3],
+    /// The method grades before any cap.
+    pub methods_uncapped: [Outcome; 3],
     /// The overall grade before any cap.
     pub uncapped: Outcome,
     /// The overall grade.
@@ -386,13 +398,41 @@ impl GradingScheme {
         (triggered && !lifted).then_some(rule.cap)
     }
 
+    /// For a cap on the method's grade: which methods it lowers to what.
+    fn method_caps(&self, ctx: CapContext) -> [Option<Grade>; 3] {
+        let mut caps = [None; 3];
+        let Some(rule) = self.cap else { return caps };
+        if rule.scope != CapScope::Method {
+            return caps;
+        }
+        if ctx.exceptional_circumstances && rule.lifted_by_exceptional_circumstances {
+            return caps;
+        }
+        let unknown = !ctx.resit_methods.contains(&true) && !ctx.retake_methods.contains(&true);
+        for (i, cap) in caps.iter_mut().enumerate() {
+            let (resit, retake) = if unknown {
+                (ctx.resit, ctx.retake)
+            } else {
+                (ctx.resit_methods[i], ctx.retake_methods[i])
+            };
+            if (resit && rule.applies_to_resit) || (retake && rule.applies_to_retake) {
+                *cap = Some(rule.cap);
+            }
+        }
+        caps
+    }
+
     /// Grades one EPA. The hot path: no allocation.
     #[inline]
     pub fn grade(&self, j: &EpaJudgements) -> GradeResult {
         let mut methods = [Outcome::Pending; 3];
+        let mut methods_uncapped = [Outcome::Pending; 3];
         let mut pending = false;
         let mut failed = false;
         let mut grades = [Grade::Pass; 3];
+        let mut capped = [Grade::Pass; 3];
+        let method_caps = self.method_caps(j.cap);
+        let mut method_capped = false;
         for i in 0..3 {
             match j.methods[i] {
                 None => pending = true,
@@ -400,13 +440,23 @@ impl GradingScheme {
                     let g = self.methods[i].grade(mj.met);
                     failed |= g == Grade::Fail;
                     grades[i] = g;
-                    methods[i] = Outcome::Graded(g);
+                    methods_uncapped[i] = Outcome::Graded(g);
+                    let c = match method_caps[i] {
+                        Some(cap) if g > cap => {
+                            method_capped = true;
+                            cap
+                        }
+                        _ => g,
+                    };
+                    capped[i] = c;
+                    methods[i] = Outcome::Graded(c);
                 }
             }
         }
         if pending {
             return GradeResult {
                 methods,
+                methods_uncapped,
                 uncapped: Outcome::Pending,
                 overall: Outcome::Pending,
                 cap_applied: false,
@@ -417,12 +467,23 @@ impl GradingScheme {
         } else {
             self.table[table_index(grades[0], grades[1], grades[2])]
         };
-        let (overall, cap_applied) = match self.cap_in_force(j.cap) {
-            Some(cap) if uncapped > cap => (cap, true),
-            _ => (uncapped, false),
+        let scope = self.cap.map(|c| c.scope);
+        let (overall, cap_applied) = if scope == Some(CapScope::Method) {
+            let from_capped = if failed {
+                self.any_fail
+            } else {
+                self.table[table_index(capped[0], capped[1], capped[2])]
+            };
+            (from_capped, method_capped)
+        } else {
+            match self.cap_in_force(j.cap) {
+                Some(cap) if uncapped > cap => (cap, true),
+                _ => (uncapped, false),
+            }
         };
         GradeResult {
             methods,
+            methods_uncapped,
             uncapped: Outcome::Graded(uncapped),
             overall: Outcome::Graded(overall),
             cap_applied,
@@ -483,7 +544,13 @@ impl GradingScheme {
             unmet.push((method, all));
         }
 
-        let row = match result.uncapped {
+        // Under a cap on the method's grade the table reads the capped
+        // method grades, so the row names what it decided from.
+        let decided = match self.cap {
+            Some(rule) if rule.scope == CapScope::Method => result.overall,
+            _ => result.uncapped,
+        };
+        let row = match decided {
             Outcome::Pending => {
                 let waiting: Vec<&str> = MethodId::ALL
                     .into_iter()
@@ -542,7 +609,24 @@ impl GradingScheme {
                 (j.cap.resit && rule.applies_to_resit) || (j.cap.retake && rule.applies_to_retake);
             let lifted =
                 j.cap.exceptional_circumstances && rule.lifted_by_exceptional_circumstances;
-            let text = if result.cap_applied {
+            let lowered: Vec<String> = MethodId::ALL
+                .into_iter()
+                .filter(|&m| result.methods_uncapped[method_index(m)] != result.method(m))
+                .map(|m| {
+                    format!(
+                        "the {m}'s {} capped at {}",
+                        result.methods_uncapped[method_index(m)],
+                        result.method(m)
+                    )
+                })
+                .collect();
+            let text = if result.cap_applied && rule.scope == CapScope::Method {
+                Some(format!(
+                    "cap: {} after a re-sit, so the overall grade is {} ({uncapped} before the cap)",
+                    lowered.join(" and "),
+                    result.overall
+                ))
+            } else if result.cap_applied {
                 Some(format!(
                     "cap: overall capped at {} after a resit or retake ({uncapped} before the cap)",
                     rule.cap
@@ -644,6 +728,7 @@ mod tests {
             Grade::Fail,
             Some(CapRule {
                 cap: P,
+                scope: CapScope::Overall,
                 applies_to_resit: true,
                 applies_to_retake: true,
                 lifted_by_exceptional_circumstances: true,

@@ -6,16 +6,22 @@
 //! - [`calendar`]: bank holidays, working days, week and month arithmetic.
 //! - [`grading`]: criterion judgements -> method grades -> overall grade.
 //! - [`attempts`]: first attempts, resits, retakes, rework, and the DfE record.
+//! - [`adjustments`]: reasonable adjustments and the duration windows they change.
+//! - [`diary`]: an assessor's diary: clashes, weekends, bank holidays, working hours.
 //! - [`booking`]: the rules a booking of an assessment method must meet.
+//! - [`circumstances`]: who may decide exceptional circumstances, and when they lift the cap.
 //! - [`deadlines`]: every deadline that follows from an EPA's dates.
 //! - [`lifecycle`]: the EPA's stages and the commands that move it between them.
 //! - [`policy`]: who may do what to which EPA, by role and relationship.
 
+pub mod adjustments;
 pub mod attempts;
 pub mod booking;
 pub mod calendar;
+pub mod circumstances;
 pub mod clock;
 pub mod deadlines;
+pub mod diary;
 pub mod gateway;
 pub mod grading;
 pub mod lifecycle;

@@ -1,7 +1,7 @@
 //! Reading the rules out of an [`EffectivePlan`]: the grading scheme, the
 //! attempt policy. Done once per plan, so the hot paths never touch the plan.
 
-use epa_plan::{EffectivePlan, TimeUnit, Timing};
+use epa_plan::{EffectivePlan, Strength, TimeUnit, Timing};
 
 use crate::attempts::AttemptPolicy;
 use crate::calendar::{Period, PeriodUnit};
@@ -49,6 +49,7 @@ impl GradingScheme {
                 applies_to_resit: cap.applies_to_resit,
                 applies_to_retake: cap.applies_to_retake,
                 lifted_by_exceptional_circumstances: cap.lifted_by_exceptional_circumstances,
+                scope: cap.scope,
             }),
             plan.overall_grading.rule.clone(),
         )
@@ -66,6 +67,7 @@ impl AttemptPolicy {
                 .unwrap_or(default.resit_retake_window),
             project_rework: period_of(&t.project_rework).unwrap_or(default.project_rework),
             resit_to_improve_allowed: plan.rules.grade_cap.resit_to_improve_allowed,
+            window_required: t.resit_retake_window.strength == Strength::Must,
         }
     }
 }

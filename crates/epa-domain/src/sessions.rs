@@ -8,7 +8,9 @@
 //! policy that changes a limit changes the check.
 
 use chrono::NaiveTime;
-use epa_plan::{Method, MethodId};
+use epa_plan::{Method, MethodId, QuestioningPlacement};
+
+use crate::adjustments::{self, Adjustment};
 
 /// What the assessor records about a sitting, besides the date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +19,12 @@ pub struct SessionRecord {
     pub start: NaiveTime,
     /// The actual end; on the same day, after the start.
     pub end: NaiveTime,
+    /// Minutes of observation (the observation only), recorded apart from
+    /// the questioning. When not given it is read from the sitting: the
+    /// whole sitting where questions are asked during the observation
+    /// (Innovate), the sitting less the questioning where they follow it
+    /// (TQUK).
+    pub observation_minutes: Option<u32>,
     /// Minutes of questioning (the observation only).
     pub questioning_minutes: Option<u32>,
     /// Interview questions asked (the project's interview only).
@@ -37,55 +45,121 @@ fn problem(field: &'static str, message: impl Into<String>) -> Problem {
     }
 }
 
-/// The most minutes of questioning a method allows, when the policy limits
-/// it: the share of the method's planned duration (rounded down) and the
-/// minute figure, whichever is smaller where the policy gives both (the
-/// TQUK reading: 15% of 60 minutes is 9, though it also prints 10).
+/// The most minutes of questioning a method allows without an adjustment
+/// (see [`adjustments::questioning_limit`]).
 pub fn questioning_limit(method: &Method) -> Option<u32> {
-    let q = method.questioning.as_ref()?;
-    let by_share = q
-        .max_percent
-        .map(|percent| method.duration_minutes * percent / 100);
-    match (by_share, q.max_minutes) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    }
+    adjustments::questioning_limit(method, None)
 }
 
-/// Checks a sitting's record against its method. Returns the duration in
-/// minutes, or every problem at once.
+/// Checks a sitting's record against its method, with no adjustment.
 pub fn check_session(method: &Method, record: &SessionRecord) -> Result<u32, Vec<Problem>> {
+    check_session_adjusted(method, None, record)
+}
+
+/// Checks a sitting's record against its method and the EPA's reasonable
+/// adjustment, if any. Returns the sitting's length in minutes, or every
+/// problem at once.
+///
+/// The observation (where the policy limits its questioning) is checked
+/// as the policy places the questions: where they follow the observation
+/// (TQUK) the observation's own minutes must fit the method's window and
+/// the questions, apart, their limit, and both fit in the sitting (09:00 to
+/// 10:10 holds 60 minutes of observation and 10 of questions); where they
+/// happen during it (Innovate) the sitting is the observation, and the
+/// questioning is a part of it within the policy's share.
+pub fn check_session_adjusted(
+    method: &Method,
+    adjustment: Option<&Adjustment>,
+    record: &SessionRecord,
+) -> Result<u32, Vec<Problem>> {
     let mut problems = Vec::new();
+    let window = adjustments::allowed_window(method, adjustment);
+    let limit = adjustments::questioning_limit(method, adjustment);
+    let placement = method.questioning.as_ref().map(|q| q.placement);
     let minutes = (record.end - record.start).num_minutes();
-    let duration = if minutes <= 0 {
+    let sitting = if minutes <= 0 {
         problems.push(problem(
             "end_time",
             "the end time must be after the start time",
         ));
         None
     } else {
-        let minutes = u32::try_from(minutes).unwrap_or(u32::MAX);
-        if minutes < method.min_minutes || minutes > method.max_minutes {
+        Some(u32::try_from(minutes).unwrap_or(u32::MAX))
+    };
+
+    let observed = method.id == MethodId::Observation && limit.is_some();
+    if let Some(length) = sitting {
+        if observed {
+            let q = record.questioning_minutes.unwrap_or(0);
+            let (observation, field) = match (record.observation_minutes, placement) {
+                (Some(o), _) => (o, "observation_minutes"),
+                (None, Some(QuestioningPlacement::After)) => (length.saturating_sub(q), "end_time"),
+                (None, _) => (length, "end_time"),
+            };
+            if !window.contains(observation) {
+                problems.push(problem(
+                    field,
+                    format!(
+                        "the observation lasted {observation} minutes; the plan allows {}",
+                        window.describe()
+                    ),
+                ));
+            }
+            match placement {
+                Some(QuestioningPlacement::After) if observation + q > length => {
+                    problems.push(problem(
+                        "observation_minutes",
+                        format!(
+                            "{observation} minutes of observation and the {q} minutes of questions that follow it do not fit in a sitting of {length} minutes"
+                        ),
+                    ))
+                }
+                Some(QuestioningPlacement::During) if observation > length => {
+                    problems.push(problem(
+                        "observation_minutes",
+                        format!(
+                            "the observation cannot last {observation} minutes in a sitting of {length} minutes"
+                        ),
+                    ))
+                }
+                Some(QuestioningPlacement::During) if q > observation => problems.push(problem(
+                    "questioning_minutes",
+                    format!(
+                        "questioning happens during the observation: {q} minutes cannot be more than the observation's {observation}"
+                    ),
+                )),
+                _ => {}
+            }
+        } else if !window.contains(length) {
             problems.push(problem(
                 "end_time",
                 format!(
-                    "the {} lasted {minutes} minutes; the plan allows {}–{} minutes ({} minutes ± {}%)",
+                    "the {} lasted {length} minutes; the plan allows {}",
                     method.id,
-                    method.min_minutes,
-                    method.max_minutes,
-                    method.duration_minutes,
-                    method.tolerance_percent
+                    window.describe()
                 ),
             ));
         }
-        Some(minutes)
-    };
+    }
+    if record.observation_minutes.is_some() && !observed {
+        problems.push(problem(
+            "observation_minutes",
+            format!(
+                "observation minutes are recorded for the observation, not the {}",
+                method.id
+            ),
+        ));
+    }
 
-    match (questioning_limit(method), record.questioning_minutes) {
+    match (limit, record.questioning_minutes) {
         (Some(limit), Some(q)) if q > limit => problems.push(problem(
             "questioning_minutes",
             format!(
-                "questioning took {q} minutes; the policy allows at most {limit} minutes for the {}",
+                "questioning took {q} minutes; the policy allows at most {limit} minutes {} the {}",
+                match placement {
+                    Some(QuestioningPlacement::After) => "after",
+                    _ => "during",
+                },
                 method.id
             ),
         )),
@@ -124,10 +198,46 @@ pub fn check_session(method: &Method, record: &SessionRecord) -> Result<u32, Vec
         (None, None) => {}
     }
 
-    match (duration, problems.is_empty()) {
+    match (sitting, problems.is_empty()) {
         (Some(d), true) => Ok(d),
         _ => Err(problems),
     }
+}
+
+/// A booking's length checked against its method: long enough for the
+/// method's lower bound, and no longer than its window (with the
+/// adjustment) plus, where the policy's questions follow the method
+/// (TQUK's observation), the questioning limit. Returns the length.
+pub fn check_booking_length(
+    method: &Method,
+    adjustment: Option<&Adjustment>,
+    start: NaiveTime,
+    end: NaiveTime,
+) -> Result<u32, Problem> {
+    let minutes = (end - start).num_minutes();
+    if minutes <= 0 {
+        return Err(problem("end_time", "the booking must end after it starts"));
+    }
+    let length = u32::try_from(minutes).unwrap_or(u32::MAX);
+    let window = adjustments::allowed_window(method, adjustment);
+    let after = adjustments::questions_after(method, adjustment);
+    let (min, max) = (window.min, window.max + after);
+    if (min..=max).contains(&length) {
+        return Ok(length);
+    }
+    let questions = if after > 0 {
+        format!(", and up to {after} minutes of questions after it")
+    } else {
+        String::new()
+    };
+    Err(problem(
+        "end_time",
+        format!(
+            "the booking lasts {length} minutes; the {} needs {min}–{max} minutes: {}{questions}",
+            method.id,
+            window.describe()
+        ),
+    ))
 }
 
 /// For judgements listed oldest first, whether each has been superseded by
@@ -166,6 +276,7 @@ mod tests {
         SessionRecord {
             start: t(start),
             end: t(end),
+            observation_minutes: None,
             questioning_minutes: None,
             interview_questions: None,
         }
@@ -198,15 +309,15 @@ mod tests {
     fn questioning_is_limited_by_the_policy() {
         let tquk = method("tquk", MethodId::Observation);
         let innovate = method("innovate", MethodId::Observation);
-        // 15% of 60 minutes is 9; TQUK also prints 10, and the smaller applies.
-        assert_eq!(questioning_limit(&tquk), Some(9));
+        // TQUK prints "up to 10 minutes"; Innovate 15% of the 60 minutes: 9.
+        assert_eq!(questioning_limit(&tquk), Some(10));
         assert_eq!(questioning_limit(&innovate), Some(9));
         assert_eq!(questioning_limit(&method("tquk", MethodId::Project)), None);
         let mut r = record("09:00", "10:00");
         r.questioning_minutes = Some(9);
-        assert_eq!(check_session(&tquk, &r), Ok(60));
+        assert_eq!(check_session(&innovate, &r), Ok(60));
         r.questioning_minutes = Some(10);
-        let err = check_session(&tquk, &r).unwrap_err();
+        let err = check_session(&innovate, &r).unwrap_err();
         assert_eq!(err[0].field, "questioning_minutes");
         assert!(err[0].message.contains("at most 9 minutes"), "{err:?}");
         r.questioning_minutes = None;

@@ -20,6 +20,22 @@ pub struct Difference {
     /// The nearest source stated for side A's value.
     pub source_a: Option<String>,
     pub source_b: Option<String>,
+    /// How each side's value was read from its source, where the file
+    /// says (the nearest `reading`): why TQUK's questions follow the
+    /// observation, why Innovate's "two weeks prior" is a minimum.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reading_a: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reading_b: Option<String>,
+}
+
+/// Sources and readings carried down to nested values.
+#[derive(Clone, Default)]
+struct Context {
+    source_a: Option<String>,
+    source_b: Option<String>,
+    reading_a: Option<String>,
+    reading_b: Option<String>,
 }
 
 /// Keys that say where a value comes from or how it was read, rather than
@@ -39,17 +55,13 @@ pub fn diff_effective(a: &EffectivePlan, b: &EffectivePlan) -> Vec<Difference> {
             }
         }
     }
-    let source_a = source_text(&to_value(&a.policy_source));
-    let source_b = source_text(&to_value(&b.policy_source));
+    let ctx = Context {
+        source_a: source_text(&to_value(&a.policy_source)),
+        source_b: source_text(&to_value(&b.policy_source)),
+        ..Context::default()
+    };
     let mut out = Vec::new();
-    walk(
-        &a_value,
-        &b_value,
-        String::new(),
-        source_a,
-        source_b,
-        &mut out,
-    );
+    walk(&a_value, &b_value, String::new(), ctx, &mut out);
     out
 }
 
@@ -57,7 +69,7 @@ pub fn diff_effective(a: &EffectivePlan, b: &EffectivePlan) -> Vec<Difference> {
 /// the nearest `source` object on each side.
 pub fn diff_values(a: &Value, b: &Value) -> Vec<Difference> {
     let mut out = Vec::new();
-    walk(a, b, String::new(), None, None, &mut out);
+    walk(a, b, String::new(), Context::default(), &mut out);
     out
 }
 
@@ -66,32 +78,50 @@ fn to_value(v: &impl Serialize) -> Value {
     serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
-fn walk(
-    a: &Value,
-    b: &Value,
-    path: String,
-    source_a: Option<String>,
-    source_b: Option<String>,
-    out: &mut Vec<Difference>,
-) {
+fn own_reading(value: &Value) -> Option<String> {
+    value
+        .as_object()
+        .and_then(|m| m.get("reading"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
+
+/// The context for a pair of values: each side's own source and reading,
+/// else the enclosing ones.
+fn enter(a: &Value, b: &Value, ctx: &Context) -> Context {
+    Context {
+        source_a: nearest(a).or(ctx.source_a.clone()),
+        source_b: nearest(b).or(ctx.source_b.clone()),
+        reading_a: own_reading(a).or(ctx.reading_a.clone()),
+        reading_b: own_reading(b).or(ctx.reading_b.clone()),
+    }
+}
+
+fn difference(path: String, a: &Value, b: &Value, ctx: &Context) -> Difference {
+    let ctx = enter(a, b, ctx);
+    Difference {
+        path,
+        a: strip(a),
+        b: strip(b),
+        source_a: ctx.source_a,
+        source_b: ctx.source_b,
+        reading_a: ctx.reading_a,
+        reading_b: ctx.reading_b,
+    }
+}
+
+fn walk(a: &Value, b: &Value, path: String, ctx: Context, out: &mut Vec<Difference>) {
     match (a, b) {
         // A timing is one rule: report it whole, not field by field.
         (Value::Object(ma), Value::Object(mb))
             if ma.contains_key("relation") && mb.contains_key("relation") =>
         {
             if strip(a) != strip(b) {
-                out.push(Difference {
-                    path,
-                    source_a: own_source(ma).or(source_a),
-                    source_b: own_source(mb).or(source_b),
-                    a: strip(a),
-                    b: strip(b),
-                });
+                out.push(difference(path, a, b, &ctx));
             }
         }
         (Value::Object(ma), Value::Object(mb)) => {
-            let source_a = own_source(ma).or(source_a);
-            let source_b = own_source(mb).or(source_b);
+            let ctx = enter(a, b, &ctx);
             let mut keys: Vec<&String> = ma.keys().chain(mb.keys()).collect();
             keys.dedup();
             let mut seen = Vec::new();
@@ -104,14 +134,7 @@ fn walk(
                     ma.get(key).unwrap_or(&Value::Null),
                     mb.get(key).unwrap_or(&Value::Null),
                 );
-                walk(
-                    va,
-                    vb,
-                    join(&path, key),
-                    source_a.clone(),
-                    source_b.clone(),
-                    out,
-                );
+                walk(va, vb, join(&path, key), ctx.clone(), out);
             }
         }
         (Value::Array(la), Value::Array(lb)) if keyed(la) && keyed(lb) => {
@@ -133,27 +156,15 @@ fn walk(
                 let item_path = format!("{path}[{key}]");
                 if va.is_null() || vb.is_null() {
                     // An item only one side has: one difference, not one per field.
-                    out.push(Difference {
-                        path: item_path,
-                        source_a: nearest(&va).or(source_a.clone()),
-                        source_b: nearest(&vb).or(source_b.clone()),
-                        a: strip(&va),
-                        b: strip(&vb),
-                    });
+                    out.push(difference(item_path, &va, &vb, &ctx));
                 } else {
-                    walk(&va, &vb, item_path, source_a.clone(), source_b.clone(), out);
+                    walk(&va, &vb, item_path, ctx.clone(), out);
                 }
             }
         }
         _ => {
             if a != b {
-                out.push(Difference {
-                    path,
-                    source_a: nearest(a).or(source_a),
-                    source_b: nearest(b).or(source_b),
-                    a: strip(a),
-                    b: strip(b),
-                });
+                out.push(difference(path, a, b, &ctx));
             }
         }
     }

@@ -167,7 +167,35 @@ pub struct GatewayRequirement {
     pub id: String,
     pub text: String,
     pub strength: Strength,
+    /// The part of a gateway submission that evidences it, when one does.
+    /// A component no requirement names is not asked for (ADR 0106).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub component: Option<GatewayComponent>,
+    /// The component is sent only when there is something to declare (the
+    /// reasonable adjustments "declared", when there are any).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub only_when_applicable: bool,
+    /// Months of training before the gateway the requirement expects
+    /// (Innovate's "typically ... a minimum of 12 months").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_training_months: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reading: Option<String>,
     pub source: Source,
+}
+
+/// The parts a gateway submission can have. snake_case names are the
+/// database and API values of the domain's `ComponentKind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GatewayComponent {
+    PhotoId,
+    Portfolio,
+    Proposal,
+    EnglishMaths,
+    EmployerDeclaration,
+    ProviderDeclaration,
+    ReasonableAdjustments,
 }
 
 /// One row of the overall grading table.
@@ -202,6 +230,48 @@ pub struct GradeCap {
     pub lifted_by_exceptional_circumstances: bool,
     /// Whether a learner who passed may resit to improve the grade.
     pub resit_to_improve_allowed: bool,
+    /// What the cap limits: the overall grade (TQUK) or the re-sat
+    /// method's grade, the overall grade following from it (Innovate).
+    pub scope: CapScope,
+    /// Who decides that exceptional circumstances lift the cap.
+    pub exceptional_circumstances: ExceptionalCircumstances,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reading: Option<String>,
+    pub source: Source,
+}
+
+/// What a grade cap limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CapScope {
+    /// The overall EPA grade ("the overall EPA grade will be capped").
+    Overall,
+    /// The grade of each method sat again ("the maximum grade awarded to a
+    /// re-sit"); the overall grade follows from the capped method grades.
+    Method,
+}
+
+/// Who may say there were exceptional circumstances.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decider {
+    /// EPAO staff (the organisation: "Training Qualifications UK determines").
+    EpaoStaff,
+    /// The EPA's assessor ("the Innovate Awarding Assessor identifies").
+    Assessor,
+    /// EPAO staff who graded no part of the EPA.
+    EpaoStaffNotGrader,
+}
+
+/// How exceptional circumstances are decided under a policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExceptionalCircumstances {
+    /// Who identifies (and, with no confirmer, decides) them.
+    pub identified_by: Decider,
+    /// Who confirms them, when someone other than the identifier must.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmed_by: Option<Decider>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reading: Option<String>,
     pub source: Source,

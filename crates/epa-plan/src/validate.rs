@@ -483,6 +483,43 @@ pub fn policy(policy: &Policy, plan: &Plan) -> Vec<Problem> {
             .iter()
             .map(|g| (g.get_ref().id.as_str(), g.span())),
     );
+    // One requirement per gateway component: the component is asked for
+    // because of it, and shows its source.
+    let mut components = BTreeMap::new();
+    for g in plan.gateway.iter().chain(policy.gateway.iter()) {
+        let req = g.get_ref();
+        if let Some(component) = req.component
+            && let Some(first) = components.insert(component, req.id.clone())
+        {
+            r.add(
+                Some(g.span()),
+                format!(
+                    "gateway requirement {:?}: component {} is already evidenced by {first:?}",
+                    req.id,
+                    serde_json::to_value(component)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default()
+                ),
+            );
+        }
+        if req.min_training_months == Some(0) {
+            r.add(
+                Some(g.span()),
+                format!(
+                    "gateway requirement {:?}: min_training_months must be positive",
+                    req.id
+                ),
+            );
+        }
+    }
+    let ec = &cap.exceptional_circumstances;
+    if ec.confirmed_by == Some(ec.identified_by) {
+        r.add(
+            Some(policy.grade_cap.span()),
+            "grade_cap.exceptional_circumstances: the confirmer must not be the identifier",
+        );
+    }
     r.problems
 }
 

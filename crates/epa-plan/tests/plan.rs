@@ -173,6 +173,111 @@ fn grade_cap_is_pass_lifted_by_exceptional_circumstances() {
 }
 
 #[test]
+fn the_cap_scope_and_who_decides_exceptional_circumstances_are_each_policys() {
+    use epa_plan::{CapScope, Decider};
+    let (t, i) = (tquk(), innovate());
+    let (tc, ic) = (&t.rules.grade_cap, &i.rules.grade_cap);
+    assert_eq!(tc.scope, CapScope::Overall);
+    assert!(
+        tc.source
+            .quote
+            .as_deref()
+            .unwrap()
+            .contains("overall EPA grade will be capped")
+    );
+    assert_eq!(ic.scope, CapScope::Method);
+    assert!(
+        ic.source
+            .quote
+            .as_deref()
+            .unwrap()
+            .contains("maximum grade awarded to a re-sit")
+    );
+    assert_eq!(
+        tc.exceptional_circumstances.identified_by,
+        Decider::EpaoStaff
+    );
+    assert_eq!(tc.exceptional_circumstances.confirmed_by, None);
+    assert!(
+        tc.exceptional_circumstances
+            .source
+            .quote
+            .as_deref()
+            .unwrap()
+            .contains("Training Qualifications UK determines")
+    );
+    assert_eq!(
+        ic.exceptional_circumstances.identified_by,
+        Decider::Assessor
+    );
+    assert_eq!(
+        ic.exceptional_circumstances.confirmed_by,
+        Some(Decider::EpaoStaffNotGrader)
+    );
+    assert!(
+        ic.exceptional_circumstances
+            .source
+            .quote
+            .as_deref()
+            .unwrap()
+            .contains("Innovate Awarding Assessor identifies")
+    );
+}
+
+#[test]
+fn gateway_components_come_from_the_requirements_with_their_sources() {
+    use epa_plan::GatewayComponent as C;
+    let components = |plan: &epa_plan::EffectivePlan| -> Vec<(C, String)> {
+        plan.rules
+            .gateway
+            .iter()
+            .filter_map(|g| g.component.map(|c| (c, g.source.document.clone())))
+            .collect()
+    };
+    let t: Vec<C> = components(&tquk()).into_iter().map(|(c, _)| c).collect();
+    assert_eq!(t, [C::Portfolio, C::EnglishMaths, C::PhotoId, C::Proposal]);
+    let i = innovate();
+    let ic: Vec<C> = components(&i).into_iter().map(|(c, _)| c).collect();
+    assert_eq!(
+        ic,
+        [
+            C::Portfolio,
+            C::EnglishMaths,
+            C::EmployerDeclaration,
+            C::Proposal,
+            C::ProviderDeclaration,
+            C::ReasonableAdjustments
+        ]
+    );
+    // Neither asks for what the other alone states.
+    assert!(!ic.contains(&C::PhotoId));
+    assert!(!t.contains(&C::EmployerDeclaration) && !t.contains(&C::ProviderDeclaration));
+    let adjustments = i
+        .rules
+        .gateway
+        .iter()
+        .find(|g| g.id == "adjustments_declared")
+        .unwrap();
+    assert!(adjustments.only_when_applicable);
+    let training = i
+        .rules
+        .gateway
+        .iter()
+        .find(|g| g.id == "minimum_training")
+        .unwrap();
+    assert_eq!(training.min_training_months, Some(12));
+    assert_eq!(training.strength, epa_plan::Strength::Recommended);
+    assert!(
+        training
+            .source
+            .quote
+            .as_deref()
+            .unwrap()
+            .contains("minimum of 12 months")
+    );
+}
+
+#[test]
 fn timings_with_units_and_anchors() {
     let (t, i) = (tquk(), innovate());
     for plan in [&t, &i] {
@@ -205,7 +310,18 @@ fn timings_with_units_and_anchors() {
     assert_eq!(tt.report_window.from, Some(Anchor::PlanningMeeting));
     assert_eq!(it.report_window.from, Some(Anchor::Gateway));
     assert_eq!(tt.report_to_interview.relation, Relation::AtLeast);
-    assert_eq!(it.report_to_interview.relation, Relation::Exactly);
+    // Innovate's "two weeks prior to the interview date" is a minimum: the
+    // report is due by the interview less two weeks (ADR 0103).
+    assert_eq!(it.report_to_interview.relation, Relation::Before);
+    assert_eq!(it.report_to_interview.from, Some(Anchor::Interview));
+    assert!(
+        it.report_to_interview
+            .source
+            .quote
+            .as_deref()
+            .unwrap()
+            .contains("two weeks prior to the interview date")
+    );
     assert_eq!(tt.portfolio_due.from, Some(Anchor::Discussion));
     assert_eq!(
         (tt.portfolio_due.amount, tt.portfolio_due.relation),
@@ -407,6 +523,12 @@ fn diff_lists_every_real_difference_with_both_sources() {
         "criteria[WBP-D04]",
         "rules.proposal.kind",
         "rules.grade_cap.applies_to_retake",
+        "rules.grade_cap.scope",
+        "rules.grade_cap.exceptional_circumstances.identified_by",
+        "rules.grade_cap.exceptional_circumstances.confirmed_by",
+        "rules.gateway[photo_id]",
+        "rules.gateway[minimum_training]",
+        "rules.gateway[signed_declaration]",
     ] {
         assert!(
             paths.contains(&expected),

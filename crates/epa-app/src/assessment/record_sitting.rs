@@ -107,6 +107,7 @@ pub async fn record_assessment(
             &SessionRecord {
                 start,
                 end,
+                observation_minutes: None,
                 questioning_minutes: input.questioning_minutes,
                 interview_questions: input.interview_questions,
             },

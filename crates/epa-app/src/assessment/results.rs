@@ -21,6 +21,7 @@ use super::views::*;
 use crate::calendar::working_days;
 use crate::gate::EpaContext;
 use crate::{Actor, App, AppError, transitions};
+use epa_domain::deadlines::DeadlineId;
 
 pub(super) fn method_view(
     snap: &Snapshot,
@@ -150,14 +151,14 @@ pub(super) fn due_dates(
             .assessment_in(method, attempt)
             .or_else(|| snap.standing_assessment(method).map(|(a, _)| a));
         let Some(a) = sitting else { continue };
-        let (slot, name) = match method {
-            MethodId::Observation => (&mut known.observation, "observation"),
-            MethodId::Project => (&mut known.interview, "interview"),
-            MethodId::Discussion => (&mut known.discussion, "discussion"),
+        let slot = match method {
+            MethodId::Observation => &mut known.observation,
+            MethodId::Project => &mut known.interview,
+            MethodId::Discussion => &mut known.discussion,
         };
         *slot = Some(a.held_on);
         if let Some(released) = snap.result_of(a.id).and_then(|r| snap.issued_on(r)) {
-            known.done.insert(format!("results_due_{name}"), released);
+            known.results_released.insert(method, released);
         }
     }
     // Only this attempt's release counts as its result upload: after a
@@ -175,11 +176,8 @@ pub(super) fn due_dates(
     {
         known.project_fail_result = snap.issued_on(r);
     }
-    if let Some(claim) = &snap.claim {
-        known
-            .done
-            .insert("certificate_claim_due".to_owned(), claim.claimed_on);
-    }
+    known.certificate_claim = snap.claim.as_ref().map(|c| c.claimed_on);
+    known.record_complete = true;
     // A retake starts a new EPA period: sittings and results of the earlier
     // attempt predate it and do not bear on this attempt's deadlines.
     if let Some(start) = known.epa_period_start {
@@ -211,7 +209,7 @@ pub(super) fn due_dates(
         .deadlines
         .into_iter()
         .filter(|d| {
-            d.id.starts_with("results_due")
+            matches!(d.id, DeadlineId::ResultsDue(_))
                 || d.id == "certificate_claim_due"
                 || (failed_now
                     && (d.id == "project_rework_due" || d.id == "resit_retake_window_end"))
@@ -222,7 +220,7 @@ pub(super) fn due_dates(
             rule: d.rule,
             source: d.source.to_string(),
             done: d.done,
-            id: d.id,
+            id: d.id.to_string(),
             date: d.date,
         })
         .collect())

@@ -1,6 +1,7 @@
+use epa_domain::MethodId;
 use epa_domain::calendar::{HolidayCalendar, Region};
 use epa_domain::deadlines::{
-    DeadlineError, DeadlineKind, DeadlineState, KnownDates, plan_deadlines,
+    DeadlineError, DeadlineId, DeadlineKind, DeadlineState, KnownDates, plan_deadlines,
 };
 use epa_plan::Catalog;
 
@@ -222,7 +223,7 @@ fn a_past_deadline_with_nothing_recorded_is_not_known_to_be_missed() {
     assert!(
         out.deadlines
             .iter()
-            .all(|x| x.state != DeadlineState::Overdue),
+            .all(|x| x.state != DeadlineState::Missed),
         "{:#?}",
         out.deadlines
     );
@@ -240,7 +241,7 @@ fn a_past_deadline_with_nothing_recorded_is_not_known_to_be_missed() {
         ..known.clone()
     };
     let out = try_run("innovate", &complete, "2025-06-01").unwrap();
-    assert_eq!(get(&out, "epa_period_end"), DeadlineState::Overdue);
+    assert_eq!(get(&out, "epa_period_end"), DeadlineState::Missed);
     // A date given completes its deadline: the report was in on time.
     let known = KnownDates {
         report_submission: Some(d("2024-03-01")),
@@ -249,4 +250,284 @@ fn a_past_deadline_with_nothing_recorded_is_not_known_to_be_missed() {
     let out = try_run("innovate", &known, "2025-06-01").unwrap();
     assert_eq!(get(&out, "report_due"), DeadlineState::Met);
     assert!(out.warnings.is_empty());
+}
+
+/// Innovate with the product's full record: gateway submitted 10 January
+/// 2025 and approved 31 January; the observation booked 10 February for
+/// 3 March.
+fn innovate_record() -> KnownDates {
+    KnownDates {
+        gateway_submitted: Some(d("2025-01-10")),
+        gateway: Some(d("2025-01-31")),
+        observation_booked_on: Some(d("2025-02-10")),
+        observation: Some(d("2025-03-03")),
+        record_complete: true,
+        ..KnownDates::default()
+    }
+}
+
+fn state(out: &epa_domain::deadlines::DeadlinePlan, id: DeadlineId) -> DeadlineState {
+    out.deadlines
+        .iter()
+        .find(|x| x.id == id)
+        .unwrap_or_else(|| panic!("{id} in {:#?}", out.deadlines))
+        .state
+}
+
+#[test]
+fn what_the_product_records_is_met_or_missed_never_overdue_unless_done() {
+    let mut known = innovate_record();
+    known
+        .results_released
+        .insert(MethodId::Observation, d("2025-03-12"));
+    let out = run("innovate", &known, "2025-06-01");
+    // Results of the observation within 7 working days: 12 March, met by
+    // releasing that method.
+    assert_eq!(
+        state(&out, DeadlineId::ResultsDue(MethodId::Observation)),
+        DeadlineState::Met
+    );
+    // Gateway processing: two weeks from the submission (24 January); the
+    // approval on 31 January missed it.
+    assert_eq!(
+        state(&out, DeadlineId::GatewayProcessingEnd),
+        DeadlineState::Missed
+    );
+    // Notice: booked on 10 February for 3 March, due by 17 February: met.
+    assert_eq!(
+        state(&out, DeadlineId::ObservationNoticeDue),
+        DeadlineState::Met
+    );
+    // Nothing the product decides is left "unless done".
+    for x in &out.deadlines {
+        assert!(x.state != DeadlineState::OverdueUnlessDone, "{x:#?}");
+    }
+    // The report, never submitted by 31 March, is missed by the record.
+    assert_eq!(state(&out, DeadlineId::ReportDue), DeadlineState::Missed);
+
+    // A release one working day late is missed.
+    let mut late = innovate_record();
+    late.results_released
+        .insert(MethodId::Observation, d("2025-03-13"));
+    let out = run("innovate", &late, "2025-06-01");
+    assert_eq!(
+        state(&out, DeadlineId::ResultsDue(MethodId::Observation)),
+        DeadlineState::Missed
+    );
+    // Not released and past its date: missed; not yet past: due soon.
+    let out = run("innovate", &innovate_record(), "2025-03-13");
+    assert_eq!(
+        state(&out, DeadlineId::ResultsDue(MethodId::Observation)),
+        DeadlineState::Missed
+    );
+    let out = run("innovate", &innovate_record(), "2025-03-12");
+    assert_eq!(
+        state(&out, DeadlineId::ResultsDue(MethodId::Observation)),
+        DeadlineState::DueSoon
+    );
+
+    // Approval within the two weeks is met; booked with too little notice
+    // is missed, with a warning naming the rule.
+    let mut quick = innovate_record();
+    quick.gateway = Some(d("2025-01-24"));
+    quick.observation_booked_on = Some(d("2025-02-18"));
+    let out = run("innovate", &quick, "2025-03-01");
+    assert_eq!(
+        state(&out, DeadlineId::GatewayProcessingEnd),
+        DeadlineState::Met
+    );
+    assert_eq!(
+        state(&out, DeadlineId::ObservationNoticeDue),
+        DeadlineState::Missed
+    );
+    assert!(
+        out.warnings
+            .iter()
+            .any(|w| w.deadline == DeadlineId::ObservationNoticeDue
+                && w.event == "observation_booked_on"),
+        "{:#?}",
+        out.warnings
+    );
+}
+
+#[test]
+fn the_certificate_claim_and_portfolio_are_met_by_their_dates() {
+    let mut known = innovate_record();
+    known.interview = Some(d("2025-04-14"));
+    known.discussion = Some(d("2025-04-22"));
+    known.result_upload = Some(d("2025-05-02"));
+    known.certificate_claim = Some(d("2025-05-23"));
+    let out = run("innovate", &known, "2025-06-30");
+    assert_eq!(
+        state(&out, DeadlineId::CertificateClaimDue),
+        DeadlineState::Met
+    );
+    known.certificate_claim = Some(d("2025-05-28"));
+    let out = run("innovate", &known, "2025-06-30");
+    assert_eq!(
+        state(&out, DeadlineId::CertificateClaimDue),
+        DeadlineState::Missed
+    );
+    // Innovate takes the portfolio at gateway: by the gateway.
+    known.portfolio_submission = Some(d("2025-01-10"));
+    let out = run("innovate", &known, "2025-06-30");
+    assert_eq!(state(&out, DeadlineId::PortfolioDue), DeadlineState::Met);
+
+    // TQUK: two weeks before the discussion.
+    let tquk = KnownDates {
+        gateway: Some(d("2025-01-31")),
+        discussion: Some(d("2025-04-22")),
+        portfolio_submission: Some(d("2025-04-08")),
+        record_complete: true,
+        ..KnownDates::default()
+    };
+    assert_eq!(
+        state(&run("tquk", &tquk, "2025-05-01"), DeadlineId::PortfolioDue),
+        DeadlineState::Met
+    );
+    let late = KnownDates {
+        portfolio_submission: Some(d("2025-04-09")),
+        ..tquk.clone()
+    };
+    assert_eq!(
+        state(&run("tquk", &late, "2025-05-01"), DeadlineId::PortfolioDue),
+        DeadlineState::Missed
+    );
+    let none = KnownDates {
+        portfolio_submission: None,
+        ..tquk
+    };
+    assert_eq!(
+        state(&run("tquk", &none, "2025-05-01"), DeadlineId::PortfolioDue),
+        DeadlineState::Missed
+    );
+}
+
+#[test]
+fn only_what_happens_outside_the_product_stays_unless_done() {
+    let mut known = innovate_record();
+    known.replacement_request = Some(d("2025-06-02"));
+    let out = run("innovate", &known, "2025-06-10");
+    assert_eq!(
+        state(&out, DeadlineId::ReplacementCertificateDue),
+        DeadlineState::OverdueUnlessDone
+    );
+    known
+        .done
+        .insert(DeadlineId::ReplacementCertificateDue, d("2025-06-03"));
+    let out = run("innovate", &known, "2025-06-10");
+    assert_eq!(
+        state(&out, DeadlineId::ReplacementCertificateDue),
+        DeadlineState::Met
+    );
+}
+
+#[test]
+fn a_finished_epa_has_no_open_deadline() {
+    let mut known = innovate_record();
+    known
+        .results_released
+        .insert(MethodId::Observation, d("2025-03-12"));
+    let open = run("innovate", &known, "2025-03-05");
+    assert!(!open.open().is_empty());
+    known.finished = true;
+    let out = run("innovate", &known, "2025-03-05");
+    assert!(out.open().is_empty(), "{:#?}", out.deadlines);
+    assert!(out.deadlines.iter().all(|x| !x.state.is_open()));
+    assert!(out.waiting.is_empty());
+    // What was decided stays: the met results and notice, the missed processing.
+    assert_eq!(
+        state(&out, DeadlineId::ResultsDue(MethodId::Observation)),
+        DeadlineState::Met
+    );
+    assert_eq!(
+        state(&out, DeadlineId::GatewayProcessingEnd),
+        DeadlineState::Missed
+    );
+}
+
+#[test]
+fn open_deadlines_come_most_urgent_first() {
+    let known = KnownDates {
+        gateway: Some(d("2025-01-31")),
+        planning_meeting: Some(d("2025-02-03")),
+        replacement_request: Some(d("2025-03-03")),
+        ..KnownDates::default()
+    };
+    let out = run("innovate", &known, "2025-03-24");
+    let open: Vec<(DeadlineState, DeadlineId)> =
+        out.open().iter().map(|x| (x.state, x.id)).collect();
+    let ranks: Vec<u8> = open.iter().map(|(s, _)| s.urgency()).collect();
+    let mut sorted = ranks.clone();
+    sorted.sort();
+    assert_eq!(ranks, sorted, "{open:?}");
+    assert_eq!(open[0].0, DeadlineState::OverdueUnlessDone, "{open:?}");
+}
+
+#[test]
+fn innovates_two_weeks_prior_is_a_minimum_in_deadlines_and_bookings() {
+    use epa_domain::booking::{BookingFacts, check};
+    let plan = Catalog::embedded()
+        .effective("ST0071", None, "innovate")
+        .unwrap();
+    let cal = HolidayCalendar::england_and_wales();
+    let wd = cal.working_days(Region::EnglandAndWales).unwrap();
+    // Interview 14 April: the report is due by 31 March.
+    for (submitted, want) in [
+        ("2025-03-20", DeadlineState::Met),
+        ("2025-03-31", DeadlineState::Met),
+        ("2025-04-01", DeadlineState::Missed),
+    ] {
+        let known = KnownDates {
+            gateway: Some(d("2025-01-31")),
+            report_submission: Some(d(submitted)),
+            interview: Some(d("2025-04-14")),
+            record_complete: true,
+            ..KnownDates::default()
+        };
+        let out = run("innovate", &known, "2025-04-20");
+        let due = out
+            .deadlines
+            .iter()
+            .find(|x| x.id == DeadlineId::ReportDueBeforeInterview)
+            .unwrap();
+        assert_eq!(due.date, d("2025-03-31"));
+        assert_eq!(due.state, want, "report on {submitted}");
+        // The booking reads it the same: the interview not before the
+        // submission plus two weeks, earlier is fine.
+        let facts = BookingFacts {
+            method: MethodId::Project,
+            date: d("2025-04-14"),
+            booked_on: d("2025-02-03"),
+            epa_period_start: Some(d("2025-01-31")),
+            report_submitted_on: Some(d(submitted)),
+            portfolio_submitted_on: None,
+            booked: Vec::new(),
+        };
+        let found = check(&plan, &facts, &wd).unwrap();
+        let refused = found
+            .iter()
+            .any(|f| f.rule == "report_to_interview" && f.refuses());
+        assert_eq!(
+            refused,
+            want == DeadlineState::Missed,
+            "booking with report on {submitted}"
+        );
+    }
+}
+
+#[test]
+fn deadline_ids_are_typed_and_keep_their_wire_names() {
+    for id in DeadlineId::ALL {
+        assert_eq!(DeadlineId::parse(id.as_str()), Some(id));
+        assert_eq!(serde_json::to_value(id).unwrap(), id.as_str());
+    }
+    assert_eq!(
+        DeadlineId::ResultsDue(MethodId::Project).as_str(),
+        "results_due_interview"
+    );
+    assert_eq!(DeadlineId::parse("overdue"), None);
+    // The old state name is still read.
+    let old: DeadlineState = serde_json::from_str("\"overdue\"").unwrap();
+    assert_eq!(old, DeadlineState::Missed);
 }

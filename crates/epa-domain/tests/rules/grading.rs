@@ -48,16 +48,22 @@ const NO_CAP: CapContext = CapContext {
     resit: false,
     retake: false,
     exceptional_circumstances: false,
+    resit_methods: [false; 3],
+    retake_methods: [false; 3],
 };
 const RESIT: CapContext = CapContext {
     resit: true,
     retake: true,
     exceptional_circumstances: false,
+    resit_methods: [false; 3],
+    retake_methods: [false; 3],
 };
 const RESIT_EXCEPTIONAL: CapContext = CapContext {
     resit: true,
     retake: true,
     exceptional_circumstances: true,
+    resit_methods: [false; 3],
+    retake_methods: [false; 3],
 };
 
 #[test]

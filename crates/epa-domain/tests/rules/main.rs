@@ -2,9 +2,13 @@
 //! both EPAO policies: one test binary for the crate.
 
 mod calendar;
+mod cap;
 mod deadlines;
+mod diary;
+mod gateway;
 mod grading;
 mod properties;
+mod sittings;
 
 use chrono::NaiveDate;
 

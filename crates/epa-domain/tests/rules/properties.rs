@@ -23,6 +23,8 @@ fn judgements(bits: [Option<u128>; 3], cap: (bool, bool, bool)) -> EpaJudgements
             resit: cap.0,
             retake: cap.1,
             exceptional_circumstances: cap.2,
+            resit_methods: [false; 3],
+            retake_methods: [false; 3],
         },
     }
 }

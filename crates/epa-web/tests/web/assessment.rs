@@ -1252,8 +1252,10 @@ on_both!(
         let (epa, _) = planned(app, world, "tquk", 1, world.assessor.user_id).await;
         let token = &world.assessor.token;
 
+        // TQUK's questions follow the observation: 09:00-10:15 less the 8
+        // minutes of questions is a 67-minute observation.
         let mut long = sitting("observation", "2026-11-02");
-        long["end_time"] = json!("10:07");
+        long["end_time"] = json!("10:15");
         let response = record(app, token, epa, &long).await;
         assert_eq!(response.status(), 422);
         let problem: Value = response.json().await.unwrap();
@@ -1288,8 +1290,10 @@ on_both!(
             "the checks needing a valid time wait for one: {problem}"
         );
 
+        // TQUK: "up to 10 minutes" of questions after a full observation.
         let mut questions = sitting("observation", "2026-11-02");
-        questions["questioning_minutes"] = json!(10);
+        questions["end_time"] = json!("10:13");
+        questions["questioning_minutes"] = json!(11);
         let problem: Value = record(app, token, epa, &questions)
             .await
             .json()
@@ -1297,7 +1301,7 @@ on_both!(
             .unwrap();
         assert_eq!(fields(&problem), ["questioning_minutes"]);
         assert!(
-            problem.to_string().contains("at most 9 minutes"),
+            problem.to_string().contains("at most 10 minutes"),
             "{problem}"
         );
 
