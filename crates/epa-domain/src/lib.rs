@@ -11,6 +11,43 @@
 //! - [`lifecycle`]: the EPA's stages and the commands that move it between them.
 //! - [`policy`]: who may do what to which EPA, by role and relationship.
 
+/// A closed set of words the product stores and shows: the enum, its
+/// snake_case names (the database and API values: never rename one without
+/// a migration), `ALL`, `as_str`, `parse`, `Display`, and, with the `sqlx`
+/// feature, its sqlx type stored as TEXT.
+macro_rules! named_enum {
+    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)+
+                }
+            }
+
+            pub fn parse(text: &str) -> Option<$name> {
+                $name::ALL.iter().copied().find(|value| value.as_str() == text)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        epa_plan::stored_as_text!($name, $name::parse);
+    };
+}
+
 pub mod attempts;
 pub mod booking;
 pub mod calendar;
@@ -27,5 +64,5 @@ pub mod sessions;
 pub mod uln;
 
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use epa_plan::{CriterionLevel, Grade, MethodId};
+pub use epa_plan::{CriterionLevel, Grade, MethodId, Mode};
 pub use uln::{Uln, UlnError, UlnMode};

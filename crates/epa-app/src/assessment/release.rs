@@ -1,5 +1,6 @@
 //! Releasing the overall result.
 
+use epa_domain::attempts::ResultStatus;
 use epa_domain::lifecycle::{self, Command, Stage};
 use epa_domain::policy::Action;
 use epa_domain::{Grade, MethodId};
@@ -8,7 +9,6 @@ use epa_store::outbox::{self, NewMessage};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::codes::*;
 use super::refusals::*;
 use super::results::results_view;
 use super::snapshot::*;
@@ -86,19 +86,25 @@ pub async fn release_results(
     };
     let now = app.now();
     let today = app.clock.today();
-    let grade_at = |m: MethodId| explained.result.method(m).as_str().to_owned();
+    let grade_at = |m: MethodId| {
+        explained
+            .result
+            .method(m)
+            .grade()
+            .ok_or_else(|| AppError::internal(format!("the {m} has no grade to release")))
+    };
     let result = store::insert_result(
         &mut tx,
         &ResultRow {
             id: Uuid::nil(),
             epa_id,
             attempt: state.attempt as i32,
-            attempt_kind: kind_str(kind).to_owned(),
-            observation_grade: grade_at(MethodId::Observation),
-            project_grade: grade_at(MethodId::Project),
-            discussion_grade: grade_at(MethodId::Discussion),
-            uncapped_grade: uncapped.as_str().to_owned(),
-            overall_grade: overall.as_str().to_owned(),
+            attempt_kind: kind,
+            observation_grade: grade_at(MethodId::Observation)?,
+            project_grade: grade_at(MethodId::Project)?,
+            discussion_grade: grade_at(MethodId::Discussion)?,
+            uncapped_grade: uncapped,
+            overall_grade: overall,
             cap_applied: explained.result.cap_applied,
             exceptional_circumstances: cap.exceptional_circumstances,
             explanation: serde_json::to_string(&explained.lines).map_err(AppError::internal)?,
@@ -111,7 +117,7 @@ pub async fn release_results(
     let mut released_methods = Vec::new();
     for method in MethodId::ALL {
         if let Some((_, r)) = snap.standing_assessment(method)
-            && r.status == "provisional"
+            && r.status == ResultStatus::Provisional
         {
             store::release_method_result(&mut tx, r.id, result.id, now).await?;
             released_methods.push(
@@ -155,9 +161,9 @@ pub async fn release_results(
         ctx.row.family_name,
         ctx.row.epa.standard_reference,
         ctx.row.epa.standard_version,
-        grade_at(MethodId::Observation),
-        grade_at(MethodId::Project),
-        grade_at(MethodId::Discussion),
+        result.observation_grade,
+        result.project_grade,
+        result.discussion_grade,
         explained.lines.join("\n"),
     );
     for recipient in &recipients {

@@ -250,7 +250,13 @@ async fn post(app: &TestApp, token: &str, path: &str, body: &Value) -> (u16, Val
 }
 
 async fn stage(app: &TestApp, epa: Uuid) -> String {
-    epas::get(&app.db, epa).await.unwrap().epa.stage
+    epas::get(&app.db, epa)
+        .await
+        .unwrap()
+        .epa
+        .stage
+        .as_str()
+        .to_owned()
 }
 
 async fn intact(db: &Db) {
