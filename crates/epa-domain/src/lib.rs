@@ -66,3 +66,51 @@ pub mod uln;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use epa_plan::{CriterionLevel, Grade, MethodId, Mode};
 pub use uln::{Uln, UlnError, UlnMode};
+
+#[cfg(test)]
+mod stored_names {
+    use crate::attempts::{AttemptKind, ResultStatus};
+    use crate::booking::{BookingStatus, SubmissionKind};
+    use crate::gateway::{ComponentKind, ReviewDecision, ReviewStatus, SubmissionStatus};
+    use crate::lifecycle::Stage;
+    use crate::{Grade, MethodId, Mode};
+
+    /// Every stored name reads back as the value that wrote it, and the
+    /// serde name is the same word (views and the database agree).
+    macro_rules! round_trips {
+        ($($ty:ty => $all:expr, $parse:expr;)+) => {$(
+            for value in $all {
+                let text = value.as_str();
+                assert_eq!($parse(text), Some(value), "{text}");
+                assert_eq!(serde_json::to_value(value).unwrap(), text);
+            }
+            assert_eq!($parse("unknown"), None::<$ty>);
+            assert_eq!($parse(""), None::<$ty>);
+        )+};
+    }
+
+    #[test]
+    fn every_name_round_trips_and_an_unknown_one_is_none() {
+        round_trips! {
+            Stage => Stage::ALL, |t: &str| t.parse::<Stage>().ok();
+            MethodId => MethodId::ALL, MethodId::parse;
+            Grade => Grade::ALL, Grade::parse;
+            Mode => Mode::ALL, Mode::parse;
+            AttemptKind => AttemptKind::ALL, AttemptKind::parse;
+            ComponentKind => ComponentKind::ALL, ComponentKind::parse;
+            ReviewStatus => [ReviewStatus::Unreviewed, ReviewStatus::Accepted, ReviewStatus::Rejected], ReviewStatus::parse;
+            ResultStatus => ResultStatus::ALL.iter().copied(), ResultStatus::parse;
+            BookingStatus => BookingStatus::ALL.iter().copied(), BookingStatus::parse;
+            SubmissionKind => SubmissionKind::ALL.iter().copied(), SubmissionKind::parse;
+            SubmissionStatus => SubmissionStatus::ALL.iter().copied(), SubmissionStatus::parse;
+            ReviewDecision => ReviewDecision::ALL.iter().copied(), ReviewDecision::parse;
+        }
+    }
+
+    #[test]
+    fn a_name_is_matched_exactly() {
+        assert!("Registered".parse::<Stage>().is_err());
+        assert_eq!(BookingStatus::parse("no-show"), None);
+        assert_eq!(Grade::parse(" pass"), None);
+    }
+}

@@ -434,3 +434,19 @@ pub(super) fn build_proposal_view(
         versions: views,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::string_list;
+
+    #[test]
+    fn stored_reasons_that_are_not_a_list_are_an_error_not_an_empty_list() {
+        assert_eq!(
+            string_list(r#"["blurred photo"]"#).unwrap(),
+            ["blurred photo"]
+        );
+        assert_eq!(string_list("[]").unwrap(), Vec::<String>::new());
+        assert!(string_list("blurred photo").is_err());
+        assert!(string_list(r#"{"reason": "x"}"#).is_err());
+    }
+}
