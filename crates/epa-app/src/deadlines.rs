@@ -2,11 +2,12 @@
 //! recorded about an EPA and its policy's timings (never stored as truth),
 //! for one EPA or across the EPAs a person may see.
 
-use epa_domain::MethodId;
+use epa_domain::booking::{BookingStatus, SubmissionKind};
 use epa_domain::deadlines::{
     self, Deadline, DeadlineId, DeadlineKind, DeadlinePlan, DeadlineState, KnownDates,
 };
 use epa_domain::lifecycle::Stage;
+use epa_domain::{Grade, MethodId};
 use epa_store::assessment::{self as records, Reader};
 use epa_store::epas::{self, EpaRow, Filter};
 use epa_store::planning;
@@ -27,15 +28,16 @@ pub async fn known_dates(app: &App, row: &EpaRow) -> Result<KnownDates, AppError
         gateway: row.epa.gateway_approved_on,
         epa_period_start: state.epa_period_start,
         planning_meeting: row.epa.planning_meeting_on,
-        report_submission: planning::latest_submission(&app.db, row.epa.id, "report").await?,
+        report_submission: planning::latest_submission(&app.db, row.epa.id, SubmissionKind::Report)
+            .await?,
         ..KnownDates::default()
     };
     let held = records::assessments(Reader::Db(&app.db), row.epa.id).await?;
     let booked = planning::bookings(&app.db, row.epa.id).await?;
     for (method, slot) in [
-        ("observation", &mut known.observation),
-        ("project", &mut known.interview),
-        ("discussion", &mut known.discussion),
+        (MethodId::Observation, &mut known.observation),
+        (MethodId::Project, &mut known.interview),
+        (MethodId::Discussion, &mut known.discussion),
     ] {
         *slot = held
             .iter()
@@ -45,7 +47,7 @@ pub async fn known_dates(app: &App, row: &EpaRow) -> Result<KnownDates, AppError
             .or_else(|| {
                 booked
                     .iter()
-                    .filter(|b| b.method == method && b.status == "booked")
+                    .filter(|b| b.method == method && b.status == BookingStatus::Booked)
                     .map(|b| b.assessment_on)
                     .max()
             });
@@ -57,7 +59,7 @@ pub async fn known_dates(app: &App, row: &EpaRow) -> Result<KnownDates, AppError
     for method in MethodId::ALL {
         let released = method_results
             .iter()
-            .filter(|r| r.method == method.as_str() && r.attempt == attempt)
+            .filter(|r| r.method == method && r.attempt == attempt)
             .filter_map(|r| r.released_at)
             .max();
         if let Some(at) = released {
@@ -78,7 +80,11 @@ pub async fn known_dates(app: &App, row: &EpaRow) -> Result<KnownDates, AppError
     known.observation_booked_on = booked
         .iter()
         .filter(|b| {
-            b.method == "observation" && b.status != "cancelled" && b.status != "rescheduled"
+            b.method == MethodId::Observation
+                && !matches!(
+                    b.status,
+                    BookingStatus::Cancelled | BookingStatus::Rescheduled
+                )
         })
         .max_by_key(|b| (b.assessment_on, b.created_at))
         .map(|b| b.booked_on);
@@ -93,7 +99,7 @@ pub async fn known_dates(app: &App, row: &EpaRow) -> Result<KnownDates, AppError
         .max();
     known.fail_result = results
         .iter()
-        .filter(|r| r.overall_grade == "fail")
+        .filter(|r| r.overall_grade == Grade::Fail)
         .map(|r| r.released_on)
         .min();
     // A retake starts a new EPA period: what happened before it does not
@@ -124,7 +130,8 @@ async fn plan_for(app: &App, row: &EpaRow) -> Result<DeadlinePlan, AppError> {
     let mut known = known_dates(app, row).await?;
     // The portfolio is done when its submission is recorded, or, where the
     // policy wants it at gateway, when the gateway that held it was approved.
-    let portfolio = planning::latest_submission(&app.db, row.epa.id, "portfolio").await?;
+    let portfolio =
+        planning::latest_submission(&app.db, row.epa.id, SubmissionKind::Portfolio).await?;
     let at_gateway = plan.rules.timings.portfolio_due.from == Some(epa_plan::Anchor::Gateway);
     if let Some(done) = portfolio.or(row.epa.gateway_approved_on.filter(|_| at_gateway)) {
         known.portfolio_submission = Some(done);
@@ -207,7 +214,7 @@ pub async fn due(
         for row in epas::needing_reallocation(&app.db, epao).await? {
             found.push(DueDeadline {
                 epa_id: row.epa.id,
-                stage: row.epa.stage.clone(),
+                stage: row.epa.stage.as_str().to_owned(),
                 policy: row.epa.policy.clone(),
                 deadline: reallocation_needed(&row, app.clock.today()),
             });
@@ -218,7 +225,7 @@ pub async fn due(
         let rows = epas::list(&app.db, &scope, &Filter::default(), PAGE_MAX, scanned).await?;
         let batch = rows.len() as i64;
         for row in rows {
-            let finished = matches!(row.epa.stage.as_str(), s if s == Stage::CertificateReceived.as_str() || s == Stage::Withdrawn.as_str());
+            let finished = matches!(row.epa.stage, Stage::CertificateReceived | Stage::Withdrawn);
             if finished {
                 continue;
             }
@@ -226,7 +233,7 @@ pub async fn due(
                 if states.contains(&deadline.state) {
                     found.push(DueDeadline {
                         epa_id: row.epa.id,
-                        stage: row.epa.stage.clone(),
+                        stage: row.epa.stage.as_str().to_owned(),
                         policy: row.epa.policy.clone(),
                         deadline,
                     });

@@ -6,6 +6,7 @@ use epa_store::users::Role;
 use serde::Serialize;
 use uuid::Uuid;
 
+use epa_domain::lifecycle::Stage;
 use epa_domain::policy::Action;
 use epa_store::assessment::Reader;
 
@@ -49,7 +50,7 @@ impl From<EpaRow> for EpaView {
     fn from(row: EpaRow) -> Self {
         EpaView {
             id: row.epa.id,
-            stage: row.epa.stage,
+            stage: row.epa.stage.as_str().to_owned(),
             standard: row.epa.standard_reference,
             version: row.epa.standard_version,
             policy: row.epa.policy,
@@ -65,7 +66,7 @@ impl From<EpaRow> for EpaView {
             assessor_id: row.epa.assessor_id,
             gateway_approved_on: row.epa.gateway_approved_on,
             planning_meeting_on: row.epa.planning_meeting_on,
-            overall_grade: row.epa.overall_grade,
+            overall_grade: row.epa.overall_grade.map(|grade| grade.as_str().to_owned()),
             created_at: row.epa.created_at,
             updated_at: row.epa.updated_at,
             record_version: row.epa.version,
@@ -121,8 +122,22 @@ pub async fn list(app: &App, actor: &Actor, query: &ListQuery) -> Result<Page<Ep
     if offset < 0 {
         return Err(AppError::field("offset", "use an offset of 0 or more"));
     }
+    // A stage the product does not know is a mistake in the query, not a
+    // filter that matches nothing.
+    let stage = match query.stage.as_deref() {
+        None => None,
+        Some(text) => Some(text.parse::<Stage>().map_err(|_| {
+            AppError::field(
+                "stage",
+                format!(
+                    "use one of the stages: {}",
+                    Stage::ALL.map(Stage::as_str).join(", ")
+                ),
+            )
+        })?),
+    };
     let filter = Filter {
-        stage: query.stage.as_deref(),
+        stage,
         policy: query.policy.as_deref(),
     };
     // The widest relationship the actor has decides the scope; a person with
@@ -197,7 +212,7 @@ pub async fn timeline(
         .await?
         .into_iter()
         .filter(|r| r.released_at.is_some())
-        .map(|r| (r.method, r.attempt))
+        .map(|r| (r.method.as_str().to_owned(), r.attempt))
         .collect();
     Ok(crate::timeline::withhold_marks(events, &released))
 }

@@ -100,7 +100,7 @@ pub async fn register(app: &App, actor: &Actor, input: Registration) -> Result<E
             standard_reference: &checked.reference,
             standard_version: &checked.version,
             policy: &checked.policy,
-            stage: lifecycle.stage.as_str(),
+            stage: lifecycle.stage,
             lifecycle: &state,
         },
         now,

@@ -42,9 +42,9 @@ pub async fn apply(
         tx,
         row.epa.id,
         row.epa.version,
-        after.stage.as_str(),
+        after.stage,
         &state,
-        after.overall.map(|grade| grade.as_str()),
+        after.overall,
         after.epa_period_start,
         now,
     )

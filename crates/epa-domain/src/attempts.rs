@@ -34,6 +34,45 @@ pub enum AttemptKind {
     ProjectRework,
 }
 
+impl AttemptKind {
+    pub const ALL: [AttemptKind; 4] = [
+        AttemptKind::First,
+        AttemptKind::Resit,
+        AttemptKind::Retake,
+        AttemptKind::ProjectRework,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttemptKind::First => "first",
+            AttemptKind::Resit => "resit",
+            AttemptKind::Retake => "retake",
+            AttemptKind::ProjectRework => "project_rework",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<AttemptKind> {
+        AttemptKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+}
+
+impl std::fmt::Display for AttemptKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+epa_plan::stored_as_text!(AttemptKind, AttemptKind::parse);
+
+named_enum! {
+    /// Where a method's grade stands: seen only by the EPAO, the assessor
+    /// and quality assurance until the overall result is released.
+    pub enum ResultStatus {
+        Provisional => "provisional",
+        Released => "released",
+    }
+}
+
 /// What a sitting produced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -33,6 +33,25 @@ use epa_plan::{Anchor, EffectivePlan, MethodId, OrderRule, Relation, Source, Str
 use serde::Serialize;
 
 use crate::calendar::{CalendarError, WorkingDays};
+
+named_enum! {
+    /// Where a booking stands. A booking is never deleted: cancelling,
+    /// moving or recording a no-show changes its status.
+    pub enum BookingStatus {
+        Booked => "booked",
+        Cancelled => "cancelled",
+        Rescheduled => "rescheduled",
+        NoShow => "no_show",
+    }
+}
+
+named_enum! {
+    /// What an apprentice hands in ahead of an assessment.
+    pub enum SubmissionKind {
+        Report => "report",
+        Portfolio => "portfolio",
+    }
+}
 use crate::plan::period_of;
 
 /// One rule a booking does not meet.

@@ -428,6 +428,38 @@ impl ReviewStatus {
     }
 }
 
+impl ReviewStatus {
+    pub fn parse(text: &str) -> Option<ReviewStatus> {
+        [
+            ReviewStatus::Unreviewed,
+            ReviewStatus::Accepted,
+            ReviewStatus::Rejected,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
+}
+
+epa_plan::stored_as_text!(ComponentKind, ComponentKind::parse);
+
+named_enum! {
+    /// Where a gateway submission stands.
+    pub enum SubmissionStatus {
+        UnderReview => "under_review",
+        Approved => "approved",
+        Rejected => "rejected",
+    }
+}
+
+named_enum! {
+    /// A reviewer's decision on one component, or the EPAO's on a project
+    /// proposal.
+    pub enum ReviewDecision {
+        Accepted => "accepted",
+        Rejected => "rejected",
+    }
+}
+
 /// What stops the attempt from being approved: each component not yet
 /// accepted, in words. Empty means it may be approved.
 pub fn approval_blockers(

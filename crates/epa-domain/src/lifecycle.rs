@@ -130,6 +130,8 @@ impl FromStr for Stage {
     }
 }
 
+epa_plan::stored_as_text!(Stage, |text: &str| text.parse::<Stage>().ok());
+
 /// Everything the transitions need to know about one EPA, besides its stage.
 /// The use case loads this from the EPA's row and stores what [`apply`]
 /// returns.

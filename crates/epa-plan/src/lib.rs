@@ -26,6 +26,7 @@ pub mod files;
 pub mod load;
 pub mod model;
 pub mod source;
+pub mod text;
 pub mod validate;
 pub mod vocab;
 

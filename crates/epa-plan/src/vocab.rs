@@ -281,3 +281,28 @@ pub enum Mode {
     /// By video call (MS Teams or similar).
     Remote,
 }
+
+impl Mode {
+    pub const ALL: [Mode; 2] = [Mode::InPerson, Mode::Remote];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::InPerson => "in_person",
+            Mode::Remote => "remote",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Mode> {
+        Mode::ALL.into_iter().find(|m| m.as_str() == text)
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+crate::stored_as_text!(MethodId, MethodId::parse);
+crate::stored_as_text!(Grade, Grade::parse);
+crate::stored_as_text!(Mode, Mode::parse);

@@ -7,6 +7,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
+use epa_domain::attempts::{AttemptKind, ResultStatus};
+use epa_domain::{Grade, MethodId};
+
 use crate::{Db, StoreError, Tx};
 
 /// Where a read runs: on the pool, or inside a write transaction when the
@@ -44,9 +47,9 @@ macro_rules! read {
 pub struct Assessment {
     pub id: Uuid,
     pub epa_id: Uuid,
-    pub method: String,
+    pub method: MethodId,
     pub attempt: i32,
-    pub attempt_kind: String,
+    pub attempt_kind: AttemptKind,
     pub held_on: NaiveDate,
     /// Local clock time, `HH:MM`.
     pub start_time: String,
@@ -61,9 +64,9 @@ pub struct Assessment {
 #[derive(Debug, Clone)]
 pub struct NewAssessment<'a> {
     pub epa_id: Uuid,
-    pub method: &'a str,
+    pub method: MethodId,
     pub attempt: i32,
-    pub attempt_kind: &'a str,
+    pub attempt_kind: AttemptKind,
     pub held_on: NaiveDate,
     pub start_time: &'a str,
     pub end_time: &'a str,
@@ -124,7 +127,7 @@ pub struct Judgement {
     pub id: Uuid,
     pub epa_id: Uuid,
     pub assessment_id: Uuid,
-    pub method: String,
+    pub method: MethodId,
     pub criterion_id: String,
     pub met: bool,
     pub note: String,
@@ -138,7 +141,7 @@ pub struct Judgement {
 pub struct NewJudgement<'a> {
     pub epa_id: Uuid,
     pub assessment_id: Uuid,
-    pub method: &'a str,
+    pub method: MethodId,
     pub criterion_id: &'a str,
     pub met: bool,
     pub note: &'a str,
@@ -221,16 +224,15 @@ pub struct MethodResult {
     pub id: Uuid,
     pub epa_id: Uuid,
     pub assessment_id: Uuid,
-    pub method: String,
+    pub method: MethodId,
     pub attempt: i32,
-    pub grade: String,
+    pub grade: Grade,
     pub explanation: String,
     /// JSON array of the unmet criterion IDs.
     pub unmet: String,
     pub graded_by: Uuid,
     pub computed_at: DateTime<Utc>,
-    /// `provisional` or `released`.
-    pub status: String,
+    pub status: ResultStatus,
     pub result_id: Option<Uuid>,
     pub released_at: Option<DateTime<Utc>>,
     /// Quality-assurance sampling: not decided yet (NULL) until that work adds it.
@@ -244,9 +246,9 @@ pub struct MethodResult {
 pub struct NewMethodResult<'a> {
     pub epa_id: Uuid,
     pub assessment_id: Uuid,
-    pub method: &'a str,
+    pub method: MethodId,
     pub attempt: i32,
-    pub grade: &'a str,
+    pub grade: Grade,
     pub explanation: &'a str,
     pub unmet: &'a str,
     pub graded_by: Uuid,
@@ -393,12 +395,12 @@ pub struct ResultRow {
     pub id: Uuid,
     pub epa_id: Uuid,
     pub attempt: i32,
-    pub attempt_kind: String,
-    pub observation_grade: String,
-    pub project_grade: String,
-    pub discussion_grade: String,
-    pub uncapped_grade: String,
-    pub overall_grade: String,
+    pub attempt_kind: AttemptKind,
+    pub observation_grade: Grade,
+    pub project_grade: Grade,
+    pub discussion_grade: Grade,
+    pub uncapped_grade: Grade,
+    pub overall_grade: Grade,
     pub cap_applied: bool,
     pub exceptional_circumstances: bool,
     /// JSON array of the explanation's lines.
@@ -421,12 +423,12 @@ pub async fn insert_result(tx: &mut Tx, row: &ResultRow) -> Result<ResultRow, St
         .bind(Uuid::now_v7())
         .bind(row.epa_id)
         .bind(row.attempt)
-        .bind(&row.attempt_kind)
-        .bind(&row.observation_grade)
-        .bind(&row.project_grade)
-        .bind(&row.discussion_grade)
-        .bind(&row.uncapped_grade)
-        .bind(&row.overall_grade)
+        .bind(row.attempt_kind)
+        .bind(row.observation_grade)
+        .bind(row.project_grade)
+        .bind(row.discussion_grade)
+        .bind(row.uncapped_grade)
+        .bind(row.overall_grade)
         .bind(row.cap_applied)
         .bind(row.exceptional_circumstances)
         .bind(&row.explanation)
@@ -454,8 +456,8 @@ pub struct AttemptRow {
     pub id: Uuid,
     pub epa_id: Uuid,
     pub attempt: i32,
-    /// `resit`, `retake` or `project_rework`.
-    pub kind: String,
+    /// A resit, retake or project rework (never a first attempt).
+    pub kind: AttemptKind,
     /// The methods, comma-separated in plan order.
     pub methods: String,
     pub due_on: Option<NaiveDate>,
@@ -470,7 +472,7 @@ pub async fn insert_attempt(
     tx: &mut Tx,
     epa_id: Uuid,
     attempt: i32,
-    kind: &str,
+    kind: AttemptKind,
     methods: &str,
     due_on: Option<NaiveDate>,
     started_by: Uuid,

@@ -5,6 +5,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
+use epa_domain::Grade;
+use epa_domain::lifecycle::Stage;
+
 use crate::{Db, StoreError, Tx};
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
@@ -15,11 +18,11 @@ pub struct Epa {
     pub standard_reference: String,
     pub standard_version: String,
     pub policy: String,
-    pub stage: String,
+    pub stage: Stage,
     pub gateway_approved_on: Option<NaiveDate>,
     pub planning_meeting_on: Option<NaiveDate>,
     pub assessor_id: Option<Uuid>,
-    pub overall_grade: Option<String>,
+    pub overall_grade: Option<Grade>,
     /// The domain's lifecycle state as JSON (`epa_domain::lifecycle::Lifecycle`).
     #[serde(skip)]
     pub lifecycle: String,
@@ -50,7 +53,7 @@ pub struct NewEpa<'a> {
     pub standard_reference: &'a str,
     pub standard_version: &'a str,
     pub policy: &'a str,
-    pub stage: &'a str,
+    pub stage: Stage,
     pub lifecycle: &'a str,
 }
 
@@ -67,7 +70,7 @@ pub struct Scope {
 
 #[derive(Debug, Clone, Default)]
 pub struct Filter<'a> {
-    pub stage: Option<&'a str>,
+    pub stage: Option<Stage>,
     pub policy: Option<&'a str>,
 }
 
@@ -183,11 +186,11 @@ pub async fn needing_reallocation(db: &Db, epao_id: Uuid) -> Result<Vec<EpaRow>,
 /// What a lifecycle step changes on the EPA row. `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
 pub struct Change<'a> {
-    pub stage: Option<&'a str>,
+    pub stage: Option<Stage>,
     pub gateway_approved_on: Option<NaiveDate>,
     pub planning_meeting_on: Option<NaiveDate>,
     pub assessor_id: Option<Uuid>,
-    pub overall_grade: Option<&'a str>,
+    pub overall_grade: Option<Grade>,
     pub lifecycle: Option<&'a str>,
 }
 
@@ -224,7 +227,7 @@ pub async fn update(
 }
 
 /// Counts by stage for one EPAO: the dashboard's figures.
-pub async fn count_by_stage(db: &Db, epao_id: Uuid) -> Result<Vec<(String, i64)>, StoreError> {
+pub async fn count_by_stage(db: &Db, epao_id: Uuid) -> Result<Vec<(Stage, i64)>, StoreError> {
     Ok(on_db!(db, |pool| sqlx::query_as(
         "SELECT stage, COUNT(*) FROM epas WHERE epao_id = $1 GROUP BY stage ORDER BY stage"
     )
@@ -240,9 +243,9 @@ pub async fn update_lifecycle(
     tx: &mut Tx,
     id: Uuid,
     expected_version: i64,
-    stage: &str,
+    stage: Stage,
     lifecycle: &str,
-    overall_grade: Option<&str>,
+    overall_grade: Option<Grade>,
     gateway_approved_on: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {

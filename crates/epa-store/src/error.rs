@@ -13,6 +13,11 @@ pub enum StoreError {
     /// The database could not be opened or set up as required.
     #[error("{0}")]
     Setup(String),
+    /// A stored value is not one the product knows (a stage, method, grade
+    /// or status outside its closed set): damaged data, never read as a
+    /// default.
+    #[error("stored data is not valid: {0}")]
+    Corrupt(String),
     /// The database did not answer or refused the statement.
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
@@ -25,6 +30,7 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::Database(db) if db.is_unique_violation() => {
                 StoreError::Conflict(db.constraint().unwrap_or(db.message()).to_owned())
             }
+            sqlx::Error::ColumnDecode { .. } => StoreError::Corrupt(err.to_string()),
             _ => StoreError::Database(err),
         }
     }

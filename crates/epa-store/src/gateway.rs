@@ -10,6 +10,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
+use epa_domain::gateway::{ComponentKind, ReviewDecision, SubmissionStatus};
+
 use crate::{Db, StoreError, Tx};
 
 /// One gateway attempt.
@@ -18,8 +20,7 @@ pub struct Submission {
     pub id: Uuid,
     pub epa_id: Uuid,
     pub attempt: i32,
-    /// `under_review`, `approved` or `rejected`.
-    pub status: String,
+    pub status: SubmissionStatus,
     pub submitted_by: Uuid,
     pub submitted_at: DateTime<Utc>,
     pub decided_by: Option<Uuid>,
@@ -35,7 +36,7 @@ pub struct Component {
     pub id: Uuid,
     pub submission_id: Uuid,
     pub attempt: i32,
-    pub kind: String,
+    pub kind: ComponentKind,
     pub document_id: Option<Uuid>,
     /// The component's content as JSON (its shape depends on `kind`).
     pub details: String,
@@ -47,7 +48,7 @@ pub struct Component {
 #[derive(Debug, Clone)]
 pub struct NewComponent<'a> {
     pub submission_id: Uuid,
-    pub kind: &'a str,
+    pub kind: ComponentKind,
     pub document_id: Option<Uuid>,
     pub details: &'a str,
     pub word_count: Option<i64>,
@@ -86,8 +87,7 @@ pub struct NewEvidenceItem<'a> {
 pub struct Review {
     pub id: Uuid,
     pub component_id: Uuid,
-    /// `accepted` or `rejected`.
-    pub decision: String,
+    pub decision: ReviewDecision,
     /// JSON array of strings; empty for an acceptance.
     pub reasons: String,
     pub reviewed_by: Uuid,
@@ -111,7 +111,7 @@ pub struct Proposal {
 pub struct ProposalDecision {
     pub id: Uuid,
     pub proposal_id: Uuid,
-    pub decision: String,
+    pub decision: ReviewDecision,
     pub feedback: String,
     pub rework_due_on: Option<NaiveDate>,
     pub decided_by: Uuid,
@@ -244,7 +244,7 @@ pub async fn decide_submission(
     tx: &mut Tx,
     id: Uuid,
     expected_version: i64,
-    status: &str,
+    status: SubmissionStatus,
     decided_by: Uuid,
     reasons: Option<&str>,
     now: DateTime<Utc>,
@@ -373,7 +373,7 @@ pub async fn insert_evidence_item(
 pub async fn insert_review(
     tx: &mut Tx,
     component_id: Uuid,
-    decision: &str,
+    decision: ReviewDecision,
     reasons: &str,
     reviewed_by: Uuid,
     now: DateTime<Utc>,
@@ -433,7 +433,7 @@ pub async fn insert_proposal(
 pub async fn insert_proposal_decision(
     tx: &mut Tx,
     proposal_id: Uuid,
-    decision: &str,
+    decision: ReviewDecision,
     feedback: &str,
     rework_due_on: Option<NaiveDate>,
     decided_by: Uuid,

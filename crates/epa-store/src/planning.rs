@@ -8,6 +8,9 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
+use epa_domain::booking::{BookingStatus, SubmissionKind};
+use epa_domain::{MethodId, Mode};
+
 use crate::{Db, StoreError, Tx};
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
@@ -69,16 +72,14 @@ pub async fn meetings(db: &Db, epa_id: Uuid) -> Result<Vec<PlanningMeeting>, Sto
 pub struct Booking {
     pub id: Uuid,
     pub epa_id: Uuid,
-    /// `observation`, `project` (its interview) or `discussion`.
-    pub method: String,
+    /// For the project, its interview.
+    pub method: MethodId,
     pub assessment_on: NaiveDate,
     pub starts_at: NaiveTime,
     pub duration_minutes: i32,
-    /// `in_person` or `remote`.
-    pub mode: String,
+    pub mode: Mode,
     pub assessor_id: Uuid,
-    /// `booked`, `cancelled`, `rescheduled` or `no_show`.
-    pub status: String,
+    pub status: BookingStatus,
     pub status_reason: Option<String>,
     pub status_changed_at: Option<DateTime<Utc>>,
     pub status_changed_by: Option<Uuid>,
@@ -95,13 +96,13 @@ const BOOKING_COLUMNS: &str = "id, epa_id, method, assessment_on, starts_at, dur
     status_reason, status_changed_at, status_changed_by, replaces_id, booked_on, created_by, created_at, version";
 
 #[derive(Debug, Clone)]
-pub struct NewBooking<'a> {
+pub struct NewBooking {
     pub epa_id: Uuid,
-    pub method: &'a str,
+    pub method: MethodId,
     pub assessment_on: NaiveDate,
     pub starts_at: NaiveTime,
     pub duration_minutes: i32,
-    pub mode: &'a str,
+    pub mode: Mode,
     pub assessor_id: Uuid,
     pub replaces_id: Option<Uuid>,
     pub booked_on: NaiveDate,
@@ -110,7 +111,7 @@ pub struct NewBooking<'a> {
 
 pub async fn insert_booking(
     tx: &mut Tx,
-    new: &NewBooking<'_>,
+    new: &NewBooking,
     now: DateTime<Utc>,
 ) -> Result<Booking, StoreError> {
     let sql = format!(
@@ -189,7 +190,7 @@ pub async fn set_status(
     tx: &mut Tx,
     id: Uuid,
     expected_version: i64,
-    status: &str,
+    status: BookingStatus,
     reason: &str,
     by: Uuid,
     now: DateTime<Utc>,
@@ -222,8 +223,7 @@ pub async fn set_status(
 pub struct Submission {
     pub id: Uuid,
     pub epa_id: Uuid,
-    /// `report` or `portfolio`.
-    pub kind: String,
+    pub kind: SubmissionKind,
     pub submitted_on: NaiveDate,
     pub recorded_by: Uuid,
     pub recorded_at: DateTime<Utc>,
@@ -234,7 +234,7 @@ const SUBMISSION_COLUMNS: &str = "id, epa_id, kind, submitted_on, recorded_by, r
 pub async fn insert_submission(
     tx: &mut Tx,
     epa_id: Uuid,
-    kind: &str,
+    kind: SubmissionKind,
     submitted_on: NaiveDate,
     recorded_by: Uuid,
     now: DateTime<Utc>,
@@ -257,7 +257,7 @@ pub async fn insert_submission(
 pub async fn latest_submission_in(
     tx: &mut Tx,
     epa_id: Uuid,
-    kind: &str,
+    kind: SubmissionKind,
 ) -> Result<Option<NaiveDate>, StoreError> {
     Ok(on_tx!(tx, |conn| {
         sqlx::query_scalar(
@@ -321,7 +321,7 @@ pub async fn email_of_in(tx: &mut Tx, user_id: Uuid) -> Result<Option<String>, S
 pub async fn latest_submission(
     db: &Db,
     epa_id: Uuid,
-    kind: &str,
+    kind: SubmissionKind,
 ) -> Result<Option<NaiveDate>, StoreError> {
     Ok(on_db!(db, |pool| {
         sqlx::query_scalar(

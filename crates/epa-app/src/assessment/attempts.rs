@@ -10,7 +10,6 @@ use epa_store::assessment::{self as store, Reader};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::codes::*;
 use super::refusals::*;
 use super::snapshot::*;
 use super::views::*;
@@ -141,7 +140,7 @@ pub(super) async fn start_attempt(
         &command,
         action,
         json!({
-            "kind": kind_str(kind),
+            "kind": kind.as_str(),
             "methods": methods.iter().map(|m| m.as_str()).collect::<Vec<_>>(),
             "due_on": due_on,
             "warnings": warnings,
@@ -155,7 +154,7 @@ pub(super) async fn start_attempt(
         &mut tx,
         epa_id,
         after.attempt as i32,
-        kind_str(kind),
+        kind,
         &list.join(","),
         due_on,
         actor.user_id,
@@ -167,7 +166,7 @@ pub(super) async fn start_attempt(
         epa_id,
         stage: after.stage.as_str().to_owned(),
         attempt: row.attempt,
-        kind: row.kind,
+        kind: row.kind.as_str().to_owned(),
         methods: list.into_iter().map(str::to_owned).collect(),
         due_on,
         warnings,

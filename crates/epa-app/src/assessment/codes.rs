@@ -1,36 +1,15 @@
-//! Stored names of methods, grades and attempt kinds, read as the domain's values.
+//! Reading what the store keeps as a list rather than one value.
 
 use chrono::NaiveDate;
-use epa_domain::attempts::AttemptKind;
-use epa_domain::{Grade, MethodId};
+use epa_domain::MethodId;
 
 use crate::AppError;
 
+/// One method of an attempt's stored comma-separated list. A name the
+/// product does not know is damaged data: an error, never skipped.
 pub(super) fn method_of(text: &str) -> Result<MethodId, AppError> {
     MethodId::parse(text)
         .ok_or_else(|| AppError::internal(format!("unknown method {text:?} stored")))
-}
-
-pub(super) fn grade_of(text: &str) -> Result<Grade, AppError> {
-    Grade::parse(text).ok_or_else(|| AppError::internal(format!("unknown grade {text:?} stored")))
-}
-
-pub(super) fn kind_str(kind: AttemptKind) -> &'static str {
-    match kind {
-        AttemptKind::First => "first",
-        AttemptKind::Resit => "resit",
-        AttemptKind::Retake => "retake",
-        AttemptKind::ProjectRework => "project_rework",
-    }
-}
-
-pub(super) fn kind_of(text: &str) -> AttemptKind {
-    match text {
-        "resit" => AttemptKind::Resit,
-        "retake" => AttemptKind::Retake,
-        "project_rework" => AttemptKind::ProjectRework,
-        _ => AttemptKind::First,
-    }
 }
 
 /// The calendar date in London of a stored instant (the rules count days

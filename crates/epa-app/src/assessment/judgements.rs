@@ -40,7 +40,7 @@ pub async fn judgements(
         .map(|j| JudgementView {
             id: j.id,
             assessment_id: j.assessment_id,
-            method: j.method.clone(),
+            method: j.method.as_str().to_owned(),
             attempt: attempt_of.get(&j.assessment_id).copied().unwrap_or(0),
             criterion: j.criterion_id.clone(),
             met: j.met,

@@ -10,7 +10,6 @@ use epa_store::assessment::{self as store, NewJudgement, NewMethodResult, Reader
 use serde_json::json;
 use uuid::Uuid;
 
-use super::codes::*;
 use super::results::method_view;
 use super::snapshot::*;
 use super::views::*;
@@ -56,7 +55,7 @@ pub async fn record_judgements(
             state.stage, state.attempt, assessment.attempt
         )));
     }
-    let method = method_of(&assessment.method)?;
+    let method = assessment.method;
 
     let mut problems = Vec::new();
     if input.judgements.is_empty() {
@@ -122,7 +121,7 @@ pub async fn record_judgements(
             &NewJudgement {
                 epa_id,
                 assessment_id,
-                method: method.as_str(),
+                method,
                 criterion_id: criterion,
                 met: j.met,
                 note: j.note.as_deref().unwrap_or("").trim(),
@@ -179,9 +178,9 @@ pub async fn record_judgements(
                 &NewMethodResult {
                     epa_id,
                     assessment_id,
-                    method: method.as_str(),
+                    method,
                     attempt: assessment.attempt,
-                    grade: grade.as_str(),
+                    grade,
                     explanation: &line,
                     unmet: &unmet_json,
                     graded_by: actor.user_id,

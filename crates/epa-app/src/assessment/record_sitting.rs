@@ -11,7 +11,6 @@ use epa_store::assessment::{self as store, NewAssessment, Reader};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::codes::*;
 use super::refusals::*;
 use super::snapshot::*;
 use super::views::*;
@@ -61,7 +60,7 @@ pub async fn record_assessment(
             format!(
                 "attempt {} ({}) covers {}; the {m} is not part of it",
                 state.attempt,
-                kind_str(kind),
+                kind.as_str(),
                 join(methods.iter().map(|m| m.as_str()))
             ),
         )),
@@ -153,9 +152,9 @@ pub async fn record_assessment(
         &mut tx,
         &NewAssessment {
             epa_id,
-            method: m.as_str(),
+            method: m,
             attempt: state.attempt as i32,
-            attempt_kind: kind_str(kind),
+            attempt_kind: kind,
             held_on: input.held_on,
             start_time: &start_time,
             end_time: &end_time,

@@ -1,6 +1,7 @@
 //! Releasing the overall result, all methods at once; also what releasing
 //! the last method's result on its own leads to.
 
+use epa_domain::attempts::ResultStatus;
 use epa_domain::lifecycle::{self, Command, Stage};
 use epa_domain::policy::Action;
 use epa_domain::{Grade, MethodId};
@@ -10,7 +11,6 @@ use epa_store::outbox::{self, NewMessage};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::codes::*;
 use super::refusals::*;
 use super::results::results_view;
 use super::snapshot::*;
@@ -120,19 +120,25 @@ pub(super) async fn release_overall(
     };
     let now = app.now();
     let today = app.clock.today();
-    let grade_at = |m: MethodId| explained.result.method(m).as_str().to_owned();
+    let grade_at = |m: MethodId| {
+        explained
+            .result
+            .method(m)
+            .grade()
+            .ok_or_else(|| AppError::internal(format!("the {m} has no grade to release")))
+    };
     let result = store::insert_result(
         tx,
         &ResultRow {
             id: Uuid::nil(),
             epa_id,
             attempt: state.attempt as i32,
-            attempt_kind: kind_str(kind).to_owned(),
-            observation_grade: grade_at(MethodId::Observation),
-            project_grade: grade_at(MethodId::Project),
-            discussion_grade: grade_at(MethodId::Discussion),
-            uncapped_grade: uncapped.as_str().to_owned(),
-            overall_grade: overall.as_str().to_owned(),
+            attempt_kind: kind,
+            observation_grade: grade_at(MethodId::Observation)?,
+            project_grade: grade_at(MethodId::Project)?,
+            discussion_grade: grade_at(MethodId::Discussion)?,
+            uncapped_grade: uncapped,
+            overall_grade: overall,
             cap_applied: explained.result.cap_applied,
             exceptional_circumstances: cap.exceptional_circumstances,
             explanation: serde_json::to_string(&explained.lines).map_err(AppError::internal)?,
@@ -149,7 +155,7 @@ pub(super) async fn release_overall(
             continue;
         };
         let entry = json!({"method": method.as_str(), "method_result_id": r.id, "grade": r.grade});
-        if r.status == "provisional" {
+        if r.status == ResultStatus::Provisional {
             store::release_method_result(tx, r.id, result.id, now).await?;
             released_methods.push(entry);
         } else if r.result_id.is_none() {
@@ -191,9 +197,9 @@ pub(super) async fn release_overall(
         ctx.row.family_name,
         ctx.row.epa.standard_reference,
         ctx.row.epa.standard_version,
-        grade_at(MethodId::Observation),
-        grade_at(MethodId::Project),
-        grade_at(MethodId::Discussion),
+        result.observation_grade,
+        result.project_grade,
+        result.discussion_grade,
         explained.lines.join("\n"),
     );
     for recipient in &recipients {

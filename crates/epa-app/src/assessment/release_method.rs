@@ -19,6 +19,7 @@ use super::snapshot::*;
 use super::views::*;
 use crate::gate::EpaContext;
 use crate::{Actor, App, AppError, transitions};
+use epa_domain::attempts::ResultStatus;
 
 /// Releases `method`'s standing provisional result: EPAO staff who graded
 /// none of that method's assessment may. The provider, employer and
@@ -69,7 +70,7 @@ pub async fn release_method_result(
             "the {method} has no result to release yet: every criterion of its assessment needs a judgement first"
         )));
     };
-    if result.status != "provisional" {
+    if result.status != ResultStatus::Provisional {
         return Err(AppError::Conflict(format!(
             "the {method}'s result (attempt {}) is already released",
             assessment.attempt
@@ -87,7 +88,7 @@ pub async fn release_method_result(
     // needs someone who may release that: refused before anything changes.
     let last = MethodId::ALL.into_iter().filter(|m| *m != method).all(|m| {
         snap.standing_assessment(m)
-            .is_some_and(|(_, r)| r.status == "released")
+            .is_some_and(|(_, r)| r.status == ResultStatus::Released)
     });
     let overall_follows = last && state.stage == Stage::AwaitingResults;
     if overall_follows {
@@ -128,7 +129,7 @@ pub async fn release_method_result(
     let (subject, body) = message(
         &ctx,
         method,
-        &result.grade,
+        result.grade.as_str(),
         &result.explanation,
         overall_follows,
     );

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use epa_domain::attempts::AttemptKind;
+use epa_domain::attempts::{AttemptKind, ResultStatus};
 use epa_domain::deadlines::{self, KnownDates};
 use epa_domain::grading::Explained;
 use epa_domain::lifecycle::{Lifecycle, Stage};
@@ -15,7 +15,6 @@ use epa_store::epas::EpaRow;
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::codes::*;
 use super::snapshot::*;
 use super::views::*;
 use crate::calendar::working_days;
@@ -49,10 +48,10 @@ pub(super) fn method_view(
     let Some((a, r)) = standing else {
         return pending;
     };
-    let visible = provisional_visible || r.status == "released";
+    let visible = provisional_visible || r.status == ResultStatus::Released;
     if !visible {
         return MethodResultView {
-            status: r.status.clone(),
+            status: r.status.as_str().to_owned(),
             attempt: Some(a.attempt),
             held_on: Some(a.held_on),
             ..pending
@@ -60,8 +59,8 @@ pub(super) fn method_view(
     }
     MethodResultView {
         method: method.as_str().to_owned(),
-        status: r.status.clone(),
-        grade: Some(r.grade.clone()),
+        status: r.status.as_str().to_owned(),
+        grade: Some(r.grade.as_str().to_owned()),
         explanation: Some(r.explanation.clone()),
         unmet: serde_json::from_str(&r.unmet).unwrap_or_default(),
         attempt: Some(a.attempt),
@@ -80,15 +79,21 @@ pub(super) fn released_view(row: &ResultRow) -> OverallView {
     OverallView {
         result_id: Some(row.id),
         attempt: row.attempt,
-        attempt_kind: row.attempt_kind.clone(),
-        grade: row.overall_grade.clone(),
-        uncapped_grade: row.uncapped_grade.clone(),
+        attempt_kind: row.attempt_kind.as_str().to_owned(),
+        grade: row.overall_grade.as_str().to_owned(),
+        uncapped_grade: row.uncapped_grade.as_str().to_owned(),
         cap_applied: row.cap_applied,
         exceptional_circumstances: row.exceptional_circumstances,
         method_grades: BTreeMap::from([
-            ("observation".to_owned(), row.observation_grade.clone()),
-            ("project".to_owned(), row.project_grade.clone()),
-            ("discussion".to_owned(), row.discussion_grade.clone()),
+            (
+                "observation".to_owned(),
+                row.observation_grade.as_str().to_owned(),
+            ),
+            ("project".to_owned(), row.project_grade.as_str().to_owned()),
+            (
+                "discussion".to_owned(),
+                row.discussion_grade.as_str().to_owned(),
+            ),
         ]),
         explanation: serde_json::from_str(&row.explanation).unwrap_or_default(),
         released: true,
@@ -108,7 +113,7 @@ pub(super) fn provisional_view(
     Some(OverallView {
         result_id: None,
         attempt: state.attempt as i32,
-        attempt_kind: kind_str(kind).to_owned(),
+        attempt_kind: kind.as_str().to_owned(),
         grade: grade.as_str().to_owned(),
         uncapped_grade: uncapped.as_str().to_owned(),
         cap_applied: explained.result.cap_applied,
@@ -169,10 +174,10 @@ pub(super) fn due_dates(
     known.fail_result = snap
         .results
         .iter()
-        .find(|r| r.overall_grade == "fail")
+        .find(|r| r.overall_grade == Grade::Fail)
         .map(|r| r.released_on);
     if let Some((_, r)) = snap.standing_assessment(MethodId::Project)
-        && r.grade == "fail"
+        && r.grade == Grade::Fail
     {
         known.project_fail_result = snap.issued_on(r);
     }
@@ -295,7 +300,7 @@ pub(super) fn results_view(
         epa_id: row.epa.id,
         stage: state.stage.as_str().to_owned(),
         attempt: state.attempt,
-        attempt_kind: kind_str(kind).to_owned(),
+        attempt_kind: kind.as_str().to_owned(),
         methods,
         overall: snap.results.last().map(released_view),
         provisional_overall,

@@ -67,14 +67,14 @@ impl Snapshot {
         self.assessments
             .iter()
             .rev()
-            .filter(|a| a.method == method.as_str())
+            .filter(|a| a.method == method)
             .find_map(|a| self.result_of(a.id).map(|r| (a, r)))
     }
 
     pub(super) fn assessment_in(&self, method: MethodId, attempt: i32) -> Option<&Assessment> {
         self.assessments
             .iter()
-            .find(|a| a.method == method.as_str() && a.attempt == attempt)
+            .find(|a| a.method == method && a.attempt == attempt)
     }
 
     /// Who graded an assessment: its assessor and everyone who judged in it.
@@ -119,7 +119,7 @@ impl Snapshot {
                 .filter(|m| !m.is_empty())
                 .map(method_of)
                 .collect::<Result<_, _>>()?;
-            return Ok((kind_of(&row.kind), methods));
+            return Ok((row.kind, methods));
         }
         // An attempt started outside these use cases: read it from the lifecycle.
         let methods = if state.resit_methods.is_empty() {
@@ -150,10 +150,10 @@ impl Snapshot {
             sittings.push(RecordedSitting {
                 attempt: a.attempt,
                 sitting: Sitting {
-                    method: method_of(&a.method)?,
-                    kind: kind_of(&a.attempt_kind),
+                    method: a.method,
+                    kind: a.attempt_kind,
                     held_on: a.held_on,
-                    result: SittingResult::Graded(grade_of(&result.grade)?),
+                    result: SittingResult::Graded(result.grade),
                     result_issued_on: self.issued_on(result),
                 },
             });

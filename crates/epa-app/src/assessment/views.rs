@@ -54,9 +54,9 @@ impl From<&Assessment> for AssessmentView {
         AssessmentView {
             id: a.id,
             epa_id: a.epa_id,
-            method: a.method.clone(),
+            method: a.method.as_str().to_owned(),
             attempt: a.attempt,
-            attempt_kind: a.attempt_kind.clone(),
+            attempt_kind: a.attempt_kind.as_str().to_owned(),
             held_on: a.held_on,
             start_time: a.start_time.clone(),
             end_time: a.end_time.clone(),

@@ -1,6 +1,6 @@
 //! EPAO staff approve the attempt under review: the EPA period starts.
 
-use epa_domain::gateway::{self as rules, ComponentKind};
+use epa_domain::gateway::{self as rules, ComponentKind, SubmissionStatus};
 use epa_domain::lifecycle::Command;
 use epa_store::gateway as store;
 use serde_json::{Value, json};
@@ -44,7 +44,7 @@ pub async fn approve(app: &App, actor: &Actor, epa_id: Uuid) -> Result<GatewayVi
         &mut tx,
         submission.id,
         submission.version,
-        "approved",
+        SubmissionStatus::Approved,
         actor.user_id,
         None,
         now,
@@ -54,7 +54,7 @@ pub async fn approve(app: &App, actor: &Actor, epa_id: Uuid) -> Result<GatewayVi
         let component = stored
             .components_of(&submission)
             .into_iter()
-            .find(|c| c.kind == ComponentKind::Proposal.as_str())
+            .find(|c| c.kind == ComponentKind::Proposal)
             .ok_or_else(|| AppError::internal("an approved gateway without a proposal"))?;
         let details: Value =
             serde_json::from_str(&component.details).map_err(AppError::internal)?;

@@ -32,7 +32,7 @@ pub async fn coverage(
     let portfolio = stored
         .components_of(submission)
         .into_iter()
-        .find(|c| c.kind == ComponentKind::Portfolio.as_str())
+        .find(|c| c.kind == ComponentKind::Portfolio)
         .ok_or_else(|| AppError::internal("a gateway attempt without a portfolio"))?;
     let items = stored.items_of(portfolio);
     let mapped: Vec<Vec<String>> = items.iter().map(|e| stored.ksbs_of(e)).collect();

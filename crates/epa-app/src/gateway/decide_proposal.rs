@@ -40,7 +40,7 @@ pub async fn decide_proposal(
             plan.rules.proposal.name
         ))
     })?;
-    if row.epa.stage == Stage::Withdrawn.as_str() {
+    if row.epa.stage == Stage::Withdrawn {
         return Err(AppError::Conflict("the apprentice is withdrawn".to_owned()));
     }
     if let Some(done) = decisions.iter().find(|d| d.proposal_id == latest.id) {
@@ -73,7 +73,7 @@ pub async fn decide_proposal(
     store::insert_proposal_decision(
         &mut tx,
         latest.id,
-        input.decision.as_str(),
+        input.decision.stored(),
         feedback,
         rework_due_on,
         actor.user_id,

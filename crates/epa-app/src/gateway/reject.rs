@@ -1,7 +1,7 @@
 //! EPAO staff reject the attempt under review: the provider is told,
 //! component by component, what to fix.
 
-use epa_domain::gateway::{self as rules, ComponentKind, ReviewStatus};
+use epa_domain::gateway::{self as rules, ReviewStatus, SubmissionStatus};
 use epa_domain::lifecycle::Command;
 use epa_store::gateway as store;
 use serde_json::json;
@@ -34,11 +34,9 @@ pub async fn reject(app: &App, actor: &Actor, epa_id: Uuid) -> Result<GatewayVie
         if stored.status_of(component) != ReviewStatus::Rejected {
             continue;
         }
-        let label = ComponentKind::parse(&component.kind)
-            .map(|k| k.label(name))
-            .unwrap_or_else(|| component.kind.clone());
+        let label = component.kind.label(name);
         if let Some(review) = stored.reviews_of(component).last() {
-            for reason in string_list(&review.reasons) {
+            for reason in string_list(&review.reasons)? {
                 reasons.push(format!("{label}: {reason}"));
             }
         }
@@ -60,7 +58,7 @@ pub async fn reject(app: &App, actor: &Actor, epa_id: Uuid) -> Result<GatewayVie
         &mut tx,
         submission.id,
         submission.version,
-        "rejected",
+        SubmissionStatus::Rejected,
         actor.user_id,
         Some(&reasons_json),
         app.now(),

@@ -43,7 +43,7 @@ pub async fn review(
     let component = stored
         .components_of(&submission)
         .into_iter()
-        .find(|c| c.kind == input.component.as_str());
+        .find(|c| c.kind == input.component);
     if component.is_none() {
         problems.push(FieldError::new(
             "component",
@@ -62,7 +62,7 @@ pub async fn review(
     store::insert_review(
         &mut tx,
         component.id,
-        input.decision.as_str(),
+        input.decision.stored(),
         &reasons_json,
         actor.user_id,
         app.now(),

@@ -1,7 +1,7 @@
 //! The training provider submits a reworked project proposal after a
 //! rejection: a new version.
 
-use epa_domain::gateway as rules;
+use epa_domain::gateway::{self as rules, ReviewDecision};
 use epa_domain::policy::Action;
 use epa_store::gateway as store;
 use serde_json::json;
@@ -35,7 +35,7 @@ pub async fn rework_proposal(
     let rejected = versions.last().is_some_and(|p| {
         decisions
             .iter()
-            .any(|d| d.proposal_id == p.id && d.decision == "rejected")
+            .any(|d| d.proposal_id == p.id && d.decision == ReviewDecision::Rejected)
     });
     if !rejected {
         return Err(AppError::Conflict(format!(

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use epa_domain::gateway::{ComponentKind, ReviewStatus};
+use epa_domain::gateway::{ComponentKind, ReviewDecision, ReviewStatus};
 use epa_store::Tx;
 use epa_store::gateway::{self as store, Component, EvidenceItem, Review, Submission};
 use uuid::Uuid;
@@ -70,7 +70,7 @@ impl Stored {
             .iter()
             .filter(|c| c.submission_id == submission.id)
             .collect();
-        found.sort_by_key(|c| ComponentKind::parse(&c.kind));
+        found.sort_by_key(|c| c.kind);
         found
     }
 
@@ -83,7 +83,7 @@ impl Stored {
 
     pub(super) fn status_of(&self, component: &Component) -> ReviewStatus {
         match self.reviews_of(component).last() {
-            Some(review) if review.decision == "accepted" => ReviewStatus::Accepted,
+            Some(review) if review.decision == ReviewDecision::Accepted => ReviewStatus::Accepted,
             Some(_) => ReviewStatus::Rejected,
             None if component.carried_from.is_some() => ReviewStatus::Accepted,
             None => ReviewStatus::Unreviewed,
@@ -93,7 +93,7 @@ impl Stored {
     pub(super) fn statuses(&self, submission: &Submission) -> Vec<(ComponentKind, ReviewStatus)> {
         self.components_of(submission)
             .into_iter()
-            .filter_map(|c| ComponentKind::parse(&c.kind).map(|k| (k, self.status_of(c))))
+            .map(|c| (c.kind, self.status_of(c)))
             .collect()
     }
 

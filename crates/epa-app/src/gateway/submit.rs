@@ -2,7 +2,7 @@
 //! full; the accepted parts of a rejected attempt carry over.
 
 use chrono::{DateTime, Utc};
-use epa_domain::gateway::{self as rules, ComponentKind, Origin};
+use epa_domain::gateway::{self as rules, ComponentKind, Origin, SubmissionStatus};
 use epa_domain::lifecycle::{self, Command};
 use epa_domain::policy::Action;
 use epa_plan::EffectivePlan;
@@ -48,7 +48,7 @@ pub async fn submit(
     // (approved, then failed) the new gateway starts afresh.
     let previous = stored
         .last()
-        .filter(|s| s.status == "rejected")
+        .filter(|s| s.status == SubmissionStatus::Rejected)
         .map(|s| (s, stored.statuses(s)));
     let sent = sent_kinds(&input);
     let proposal_name = &plan.rules.proposal.name;
@@ -107,7 +107,7 @@ pub async fn submit(
                 let source = stored
                     .components_of(prev)
                     .into_iter()
-                    .find(|c| c.kind == kind.as_str())
+                    .find(|c| c.kind == *kind)
                     .ok_or_else(|| {
                         AppError::internal("a carried-over component that is not there")
                     })?;
@@ -181,7 +181,7 @@ async fn insert_sent(
         tx,
         &store::NewComponent {
             submission_id,
-            kind: kind.as_str(),
+            kind,
             document_id,
             details: &details,
             word_count,
@@ -233,7 +233,7 @@ async fn carry_over(
         tx,
         &store::NewComponent {
             submission_id,
-            kind: &source.kind,
+            kind: source.kind,
             document_id: source.document_id,
             details: &source.details,
             word_count: source.word_count,

@@ -1,6 +1,7 @@
 //! The attempt under review, which the reviewer's steps (review, approve,
 //! reject) all act on.
 
+use epa_domain::gateway::SubmissionStatus;
 use epa_domain::lifecycle::Stage;
 use epa_domain::policy::Action;
 use epa_store::Tx;
@@ -32,7 +33,9 @@ pub(super) async fn under_review(
     let stored = Stored::read_in(tx, epa_id).await?;
     let submission = stored
         .last()
-        .filter(|s| s.status == "under_review" && row.epa.stage == Stage::GatewaySubmitted.as_str())
+        .filter(|s| {
+            s.status == SubmissionStatus::UnderReview && row.epa.stage == Stage::GatewaySubmitted
+        })
         .cloned()
         .ok_or_else(|| {
             AppError::Conflict(format!(

@@ -2,7 +2,7 @@
 //! from what is stored.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use epa_domain::gateway::{ComponentKind, PortfolioRules};
+use epa_domain::gateway::{ComponentKind, PortfolioRules, ReviewDecision};
 use epa_plan::{EffectivePlan, ProposalKind};
 use epa_store::epas::EpaRow;
 use epa_store::gateway as store;
@@ -11,6 +11,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::stored::Stored;
+use crate::AppError;
 
 // ---------------------------------------------------------------------------
 // Input.
@@ -101,9 +102,14 @@ pub enum Decision {
 
 impl Decision {
     pub(super) fn as_str(self) -> &'static str {
+        self.stored().as_str()
+    }
+
+    /// The domain's decision this wire value stands for.
+    pub(super) fn stored(self) -> ReviewDecision {
         match self {
-            Decision::Accepted => "accepted",
-            Decision::Rejected => "rejected",
+            Decision::Accepted => ReviewDecision::Accepted,
+            Decision::Rejected => ReviewDecision::Rejected,
         }
     }
 }
@@ -274,69 +280,75 @@ pub struct ProposalDecisionView {
 // Building the views.
 
 impl Stored {
-    pub(super) fn view(&self, row: &EpaRow, plan: &EffectivePlan) -> GatewayView {
+    pub(super) fn view(&self, row: &EpaRow, plan: &EffectivePlan) -> Result<GatewayView, AppError> {
         let proposal = &plan.rules.proposal;
         let portfolio = PortfolioRules::from_plan(plan);
         let attempts = self
             .submissions
             .iter()
-            .map(|s| AttemptView {
-                attempt: s.attempt,
-                status: s.status.clone(),
-                submitted_by: s.submitted_by,
-                submitted_at: s.submitted_at,
-                decided_by: s.decided_by,
-                decided_at: s.decided_at,
-                reasons: s
-                    .decision_reasons
-                    .as_deref()
-                    .map(string_list)
-                    .unwrap_or_default(),
-                components: self
-                    .components_of(s)
-                    .into_iter()
-                    .map(|c| ComponentView {
-                        id: c.id,
-                        kind: c.kind.clone(),
-                        name: ComponentKind::parse(&c.kind)
-                            .map(|k| k.label(&proposal.name))
-                            .unwrap_or_else(|| c.kind.clone()),
-                        status: self.status_of(c).as_str().to_owned(),
-                        carried_over_from_attempt: self.origin_attempt(c),
-                        document_id: c.document_id,
-                        word_count: c.word_count,
-                        details: serde_json::from_str(&c.details).unwrap_or(Value::Null),
-                        evidence_items: self
-                            .items_of(c)
-                            .into_iter()
-                            .map(|e| EvidenceView {
-                                number: e.position,
-                                title: e.title.clone(),
-                                evidence_type: e.evidence_type.clone(),
-                                date: e.evidence_date,
-                                description: e.description.clone(),
-                                link: e.link.clone(),
-                                document_id: e.document_id,
-                                ksbs: in_plan_order(plan, self.ksbs_of(e)),
+            .map(|s| {
+                Ok(AttemptView {
+                    attempt: s.attempt,
+                    status: s.status.as_str().to_owned(),
+                    submitted_by: s.submitted_by,
+                    submitted_at: s.submitted_at,
+                    decided_by: s.decided_by,
+                    decided_at: s.decided_at,
+                    reasons: s
+                        .decision_reasons
+                        .as_deref()
+                        .map(string_list)
+                        .transpose()?
+                        .unwrap_or_default(),
+                    components: self
+                        .components_of(s)
+                        .into_iter()
+                        .map(|c| {
+                            Ok(ComponentView {
+                                id: c.id,
+                                kind: c.kind.as_str().to_owned(),
+                                name: c.kind.label(&proposal.name),
+                                status: self.status_of(c).as_str().to_owned(),
+                                carried_over_from_attempt: self.origin_attempt(c),
+                                document_id: c.document_id,
+                                word_count: c.word_count,
+                                details: serde_json::from_str(&c.details)
+                                    .map_err(AppError::internal)?,
+                                evidence_items: self
+                                    .items_of(c)
+                                    .into_iter()
+                                    .map(|e| EvidenceView {
+                                        number: e.position,
+                                        title: e.title.clone(),
+                                        evidence_type: e.evidence_type.clone(),
+                                        date: e.evidence_date,
+                                        description: e.description.clone(),
+                                        link: e.link.clone(),
+                                        document_id: e.document_id,
+                                        ksbs: in_plan_order(plan, self.ksbs_of(e)),
+                                    })
+                                    .collect(),
+                                reviews: self
+                                    .reviews_of(c)
+                                    .into_iter()
+                                    .map(|r| {
+                                        Ok(ReviewView {
+                                            decision: r.decision.as_str().to_owned(),
+                                            reasons: string_list(&r.reasons)?,
+                                            reviewed_by: r.reviewed_by,
+                                            reviewed_at: r.reviewed_at,
+                                        })
+                                    })
+                                    .collect::<Result<_, AppError>>()?,
                             })
-                            .collect(),
-                        reviews: self
-                            .reviews_of(c)
-                            .into_iter()
-                            .map(|r| ReviewView {
-                                decision: r.decision.clone(),
-                                reasons: string_list(&r.reasons),
-                                reviewed_by: r.reviewed_by,
-                                reviewed_at: r.reviewed_at,
-                            })
-                            .collect(),
-                    })
-                    .collect(),
+                        })
+                        .collect::<Result<_, AppError>>()?,
+                })
             })
-            .collect();
-        GatewayView {
+            .collect::<Result<Vec<_>, AppError>>()?;
+        Ok(GatewayView {
             epa_id: row.epa.id,
-            stage: row.epa.stage.clone(),
+            stage: row.epa.stage.as_str().to_owned(),
             policy: row.epa.policy.clone(),
             proposal_kind: match proposal.kind {
                 ProposalKind::Proposal => "proposal",
@@ -348,7 +360,7 @@ impl Stored {
             portfolio_min: portfolio.pieces.map(|r| r.min),
             portfolio_max: portfolio.pieces.map(|r| r.max),
             attempts,
-        }
+        })
     }
 }
 
@@ -364,8 +376,11 @@ fn in_plan_order(plan: &EffectivePlan, mut codes: Vec<String>) -> Vec<String> {
     codes
 }
 
-pub(super) fn string_list(json: &str) -> Vec<String> {
-    serde_json::from_str(json).unwrap_or_default()
+/// A stored JSON array of strings (reasons). Text that is not one is
+/// damaged data: an error, never an empty list.
+pub(super) fn string_list(json: &str) -> Result<Vec<String>, AppError> {
+    serde_json::from_str(json)
+        .map_err(|err| AppError::internal(format!("stored reasons are not a list of text: {err}")))
 }
 
 pub(super) fn build_proposal_view(
@@ -388,7 +403,7 @@ pub(super) fn build_proposal_view(
             submitted_at: version.submitted_at,
             late: due_before.is_some_and(|due| version.submitted_at.date_naive() > due),
             decision: decision.map(|d| ProposalDecisionView {
-                decision: d.decision.clone(),
+                decision: d.decision.as_str().to_owned(),
                 feedback: d.feedback.clone(),
                 rework_due_on: d.rework_due_on,
                 decided_by: d.decided_by,
@@ -400,7 +415,7 @@ pub(super) fn build_proposal_view(
     let latest = versions.last().map(|p| (p, decision_of(p)));
     let (status, rework_due_on) = match latest {
         None | Some((_, None)) => ("awaiting_decision", None),
-        Some((_, Some(d))) if d.decision == "accepted" => ("accepted", None),
+        Some((_, Some(d))) if d.decision == ReviewDecision::Accepted => ("accepted", None),
         Some((_, Some(d))) => ("rework_due", d.rework_due_on),
     };
     ProposalView {
@@ -417,5 +432,21 @@ pub(super) fn build_proposal_view(
             .as_ref()
             .map(|t| t.text.clone()),
         versions: views,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::string_list;
+
+    #[test]
+    fn stored_reasons_that_are_not_a_list_are_an_error_not_an_empty_list() {
+        assert_eq!(
+            string_list(r#"["blurred photo"]"#).unwrap(),
+            ["blurred photo"]
+        );
+        assert_eq!(string_list("[]").unwrap(), Vec::<String>::new());
+        assert!(string_list("blurred photo").is_err());
+        assert!(string_list(r#"{"reason": "x"}"#).is_err());
     }
 }

@@ -1,5 +1,6 @@
 //! Cancelling a booking.
 
+use epa_domain::booking::BookingStatus;
 use uuid::Uuid;
 
 use super::records::{check_reason, finish_booking, live_booking};
@@ -16,5 +17,14 @@ pub async fn cancel(
     let mut tx = app.db.begin_write().await?;
     let (booking, ctx) = live_booking(app, &mut tx, actor, booking_id).await?;
     let reason = check_reason(&input.reason)?;
-    finish_booking(app, tx, actor, &booking, &ctx.row, "cancelled", reason).await
+    finish_booking(
+        app,
+        tx,
+        actor,
+        &booking,
+        &ctx.row,
+        BookingStatus::Cancelled,
+        reason,
+    )
+    .await
 }

@@ -1,5 +1,6 @@
 //! Recording that the apprentice did not attend a booking.
 
+use epa_domain::booking::BookingStatus;
 use uuid::Uuid;
 
 use super::records::{check_reason, finish_booking, live_booking};
@@ -23,5 +24,14 @@ pub async fn record_no_show(
         )));
     }
     let reason = check_reason(&input.reason)?;
-    finish_booking(app, tx, actor, &booking, &ctx.row, "no_show", reason).await
+    finish_booking(
+        app,
+        tx,
+        actor,
+        &booking,
+        &ctx.row,
+        BookingStatus::NoShow,
+        reason,
+    )
+    .await
 }

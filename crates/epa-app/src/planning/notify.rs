@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use epa_domain::booking;
-use epa_plan::MethodId;
+use epa_plan::Mode;
 use epa_store::Tx;
 use epa_store::epas::EpaRow;
 use epa_store::outbox::{self, NewMessage};
@@ -41,11 +41,9 @@ pub(super) async fn notify_booking(
     booking: &Booking,
     what: &str,
 ) -> Result<(), AppError> {
-    let method = MethodId::parse(&booking.method)
-        .map(booking::method_word)
-        .unwrap_or("assessment");
+    let method = booking::method_word(booking.method);
     let subject = format!("EPA {method} {what}");
-    let mode = if booking.mode == "remote" {
+    let mode = if booking.mode == Mode::Remote {
         "by video call"
     } else {
         "in person"

@@ -1,6 +1,6 @@
 //! Recording when the report or the portfolio was submitted.
 
-use epa_domain::booking;
+use epa_domain::booking::{self, SubmissionKind};
 use epa_domain::lifecycle::Stage;
 use epa_domain::policy::Action;
 use epa_plan::MethodId;
@@ -51,11 +51,11 @@ pub async fn record_submission(
             state.stage.as_str()
         )));
     }
-    let method = match input.kind.trim() {
-        "report" => Some(MethodId::Project),
-        "portfolio" => Some(MethodId::Discussion),
-        _ => None,
-    };
+    let kind = SubmissionKind::parse(input.kind.trim());
+    let method = kind.map(|kind| match kind {
+        SubmissionKind::Report => MethodId::Project,
+        SubmissionKind::Portfolio => MethodId::Discussion,
+    });
     let mut problems = Vec::new();
     if method.is_none() {
         problems.push(FieldError::new("kind", "choose report or portfolio"));
@@ -76,13 +76,12 @@ pub async fn record_submission(
             format!("the report follows the gateway approval on {start}: enter that day or later"),
         ));
     }
-    let Some(method) = method else {
+    let (Some(method), Some(kind)) = (method, kind) else {
         return Err(AppError::Validation(problems));
     };
     if !problems.is_empty() {
         return Err(AppError::Validation(problems));
     }
-    let kind = input.kind.trim();
     let now = app.now();
     let submission = store::insert_submission(
         &mut tx,
@@ -112,7 +111,7 @@ pub async fn record_submission(
     let timings = &plan.rules.timings;
     let mut warnings = Vec::new();
     for booked in current_bookings(&mut tx, row).await? {
-        if booked.method != method.as_str() {
+        if booked.method != method {
             continue;
         }
         let finding = if method == MethodId::Project {
@@ -138,7 +137,7 @@ pub async fn record_submission(
     Ok(SubmissionView {
         id: submission.id,
         epa_id,
-        kind: submission.kind,
+        kind: submission.kind.as_str().to_owned(),
         submitted_on: submission.submitted_on,
         recorded_at: submission.recorded_at,
         warnings,

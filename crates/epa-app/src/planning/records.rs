@@ -1,6 +1,7 @@
 //! The booking records: writing one, finding a live one to change, closing
 //! one, and how the audit trail shows them.
 
+use epa_domain::booking::BookingStatus;
 use epa_domain::policy::Action;
 use epa_store::Tx;
 use epa_store::epas::EpaRow;
@@ -50,7 +51,7 @@ pub(super) async fn insert(
         tx,
         &NewBooking {
             epa_id: row.epa.id,
-            method: slot.method.as_str(),
+            method: slot.method,
             assessment_on: slot.date,
             starts_at: slot.starts_at,
             duration_minutes: duration,
@@ -97,10 +98,10 @@ pub(super) async fn live_booking(
         MAY_BOOK,
     )
     .await?;
-    if booking.status != "booked" {
+    if booking.status != BookingStatus::Booked {
         return Err(AppError::Conflict(format!(
             "this booking is already {}: only a live booking can be changed",
-            booking.status.replace('_', "-")
+            booking.status.as_str().replace('_', "-")
         )));
     }
     Ok((booking, ctx))
@@ -113,7 +114,7 @@ pub(super) async fn finish_booking(
     actor: &Actor,
     booking: &Booking,
     row: &EpaRow,
-    status: &str,
+    status: BookingStatus,
     reason: &str,
 ) -> Result<BookingView, AppError> {
     store::set_status(
@@ -132,7 +133,7 @@ pub(super) async fn finish_booking(
         &mut tx,
         actor,
         row.epa.id,
-        if status == "no_show" {
+        if status == BookingStatus::NoShow {
             "booking.no_show"
         } else {
             "booking.cancelled"
@@ -142,7 +143,7 @@ pub(super) async fn finish_booking(
         json!({"booking": booking_json(&after), "reason": reason, "counts_as_attempt": false}),
     )
     .await?;
-    if status == "cancelled" {
+    if status == BookingStatus::Cancelled {
         notify_booking(app, &mut tx, row, &after, "cancelled").await?;
     }
     tx.commit().await?;

@@ -1,5 +1,6 @@
 //! Moving a booking to another day, time, mode or assessor.
 
+use epa_domain::booking::BookingStatus;
 use epa_store::planning as store;
 use serde_json::json;
 use uuid::Uuid;
@@ -30,13 +31,13 @@ pub async fn reschedule(
         actor,
         &ctx,
         &SlotRequest {
-            method: &old.method,
+            method: old.method.as_str(),
             date: input.date,
             start_time: &input.start_time,
             duration_minutes: input
                 .duration_minutes
                 .or(u32::try_from(old.duration_minutes).ok()),
-            mode: input.mode.as_deref().unwrap_or(&old.mode).trim(),
+            mode: input.mode.as_deref().unwrap_or(old.mode.as_str()).trim(),
             assessor_id: input.assessor_id.or(Some(old.assessor_id)),
         },
     )
@@ -47,7 +48,7 @@ pub async fn reschedule(
         &mut tx,
         old.id,
         old.version,
-        "rescheduled",
+        BookingStatus::Rescheduled,
         reason,
         actor.user_id,
         now,

@@ -1,7 +1,6 @@
 //! The plan's booking rules, against the EPA's live bookings.
 
-use epa_domain::booking::{self, BookingFacts, Finding};
-use epa_plan::MethodId;
+use epa_domain::booking::{self, BookingFacts, Finding, SubmissionKind};
 use epa_store::Tx;
 use epa_store::epas::EpaRow;
 use epa_store::planning::{self as store, Booking};
@@ -47,7 +46,7 @@ pub(super) async fn check_rules(
     let live = current_bookings(tx, row).await?;
     if let Some(same) = live
         .iter()
-        .find(|b| b.method == slot.method.as_str() && Some(b.id) != replacing)
+        .find(|b| b.method == slot.method && Some(b.id) != replacing)
     {
         return Err(AppError::Conflict(format!(
             "the {} is already booked for {}: reschedule or cancel that booking instead",
@@ -61,12 +60,18 @@ pub(super) async fn check_rules(
         date: slot.date,
         booked_on: app.clock.today(),
         epa_period_start: state.epa_period_start.or(row.epa.gateway_approved_on),
-        report_submitted_on: store::latest_submission_in(tx, row.epa.id, "report").await?,
-        portfolio_submitted_on: store::latest_submission_in(tx, row.epa.id, "portfolio").await?,
+        report_submitted_on: store::latest_submission_in(tx, row.epa.id, SubmissionKind::Report)
+            .await?,
+        portfolio_submitted_on: store::latest_submission_in(
+            tx,
+            row.epa.id,
+            SubmissionKind::Portfolio,
+        )
+        .await?,
         booked: live
             .iter()
             .filter(|b| Some(b.id) != replacing)
-            .filter_map(|b| MethodId::parse(&b.method).map(|m| (m, b.assessment_on)))
+            .map(|b| (b.method, b.assessment_on))
             .collect(),
     };
     let findings = booking::check(plan, &facts, &working_days()?)

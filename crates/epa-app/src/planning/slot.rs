@@ -15,13 +15,6 @@ use crate::{Actor, App, AppError, FieldError};
 /// A booking longer than a working day is a typing slip, not a plan.
 const BOOKING_MINUTES_MAX: u32 = 480;
 
-fn mode_str(mode: Mode) -> &'static str {
-    match mode {
-        Mode::InPerson => "in_person",
-        Mode::Remote => "remote",
-    }
-}
-
 /// The EPA's live stages for booking: planned, and in assessment (the
 /// methods not yet sat are still booked or moved then).
 pub(super) fn check_bookable(state: &Lifecycle) -> Result<(), AppError> {
@@ -41,7 +34,7 @@ pub(super) struct Slot {
     pub(super) date: NaiveDate,
     pub(super) starts_at: NaiveTime,
     pub(super) duration: u32,
-    pub(super) mode: &'static str,
+    pub(super) mode: Mode,
     pub(super) assessor: Uuid,
 }
 
@@ -89,10 +82,10 @@ pub(super) async fn check_slot(
         mode = method
             .modes
             .iter()
-            .map(|m| mode_str(*m))
-            .find(|m| *m == request.mode);
+            .copied()
+            .find(|m| m.as_str() == request.mode);
         if mode.is_none() {
-            let allowed: Vec<&str> = method.modes.iter().map(|m| mode_str(*m)).collect();
+            let allowed: Vec<&str> = method.modes.iter().map(|m| m.as_str()).collect();
             problems.push(FieldError::new(
                 "mode",
                 format!(

@@ -10,6 +10,8 @@ use std::time::Instant;
 use chrono::{Duration, NaiveDate};
 use epa_app::accounts::{self, SignIn};
 use epa_app::{Actor, App, demo};
+use epa_domain::Grade;
+use epa_domain::attempts::AttemptKind;
 use epa_domain::lifecycle::Stage;
 use epa_domain::{Clock, FixedClock, SystemClock};
 use epa_store::assessment::{self as results_store, Reader};
@@ -65,7 +67,7 @@ async fn check_demo(backend: Backend, clock: Arc<dyn Clock + Send + Sync>) {
         .await
         .unwrap()
         .remove(0);
-    let by_stage: BTreeMap<String, i64> = epas::count_by_stage(&db, epao.id)
+    let by_stage: BTreeMap<Stage, i64> = epas::count_by_stage(&db, epao.id)
         .await
         .unwrap()
         .into_iter()
@@ -73,7 +75,7 @@ async fn check_demo(backend: Backend, clock: Arc<dyn Clock + Send + Sync>) {
     println!("stages: {by_stage:?}");
     for stage in Stage::ALL {
         assert!(
-            by_stage.get(stage.as_str()).copied().unwrap_or(0) >= 1,
+            by_stage.get(&stage).copied().unwrap_or(0) >= 1,
             "no demo EPA at {stage}: {by_stage:?}"
         );
     }
@@ -103,28 +105,32 @@ async fn check_demo(backend: Backend, clock: Arc<dyn Clock + Send + Sync>) {
     }
     let count =
         |f: &dyn Fn(&results_store::ResultRow) -> bool| released.iter().filter(|r| f(r)).count();
-    assert!(count(&|r| r.overall_grade == "fail") >= 3, "fails");
+    assert!(count(&|r| r.overall_grade == Grade::Fail) >= 3, "fails");
     assert!(
-        count(&|r| r.overall_grade == "distinction") >= 2,
+        count(&|r| r.overall_grade == Grade::Distinction) >= 2,
         "distinctions"
     );
     assert!(
-        count(&|r| r.attempt_kind == "resit" && r.overall_grade == "pass" && r.cap_applied) >= 1,
+        count(&|r| r.attempt_kind == AttemptKind::Resit
+            && r.overall_grade == Grade::Pass
+            && r.cap_applied)
+            >= 1,
         "a capped pass after a resit"
     );
     assert!(
-        count(&|r| r.attempt_kind == "project_rework" && r.overall_grade == "pass") >= 1,
+        count(&|r| r.attempt_kind == AttemptKind::ProjectRework && r.overall_grade == Grade::Pass)
+            >= 1,
         "a pass after a project rework"
     );
     assert!(
-        count(&|r| r.attempt_kind == "retake" && r.cap_applied) >= 1,
+        count(&|r| r.attempt_kind == AttemptKind::Retake && r.cap_applied) >= 1,
         "a capped retake"
     );
     assert!(released.iter().all(|r| r.released_by == admin.user_id));
     // A failed EPA waiting for its resit, booked ahead.
     assert!(
         rows.iter()
-            .any(|r| { r.epa.stage == "planned" && r.epa.lifecycle.contains("\"resit\"") })
+            .any(|r| { r.epa.stage == Stage::Planned && r.epa.lifecycle.contains("\"resit\"") })
     );
 
     // A gateway sent back, with the EPA registered again.
@@ -133,7 +139,7 @@ async fn check_demo(backend: Backend, clock: Arc<dyn Clock + Send + Sync>) {
     let mut resubmitted = 0;
     for row in rows
         .iter()
-        .filter(|r| r.epa.stage == "registered" || r.epa.stage == "gateway_submitted")
+        .filter(|r| r.epa.stage == Stage::Registered || r.epa.stage == Stage::GatewaySubmitted)
     {
         let view = epa_app::gateway::get(&app, &operations, row.epa.id)
             .await

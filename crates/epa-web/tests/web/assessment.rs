@@ -265,7 +265,13 @@ pub(crate) async fn post(app: &TestApp, token: &str, path: &str, body: &Value) -
 }
 
 pub(crate) async fn stage(app: &TestApp, epa: Uuid) -> String {
-    epas::get(&app.db, epa).await.unwrap().epa.stage
+    epas::get(&app.db, epa)
+        .await
+        .unwrap()
+        .epa
+        .stage
+        .as_str()
+        .to_owned()
 }
 
 pub(crate) async fn intact(db: &Db) {

@@ -403,6 +403,11 @@ on_both!(
             app.get_as(token, "/api/v1/epas?colour=red").await.status(),
             422
         );
+        // A stage the product does not know is a mistake, not an empty list.
+        let unknown = app.get_as(token, "/api/v1/epas?stage=archived").await;
+        assert_eq!(unknown.status(), 422);
+        let body = unknown.text().await.unwrap();
+        assert!(body.contains("stage"), "{body}");
     }
 );
 
