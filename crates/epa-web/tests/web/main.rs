@@ -13,4 +13,5 @@ mod locator;
 mod matrix;
 mod openapi;
 mod planning;
+mod sittings;
 mod support;
