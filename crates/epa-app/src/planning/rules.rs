@@ -1,4 +1,5 @@
-//! The plan's booking rules, against the EPA's live bookings.
+//! The plan's booking rules, against the EPA's bookings: checked when a
+//! method is booked or moved, and again for its day when it is sat.
 
 use chrono::NaiveDate;
 use epa_domain::booking::{self, BookingFacts, Finding};
