@@ -774,9 +774,18 @@ async fn run(
             }
         }
         Step::Assess { method, grade } => {
+            // The sitting is held for the method's live booking, on its day.
+            let booking = epa_store::planning::bookings(&app.db, epa)
+                .await?
+                .into_iter()
+                .find(|b| {
+                    b.status == epa_domain::booking::BookingStatus::Booked && b.method == *method
+                })
+                .ok_or_else(|| AppError::Internal(format!("the {method} is not booked")))?;
             let input = AssessmentInput {
+                booking_id: Some(booking.id),
                 method: method.as_str().to_owned(),
-                held_on: today,
+                held_on: Some(today),
                 start_time: "09:00".to_owned(),
                 end_time: "10:02".to_owned(),
                 questioning_minutes: (*method == MethodId::Observation).then_some(8),

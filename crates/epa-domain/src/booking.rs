@@ -42,6 +42,8 @@ named_enum! {
         Cancelled => "cancelled",
         Rescheduled => "rescheduled",
         NoShow => "no_show",
+        /// The assessment took place: its sitting is recorded against it.
+        Held => "held",
     }
 }
 

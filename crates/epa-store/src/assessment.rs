@@ -59,6 +59,9 @@ pub struct Assessment {
     pub interview_questions: Option<i32>,
     pub assessor_id: Uuid,
     pub recorded_at: DateTime<Utc>,
+    /// The booking it was held for (none for sittings recorded before
+    /// sittings needed one).
+    pub booking_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone)]
@@ -74,10 +77,11 @@ pub struct NewAssessment<'a> {
     pub questioning_minutes: Option<i32>,
     pub interview_questions: Option<i32>,
     pub assessor_id: Uuid,
+    pub booking_id: Uuid,
 }
 
 const ASSESSMENT_COLUMNS: &str = "id, epa_id, method, attempt, attempt_kind, held_on, start_time, end_time, \
-    duration_minutes, questioning_minutes, interview_questions, assessor_id, recorded_at";
+    duration_minutes, questioning_minutes, interview_questions, assessor_id, recorded_at, booking_id";
 
 /// Records a sitting. A second record of the same method in the same attempt
 /// is a conflict (the unique key names it).
@@ -87,7 +91,7 @@ pub async fn insert_assessment(
     now: DateTime<Utc>,
 ) -> Result<Assessment, StoreError> {
     let sql = format!(
-        "INSERT INTO assessments ({ASSESSMENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+        "INSERT INTO assessments ({ASSESSMENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
          RETURNING {ASSESSMENT_COLUMNS}"
     );
     Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
@@ -104,6 +108,7 @@ pub async fn insert_assessment(
         .bind(new.interview_questions)
         .bind(new.assessor_id)
         .bind(now)
+        .bind(new.booking_id)
         .fetch_one(conn)
         .await)?)
 }

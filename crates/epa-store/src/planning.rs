@@ -167,7 +167,21 @@ pub async fn live_bookings_in(tx: &mut Tx, epa_id: Uuid) -> Result<Vec<Booking>,
         .await)?)
 }
 
-/// An assessor's live bookings on or after `from`, soonest first.
+/// The EPA's live and held bookings (status `booked` or `held`): what is
+/// going to happen and what took place, read inside the transaction.
+pub async fn standing_bookings_in(tx: &mut Tx, epa_id: Uuid) -> Result<Vec<Booking>, StoreError> {
+    let sql = format!(
+        "SELECT {BOOKING_COLUMNS} FROM bookings WHERE epa_id = $1 AND status IN ('booked', 'held') \
+         ORDER BY assessment_on, id"
+    );
+    Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
+        .bind(epa_id)
+        .fetch_all(conn)
+        .await)?)
+}
+
+/// An assessor's live bookings on or after `from`, soonest first: a held
+/// (sat), cancelled, moved or missed booking is not upcoming.
 pub async fn upcoming_for_assessor(
     db: &Db,
     assessor_id: Uuid,

@@ -7,7 +7,9 @@ use epa_domain::lifecycle::{Command, Stage};
 use epa_domain::policy::Action;
 use epa_domain::sessions::{self, SessionRecord};
 use epa_domain::{Grade, MethodId};
+use epa_store::StoreError;
 use epa_store::assessment::{self as store, NewAssessment, Reader};
+use epa_store::planning as bookings;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -17,10 +19,13 @@ use super::views::*;
 use crate::calendar::working_days;
 use crate::gate::EpaContext;
 use crate::{Actor, App, AppError, FieldError, transitions};
+use epa_domain::booking::BookingStatus;
 
 /// Records what happened at one sitting of a method, by the allocated
-/// assessor. The first sitting of an attempt moves the EPA to
-/// `in_assessment`.
+/// assessor, against its booking: the sitting is on the booking's day and
+/// the plan's booking rules are checked again for that day with the facts
+/// known now. The booking becomes `held`. The first sitting of an attempt
+/// moves the EPA to `in_assessment`.
 pub async fn record_assessment(
     app: &App,
     actor: &Actor,
@@ -78,22 +83,101 @@ pub async fn record_assessment(
     };
     let start = parse_time("start_time", &input.start_time, &mut problems);
     let end = parse_time("end_time", &input.end_time, &mut problems);
-    let today = app.clock.today();
-    if input.held_on > today {
-        problems.push(FieldError::new(
-            "held_on",
-            "an assessment is recorded after it has taken place: the date cannot be in the future",
-        ));
-    }
-    if let Some(start_of_period) = state.epa_period_start
-        && input.held_on < start_of_period
+    // The sitting is what its booking planned: the same EPA, method and
+    // day. So every "must" rule checked at booking holds for what took
+    // place; a sitting on another day is rescheduled first.
+    let booking = match input.booking_id {
+        None => {
+            problems.push(FieldError::new(
+                "booking_id",
+                "choose the booking this sitting was held for: a method is booked before it is sat",
+            ));
+            None
+        }
+        Some(id) => match bookings::get_booking_in(&mut tx, id).await {
+            Ok(booking) if booking.epa_id == epa_id => Some(booking),
+            Ok(_) | Err(StoreError::NotFound) => {
+                problems.push(FieldError::new(
+                    "booking_id",
+                    "this EPA has no booking with that ID: book the method first",
+                ));
+                None
+            }
+            Err(err) => return Err(err.into()),
+        },
+    };
+    let booking = booking.filter(|b| {
+        let live = b.status == BookingStatus::Booked;
+        if !live {
+            problems.push(FieldError::new(
+                "booking_id",
+                format!(
+                    "this booking is {}: a sitting is recorded against a live booking",
+                    b.status.as_str().replace('_', "-")
+                ),
+            ));
+        }
+        live
+    });
+    let booking = booking.filter(|b| match method {
+        Some(m) if b.method != m => {
+            problems.push(FieldError::new(
+                "method",
+                format!(
+                    "the booking is for the {}, not the {}: record each method against its own booking",
+                    b.method, m
+                ),
+            ));
+            false
+        }
+        _ => true,
+    });
+    let held_on = booking.as_ref().map(|b| b.assessment_on);
+    if let (Some(booked), Some(sent)) = (held_on, input.held_on)
+        && booked != sent
     {
         problems.push(FieldError::new(
             "held_on",
             format!(
-                "the EPA period started on {start_of_period}; an assessment cannot be before it"
+                "the booking is for {booked}: a sitting on another day needs the booking rescheduled to that day first"
             ),
         ));
+    }
+    let today = app.clock.today();
+    if let Some(day) = held_on
+        && day > today
+    {
+        problems.push(FieldError::new(
+            "held_on",
+            format!(
+                "the booking is for {day}: an assessment is recorded after it has taken place, not before"
+            ),
+        ));
+    }
+    if let (Some(b), Some(m), true) = (&booking, method, problems.is_empty()) {
+        let (refusals, cautions) = crate::planning::rule_findings(
+            &mut tx,
+            &ctx,
+            m,
+            b.assessment_on,
+            b.booked_on,
+            Some(b.id),
+        )
+        .await?;
+        for refusal in refusals {
+            let earliest = refusal
+                .earliest_allowed
+                .map(|day| format!(" The earliest allowed date is {day}."))
+                .unwrap_or_default();
+            problems.push(FieldError::new(
+                "held_on",
+                format!(
+                    "{} (rule {}; source: {}).{earliest} Reschedule the booking to a day the plan allows.",
+                    refusal.message, refusal.rule, refusal.source
+                ),
+            ));
+        }
+        warnings.extend(cautions.into_iter().map(|w| w.message));
     }
     let mut duration = None;
     if let (Some(m), Some(start), Some(end)) = (method, start, end) {
@@ -119,7 +203,7 @@ pub async fn record_assessment(
             ),
         }
     }
-    if let Some(m) = method
+    if let (Some(m), Some(held_on)) = (method, held_on)
         && kind != AttemptKind::First
         && methods.contains(&m)
     {
@@ -127,7 +211,7 @@ pub async fn record_assessment(
         let sitting = Sitting {
             method: m,
             kind,
-            held_on: input.held_on,
+            held_on,
             result: SittingResult::Graded(Grade::Pass),
             result_issued_on: None,
         };
@@ -135,7 +219,9 @@ pub async fn record_assessment(
             attempt_refusal(err, "held_on", &ctx.plan, &mut warnings, &mut problems);
         }
     }
-    let (Some(m), Some(minutes), true) = (method, duration, problems.is_empty()) else {
+    let (Some(m), Some(minutes), Some(booking), Some(held_on), true) =
+        (method, duration, booking, held_on, problems.is_empty())
+    else {
         return Err(AppError::Validation(problems));
     };
     if let Some(existing) = snap.assessment_in(m, state.attempt as i32) {
@@ -155,14 +241,26 @@ pub async fn record_assessment(
             method: m,
             attempt: state.attempt as i32,
             attempt_kind: kind,
-            held_on: input.held_on,
+            held_on,
             start_time: &start_time,
             end_time: &end_time,
             duration_minutes: to_i32(minutes),
             questioning_minutes: input.questioning_minutes.map(to_i32),
             interview_questions: input.interview_questions.map(to_i32),
             assessor_id: actor.user_id,
+            booking_id: booking.id,
         },
+        app.now(),
+    )
+    .await?;
+    // The booking took place: it is no longer upcoming, nor live to move.
+    bookings::set_status(
+        &mut tx,
+        booking.id,
+        booking.version,
+        BookingStatus::Held,
+        "sat: the assessment is recorded",
+        actor.user_id,
         app.now(),
     )
     .await?;
@@ -175,6 +273,7 @@ pub async fn record_assessment(
         None,
         json!({
             "assessment_id": assessment.id,
+            "booking_id": booking.id,
             "method": m.as_str(),
             "attempt": assessment.attempt,
             "attempt_kind": assessment.attempt_kind,

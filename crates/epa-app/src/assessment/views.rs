@@ -15,10 +15,17 @@ pub(super) const REASON_MAX: usize = 2_000;
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssessmentInput {
-    /// `observation`, `project` (the interview) or `discussion`.
+    /// The booking the sitting was held for (required): the sitting is on
+    /// its day, for its method.
+    #[serde(default)]
+    pub booking_id: Option<Uuid>,
+    /// `observation`, `project` (the interview) or `discussion`: the
+    /// booking's method.
     pub method: String,
-    /// The day it took place.
-    pub held_on: NaiveDate,
+    /// The day it took place: the booking's day when absent, and if sent
+    /// it must be that day (a sitting on another day is rescheduled first).
+    #[serde(default)]
+    pub held_on: Option<NaiveDate>,
     /// Actual start, local time `HH:MM`.
     pub start_time: String,
     /// Actual end, local time `HH:MM`.
@@ -47,6 +54,8 @@ pub struct AssessmentView {
     pub interview_questions: Option<i32>,
     pub assessor_id: Uuid,
     pub recorded_at: chrono::DateTime<chrono::Utc>,
+    /// The booking it was held for.
+    pub booking_id: Option<Uuid>,
 }
 
 impl From<&Assessment> for AssessmentView {
@@ -65,6 +74,7 @@ impl From<&Assessment> for AssessmentView {
             interview_questions: a.interview_questions,
             assessor_id: a.assessor_id,
             recorded_at: a.recorded_at,
+            booking_id: a.booking_id,
         }
     }
 }

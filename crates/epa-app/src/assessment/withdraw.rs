@@ -3,6 +3,7 @@
 use epa_domain::lifecycle::Command;
 use epa_domain::policy::Action;
 use epa_store::epas::{self};
+use epa_store::planning as bookings;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -10,8 +11,13 @@ use super::views::*;
 use crate::epas::EpaView;
 use crate::gate::EpaContext;
 use crate::{Actor, App, AppError, transitions};
+use epa_domain::booking::BookingStatus;
 
-/// Withdraws the apprentice from the EPA, with the reason.
+/// The reason given on the bookings a withdrawal cancels.
+const WITHDRAWN: &str = "withdrawn";
+
+/// Withdraws the apprentice from the EPA, with the reason, and cancels its
+/// live bookings.
 pub async fn withdraw(
     app: &App,
     actor: &Actor,
@@ -46,6 +52,30 @@ pub async fn withdraw(
         json!({"reason": input.reason.trim()}),
     )
     .await?;
+    // A withdrawn apprentice sits nothing more: every live booking is
+    // cancelled, with the reason "withdrawn", so none stays upcoming.
+    for booking in bookings::live_bookings_in(&mut tx, epa_id).await? {
+        bookings::set_status(
+            &mut tx,
+            booking.id,
+            booking.version,
+            BookingStatus::Cancelled,
+            WITHDRAWN,
+            actor.user_id,
+            app.now(),
+        )
+        .await?;
+        transitions::audit_epa(
+            app,
+            &mut tx,
+            actor,
+            epa_id,
+            "booking.cancelled",
+            Some(json!({"booking_id": booking.id, "method": booking.method, "date": booking.assessment_on, "status": booking.status})),
+            json!({"booking_id": booking.id, "method": booking.method, "date": booking.assessment_on, "status": "cancelled", "reason": WITHDRAWN}),
+        )
+        .await?;
+    }
     let row = epas::get_in(&mut tx, epa_id).await?;
     tx.commit().await?;
     Ok(EpaView::from(row))

@@ -37,6 +37,7 @@ pub use meetings::planning_meetings;
 pub use no_show::record_no_show;
 pub use record_submission::record_submission;
 pub use reschedule::reschedule;
+pub(crate) use rules::rule_findings;
 pub use views::{
     Allocation, Booked, BookingError, BookingInput, BookingView, ConflictInput, ConflictView,
     PlanningMeetingHeld, PlanningMeetingInput, PlanningMeetingView, ReasonInput, RescheduleInput,

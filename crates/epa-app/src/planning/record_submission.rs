@@ -79,6 +79,16 @@ pub async fn record_submission(
     let (Some(method), Some(kind)) = (method, kind) else {
         return Err(AppError::Validation(problems));
     };
+    // TQUK: the report is written once the proposal is signed off.
+    if method == MethodId::Project
+        && let Some(refusal) =
+            super::rules::proposal_refusal(&mut tx, &ctx, "the report is submitted").await?
+    {
+        problems.push(FieldError::new(
+            "kind",
+            format!("{} (source: {})", refusal.message, refusal.source),
+        ));
+    }
     if !problems.is_empty() {
         return Err(AppError::Validation(problems));
     }

@@ -1,8 +1,12 @@
-//! The plan's booking rules, against the EPA's live bookings.
+//! The plan's booking rules, against the EPA's bookings: checked when a
+//! method is booked or moved, and again for its day when it is sat.
 
+use chrono::NaiveDate;
 use epa_domain::booking::{self, BookingFacts, Finding, SubmissionKind};
+use epa_plan::MethodId;
 use epa_store::Tx;
 use epa_store::epas::EpaRow;
+use epa_store::gateway;
 use epa_store::planning::{self as store, Booking};
 use uuid::Uuid;
 
@@ -18,6 +22,15 @@ use crate::{App, AppError};
 /// method again nor bears on the new bookings' rules.
 pub(super) async fn current_bookings(tx: &mut Tx, row: &EpaRow) -> Result<Vec<Booking>, AppError> {
     let live = store::live_bookings_in(tx, row.epa.id).await?;
+    in_attempt(tx, row, live).await
+}
+
+/// The bookings made since the current attempt started.
+async fn in_attempt(
+    tx: &mut Tx,
+    row: &EpaRow,
+    live: Vec<Booking>,
+) -> Result<Vec<Booking>, AppError> {
     let started =
         epa_store::assessment::attempts(epa_store::assessment::Reader::Tx(tx), row.epa.id)
             .await?
@@ -33,8 +46,10 @@ pub(super) async fn current_bookings(tx: &mut Tx, row: &EpaRow) -> Result<Vec<Bo
     })
 }
 
-/// The plan's rules for `slot`, against the EPA's other live bookings
-/// (`replacing` excluded): refused, or the warnings.
+/// The plan's rules for `slot`, against the EPA's other bookings
+/// (`replacing` excluded): refused, or the warnings. Under a policy whose
+/// project proposal must be accepted (TQUK), the interview is not booked
+/// before it is.
 pub(super) async fn check_rules(
     app: &App,
     tx: &mut Tx,
@@ -42,8 +57,7 @@ pub(super) async fn check_rules(
     slot: &Slot,
     replacing: Option<Uuid>,
 ) -> Result<Vec<RuleFinding>, BookingError> {
-    let (row, state, plan) = (&ctx.row, &ctx.state, &ctx.plan);
-    let live = current_bookings(tx, row).await?;
+    let live = current_bookings(tx, &ctx.row).await?;
     if let Some(same) = live
         .iter()
         .find(|b| b.method == slot.method && Some(b.id) != replacing)
@@ -55,10 +69,50 @@ pub(super) async fn check_rules(
         ))
         .into());
     }
+    let (mut refusals, warnings) = rule_findings(
+        tx,
+        ctx,
+        slot.method,
+        slot.date,
+        app.clock.today(),
+        replacing,
+    )
+    .await?;
+    if slot.method == MethodId::Project
+        && let Some(refusal) = proposal_refusal(tx, ctx, "the interview is booked").await?
+    {
+        refusals.insert(0, refusal);
+    }
+    if refusals.is_empty() {
+        Ok(warnings)
+    } else {
+        Err(BookingError::Refused { refusals, warnings })
+    }
+}
+
+/// The plan's timings and order rules for `method` on `date`, notice
+/// counted from `booked_on`, against the EPA's other bookings of the current
+/// attempt, live or held (`excluding` left out): the "must" rules broken,
+/// then the "recommended" ones. Booking checks the day asked for; a sitting
+/// checks its booking's day again with the facts as they are when it is
+/// recorded (a report or portfolio submitted since, an EPA period moved).
+pub(crate) async fn rule_findings(
+    tx: &mut Tx,
+    ctx: &EpaContext,
+    method: MethodId,
+    date: NaiveDate,
+    booked_on: NaiveDate,
+    excluding: Option<Uuid>,
+) -> Result<(Vec<RuleFinding>, Vec<RuleFinding>), AppError> {
+    let (row, state, plan) = (&ctx.row, &ctx.state, &ctx.plan);
+    // A held booking is an assessment that took place: order rules still
+    // measure against it.
+    let standing = store::standing_bookings_in(tx, row.epa.id).await?;
+    let standing = in_attempt(tx, row, standing).await?;
     let facts = BookingFacts {
-        method: slot.method,
-        date: slot.date,
-        booked_on: app.clock.today(),
+        method,
+        date,
+        booked_on,
         epa_period_start: state.epa_period_start.or(row.epa.gateway_approved_on),
         report_submitted_on: store::latest_submission_in(tx, row.epa.id, SubmissionKind::Report)
             .await?,
@@ -68,9 +122,9 @@ pub(super) async fn check_rules(
             SubmissionKind::Portfolio,
         )
         .await?,
-        booked: live
+        booked: standing
             .iter()
-            .filter(|b| Some(b.id) != replacing)
+            .filter(|b| Some(b.id) != excluding)
             .map(|b| (b.method, b.assessment_on))
             .collect(),
     };
@@ -78,13 +132,43 @@ pub(super) async fn check_rules(
         .map_err(|err| AppError::Internal(err.to_string()))?;
     let (refusals, warnings): (Vec<Finding>, Vec<Finding>) =
         findings.into_iter().partition(Finding::refuses);
-    let warnings: Vec<RuleFinding> = warnings.into_iter().map(RuleFinding::from).collect();
-    if refusals.is_empty() {
-        Ok(warnings)
-    } else {
-        Err(BookingError::Refused {
-            refusals: refusals.into_iter().map(RuleFinding::from).collect(),
-            warnings,
-        })
+    Ok((
+        refusals.into_iter().map(RuleFinding::from).collect(),
+        warnings.into_iter().map(RuleFinding::from).collect(),
+    ))
+}
+
+/// Under a policy whose project proposal must be accepted before the report
+/// is started (TQUK), the refusal of `what` while no version of it is
+/// accepted, in the policy's own words with their source.
+pub(super) async fn proposal_refusal(
+    tx: &mut Tx,
+    ctx: &EpaContext,
+    what: &str,
+) -> Result<Option<RuleFinding>, AppError> {
+    let rule = &ctx.plan.rules.proposal;
+    // Innovate agrees its synopsis as part of the gateway: an approved
+    // gateway is its acceptance. Only a decision after gateway (TQUK) gates.
+    if !epa_domain::gateway::has_proposal_decision(&ctx.plan) {
+        return Ok(None);
     }
+    let accepted = gateway::proposal_decisions_in(tx, ctx.id())
+        .await?
+        .iter()
+        .any(|d| d.decision == epa_domain::gateway::ReviewDecision::Accepted);
+    if accepted {
+        return Ok(None);
+    }
+    let quote = rule.source.quote.as_deref().unwrap_or(&rule.text);
+    Ok(Some(RuleFinding {
+        rule: "proposal_accepted".to_owned(),
+        strength: "must".to_owned(),
+        message: format!(
+            "\"{quote}\" The {} is not accepted yet: {what} once the End-Point Assessor or EPAO staff accept it.",
+            rule.name
+        ),
+        source: rule.source.to_string(),
+        earliest_allowed: None,
+        latest_allowed: None,
+    }))
 }

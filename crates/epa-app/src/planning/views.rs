@@ -219,7 +219,7 @@ pub struct BookingView {
     pub duration_minutes: i32,
     pub mode: String,
     pub assessor_id: Uuid,
-    /// `booked`, `cancelled`, `rescheduled` or `no_show`.
+    /// `booked`, `held` (sat), `cancelled`, `rescheduled` or `no_show`.
     pub status: String,
     pub status_reason: Option<String>,
     pub status_changed_at: Option<DateTime<Utc>>,

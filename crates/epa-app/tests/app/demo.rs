@@ -184,6 +184,34 @@ async fn check_demo(backend: Backend, clock: Arc<dyn Clock + Send + Sync>) {
         }
     }
 
+    // Every sitting was held for a booking of its method on its day, now
+    // `held`; a withdrawn EPA has no live booking left.
+    for row in &rows {
+        let bookings = epa_store::planning::bookings(&db, row.epa.id)
+            .await
+            .unwrap();
+        for sat in epa_store::assessment::assessments(Reader::Db(&db), row.epa.id)
+            .await
+            .unwrap()
+        {
+            let booking = bookings
+                .iter()
+                .find(|b| Some(b.id) == sat.booking_id)
+                .expect("the sitting's booking");
+            assert_eq!(
+                (
+                    booking.method.as_str(),
+                    booking.assessment_on,
+                    booking.status.as_str()
+                ),
+                (sat.method.as_str(), sat.held_on, "held")
+            );
+        }
+        if row.epa.stage.as_str() == "withdrawn" {
+            assert!(bookings.iter().all(|b| b.status.as_str() != "booked"));
+        }
+    }
+
     // The apprentice who signs in sees their own EPA, and it is well along.
     let apprentice = actor(&db, "apprentice@demo.test").await;
     let own = epa_app::epas::list(&app, &apprentice, &epa_app::epas::ListQuery::default())

@@ -154,6 +154,25 @@ crate::conformance!(
     |db: Db| async move {
         let (epa_id, assessor) = epa(&db).await;
         let mut tx = db.begin_write().await.unwrap();
+        let held_on = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
+        let booking = epa_store::planning::insert_booking(
+            &mut tx,
+            &epa_store::planning::NewBooking {
+                epa_id,
+                method: MethodId::Project,
+                assessment_on: held_on,
+                starts_at: chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+                duration_minutes: 60,
+                mode: epa_domain::Mode::Remote,
+                assessor_id: assessor,
+                replaces_id: None,
+                booked_on: NaiveDate::from_ymd_opt(2026, 9, 1).unwrap(),
+                created_by: assessor,
+            },
+            now(),
+        )
+        .await
+        .unwrap();
         let sitting = assessment::insert_assessment(
             &mut tx,
             &NewAssessment {
@@ -168,6 +187,7 @@ crate::conformance!(
                 questioning_minutes: None,
                 interview_questions: Some(4),
                 assessor_id: assessor,
+                booking_id: booking.id,
             },
             now(),
         )

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::on_both;
-use crate::support::registered;
+use crate::support::{proposal_on_file, registered, with_booking};
 
 // ---------------------------------------------------------------------------
 // Shortcuts
@@ -89,6 +89,12 @@ async fn through_gateway(app: &TestApp, world: &World, id: Uuid, on: &str, asses
     .await
     .unwrap();
     tx.commit().await.unwrap();
+    // TQUK's proposal, accepted by the assessor (Innovate agrees its
+    // synopsis at gateway).
+    let policy = epas::get(&app.db, id).await.unwrap().epa.policy;
+    if policy == "tquk" {
+        proposal_on_file(app, id, world.provider_user.user_id, Some(assessor)).await;
+    }
 }
 
 /// A user holding two roles at the EPAO, EPAO admin and assessor: the person
@@ -140,8 +146,11 @@ fn sitting(method: &str, held_on: &str) -> Value {
     body
 }
 
+/// Records a sitting against its booking: the body's, or one made ahead
+/// for its method and day (see [`with_booking`]).
 async fn record(app: &TestApp, token: &str, epa: Uuid, body: &Value) -> reqwest::Response {
-    app.post_as(token, &format!("/api/v1/epas/{epa}/assessments"), body)
+    let body = with_booking(app, epa, body).await;
+    app.post_as(token, &format!("/api/v1/epas/{epa}/assessments"), &body)
         .await
 }
 
@@ -967,11 +976,11 @@ on_both!(
 );
 
 on_both!(
-    a_resit_is_booked_although_the_first_sitting_stays_booked,
+    a_resit_is_booked_after_the_first_sittings_are_held,
     async |app: &TestApp, world: &World| {
-        // A booking stays `booked` once its sitting is recorded. The resit
+        // A booking becomes `held` once its sitting is recorded. The resit
         // of that method must still be bookable, and the order rules must
-        // not read the first attempt's sittings as live bookings.
+        // not read the first attempt's sittings as bookings of the resit.
         let (epa, policy) = planned(app, world, "tquk", 1, world.assessor.user_id).await;
         let ops = &world.operations.token;
         let assessor = &world.assessor.token;
@@ -994,6 +1003,18 @@ on_both!(
         ] {
             grade_method(app, assessor, epa, &policy, method, grade, held_on).await;
         }
+        let statuses: Vec<String> = get(app, ops, &bookings)
+            .await
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["status"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(
+            statuses,
+            ["held", "held", "held"],
+            "each sat booking is held"
+        );
         let (status, _) = post(
             app,
             ops,
@@ -1336,12 +1357,13 @@ on_both!(
         assert!(listed.as_array().unwrap().is_empty());
 
         // A retried POST with its key gets the first answer, not a second record.
+        let observed = with_booking(app, epa, &sitting("observation", "2026-11-02")).await;
         let send = || {
             app.client
                 .post(app.url(&format!("/api/v1/epas/{epa}/assessments")))
                 .bearer_auth(token)
                 .header("Idempotency-Key", "obs-1")
-                .json(&sitting("observation", "2026-11-02"))
+                .json(&observed)
                 .send()
         };
         let first = send().await.unwrap();

@@ -442,7 +442,17 @@ async fn grade_method(
     grade: &str,
 ) -> Value {
     on(app, date);
+    // The sitting is held for the method's live booking, on its day.
+    let bookings = get_ok(app, &world.assessor.token, &epa_path(epa, "/bookings")).await;
+    let booking = bookings
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["method"] == method && b["status"] == "booked")
+        .unwrap_or_else(|| panic!("the {method} is booked: {bookings}"));
+    assert_eq!(booking["date"], date, "the sitting is on its booking's day");
     let mut sitting = json!({
+        "booking_id": booking["id"],
         "method": method,
         "held_on": date,
         "start_time": "10:00",

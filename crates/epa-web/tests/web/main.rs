@@ -15,4 +15,5 @@ mod matrix;
 mod openapi;
 mod planning;
 mod release;
+mod sittings;
 mod support;

@@ -107,7 +107,7 @@ use epa_testkit::{TestApp, TestDb};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::support::{registered, uln};
+use crate::support::{registered, uln, with_booking};
 
 /// The actions with an endpoint today, in the table's order.
 const REACHABLE: [Action; 21] = [
@@ -521,13 +521,8 @@ impl Situation<'_> {
             if grader {
                 self.grade(id, assessor, MethodId::Discussion).await;
             }
-            let recorded = must(
-                app,
-                assessor,
-                &at("/assessments"),
-                Some(&sitting(MethodId::Project)),
-            )
-            .await;
+            let project = with_booking(app, id, &sitting(MethodId::Project)).await;
+            let recorded = must(app, assessor, &at("/assessments"), Some(&project)).await;
             built.project = recorded["assessment"]["id"]
                 .as_str()
                 .map(|s| s.parse().unwrap());
@@ -597,11 +592,12 @@ impl Situation<'_> {
 
     /// A sitting of `method`, judged a pass or a fail.
     async fn grade_as(&self, epa: Uuid, token: &str, method: MethodId, pass: bool) {
+        let body = with_booking(self.app, epa, &sitting(method)).await;
         let recorded = must(
             self.app,
             token,
             &format!("/api/v1/epas/{epa}/assessments"),
-            Some(&sitting(method)),
+            Some(&body),
         )
         .await;
         let assessment = recorded["assessment"]["id"].as_str().unwrap();
@@ -1025,10 +1021,13 @@ async fn run_situation(
         Some(json!({"method": "observation", "date": "2026-11-16", "start_time": "10:00", "mode": "in_person"})),
     )
     .await;
+    // The sitting is held for a booking of its own (the one just probed may
+    // not have been made).
+    let observed = with_booking(app, assess.id, &sitting(MethodId::Observation)).await;
     post(
         Action::RecordJudgement,
         at(&assess, "/assessments"),
-        Some(sitting(MethodId::Observation)),
+        Some(observed),
     )
     .await;
     let project = assess.project.expect("the project's assessment");

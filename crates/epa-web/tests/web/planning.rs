@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::on_both;
-use crate::support::registered;
+use crate::support::{proposal_on_file, registered};
 
 /// A registered EPA taken through its gateway today (2 November 2026), as
 /// the gateway part of the API will do: the EPA period runs to 2 February 2027.
@@ -55,6 +55,17 @@ async fn approved(app: &TestApp, world: &World, policy: &str, n: u32) -> String 
         .await
         .unwrap();
         tx.commit().await.unwrap();
+    }
+    // TQUK's proposal, accepted by EPAO staff (Innovate agrees its synopsis
+    // at gateway).
+    if policy == "tquk" {
+        proposal_on_file(
+            app,
+            id,
+            world.provider_user.user_id,
+            Some(world.operations.user_id),
+        )
+        .await;
     }
     id.to_string()
 }

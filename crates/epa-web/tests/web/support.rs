@@ -96,3 +96,124 @@ fn test_ulns_are_valid_and_distinct() {
     unique.dedup();
     assert_eq!(unique.len(), ulns.len());
 }
+
+/// SHORTCUT for booking ahead, which the planning tests cover through the
+/// API (a booking cannot be made for today with the notice the plan asks):
+/// writes a live booking of `method` on `on` for the EPA's allocated
+/// assessor, made eight weeks earlier so the notice and portfolio rules read
+/// as they would have, and returns its ID. A sitting is recorded against it.
+pub async fn booked_ahead(app: &TestApp, epa: uuid::Uuid, method: &str, on: &str) -> uuid::Uuid {
+    let on: chrono::NaiveDate = on.parse().expect("a date");
+    let row = epa_store::epas::get(&app.db, epa).await.unwrap();
+    let assessor = row.epa.assessor_id.expect("an allocated assessor");
+    let mut tx = app.db.begin_write().await.unwrap();
+    let booking = epa_store::planning::insert_booking(
+        &mut tx,
+        &epa_store::planning::NewBooking {
+            epa_id: epa,
+            method: epa_domain::MethodId::parse(method).expect("a method"),
+            assessment_on: on,
+            starts_at: chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+            duration_minutes: 70,
+            mode: epa_domain::Mode::InPerson,
+            assessor_id: assessor,
+            replaces_id: None,
+            booked_on: on - chrono::Duration::weeks(8),
+            created_by: assessor,
+        },
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    booking.id
+}
+
+/// `body`, a sitting, with the booking it is held for: the one given, the
+/// EPA's live booking of its method on its day, or a booking made ahead ([`booked_ahead`]) for its method and day when the
+/// body names none, the EPA has an assessor and both are valid (a test of a refused method or day
+/// sends them as they are).
+pub async fn with_booking(
+    app: &TestApp,
+    epa: uuid::Uuid,
+    body: &serde_json::Value,
+) -> serde_json::Value {
+    let mut body = body.clone();
+    let method = body["method"].as_str().unwrap_or_default().to_owned();
+    let day = body["held_on"].as_str().unwrap_or_default().to_owned();
+    let allocated = epa_store::epas::get(&app.db, epa)
+        .await
+        .is_ok_and(|row| row.epa.assessor_id.is_some());
+    if body.get("booking_id").is_none()
+        && allocated
+        && epa_plan::MethodId::parse(&method).is_some()
+        && day.parse::<chrono::NaiveDate>().is_ok()
+    {
+        let live = epa_store::planning::bookings(&app.db, epa)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|b| {
+                b.status == epa_domain::booking::BookingStatus::Booked
+                    && b.method.as_str() == method
+                    && b.assessment_on.to_string() == day
+            });
+        let booking = match live {
+            Some(booking) => booking.id,
+            None => booked_ahead(app, epa, &method, &day).await,
+        };
+        body["booking_id"] = serde_json::json!(booking);
+    }
+    body
+}
+
+/// SHORTCUT for the proposal's part of the gateway, which the gateway tests
+/// cover through the API: writes version 1 of the EPA's project proposal,
+/// and, when `decided_by` is given, its acceptance by that person. Under
+/// TQUK the interview is booked and the report submitted only after it.
+/// Does nothing when the EPA already has a proposal.
+pub async fn proposal_on_file(
+    app: &TestApp,
+    epa: uuid::Uuid,
+    submitted_by: uuid::Uuid,
+    decided_by: Option<uuid::Uuid>,
+) {
+    if !epa_store::gateway::proposals(&app.db, epa)
+        .await
+        .unwrap()
+        .is_empty()
+    {
+        return;
+    }
+    let by = submitted_by;
+    let now = app.clock.now();
+    let mut tx = app.db.begin_write().await.unwrap();
+    let proposal = epa_store::gateway::insert_proposal(
+        &mut tx,
+        &epa_store::gateway::NewProposal {
+            epa_id: epa,
+            version: 1,
+            component_id: None,
+            text: "A complaint handled end to end.",
+            word_count: 6,
+            submitted_by: by,
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    if let Some(decider) = decided_by {
+        epa_store::gateway::insert_proposal_decision(
+            &mut tx,
+            proposal.id,
+            epa_domain::gateway::ReviewDecision::Accepted,
+            "",
+            None,
+            decider,
+            now,
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
