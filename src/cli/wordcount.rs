@@ -6,6 +6,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use epa_app::documents::Purpose;
 use epa_documents::{Limits, WordCount, WordLimit, check_and_count, summary};
 use serde_json::{Value, json};
 
@@ -168,37 +169,26 @@ fn policy_limit(role: Role, selection: &PlanSelection) -> Result<PolicyLimit, St
 }
 
 fn limit_of(role: Role, plan: &epa_plan::EffectivePlan) -> PolicyLimit {
-    let limits = &plan.rules.word_limits;
-    let (stated, what) = match role {
-        Role::Report => (Some(&limits.report), "the report".to_owned()),
-        Role::Proposal => (
-            limits.proposal.as_ref(),
-            format!("the {}", plan.rules.proposal.name.to_lowercase()),
-        ),
+    // The same reading of the policy as the upload routes': one function.
+    let purpose = match role {
+        Role::Report => Purpose::Report,
+        Role::Proposal => Purpose::Proposal,
     };
-    match stated {
-        Some(stated) => PolicyLimit {
-            limit: convert(stated),
-            excludes_annexes: stated.excludes_annexes,
-            what,
-            epao: Some(plan.epao.clone()),
-            note: None,
-        },
+    let stated = epa_app::documents::policy_limit(plan, purpose);
+    let (limit, excludes_annexes, what) = match stated {
+        Some(stated) => (stated.limit, stated.excludes_annexes, stated.what),
+        None => (None, false, format!("the {}", role.as_str())),
+    };
+    PolicyLimit {
         // Innovate's synopsis: counting is still useful, nothing to judge.
-        None => PolicyLimit {
-            limit: WordLimit::NONE,
-            excludes_annexes: false,
-            note: Some(format!("{} sets no word limit on {what}", plan.epao_name)),
-            what,
-            epao: Some(plan.epao.clone()),
-        },
+        note: limit
+            .is_none()
+            .then(|| format!("{} sets no word limit on {what}", plan.epao_name)),
+        limit: limit.unwrap_or(WordLimit::NONE),
+        excludes_annexes,
+        what,
+        epao: Some(plan.epao.clone()),
     }
-}
-
-/// The policy states min and max; a target with a tolerance fills any gap
-/// (the same reading as the upload routes').
-fn convert(stated: &epa_plan::WordLimit) -> WordLimit {
-    epa_app::documents::word_limit(stated)
 }
 
 /// Reads at most `limit` bytes; a larger file is refused before it is read.

@@ -257,15 +257,10 @@ pub fn policy_limit(plan: &EffectivePlan, purpose: Purpose) -> Option<PolicyLimi
 
 /// A policy's stated limit as the documents crate's inclusive bounds.
 pub fn word_limit(stated: &epa_plan::WordLimit) -> WordLimit {
-    let around = match (stated.target, stated.tolerance_percent) {
-        (Some(target), Some(tolerance)) => {
-            WordLimit::around(u64::from(target), u64::from(tolerance))
-        }
-        _ => WordLimit::NONE,
-    };
+    let (min, max) = stated.bounds();
     WordLimit {
-        min: stated.min.map(u64::from).or(around.min),
-        max: stated.max.map(u64::from).or(around.max),
+        min: min.map(u64::from),
+        max: max.map(u64::from),
     }
 }
 

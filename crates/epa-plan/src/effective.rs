@@ -79,27 +79,6 @@ pub struct OverallGrading {
     pub source: Source,
 }
 
-impl OverallGrading {
-    /// The overall grade for three method grades, before any resit cap.
-    /// A fail anywhere gives `any_fail`; otherwise the table decides.
-    pub fn overall(&self, observation: Grade, project: Grade, discussion: Grade) -> Grade {
-        if [observation, project, discussion].contains(&Grade::Fail) {
-            return self.any_fail;
-        }
-        self.table
-            .iter()
-            .find(|row| {
-                row.observation == observation
-                    && row.project == project
-                    && row.discussion == discussion
-            })
-            .map(|row| row.overall)
-            // The validator proves the table complete, so this is unreachable
-            // for loaded plans; fail is the safe answer if it ever were not.
-            .unwrap_or(Grade::Fail)
-    }
-}
-
 /// The policy's rules other than grading.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Rules {
@@ -256,11 +235,5 @@ impl EffectivePlan {
     /// The criteria of one method, in the plan's order.
     pub fn criteria_for(&self, method: MethodId) -> impl Iterator<Item = &Criterion> {
         self.criteria.iter().filter(move |c| c.method == method)
-    }
-
-    /// The overall grade for three method grades, before any resit cap.
-    pub fn overall_grade(&self, observation: Grade, project: Grade, discussion: Grade) -> Grade {
-        self.overall_grading
-            .overall(observation, project, discussion)
     }
 }

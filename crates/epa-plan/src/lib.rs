@@ -15,7 +15,7 @@
 //! use epa_plan::{Catalog, Grade};
 //! let plan = Catalog::embedded().effective("ST0071", None, "innovate").unwrap();
 //! assert_eq!(plan.ksbs.len(), 47);
-//! assert_eq!(plan.overall_grade(Grade::Distinction, Grade::Pass, Grade::Pass), Grade::Pass);
+//! assert_eq!(plan.overall_grading.any_fail, Grade::Fail);
 //! ```
 
 pub mod catalog;

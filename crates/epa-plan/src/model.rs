@@ -421,6 +421,30 @@ pub struct WordLimitsOf<T> {
 
 pub type WordLimits = WordLimitsOf<WordLimit>;
 
+impl WordLimit {
+    /// `target` +/- `tolerance_percent` as inclusive bounds, rounded
+    /// outwards so the tolerance is never shaved: 2,500 +/- 10% is
+    /// 2,250-2,750.
+    pub fn tolerance_bounds(&self) -> Option<(u32, u32)> {
+        let (target, tolerance) = (self.target?, self.tolerance_percent?);
+        let slack = (u64::from(target) * u64::from(tolerance)).div_ceil(100);
+        let slack = u32::try_from(slack).unwrap_or(u32::MAX);
+        Some((target.saturating_sub(slack), target.saturating_add(slack)))
+    }
+
+    /// The limit in force, as inclusive bounds: the stated `min` and `max`,
+    /// with the target's tolerance filling a bound that is not stated
+    /// (ADR 0034). The validator, the upload routes and `epa wordcount` all
+    /// read a limit through this one function.
+    pub fn bounds(&self) -> (Option<u32>, Option<u32>) {
+        let around = self.tolerance_bounds();
+        (
+            self.min.or(around.map(|(low, _)| low)),
+            self.max.or(around.map(|(_, high)| high)),
+        )
+    }
+}
+
 /// A work-based project proposal (TQUK) or synopsis (Innovate).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

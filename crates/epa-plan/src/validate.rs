@@ -649,16 +649,18 @@ fn word_limit(r: &mut Report<'_>, key: &str, w: &Spanned<WordLimit>) {
             format!("word limit {key}: max must be positive"),
         );
     }
-    match (limit.target, limit.tolerance_percent) {
-        (Some(target), Some(tolerance)) => {
+    match (
+        limit.target,
+        limit.tolerance_percent,
+        limit.tolerance_bounds(),
+    ) {
+        (Some(target), Some(tolerance), Some((low, high))) => {
             if tolerance >= 100 {
                 r.add(
                     Some(span.clone()),
                     format!("word limit {key}: tolerance_percent {tolerance} must be below 100"),
                 );
             }
-            let low = (target * (100 - tolerance.min(100))) / 100;
-            let high = (target * (100 + tolerance)).div_ceil(100);
             if limit.min != Some(low) || limit.max != Some(high) {
                 r.add(
                     Some(span),
@@ -666,7 +668,7 @@ fn word_limit(r: &mut Report<'_>, key: &str, w: &Spanned<WordLimit>) {
                 );
             }
         }
-        (None, Some(_)) => r.add(
+        (None, Some(_), _) => r.add(
             Some(span),
             format!("word limit {key}: tolerance_percent needs target"),
         ),

@@ -133,17 +133,21 @@ fn overall_tables_have_eight_rows_and_differ_on_the_disputed_rows() {
     for plan in [&t, &i] {
         assert_eq!(plan.overall_grading.table.len(), 8);
         assert_eq!(plan.overall_grading.any_fail, F);
-        assert_eq!(plan.overall_grade(P, P, P), P);
-        assert_eq!(plan.overall_grade(P, D, D), P);
-        assert_eq!(plan.overall_grade(D, D, D), D);
-        assert_eq!(plan.overall_grade(F, D, D), F);
-        assert_eq!(plan.overall_grade(D, D, F), F);
     }
+    // The rows as data; the grade they give is the domain's one reading of
+    // the table (epa-domain's rules tests, `overall_tables_*`).
+    let row = |plan: &epa_plan::EffectivePlan, o, p, d| {
+        plan.overall_grading
+            .table
+            .iter()
+            .find(|r| r.observation == o && r.project == p && r.discussion == d)
+            .map(|r| r.overall)
+    };
     for (o, p, d) in [(D, P, P), (D, D, P), (D, P, D)] {
-        assert_eq!(t.overall_grade(o, p, d), D, "TQUK: observation decides");
+        assert_eq!(row(&t, o, p, d), Some(D), "TQUK: observation decides");
         assert_eq!(
-            i.overall_grade(o, p, d),
-            P,
+            row(&i, o, p, d),
+            Some(P),
             "Innovate: all three must be distinction"
         );
     }

@@ -184,3 +184,27 @@ fn explanation_names_unmet_criteria_and_the_row() {
     );
     assert!(e.row.is_some());
 }
+
+/// The overall table as the only implementation reads it (the plan crate
+/// holds the rows as data, nothing more).
+#[test]
+fn overall_tables_as_the_domain_reads_them() {
+    for epao in ["tquk", "innovate"] {
+        let s = scheme(epao);
+        assert_eq!(s.table_overall(P, P, P), P, "{epao}");
+        assert_eq!(s.table_overall(P, D, D), P, "{epao}");
+        assert_eq!(s.table_overall(D, D, D), D, "{epao}");
+    }
+    for (o, p, d) in [(D, P, P), (D, D, P), (D, P, D)] {
+        assert_eq!(
+            scheme("tquk").table_overall(o, p, d),
+            D,
+            "TQUK: observation decides"
+        );
+        assert_eq!(
+            scheme("innovate").table_overall(o, p, d),
+            P,
+            "Innovate: all three must be distinction"
+        );
+    }
+}
