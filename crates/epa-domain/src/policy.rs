@@ -138,10 +138,12 @@ pub enum Action {
     WithdrawConflict,
     /// See the apprentice's personal details beyond their name (date of birth).
     ViewPersonalDetails,
+    /// Decide a reasonable adjustment (extra time, other arrangements).
+    DecideAdjustment,
 }
 
 impl Action {
-    pub const ALL: [Action; 26] = [
+    pub const ALL: [Action; 27] = [
         Action::ViewEpa,
         Action::RegisterApprentice,
         Action::SubmitGateway,
@@ -168,6 +170,7 @@ impl Action {
         Action::CorrectRegistration,
         Action::WithdrawConflict,
         Action::ViewPersonalDetails,
+        Action::DecideAdjustment,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -198,6 +201,7 @@ impl Action {
             Action::CorrectRegistration => "correct_registration",
             Action::WithdrawConflict => "withdraw_conflict",
             Action::ViewPersonalDetails => "view_personal_details",
+            Action::DecideAdjustment => "decide_adjustment",
         }
     }
 
@@ -404,7 +408,8 @@ pub fn decide(role: Role, relation: Relationship, action: Action) -> Decision {
                 | A::Withdraw
                 | A::CorrectRegistration
                 | A::WithdrawConflict
-                | A::ViewPersonalDetails => Allow,
+                | A::ViewPersonalDetails
+                | A::DecideAdjustment => Allow,
                 // A conflicted person neither chooses the assessor, nor sees
                 // marks before release, nor signs off the project proposal.
                 A::AllocateAssessor

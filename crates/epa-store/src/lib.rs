@@ -8,6 +8,7 @@
 
 #[macro_use]
 mod dispatch;
+pub mod adjustments;
 pub mod apprentices;
 pub mod assessment;
 pub mod audit;
