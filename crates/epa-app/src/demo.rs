@@ -789,6 +789,7 @@ async fn run(
                 start_time: "09:00".to_owned(),
                 end_time: "10:02".to_owned(),
                 questioning_minutes: (*method == MethodId::Observation).then_some(8),
+                observation_minutes: None,
                 interview_questions: plan.method(*method).and_then(|m| m.interview_questions),
             };
             let recorded = assessment::record_assessment(app, &cast.assessor, epa, input).await?;

@@ -12,6 +12,7 @@
 //! action too ([`Action::ViewProvisionalResults`]), asked through
 //! [`EpaContext::may`] and [`EpaContext::sees_marks`].
 
+use epa_domain::adjustments::Adjustment;
 use epa_domain::grading::GradingScheme;
 use epa_domain::lifecycle::Lifecycle;
 use epa_domain::policy::{self, Action, Decision, Resource, UserId};
@@ -33,6 +34,9 @@ pub struct EpaContext {
     pub conflicted: Vec<Uuid>,
     /// People who graded any of its assessments.
     pub graders: Vec<Uuid>,
+    /// The reasonable adjustment that stands for the EPA, if any: every
+    /// duration rule reads the adjusted window.
+    pub adjustment: Option<Adjustment>,
 }
 
 impl EpaContext {
@@ -84,6 +88,7 @@ impl EpaContext {
             graders,
         };
         context.authorize(actor, action, refused)?;
+        let adjustment = crate::adjustments::standing(reader.again(), epa_id).await?;
         let state = transitions::state_of(&context.row)?;
         let plan = plan_of(app, &context.row)?;
         let scheme = GradingScheme::from_plan(&plan).map_err(|err| {
@@ -99,6 +104,7 @@ impl EpaContext {
             scheme,
             conflicted: context.conflicted,
             graders: context.graders,
+            adjustment,
         })
     }
 

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod adjustments;
 pub mod assessment;
 mod calendar;
 mod context;

@@ -185,12 +185,13 @@ pub async fn record_assessment(
             .plan
             .method(m)
             .ok_or_else(|| AppError::internal(format!("the plan has no {m}")))?;
-        match sessions::check_session(
+        match sessions::check_session_adjusted(
             spec,
+            ctx.adjustment.as_ref(),
             &SessionRecord {
                 start,
                 end,
-                observation_minutes: None,
+                observation_minutes: input.observation_minutes,
                 questioning_minutes: input.questioning_minutes,
                 interview_questions: input.interview_questions,
             },

@@ -33,6 +33,13 @@ pub struct AssessmentInput {
     /// Minutes of questioning (the observation only).
     #[serde(default)]
     pub questioning_minutes: Option<u32>,
+    /// Minutes of observation, recorded apart from the questioning (the
+    /// observation only). When left out it is read from the sitting: the
+    /// whole sitting where questions come during the observation
+    /// (Innovate), the sitting less the questioning where they follow it
+    /// (TQUK).
+    #[serde(default)]
+    pub observation_minutes: Option<u32>,
     /// Interview questions asked (the project only).
     #[serde(default)]
     pub interview_questions: Option<u32>,

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::people::{check_assessor, staff_epaos};
 use crate::gate::EpaContext;
 use crate::{Actor, App, AppError, FieldError};
+use epa_domain::sessions;
 
 /// A booking longer than a working day is a typing slip, not a plan.
 const BOOKING_MINUTES_MAX: u32 = 480;
@@ -96,7 +97,24 @@ pub(super) async fn check_slot(
             ));
         }
         let minutes = request.duration_minutes.unwrap_or(method.duration_minutes);
-        if minutes < method.min_minutes || minutes > BOOKING_MINUTES_MAX {
+        // The length fits the method's window, or the apprentice's adjusted
+        // one, and for TQUK's observation the questions that follow it.
+        let fits = starts_at.map(|start| {
+            let (end, wrapped) =
+                start.overflowing_add_signed(chrono::Duration::minutes(i64::from(minutes)));
+            if wrapped != 0 {
+                return Err(FieldError::new(
+                    "duration_minutes",
+                    "the booking must end on the day it starts",
+                ));
+            }
+            sessions::check_booking_length(method, ctx.adjustment.as_ref(), start, end)
+                .map(|_| ())
+                .map_err(|p| FieldError::new("duration_minutes", p.message))
+        });
+        if let Some(Err(problem)) = fits {
+            problems.push(problem);
+        } else if minutes < method.min_minutes || minutes > BOOKING_MINUTES_MAX {
             problems.push(FieldError::new(
                 "duration_minutes",
                 format!(

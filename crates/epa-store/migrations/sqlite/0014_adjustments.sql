@@ -5,7 +5,7 @@
 CREATE TABLE adjustments (
     id             BLOB PRIMARY KEY NOT NULL,
     epa_id         BLOB NOT NULL REFERENCES epas (id),
-    extra_minutes  INTEGER CHECK (extra_minutes IS NULL OR extra_minutes BETWEEN 1 AND 240),
+    extra_minutes  INTEGER CHECK (extra_minutes IS NULL OR extra_minutes BETWEEN 1 AND 180),
     extra_percent  INTEGER CHECK (extra_percent IS NULL OR extra_percent BETWEEN 1 AND 100),
     arrangements   TEXT NOT NULL,
     reason         TEXT NOT NULL,

@@ -5,10 +5,13 @@
 
 use axum::Json;
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
-use axum::routing::{patch, post};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch, post};
+use epa_app::adjustments::{self, AdjustmentInput, AdjustmentView};
 use epa_app::corrections::{
     self, ConflictWithdrawal, Reallocated, Reallocation, RegistrationCorrection,
 };
@@ -18,12 +21,19 @@ use utoipa::OpenApi;
 use uuid::Uuid;
 
 use super::auth::ApiActor;
+use super::idempotency;
 use super::input::ApiJson;
 use super::problem::{ApiError, Problem, path_id};
 use crate::AppState;
 
 #[derive(OpenApi)]
-#[openapi(paths(reallocate_assessor, withdraw_conflict, correct_registration))]
+#[openapi(paths(
+    reallocate_assessor,
+    withdraw_conflict,
+    correct_registration,
+    decide_adjustment,
+    get_adjustment
+))]
 pub struct Api;
 
 pub fn routes() -> Router<AppState> {
@@ -31,6 +41,10 @@ pub fn routes() -> Router<AppState> {
         .route("/epas/{id}/assessor", post(reallocate_assessor))
         .route("/conflicts/{id}/withdraw", post(withdraw_conflict))
         .route("/epas/{id}/apprentice", patch(correct_registration))
+        .route(
+            "/epas/{id}/adjustment",
+            get(get_adjustment).post(decide_adjustment),
+        )
 }
 
 /// Move the EPA to another assessor, with the reason. Bookings still to
@@ -138,4 +152,74 @@ pub async fn correct_registration(
     Ok(Json(
         corrections::correct_registration(&state.app, &actor, id, input).await?,
     ))
+}
+
+/// Decide the EPA's reasonable adjustment: extra time (minutes or a
+/// percentage of each method's duration) and other arrangements, with the
+/// reason. Bookings and sittings then allow the adjusted window.
+#[utoipa::path(
+    post, path = "/api/v1/epas/{id}/adjustment", tag = "planning",
+    operation_id = "decide_adjustment",
+    request_body = AdjustmentInput,
+    params(
+        ("id" = Uuid, Path, description = "The EPA's ID"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer"),
+    ),
+    responses(
+        (status = 201, description = "Decided; it replaces any earlier adjustment", body = AdjustmentView),
+        (status = 401, description = "No valid token", body = Problem),
+        (status = 403, description = "Not allowed", body = Problem),
+        (status = 404, description = "No such EPA, or not yours to see", body = Problem),
+        (status = 422, description = "The input needs fixing", body = Problem),
+    ),
+    security(("token" = []))
+)]
+pub async fn decide_adjustment(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    id: Result<Path<Uuid>, PathRejection>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let id = match path_id(id) {
+        Ok(id) => id,
+        Err(err) => return err.into_response(),
+    };
+    idempotency::command(
+        &state,
+        &actor,
+        &headers,
+        &format!("POST /api/v1/epas/{id}/adjustment"),
+        &body,
+        StatusCode::CREATED,
+        &|_| Some(format!("/api/v1/epas/{id}/adjustment")),
+        async |input: AdjustmentInput| {
+            adjustments::decide(&state.app, &actor, id, input)
+                .await
+                .map_err(|err| ApiError(err).into_response())
+        },
+    )
+    .await
+}
+
+/// The reasonable adjustment that stands for the EPA (`null` when none),
+/// with the window each method allows.
+#[utoipa::path(
+    get, path = "/api/v1/epas/{id}/adjustment", tag = "planning",
+    operation_id = "get_adjustment",
+    params(("id" = Uuid, Path, description = "The EPA's ID")),
+    responses(
+        (status = 200, description = "The standing adjustment, or null", body = Option<AdjustmentView>),
+        (status = 401, description = "No valid token", body = Problem),
+        (status = 404, description = "No such EPA, or not yours to see", body = Problem),
+    ),
+    security(("token" = []))
+)]
+pub async fn get_adjustment(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    id: Result<Path<Uuid>, PathRejection>,
+) -> Result<Json<Option<AdjustmentView>>, ApiError> {
+    let id = path_id(id)?;
+    Ok(Json(adjustments::get(&state.app, &actor, id).await?))
 }

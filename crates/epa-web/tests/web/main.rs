@@ -1,6 +1,7 @@
 //! The web application through real HTTP, on SQLite and (when
 //! `EPA_TEST_PG_URL` is set) PostgreSQL.
 
+mod adjustments;
 mod assessment;
 mod contract;
 mod deadlines;
