@@ -8,10 +8,15 @@ use epa_domain::calendar::{HolidayCalendar, Region, WorkingDays};
 
 use crate::AppError;
 
+static CALENDAR: OnceLock<HolidayCalendar> = OnceLock::new();
+
+/// The bank holidays of England and Wales, built once.
+pub fn holidays() -> &'static HolidayCalendar {
+    CALENDAR.get_or_init(HolidayCalendar::england_and_wales)
+}
+
 pub fn working_days() -> Result<WorkingDays<'static>, AppError> {
-    static CALENDAR: OnceLock<HolidayCalendar> = OnceLock::new();
-    CALENDAR
-        .get_or_init(HolidayCalendar::england_and_wales)
+    holidays()
         .working_days(Region::EnglandAndWales)
         .map_err(|err| AppError::Internal(err.to_string()))
 }

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use epa_domain::Clock;
+use epa_domain::diary::WorkingHours;
 use epa_plan::Catalog;
 use epa_store::Db;
 use epa_store::files::FileStore;
@@ -21,6 +22,9 @@ pub struct App {
     /// Where uploads are kept. Without one, uploads and downloads answer
     /// that the service is unavailable; everything else works.
     pub files: Option<Arc<dyn FileStore>>,
+    /// A booking starting outside these hours is accepted with a warning
+    /// (workplaces keep other hours too); the `working_hours` setting.
+    pub working_hours: WorkingHours,
 }
 
 impl App {
@@ -31,6 +35,7 @@ impl App {
             plans: Arc::new(plans),
             demo: false,
             files: None,
+            working_hours: WorkingHours::default(),
         }
     }
 

@@ -367,3 +367,21 @@ pub async fn move_future_bookings(
     .fetch_all(conn)
     .await)?)
 }
+
+/// An assessor's bookings on one day that still stand (booked or held):
+/// the diary a new booking must not overlap.
+pub async fn assessor_day_in(
+    tx: &mut Tx,
+    assessor_id: Uuid,
+    on: NaiveDate,
+) -> Result<Vec<Booking>, StoreError> {
+    let sql = format!(
+        "SELECT {BOOKING_COLUMNS} FROM bookings WHERE assessor_id = $1 AND assessment_on = $2 \
+         AND status IN ('booked', 'held') ORDER BY starts_at, id"
+    );
+    Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
+        .bind(assessor_id)
+        .bind(on)
+        .fetch_all(conn)
+        .await)?)
+}

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use epa_domain::booking::{self, BookingFacts, Finding, SubmissionKind};
+use epa_domain::diary;
 use epa_plan::MethodId;
 use epa_store::Tx;
 use epa_store::epas::EpaRow;
@@ -83,11 +84,80 @@ pub(super) async fn check_rules(
     {
         refusals.insert(0, refusal);
     }
+    let (clashes, mut diary) = diary_findings(app, tx, slot, replacing).await?;
+    refusals.extend(clashes);
+    let mut warnings = warnings;
+    warnings.append(&mut diary);
     if refusals.is_empty() {
         Ok(warnings)
     } else {
         Err(BookingError::Refused { refusals, warnings })
     }
+}
+
+/// The assessor's diary: a booking overlapping another of theirs is refused
+/// naming it; a weekend, a bank holiday of England and Wales or a start
+/// outside working hours is accepted with a warning (workplaces open then).
+async fn diary_findings(
+    app: &App,
+    tx: &mut Tx,
+    slot: &Slot,
+    replacing: Option<Uuid>,
+) -> Result<(Vec<RuleFinding>, Vec<RuleFinding>), AppError> {
+    let span = |date: NaiveDate, start: chrono::NaiveTime, minutes: i64| diary::Slot {
+        date,
+        start,
+        end: start
+            .overflowing_add_signed(chrono::Duration::minutes(minutes))
+            .0,
+    };
+    let wanted = span(slot.date, slot.starts_at, i64::from(slot.duration));
+    let others: Vec<(Uuid, diary::Slot)> = store::assessor_day_in(tx, slot.assessor, slot.date)
+        .await?
+        .into_iter()
+        .filter(|b| Some(b.id) != replacing)
+        .map(|b| {
+            let found = span(b.assessment_on, b.starts_at, i64::from(b.duration_minutes));
+            (b.id, found)
+        })
+        .collect();
+    let finding = |rule: &str, strength: &str, message: String, source: &str| RuleFinding {
+        rule: rule.to_owned(),
+        strength: strength.to_owned(),
+        message,
+        source: source.to_owned(),
+        earliest_allowed: None,
+        latest_allowed: None,
+    };
+    let clashes = diary::clashes(&wanted, &others)
+        .into_iter()
+        .map(|clash| {
+            finding(
+                "assessor_diary",
+                "must",
+                clash.message,
+                "OpenEPA: an assessor is in one place at a time (ADR 0102)",
+            )
+        })
+        .collect();
+    let warnings = diary::diary_warnings(&wanted, app.working_hours, crate::calendar::holidays())
+        .map_err(AppError::internal)?
+        .into_iter()
+        .map(|w| {
+            let rule = match w.rule {
+                diary::DiaryRule::Weekend => "weekend",
+                diary::DiaryRule::BankHoliday => "bank_holiday",
+                diary::DiaryRule::OutsideWorkingHours => "outside_working_hours",
+            };
+            finding(
+                rule,
+                "recommended",
+                w.message,
+                "OpenEPA: the EPAO's working days and hours (ADR 0102)",
+            )
+        })
+        .collect();
+    Ok((clashes, warnings))
 }
 
 /// The plan's timings and order rules for `method` on `date`, notice

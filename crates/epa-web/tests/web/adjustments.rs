@@ -176,3 +176,64 @@ on_both!(
         assert_eq!(answer["assessment"]["questioning_minutes"], 10);
     }
 );
+
+/// Books the observation of `epa`; the status and the answer.
+async fn book(
+    app: &TestApp,
+    world: &World,
+    epa: uuid::Uuid,
+    date: &str,
+    start: &str,
+) -> (u16, Value) {
+    post(
+        app,
+        &world.operations.token,
+        &format!("/api/v1/epas/{epa}/bookings"),
+        &json!({"method": "observation", "date": date, "start_time": start, "mode": "in_person"}),
+    )
+    .await
+}
+
+fn warned(answer: &Value, rule: &str) -> bool {
+    answer["warnings"]
+        .as_array()
+        .is_some_and(|w| w.iter().any(|w| w["rule"] == rule))
+}
+
+on_both!(
+    the_assessors_diary_refuses_an_overlap_and_warns_of_days_and_hours,
+    async |app: &TestApp, world: &World| {
+        let mut epas = Vec::new();
+        for n in 1..=5 {
+            epas.push(
+                planned(app, world, "innovate", n, world.assessor.user_id)
+                    .await
+                    .0,
+            );
+        }
+        let (status, first) = book(app, world, epas[0], "2026-11-23", "10:00").await;
+        assert_eq!(status, 201, "{first}");
+        assert!(first["warnings"].as_array().unwrap().is_empty(), "{first}");
+
+        // The same assessor at 10:30 that day: refused, naming the clash.
+        let (status, problem) = book(app, world, epas[1], "2026-11-23", "10:30").await;
+        assert_eq!(status, 422, "{problem}");
+        let text = problem.to_string();
+        assert!(text.contains("assessor_diary"), "{problem}");
+        assert!(text.contains("10:00"), "names the other booking: {problem}");
+        // Back to back is no clash.
+        let (status, answer) = book(app, world, epas[1], "2026-11-23", "11:00").await;
+        assert_eq!(status, 201, "{answer}");
+
+        // A Saturday, Christmas Day, and a 07:00 start: accepted, with a warning.
+        let (status, answer) = book(app, world, epas[2], "2026-11-28", "10:00").await;
+        assert_eq!(status, 201, "{answer}");
+        assert!(warned(&answer, "weekend"), "{answer}");
+        let (status, answer) = book(app, world, epas[3], "2026-12-25", "10:00").await;
+        assert_eq!(status, 201, "{answer}");
+        assert!(warned(&answer, "bank_holiday"), "{answer}");
+        let (status, answer) = book(app, world, epas[4], "2026-11-24", "07:00").await;
+        assert_eq!(status, 201, "{answer}");
+        assert!(warned(&answer, "outside_working_hours"), "{answer}");
+    }
+);
