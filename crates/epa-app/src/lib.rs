@@ -16,6 +16,7 @@ pub mod epas;
 mod error;
 pub mod gate;
 pub mod gateway;
+pub mod idempotency;
 pub mod locator;
 pub mod mapping;
 pub mod planning;

@@ -117,34 +117,17 @@ where
     F: FnOnce(Actor, I) -> Fut,
     Fut: Future<Output = Result<O, AppError>>,
 {
-    let key = match idempotency::begin(state, &actor, headers, &route, &body).await {
-        Ok(key) => key,
-        Err(answer) => return answer,
-    };
     let text: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
         b"{}"
     } else {
         &body
     };
-    let input: I = match serde_json::from_slice(text) {
-        Ok(input) => input,
-        Err(err) => {
-            return ApiError::bad_request(format!("the body is not valid: {err}")).into_response();
-        }
-    };
-    match run(actor.clone(), input).await {
-        Ok(output) => {
-            let body = serde_json::to_string(&output).unwrap_or_default();
-            idempotency::finish(state, &actor, key, success, &body).await;
-            (
-                success,
-                [(axum::http::header::CONTENT_TYPE, "application/json")],
-                body,
-            )
-                .into_response()
-        }
-        Err(err) => ApiError(err).into_response(),
-    }
+    idempotency::respond(state, &actor, headers, &route, &body, success, async {
+        let input: I = serde_json::from_slice(text)
+            .map_err(|err| ApiError::bad_request(format!("the body is not valid: {err}")))?;
+        Ok::<_, ApiError>(run(actor.clone(), input).await?)
+    })
+    .await
 }
 
 /// Record what happened at one sitting of a method (the allocated assessor).

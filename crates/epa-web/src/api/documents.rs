@@ -23,6 +23,7 @@ use utoipa::OpenApi;
 use uuid::Uuid;
 
 use super::auth::ApiActor;
+use super::idempotency;
 use super::problem::{ApiError, Problem, path_id, problem};
 use crate::AppState;
 
@@ -129,6 +130,7 @@ fn too_large(purpose: Purpose) -> Response {
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
         UploadParams,
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat an upload safely: the same key with the same file returns the first answer"),
         ("X-File-Name" = String, Header, description = "The file's name with its extension, percent-encoded if not ASCII (kept as data, never as a path)"),
     ),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file's bytes: at most 25 MB, 200 MB for a recording"),
@@ -222,18 +224,45 @@ async fn upload_inner(
             );
         }
     };
-    let input = UploadInput {
-        purpose,
-        declared_name: name,
-        bytes: Vec::from(bytes),
-    };
-    let view = documents::upload(&state.app, &actor, id, input)
-        .await
-        .map_err(|err| ApiError(err).into_response())?;
-    let location = format!("/api/v1/documents/{}", view.id);
-    let mut response = (StatusCode::CREATED, Json(view)).into_response();
-    if let Ok(value) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, value);
+    // The purpose and name are part of what the key's request is.
+    let route = format!(
+        "POST /api/v1/epas/{id}/documents?purpose={}\nX-File-Name: {name}",
+        purpose.as_str()
+    );
+    let app = &state.app;
+    let mut response = idempotency::respond(
+        &state,
+        &actor,
+        &headers,
+        &route,
+        &bytes,
+        StatusCode::CREATED,
+        async {
+            let input = UploadInput {
+                purpose,
+                declared_name: name.clone(),
+                bytes: Vec::from(bytes.clone()),
+            };
+            documents::upload(app, &actor, id, input)
+                .await
+                .map_err(ApiError)
+        },
+    )
+    .await;
+    if response.status() == StatusCode::CREATED {
+        // The answer (first or replayed) names the document; read its ID for
+        // `Location` and put the same bytes back.
+        let answer = axum::body::to_bytes(std::mem::take(response.body_mut()), usize::MAX)
+            .await
+            .unwrap_or_default();
+        let location = serde_json::from_slice::<serde_json::Value>(&answer)
+            .ok()
+            .and_then(|v| v.get("id").and_then(|id| id.as_str()).map(str::to_owned))
+            .map(|id| format!("/api/v1/documents/{id}"));
+        *response.body_mut() = Body::from(answer);
+        if let Some(value) = location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+            response.headers_mut().insert(header::LOCATION, value);
+        }
     }
     Ok(response)
 }

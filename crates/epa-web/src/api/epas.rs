@@ -4,7 +4,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use epa_app::epas::{self, EpaView, ListQuery, Page};
 use epa_app::registration::{self, Registration};
 use serde::{Deserialize, Serialize};
@@ -34,30 +34,21 @@ pub async fn register(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let key = match idempotency::begin(&state, &actor, &headers, "POST /api/v1/epas", &body).await {
-        Ok(key) => key,
-        Err(answer) => return answer,
-    };
-    let input: Registration = match serde_json::from_slice(&body) {
-        Ok(input) => input,
-        Err(err) => {
-            return ApiError::bad_request(format!("the body is not a valid registration: {err}"))
-                .into_response();
-        }
-    };
-    match registration::register(&state.app, &actor, input).await {
-        Ok(view) => {
-            let body = serde_json::to_string(&view).unwrap_or_default();
-            idempotency::finish(&state, &actor, key, StatusCode::CREATED, &body).await;
-            (
-                StatusCode::CREATED,
-                [(axum::http::header::CONTENT_TYPE, "application/json")],
-                body,
-            )
-                .into_response()
-        }
-        Err(err) => ApiError(err).into_response(),
-    }
+    idempotency::respond(
+        &state,
+        &actor,
+        &headers,
+        "POST /api/v1/epas",
+        &body,
+        StatusCode::CREATED,
+        async {
+            let input: Registration = serde_json::from_slice(&body).map_err(|err| {
+                ApiError::bad_request(format!("the body is not a valid registration: {err}"))
+            })?;
+            Ok::<_, ApiError>(registration::register(&state.app, &actor, input).await?)
+        },
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -93,32 +93,21 @@ pub async fn submit(
         Err(err) => return err.into_response(),
     };
     let route = format!("POST /api/v1/epas/{id}/gateway");
-    let key = match idempotency::begin(&state, &actor, &headers, &route, &raw).await {
-        Ok(key) => key,
-        Err(answer) => return answer,
-    };
-    let input: GatewayInput = match serde_json::from_slice(&raw) {
-        Ok(input) => input,
-        Err(err) => {
-            return ApiError::bad_request(format!(
-                "the body is not a valid gateway submission: {err}"
-            ))
-            .into_response();
-        }
-    };
-    match gateway::submit(&state.app, &actor, id, input).await {
-        Ok(view) => {
-            let body = serde_json::to_string(&view).unwrap_or_default();
-            idempotency::finish(&state, &actor, key, StatusCode::CREATED, &body).await;
-            (
-                StatusCode::CREATED,
-                [(header::CONTENT_TYPE, "application/json")],
-                body,
-            )
-                .into_response()
-        }
-        Err(err) => ApiError(err).into_response(),
-    }
+    idempotency::respond(
+        &state,
+        &actor,
+        &headers,
+        &route,
+        &raw,
+        StatusCode::CREATED,
+        async {
+            let input: GatewayInput = serde_json::from_slice(&raw).map_err(|err| {
+                ApiError::bad_request(format!("the body is not a valid gateway submission: {err}"))
+            })?;
+            Ok::<_, ApiError>(gateway::submit(&state.app, &actor, id, input).await?)
+        },
+    )
+    .await
 }
 
 /// The EPA's gateway: every attempt with its components and decisions.
@@ -354,7 +343,10 @@ pub async fn get_proposal(
 /// Submit a reworked proposal after a rejection: a new version.
 #[utoipa::path(
     post, path = "/api/v1/epas/{id}/proposal", tag = "gateway",
-    params(("id" = Uuid, Path, description = "The EPA's ID")),
+    params(
+        ("id" = Uuid, Path, description = "The EPA's ID"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer"),
+    ),
     request_body = ProposalInput,
     responses(
         (status = 201, description = "The new version", body = ProposalView),
@@ -370,14 +362,25 @@ pub async fn rework_proposal(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     id: Result<Path<Uuid>, PathRejection>,
-    input: Result<Json<ProposalInput>, JsonRejection>,
-) -> Result<(StatusCode, Json<ProposalView>), ApiError> {
+    headers: HeaderMap,
+    raw: Bytes,
+) -> Result<Response, ApiError> {
     let id = path_id(id)?;
-    let input = body(input)?;
-    Ok((
+    Ok(idempotency::respond(
+        &state,
+        &actor,
+        &headers,
+        &format!("POST /api/v1/epas/{id}/proposal"),
+        &raw,
         StatusCode::CREATED,
-        Json(gateway::rework_proposal(&state.app, &actor, id, input).await?),
-    ))
+        async {
+            let input: ProposalInput = serde_json::from_slice(&raw).map_err(|err| {
+                ApiError::bad_request(format!("the body is not a valid proposal: {err}"))
+            })?;
+            Ok::<_, ApiError>(gateway::rework_proposal(&state.app, &actor, id, input).await?)
+        },
+    )
+    .await)
 }
 
 /// Accept the latest version of the proposal, or reject it with feedback

@@ -2,9 +2,10 @@
 //! new version listing every annex of the project report with its project
 //! KSBs, read the latest version, and its coverage as JSON or CSV.
 
-use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::body::Bytes;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -16,6 +17,7 @@ use utoipa::OpenApi;
 use uuid::Uuid;
 
 use super::auth::ApiActor;
+use super::idempotency;
 use super::problem::{ApiError, Problem, path_id};
 use crate::AppState;
 
@@ -49,7 +51,10 @@ pub fn routes() -> Router<AppState> {
 /// Submit a new version of the locator, replacing the previous one whole.
 #[utoipa::path(
     post, path = "/api/v1/epas/{id}/evidence-locator", tag = "evidence-locator",
-    params(("id" = Uuid, Path, description = "The EPA's ID")),
+    params(
+        ("id" = Uuid, Path, description = "The EPA's ID"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer"),
+    ),
     request_body = LocatorInput,
     responses(
         (status = 201, description = "Kept as the latest version", body = LocatorView),
@@ -65,12 +70,25 @@ pub async fn submit_locator(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     id: Result<Path<Uuid>, PathRejection>,
-    input: Result<Json<LocatorInput>, JsonRejection>,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> Result<Response, ApiError> {
     let id = path_id(id)?;
-    let Json(input) = input.map_err(|err| ApiError::bad_request(err.body_text()))?;
-    let view = locator::submit(&state.app, &actor, id, input).await?;
-    Ok((StatusCode::CREATED, Json(view)).into_response())
+    Ok(idempotency::respond(
+        &state,
+        &actor,
+        &headers,
+        &format!("POST /api/v1/epas/{id}/evidence-locator"),
+        &body,
+        StatusCode::CREATED,
+        async {
+            let input: LocatorInput = serde_json::from_slice(&body).map_err(|err| {
+                ApiError::bad_request(format!("the body is not a valid evidence locator: {err}"))
+            })?;
+            Ok::<_, ApiError>(locator::submit(&state.app, &actor, id, input).await?)
+        },
+    )
+    .await)
 }
 
 /// The latest version of the locator.

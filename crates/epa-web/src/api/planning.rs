@@ -22,7 +22,7 @@ use utoipa::OpenApi;
 use uuid::Uuid;
 
 use super::auth::ApiActor;
-use super::idempotency;
+use super::idempotency::{self, Refusal};
 use super::problem::{ApiError, Problem, path_id};
 use crate::AppState;
 
@@ -147,15 +147,6 @@ fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         .map_err(|err| ApiError::bad_request(format!("the body is not valid: {err}")))
 }
 
-fn json_response(status: StatusCode, body: &str) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_owned(),
-    )
-        .into_response()
-}
-
 /// Runs a creating POST with `Idempotency-Key`: a replay answers as the first time.
 async fn created<T, R, F>(
     state: &AppState,
@@ -170,22 +161,19 @@ where
     R: Serialize,
     F: AsyncFnOnce(T) -> Result<R, Response>,
 {
-    let key = match idempotency::begin(state, actor, headers, route, body).await {
-        Ok(key) => key,
-        Err(answer) => return answer,
-    };
-    let input = match parse::<T>(body) {
-        Ok(input) => input,
-        Err(err) => return err.into_response(),
-    };
-    match run(input).await {
-        Ok(view) => {
-            let body = serde_json::to_string(&view).unwrap_or_default();
-            idempotency::finish(state, actor, key, StatusCode::CREATED, &body).await;
-            json_response(StatusCode::CREATED, &body)
-        }
-        Err(answer) => answer,
-    }
+    idempotency::respond(
+        state,
+        actor,
+        headers,
+        route,
+        body,
+        StatusCode::CREATED,
+        async {
+            let input = parse::<T>(body)?;
+            run(input).await.map_err(Refusal)
+        },
+    )
+    .await
 }
 
 /// Declare a conflict of interest with an employer or training provider.
