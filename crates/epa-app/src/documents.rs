@@ -23,6 +23,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::gate::EpaContext;
+use crate::render::email::Message;
 use crate::{Actor, App, AppError};
 
 const MIB: u64 = 1024 * 1024;
@@ -547,17 +548,21 @@ pub async fn upload(
     if flag && let Some(assessor) = row.epa.assessor_id {
         let assessor = users::get(&app.db, assessor).await?;
         let summary = document.summary.clone().unwrap_or_default();
+        let email = Message::ReportUnderWordLimit {
+            given_names: &row.given_names,
+            family_name: &row.family_name,
+            epa_id: row.epa.id,
+            summary: &summary,
+            document_id: document.id,
+        }
+        .render();
         outbox::enqueue(
             &mut tx,
             &NewMessage {
-                kind: "report_under_word_limit",
+                kind: email.kind,
                 recipient: &assessor.email,
-                subject: "A project report is under the word limit",
-                body: &format!(
-                    "The project report uploaded for {} {}'s EPA ({}) is under the policy's word limit: {summary}. \
-                     Document {}.",
-                    row.given_names, row.family_name, row.epa.id, document.id
-                ),
+                subject: &email.subject,
+                body: &email.body,
             },
             now,
         )

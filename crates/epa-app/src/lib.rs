@@ -21,6 +21,7 @@ pub mod locator;
 pub mod mapping;
 pub mod planning;
 pub mod registration;
+pub mod render;
 pub mod timeline;
 pub mod transitions;
 

@@ -14,6 +14,7 @@ use super::results::results_view;
 use super::snapshot::*;
 use super::views::*;
 use crate::gate::EpaContext;
+use crate::render::email::Message;
 use crate::{Actor, App, AppError, transitions};
 
 /// Releases the overall result: the policy's table over the standing
@@ -144,30 +145,26 @@ pub async fn release_results(
         ctx.row.employer_id,
     )
     .await?;
-    let subject = format!(
-        "End-point assessment result released: {} {}",
-        ctx.row.given_names, ctx.row.family_name
-    );
-    let body = format!(
-        "The end-point assessment result for {} {} ({} version {}) has been released.\n\n\
-         Overall grade: {overall}\nObservation: {}\nProject: {}\nDiscussion: {}\n\n{}\n",
-        ctx.row.given_names,
-        ctx.row.family_name,
-        ctx.row.epa.standard_reference,
-        ctx.row.epa.standard_version,
-        grade_at(MethodId::Observation),
-        grade_at(MethodId::Project),
-        grade_at(MethodId::Discussion),
-        explained.lines.join("\n"),
-    );
+    let email = Message::ResultsReleased {
+        given_names: &ctx.row.given_names,
+        family_name: &ctx.row.family_name,
+        standard: &ctx.row.epa.standard_reference,
+        version: &ctx.row.epa.standard_version,
+        overall: &overall.to_string(),
+        observation: &grade_at(MethodId::Observation),
+        project: &grade_at(MethodId::Project),
+        discussion: &grade_at(MethodId::Discussion),
+        explanation: &explained.lines,
+    }
+    .render();
     for recipient in &recipients {
         outbox::enqueue(
             &mut tx,
             &NewMessage {
-                kind: "results_released",
+                kind: email.kind,
                 recipient,
-                subject: &subject,
-                body: &body,
+                subject: &email.subject,
+                body: &email.body,
             },
             now,
         )

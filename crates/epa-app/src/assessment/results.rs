@@ -262,7 +262,7 @@ pub(super) fn results_view(
     let (plan, scheme) = (&ctx.plan, &ctx.scheme);
     let provisional = ctx.may(actor, Action::ViewProvisionalResults);
     let (kind, _) = snap.current_attempt(&state)?;
-    let due = due_dates(app, &plan, row, &state, snap)?;
+    let due = due_dates(app, plan, row, &state, snap)?;
     let due_for = |method: MethodId| {
         let name = match method {
             MethodId::Observation => "observation",
@@ -286,8 +286,8 @@ pub(super) fn results_view(
         .collect();
     let exceptional = !snap.exceptional.is_empty();
     let provisional_overall = if provisional && state.stage == Stage::AwaitingResults {
-        let history = snap.history(&plan, &state)?;
-        let explained = snap.overall(&scheme, history.cap_context())?;
+        let history = snap.history(plan, &state)?;
+        let explained = snap.overall(scheme, history.cap_context())?;
         provisional_view(&explained, &state, kind, exceptional)
     } else {
         None

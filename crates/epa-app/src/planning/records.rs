@@ -13,6 +13,7 @@ use super::notify::notify_booking;
 use super::slot::Slot;
 use super::views::BookingView;
 use crate::gate::EpaContext;
+use crate::render::email::BookingChange;
 use crate::{Actor, App, AppError};
 
 /// Why booking, moving or cancelling an assessment is refused to someone
@@ -143,7 +144,7 @@ pub(super) async fn finish_booking(
     )
     .await?;
     if status == "cancelled" {
-        notify_booking(app, &mut tx, row, &after, "cancelled").await?;
+        notify_booking(app, &mut tx, row, &after, BookingChange::Cancelled).await?;
     }
     tx.commit().await?;
     Ok(after.into())

@@ -271,7 +271,7 @@ pub async fn coverage_csv(
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
             (header::CONTENT_DISPOSITION, disposition),
         ],
-        gateway::coverage_csv(&view),
+        epa_app::render::csv::gateway_coverage(&view),
     )
         .into_response())
 }
@@ -312,7 +312,7 @@ pub async fn coverage_svg(
                 "default-src 'none'; style-src 'unsafe-inline'",
             ),
         ],
-        epa_app::mapping::coverage_svg(&view),
+        epa_app::render::svg::gateway_coverage(&view),
     )
         .into_response())
 }

@@ -162,7 +162,7 @@ pub async fn locator_coverage_csv(
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
             (header::CONTENT_DISPOSITION, disposition),
         ],
-        locator::coverage_csv(&view),
+        epa_app::render::csv::locator_coverage(&view),
     )
         .into_response())
 }
