@@ -177,3 +177,44 @@ on_both!(
         assert_eq!(count(app, "SELECT COUNT(*) FROM epas").await, 0);
     }
 );
+
+on_both!(
+    two_concurrent_uploads_with_one_key_keep_one_document,
+    async |app: &TestApp, world: &World| {
+        let epa = crate::support::registered(app, world, "tquk", 1).await;
+        let epa = epa["id"].as_str().unwrap().to_owned();
+        let path = format!("/api/v1/epas/{epa}/documents?purpose=evidence");
+        let send = |name: &'static str, bytes: &'static str| {
+            app.client
+                .post(app.url(&path))
+                .bearer_auth(&world.operations.token)
+                .header("Idempotency-Key", "upload-once")
+                .header("X-File-Name", name)
+                .body(bytes)
+                .send()
+        };
+        let (a, b) = tokio::join!(
+            send("note.txt", "Observed on site."),
+            send("note.txt", "Observed on site.")
+        );
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_eq!((a.status().as_u16(), b.status().as_u16()), (201, 201));
+        // Both answers name the one document, the replay included.
+        let location = a.headers()["location"].clone();
+        assert_eq!(b.headers()["location"], location);
+        let (a, b): (Value, Value) = (a.json().await.unwrap(), b.json().await.unwrap());
+        assert_eq!(a, b);
+        assert_eq!(
+            location.to_str().unwrap(),
+            format!("/api/v1/documents/{}", a["id"].as_str().unwrap())
+        );
+        assert_eq!(count(app, "SELECT COUNT(*) FROM documents").await, 1);
+
+        // The same key with another file is another request: refused.
+        let other = send("note.txt", "Something else.").await.unwrap();
+        assert_eq!(other.status(), 422);
+        let renamed = send("other.txt", "Observed on site.").await.unwrap();
+        assert_eq!(renamed.status(), 422);
+        assert_eq!(count(app, "SELECT COUNT(*) FROM documents").await, 1);
+    }
+);
