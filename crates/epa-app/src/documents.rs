@@ -24,6 +24,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::gate::EpaContext;
+use crate::render::email::{Message, WordLimitSide};
 use crate::{Actor, App, AppError};
 
 const MIB: u64 = 1024 * 1024;
@@ -495,23 +496,27 @@ pub async fn upload(
     {
         let assessor = users::get(&app.db, assessor).await?;
         let summary = document.summary.clone().unwrap_or_default();
-        let over = document.verdict.as_deref() == Some(Verdict::Over.as_str());
-        let (kind, side) = if over {
-            ("report_over_word_limit", "over")
+        let side = if document.verdict.as_deref() == Some(Verdict::Over.as_str()) {
+            WordLimitSide::Over
         } else {
-            ("report_under_word_limit", "under")
+            WordLimitSide::Under
         };
+        let email = Message::ReportOffWordLimit {
+            side,
+            given_names: &row.given_names,
+            family_name: &row.family_name,
+            epa_id: row.epa.id,
+            summary: &summary,
+            document_id: document.id,
+        }
+        .render();
         outbox::enqueue(
             &mut tx,
             &NewMessage {
-                kind,
+                kind: email.kind,
                 recipient: &assessor.email,
-                subject: &format!("A project report is {side} the word limit"),
-                body: &format!(
-                    "The project report uploaded for {} {}'s EPA ({}) is {side} the policy's word limit: {summary}. \
-                     Document {}.",
-                    row.given_names, row.family_name, row.epa.id, document.id
-                ),
+                subject: &email.subject,
+                body: &email.body,
             },
             now,
         )

@@ -17,12 +17,14 @@ pub mod epas;
 mod error;
 pub mod gate;
 pub mod gateway;
+pub mod idempotency;
 pub mod locator;
 pub mod mapping;
 pub mod planning;
 pub mod plans;
 pub mod portfolio_archive;
 pub mod registration;
+pub mod render;
 pub mod timeline;
 pub mod transitions;
 

@@ -18,7 +18,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::gate::EpaContext;
-use crate::gateway::{check_text, csv_cell, field_errors, normalise_ksbs, visible};
+use crate::gateway::{check_text, field_errors, normalise_ksbs, visible};
 use crate::{Actor, App, AppError};
 
 // ---------------------------------------------------------------------------
@@ -395,25 +395,4 @@ pub async fn coverage(
             .collect(),
         uncovered: coverage.uncovered,
     })
-}
-
-/// The coverage as CSV: one row per project KSB with the annexes covering
-/// it; free text quoted and formulas defused as in the portfolio's CSV.
-pub fn coverage_csv(view: &LocatorCoverageView) -> String {
-    let mut out = String::from("ksb,statement,covered,annexes,titles\r\n");
-    for row in &view.ksbs {
-        let annexes: Vec<&str> = row.entries.iter().map(|e| e.annex.as_str()).collect();
-        let titles: Vec<&str> = row.entries.iter().map(|e| e.title.as_str()).collect();
-        let cells = [
-            row.ksb.clone(),
-            row.statement.clone(),
-            if row.entries.is_empty() { "no" } else { "yes" }.to_owned(),
-            annexes.join("; "),
-            titles.join("; "),
-        ];
-        let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
-    }
-    out
 }

@@ -160,11 +160,17 @@ impl Db {
     /// Starts a write transaction. On SQLite it is `BEGIN IMMEDIATE`, which
     /// takes the write lock up front: a deferred transaction that reads
     /// before it writes can fail to upgrade under WAL's single writer.
+    ///
+    /// Inside [`crate::idempotency::within`] it also claims the request's
+    /// `Idempotency-Key` before anything else is written, so the claim
+    /// commits or rolls back with the change.
     pub async fn begin_write(&self) -> Result<Tx, StoreError> {
-        Ok(match self {
+        let mut tx = match self {
             Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
-        })
+        };
+        crate::idempotency::claim_in(&mut tx).await?;
+        Ok(tx)
     }
 
     /// Closes every connection, waiting for those in use to be returned.

@@ -16,6 +16,7 @@ use super::results::results_view;
 use super::snapshot::*;
 use super::views::*;
 use crate::gate::EpaContext;
+use crate::render::email::Message;
 use crate::{Actor, App, AppError, transitions};
 
 /// Releases the overall result: the policy's table over the standing
@@ -186,30 +187,26 @@ pub(super) async fn release_overall(
     .await?;
     let recipients =
         store::contact_emails(Reader::Tx(tx), ctx.row.provider_id, ctx.row.employer_id).await?;
-    let subject = format!(
-        "End-point assessment result released: {} {}",
-        ctx.row.given_names, ctx.row.family_name
-    );
-    let body = format!(
-        "The end-point assessment result for {} {} ({} version {}) has been released.\n\n\
-         Overall grade: {overall}\nObservation: {}\nProject: {}\nDiscussion: {}\n\n{}\n",
-        ctx.row.given_names,
-        ctx.row.family_name,
-        ctx.row.epa.standard_reference,
-        ctx.row.epa.standard_version,
-        result.observation_grade,
-        result.project_grade,
-        result.discussion_grade,
-        explained.lines.join("\n"),
-    );
+    let email = Message::ResultsReleased {
+        given_names: &ctx.row.given_names,
+        family_name: &ctx.row.family_name,
+        standard: &ctx.row.epa.standard_reference,
+        version: &ctx.row.epa.standard_version,
+        overall: overall.as_str(),
+        observation: result.observation_grade.as_str(),
+        project: result.project_grade.as_str(),
+        discussion: result.discussion_grade.as_str(),
+        explanation: &explained.lines,
+    }
+    .render();
     for recipient in &recipients {
         outbox::enqueue(
             tx,
             &NewMessage {
-                kind: "results_released",
+                kind: email.kind,
                 recipient,
-                subject: &subject,
-                body: &body,
+                subject: &email.subject,
+                body: &email.body,
             },
             now,
         )

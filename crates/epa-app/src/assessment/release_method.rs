@@ -18,6 +18,7 @@ use super::results::results_view;
 use super::snapshot::*;
 use super::views::*;
 use crate::gate::EpaContext;
+use crate::render::email::Message;
 use crate::{Actor, App, AppError, transitions};
 use epa_domain::attempts::ResultStatus;
 
@@ -126,21 +127,25 @@ pub async fn release_method_result(
         ctx.row.employer_id,
     )
     .await?;
-    let (subject, body) = message(
-        &ctx,
-        method,
-        result.grade.as_str(),
-        &result.explanation,
+    let email = Message::MethodResultReleased {
+        given_names: &ctx.row.given_names,
+        family_name: &ctx.row.family_name,
+        standard: &ctx.row.epa.standard_reference,
+        version: &ctx.row.epa.standard_version,
+        method: method_name(method),
+        grade: result.grade.as_str(),
+        explanation: &result.explanation,
         overall_follows,
-    );
+    }
+    .render();
     for recipient in &recipients {
         outbox::enqueue(
             &mut tx,
             &NewMessage {
-                kind: "method_result_released",
+                kind: email.kind,
                 recipient,
-                subject: &subject,
-                body: &body,
+                subject: &email.subject,
+                body: &email.body,
             },
             now,
         )
@@ -165,37 +170,6 @@ pub async fn release_method_result(
     let view = results_view(app, actor, &now_ctx, &snap)?;
     tx.commit().await?;
     Ok(view)
-}
-
-/// The message to the provider and employer, in plain English.
-fn message(
-    ctx: &EpaContext,
-    method: MethodId,
-    grade: &str,
-    explanation: &str,
-    overall_follows: bool,
-) -> (String, String) {
-    let row = &ctx.row;
-    let name = method_name(method);
-    let subject = format!(
-        "End-point assessment: {name} result released for {} {}",
-        row.given_names, row.family_name
-    );
-    let next = if overall_follows {
-        "Every method's result is now released; the overall result follows in a separate message."
-    } else {
-        "The overall result follows once every method's result is released."
-    };
-    let body = format!(
-        "The {} result for {} {} ({} version {}) has been released.\n\n\
-         {name}: {grade}\n{explanation}\n\n{next}\n",
-        name.to_lowercase(),
-        row.given_names,
-        row.family_name,
-        row.epa.standard_reference,
-        row.epa.standard_version,
-    );
-    (subject, body)
 }
 
 /// The method as the plan names it in a sentence.

@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use super::{checked, reason};
 use crate::gate::EpaContext;
+use crate::render::email::{Message, ReallocationAudience};
 use crate::{Actor, App, AppError, FieldError, transitions};
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
@@ -114,43 +115,37 @@ pub async fn reallocate_assessor(
     .await?;
 
     let name = &ctx.row.given_names;
-    let mut told: Vec<(String, String)> = Vec::new();
+    let mut told: Vec<(String, ReallocationAudience)> = Vec::new();
     if let Some(email) = planning::email_of_in(&mut tx, new).await? {
         told.push((
             email,
-            format!(
-                "You are now the assessor for {name}'s end-point assessment. {} booking(s) still to come are now yours. Open the EPA to see them and prepare.",
-                moved.len()
-            ),
+            ReallocationAudience::NewAssessor {
+                bookings_moved: moved.len(),
+            },
         ));
     }
     if let Some(email) = planning::email_of_in(&mut tx, previous).await? {
-        told.push((
-            email,
-            format!(
-                "{name}'s end-point assessment has moved to another assessor. Its bookings still to come are no longer yours; there is nothing you need to do."
-            ),
-        ));
+        told.push((email, ReallocationAudience::PreviousAssessor));
     }
     for email in
         planning::emails_with_role_in(&mut tx, ctx.row.provider_id, Role::ProviderUser.as_str())
             .await?
     {
-        told.push((
-            email,
-            format!(
-                "{name}'s end-point assessment has a new assessor. Booked dates stay as they are; the new assessor will be in touch."
-            ),
-        ));
+        told.push((email, ReallocationAudience::Provider));
     }
-    for (recipient, body) in &told {
+    for (recipient, audience) in told {
+        let email = Message::AssessorReallocated {
+            apprentice: name,
+            audience,
+        }
+        .render();
         outbox::enqueue(
             &mut tx,
             &NewMessage {
-                kind: "assessor_reallocated",
-                recipient,
-                subject: &format!("New assessor for {name}'s EPA"),
-                body,
+                kind: email.kind,
+                recipient: &recipient,
+                subject: &email.subject,
+                body: &email.body,
             },
             now,
         )

@@ -11,6 +11,7 @@ use super::notify::{apprentice_name, notify};
 use super::under_review::under_review;
 use super::views::GatewayView;
 use crate::gate::EpaContext;
+use crate::render::email::Message;
 use crate::{Actor, App, AppError, transitions};
 
 /// Approves the attempt under review once every component is accepted: the
@@ -79,14 +80,12 @@ pub async fn approve(app: &App, actor: &Actor, epa_id: Uuid) -> Result<GatewayVi
         &mut tx,
         row.provider_id,
         "provider_user",
-        "gateway_approved",
-        "Gateway approved: the EPA period has started",
-        &format!(
-            "Gateway attempt {} for {}'s EPA ({}) is approved. The EPA period starts on {today}.",
-            submission.attempt,
-            apprentice_name(&row),
-            row.epa.id
-        ),
+        Message::GatewayApproved {
+            attempt: submission.attempt,
+            apprentice: &apprentice_name(&row),
+            epa_id: row.epa.id,
+            period_starts: today,
+        },
     )
     .await?;
     tx.commit().await?;

@@ -13,6 +13,7 @@ use super::notify::{apprentice_name, notify};
 use super::proposal::{history_in, proposal_view};
 use super::views::{Decision, ProposalDecisionInput, ProposalView};
 use crate::gate::EpaContext;
+use crate::render::email::Message;
 use crate::{Actor, App, AppError};
 
 /// EPAO staff accept the latest version of the proposal, or reject it with
@@ -96,24 +97,19 @@ pub async fn decide_proposal(
     )
     .await?;
     if input.decision == Decision::Rejected {
-        let due = rework_due_on
-            .map(|d| format!(" by {d}"))
-            .unwrap_or_default();
         notify(
             app,
             &mut tx,
             row.provider_id,
             "provider_user",
-            "proposal_rejected",
-            "Project proposal not accepted: rework needed",
-            &format!(
-                "Version {} of the {} for {}'s EPA ({}) was not accepted. Feedback:\n\n{feedback}\n\n\
-                 Submit a reworked proposal{due}.",
-                latest.version,
-                plan.rules.proposal.name,
-                apprentice_name(&row),
-                row.epa.id
-            ),
+            Message::ProposalRejected {
+                version: latest.version,
+                proposal: &plan.rules.proposal.name,
+                apprentice: &apprentice_name(&row),
+                epa_id: row.epa.id,
+                feedback,
+                rework_due_on,
+            },
         )
         .await?;
     }

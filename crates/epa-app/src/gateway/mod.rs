@@ -27,7 +27,7 @@ mod views;
 mod visible;
 
 pub use approve::approve;
-pub use coverage::{coverage, coverage_csv};
+pub use coverage::coverage;
 pub use decide_proposal::decide_proposal;
 pub use get::get;
 pub use proposal::proposal;
@@ -45,5 +45,4 @@ pub use views::{
 // Shared with the evidence locator, which checks and renders its entries
 // the same way as the portfolio's.
 pub(crate) use checks::{check_text, field_errors, normalise_ksbs};
-pub(crate) use coverage::csv_cell;
 pub(crate) use visible::visible;

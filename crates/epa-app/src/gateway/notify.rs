@@ -7,6 +7,7 @@ use epa_store::gateway as store;
 use epa_store::outbox::{self, NewMessage};
 use uuid::Uuid;
 
+use crate::render::email::Message;
 use crate::{App, AppError};
 
 /// One email to each user of `organisation` holding `role`.
@@ -15,18 +16,17 @@ pub(super) async fn notify(
     tx: &mut Tx,
     organisation: Uuid,
     role: &str,
-    kind: &str,
-    subject: &str,
-    body: &str,
+    message: Message<'_>,
 ) -> Result<(), AppError> {
+    let email = message.render();
     for recipient in store::emails_of(tx, organisation, role).await? {
         outbox::enqueue(
             tx,
             &NewMessage {
-                kind,
+                kind: email.kind,
                 recipient: &recipient,
-                subject,
-                body,
+                subject: &email.subject,
+                body: &email.body,
             },
             app.now(),
         )

@@ -12,6 +12,7 @@ use super::notify::{apprentice_name, notify};
 use super::under_review::under_review;
 use super::views::{GatewayView, string_list};
 use crate::gate::EpaContext;
+use crate::render::email::Message;
 use crate::{Actor, App, AppError, transitions};
 
 /// Rejects the attempt under review once every component is reviewed and at
@@ -64,22 +65,17 @@ pub async fn reject(app: &App, actor: &Actor, epa_id: Uuid) -> Result<GatewayVie
         app.now(),
     )
     .await?;
-    let list: String = reasons.iter().map(|r| format!("- {r}\n")).collect();
     notify(
         app,
         &mut tx,
         row.provider_id,
         "provider_user",
-        "gateway_rejected",
-        "Gateway not approved: what to fix",
-        &format!(
-            "Gateway attempt {} for {}'s EPA ({}) was not approved. What to fix:\n\n{list}\n\
-             Submit the gateway again with the rejected parts corrected; the parts that were \
-             accepted are kept unless you send them again.",
-            submission.attempt,
-            apprentice_name(&row),
-            row.epa.id
-        ),
+        Message::GatewayRejected {
+            attempt: submission.attempt,
+            apprentice: &apprentice_name(&row),
+            epa_id: row.epa.id,
+            fixes: &reasons,
+        },
     )
     .await?;
     tx.commit().await?;

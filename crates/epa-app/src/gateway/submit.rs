@@ -17,6 +17,7 @@ use super::notify::{apprentice_name, notify};
 use super::stored::Stored;
 use super::views::{DeclarationInput, GatewayInput, GatewayView};
 use crate::gate::EpaContext;
+use crate::render::email::Message;
 use crate::{Actor, App, AppError, transitions};
 
 /// The training provider submits the gateway: a new attempt, checked in
@@ -120,14 +121,11 @@ pub async fn submit(
         &mut tx,
         row.epa.epao_id,
         "epao_operations",
-        "gateway_submitted",
-        &format!("Gateway attempt {attempt} submitted for review"),
-        &format!(
-            "The training provider has submitted gateway attempt {attempt} for {}'s EPA ({}). \
-             Review each component, then approve or reject the gateway.",
-            apprentice_name(&row),
-            row.epa.id
-        ),
+        Message::GatewaySubmitted {
+            attempt,
+            apprentice: &apprentice_name(&row),
+            epa_id: row.epa.id,
+        },
     )
     .await?;
     tx.commit().await?;

@@ -10,6 +10,7 @@ use super::rules::check_rules;
 use super::slot::{SlotRequest, check_bookable, check_slot};
 use super::views::{Booked, BookingError, BookingInput};
 use crate::gate::EpaContext;
+use crate::render::email::BookingChange;
 use crate::{Actor, App};
 
 /// Books one method of a planned EPA under the plan's rules: a "must" rule
@@ -59,7 +60,7 @@ pub async fn book(
         json!({"booking": booking_json(&booking), "warnings": warnings.iter().map(|w| &w.rule).collect::<Vec<_>>()}),
     )
     .await?;
-    notify_booking(app, &mut tx, &ctx.row, &booking, "booked").await?;
+    notify_booking(app, &mut tx, &ctx.row, &booking, BookingChange::Booked).await?;
     tx.commit().await?;
     Ok(Booked {
         booking: booking.into(),

@@ -14,6 +14,7 @@ use super::views::{PlanningMeetingHeld, PlanningMeetingInput};
 use crate::calendar::working_days;
 use crate::epas::EpaView;
 use crate::gate::EpaContext;
+use crate::render::email::Message;
 use crate::{Actor, App, AppError, FieldError, transitions};
 
 const ATTENDEES_MAX: usize = 30;
@@ -144,33 +145,27 @@ pub async fn hold_planning_meeting(
         ),
         _ => None,
     };
-    let mut body = format!(
-        "The assessment planning meeting for {} {} ({} v{}, {}) was held on {}.\n\
-         An assessor has been allocated; the assessments will be booked with you.\n",
-        row.given_names,
-        row.family_name,
-        plan.reference,
-        plan.version,
-        plan.epao_name,
-        input.held_on,
-    );
-    if let Some(end) = period_end {
-        body.push_str(&format!(
-            "{} The EPA period ends on {end}.\n",
-            plan.rules.timings.epa_period.text
-        ));
+    let email = Message::PlanningMeetingHeld {
+        given_names: &row.given_names,
+        family_name: &row.family_name,
+        standard: &plan.reference,
+        version: &plan.version,
+        epao: &plan.epao_name,
+        held_on: input.held_on,
+        period_end: period_end.map(|end| (plan.rules.timings.epa_period.text.as_str(), end)),
+        observation_notice: &plan.rules.timings.observation_notice.text,
+        epa_id,
     }
-    body.push_str(&format!("{}\n", plan.rules.timings.observation_notice.text));
-    body.push_str(&format!("EPA reference: {epa_id}\n"));
+    .render();
     let recipients = recipients(&mut tx, row, input.assessor_id).await?;
     for recipient in &recipients {
         outbox::enqueue(
             &mut tx,
             &NewMessage {
-                kind: "email",
+                kind: email.kind,
                 recipient,
-                subject: "EPA planning meeting held: assessor allocated",
-                body: &body,
+                subject: &email.subject,
+                body: &email.body,
             },
             now,
         )

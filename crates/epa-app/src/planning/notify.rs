@@ -11,6 +11,7 @@ use epa_store::planning::{self as store, Booking};
 use epa_store::users::Role;
 use uuid::Uuid;
 
+use crate::render::email::{BookingChange, Message};
 use crate::{App, AppError};
 
 /// Who hears about the EPA's planning: the provider's and employer's users,
@@ -39,32 +40,29 @@ pub(super) async fn notify_booking(
     tx: &mut Tx,
     row: &EpaRow,
     booking: &Booking,
-    what: &str,
+    what: BookingChange,
 ) -> Result<(), AppError> {
     let method = booking::method_word(booking.method);
-    let subject = format!("EPA {method} {what}");
-    let mode = if booking.mode == Mode::Remote {
-        "by video call"
-    } else {
-        "in person"
-    };
-    let body = format!(
-        "The {method} for {} {} is {what}: {} at {} (UK time), {} minutes, {mode}.\nEPA reference: {}\n",
-        row.given_names,
-        row.family_name,
-        booking.assessment_on,
-        booking.starts_at.format("%H:%M"),
-        booking.duration_minutes,
-        row.epa.id,
-    );
+    let email = Message::Booking {
+        change: what,
+        method,
+        given_names: &row.given_names,
+        family_name: &row.family_name,
+        on: booking.assessment_on,
+        starts_at: booking.starts_at,
+        duration_minutes: booking.duration_minutes,
+        remote: booking.mode == Mode::Remote,
+        epa_id: row.epa.id,
+    }
+    .render();
     for recipient in recipients(tx, row, booking.assessor_id).await? {
         outbox::enqueue(
             tx,
             &NewMessage {
-                kind: "email",
+                kind: email.kind,
                 recipient: &recipient,
-                subject: &subject,
-                body: &body,
+                subject: &email.subject,
+                body: &email.body,
             },
             app.now(),
         )

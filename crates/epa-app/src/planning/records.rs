@@ -14,6 +14,7 @@ use super::notify::notify_booking;
 use super::slot::Slot;
 use super::views::BookingView;
 use crate::gate::EpaContext;
+use crate::render::email::BookingChange;
 use crate::{Actor, App, AppError};
 
 /// Why booking, moving or cancelling an assessment is refused to someone
@@ -144,7 +145,7 @@ pub(super) async fn finish_booking(
     )
     .await?;
     if status == BookingStatus::Cancelled {
-        notify_booking(app, &mut tx, row, &after, "cancelled").await?;
+        notify_booking(app, &mut tx, row, &after, BookingChange::Cancelled).await?;
     }
     tx.commit().await?;
     Ok(after.into())

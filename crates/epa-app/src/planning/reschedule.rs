@@ -10,6 +10,7 @@ use super::records::{booking_json, check_reason, insert, live_booking};
 use super::rules::check_rules;
 use super::slot::{SlotRequest, check_bookable, check_slot};
 use super::views::{Booked, BookingError, RescheduleInput};
+use crate::render::email::BookingChange;
 use crate::{Actor, App};
 
 /// Moves a booking: the old one is kept as `rescheduled` with the reason,
@@ -65,7 +66,7 @@ pub async fn reschedule(
         json!({"booking": booking_json(&booking), "reason": reason, "warnings": warnings.iter().map(|w| &w.rule).collect::<Vec<_>>()}),
     )
     .await?;
-    notify_booking(app, &mut tx, &ctx.row, &booking, "moved").await?;
+    notify_booking(app, &mut tx, &ctx.row, &booking, BookingChange::Moved).await?;
     tx.commit().await?;
     Ok(Booked {
         booking: booking.into(),

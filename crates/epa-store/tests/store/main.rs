@@ -3,6 +3,7 @@
 
 mod audit;
 mod enums;
+mod idempotency;
 mod people;
 mod schema;
 mod settings;

@@ -24,6 +24,7 @@ use utoipa::OpenApi;
 use uuid::Uuid;
 
 use super::auth::ApiActor;
+use super::idempotency::{self, text_at};
 use super::input::{self, ApiJson, ApiQuery};
 use super::problem::{ApiError, Problem, path_id, problem};
 use crate::AppState;
@@ -141,6 +142,7 @@ fn too_large(what: &str, limit: u64) -> Response {
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
         UploadParams,
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat an upload safely: the same key with the same file returns the first answer"),
         ("X-File-Name" = String, Header, description = "The file's name with its extension, percent-encoded if not ASCII (kept as data, never as a path)"),
     ),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file's bytes: at most 25 MB, 200 MB for a recording"),
@@ -192,27 +194,32 @@ async fn upload_inner(
     let name = declared_name(&headers).map_err(IntoResponse::into_response)?;
     let what = format!("a {} upload", purpose.as_str());
     let bytes = read_file(&headers, body, purpose.max_bytes(), &what).await?;
-    let input = UploadInput {
-        purpose,
-        declared_name: name,
-        bytes: Vec::from(bytes),
-    };
-    let view = documents::upload(&state.app, &actor, id, input)
-        .await
-        .map_err(|err| ApiError(err).into_response())?;
-    Ok(created(
-        &format!("/api/v1/documents/{}", view.id),
-        Json(view),
-    ))
-}
-
-/// 201 with `body` and `location` as its `Location`.
-fn created(location: &str, body: impl IntoResponse) -> Response {
-    let mut response = (StatusCode::CREATED, body).into_response();
-    if let Ok(value) = HeaderValue::from_str(location) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    response
+    // The purpose and name are part of what the key's request is.
+    let route = format!(
+        "POST /api/v1/epas/{id}/documents?purpose={}\nX-File-Name: {name}",
+        purpose.as_str()
+    );
+    let app = &state.app;
+    Ok(idempotency::respond(
+        &state,
+        &actor,
+        &headers,
+        &route,
+        &bytes,
+        StatusCode::CREATED,
+        &|view| text_at(view, "/id").map(|id| format!("/api/v1/documents/{id}")),
+        async {
+            let input = UploadInput {
+                purpose,
+                declared_name: name.clone(),
+                bytes: Vec::from(bytes.clone()),
+            };
+            documents::upload(app, &actor, id, input)
+                .await
+                .map_err(ApiError)
+        },
+    )
+    .await)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -236,6 +243,7 @@ pub struct ArchiveParams {
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
         ArchiveParams,
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat an upload safely: the same key with the same zip returns the first answer"),
     ),
     request_body(content = Vec<u8>, content_type = "application/zip", description = "The zip's bytes: at most 50 MB, its files at most 25 MB each and 100 MB together"),
     responses(
@@ -272,13 +280,23 @@ pub async fn upload_portfolio_archive(
         .await
         .map_err(|err| ApiError(err).into_response())?;
     let bytes = read_file(&headers, body, ARCHIVE_MAX_BYTES, "a portfolio archive").await?;
-    let views = portfolio_archive::upload(&state.app, &actor, id, Vec::from(bytes))
-        .await
-        .map_err(|err| ApiError(err).into_response())?;
-    Ok(created(
-        &format!("/api/v1/epas/{id}/documents"),
-        Json(views),
-    ))
+    let route = format!("POST /api/v1/epas/{id}/documents/archive?purpose=portfolio");
+    let app = &state.app;
+    Ok(idempotency::respond(
+        &state,
+        &actor,
+        &headers,
+        &route,
+        &bytes,
+        StatusCode::CREATED,
+        &|_| Some(format!("/api/v1/epas/{id}/documents")),
+        async {
+            portfolio_archive::upload(app, &actor, id, Vec::from(bytes.clone()))
+                .await
+                .map_err(ApiError)
+        },
+    )
+    .await)
 }
 
 /// Reads an upload's body: the file's bytes themselves, never past `limit`

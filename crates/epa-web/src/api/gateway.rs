@@ -262,7 +262,7 @@ pub async fn coverage_csv(
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
             (header::CONTENT_DISPOSITION, disposition),
         ],
-        gateway::coverage_csv(&view),
+        epa_app::render::csv::gateway_coverage(&view),
     )
         .into_response())
 }
@@ -302,7 +302,7 @@ pub async fn coverage_svg(
                 "default-src 'none'; style-src 'unsafe-inline'",
             ),
         ],
-        epa_app::mapping::coverage_svg(&view),
+        epa_app::render::svg::gateway_coverage(&view),
     )
         .into_response())
 }
@@ -333,7 +333,10 @@ pub async fn get_proposal(
 /// Submit a reworked proposal after a rejection: a new version.
 #[utoipa::path(
     post, path = "/api/v1/epas/{id}/proposal", tag = "gateway", operation_id = "rework_proposal",
-    params(("id" = Uuid, Path, description = "The EPA's ID")),
+    params(
+        ("id" = Uuid, Path, description = "The EPA's ID"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer"),
+    ),
     request_body = ProposalInput,
     responses(
         (status = 201, description = "The new version", body = ProposalView),
@@ -349,16 +352,25 @@ pub async fn rework_proposal(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     id: Result<Path<Uuid>, PathRejection>,
-    ApiJson(input): ApiJson<ProposalInput>,
+    headers: HeaderMap,
+    raw: Bytes,
 ) -> Result<Response, ApiError> {
     let id = path_id(id)?;
-    let view = gateway::rework_proposal(&state.app, &actor, id, input).await?;
-    Ok((
+    Ok(idempotency::command(
+        &state,
+        &actor,
+        &headers,
+        &format!("POST /api/v1/epas/{id}/proposal"),
+        &raw,
         StatusCode::CREATED,
-        [(header::LOCATION, format!("/api/v1/epas/{id}/proposal"))],
-        Json(view),
+        &|_| Some(format!("/api/v1/epas/{id}/proposal")),
+        async |input: ProposalInput| {
+            gateway::rework_proposal(&state.app, &actor, id, input)
+                .await
+                .map_err(|err| ApiError(err).into_response())
+        },
     )
-        .into_response())
+    .await)
 }
 
 /// Accept the latest version of the proposal, or reject it with feedback

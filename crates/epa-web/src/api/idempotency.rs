@@ -1,39 +1,38 @@
-//! `Idempotency-Key` on POST: a client that retries after a lost response
-//! gets the first answer back instead of the work being done twice. The same
-//! key with a different body is refused, since it would be a different request.
+//! `Idempotency-Key` on creating POSTs: a client that retries after a lost
+//! response gets the first answer back instead of the work being done
+//! twice, even when both copies arrive at once. The same key with a
+//! different body is refused, since it would be a different request.
 //!
-//! [`command`] is the one wrapper every JSON command runs through: the key,
-//! the body (read by [`super::input::json`]), the use case, and the answer,
-//! with its `Location` when it creates something (a replay included).
+//! [`respond`] is the one wrapper every creating POST answers through: the
+//! key is claimed in the use case's own write transaction by
+//! `epa_app::idempotency` (ADR 0112), and the answer carries its
+//! `Location` when it creates something (a replay included). [`command`]
+//! is [`respond`] for JSON commands: it reads the body with
+//! [`super::input::json`] first.
+
+use std::future::Future;
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use epa_app::{Actor, AppError};
-use epa_store::idempotency::{self, Stored};
+use epa_app::Actor;
+use epa_app::idempotency::{Idempotency, idempotent};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use super::input;
 use super::problem::ApiError;
 use crate::AppState;
 
 const HEADER: &str = "idempotency-key";
-const KEY_MAX: usize = 200;
-
-pub struct Key {
-    key: String,
-    request_hash: String,
-}
 
 /// Where a created record can be read, from the answer's JSON (so a replay,
 /// which has only the stored JSON, gets the same header).
 pub type Locate<'a> = &'a (dyn Fn(&Value) -> Option<String> + Sync);
 
-/// Runs one command: the idempotency key, the JSON body (an empty body is
-/// `{}`), `run`, and the answer as JSON with `success` (and `Location` from
-/// `locate` when that is 201) or problem details.
+/// Runs one JSON command: the idempotency key, the JSON body (an empty body
+/// is `{}`), `run`, and the answer as JSON with `success` (and `Location`
+/// from `locate` when that is 201) or problem details.
 #[allow(clippy::too_many_arguments)]
 pub async fn command<I, O, F>(
     state: &AppState,
@@ -50,120 +49,115 @@ where
     O: Serialize,
     F: AsyncFnOnce(I) -> Result<O, Response>,
 {
-    let key = match begin(state, actor, headers, route, body, locate).await {
-        Ok(key) => key,
-        Err(answer) => return answer,
-    };
     let text: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
         b"{}"
     } else {
         body
     };
-    let input: I = match input::json(headers, text) {
-        Ok(input) => input,
-        Err(err) => return err.into_response(),
-    };
-    match run(input).await {
-        Ok(output) => {
-            let body = serde_json::to_string(&output).unwrap_or_default();
-            let value = serde_json::from_str(&body).unwrap_or(Value::Null);
-            finish(state, actor, key, success, &body).await;
-            answer(success, body, &value, locate)
-        }
-        Err(answer) => answer,
-    }
+    respond(
+        state,
+        actor,
+        headers,
+        route,
+        body,
+        success,
+        locate,
+        async move {
+            // Read inside the wrapper, after the key: a malformed body is
+            // refused before any transaction, so nothing is claimed.
+            let input: I =
+                input::json(headers, text).map_err(|err| Refusal(err.into_response()))?;
+            run(input).await.map_err(Refusal)
+        },
+    )
+    .await
 }
 
-/// The JSON answer, with `Location` on a 201.
-fn answer(status: StatusCode, body: String, value: &Value, locate: Locate<'_>) -> Response {
-    let mut response = (status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
-    if status == StatusCode::CREATED
-        && let Some(location) = locate(value).and_then(|l| HeaderValue::from_str(&l).ok())
-    {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    response
-}
-
-/// Reads the key; `Err` holds the answer to send now (a replay, or a refusal).
-async fn begin(
+/// Runs `work` (read the input, call one use case) under the request's
+/// `Idempotency-Key`, if it has one, and answers `success` with the output
+/// as JSON, or the stored first answer to a repeat of the request; a 201
+/// carries `Location` from `locate`, a replay too.
+#[allow(clippy::too_many_arguments)]
+pub async fn respond<O, E, F>(
     state: &AppState,
     actor: &Actor,
     headers: &HeaderMap,
     route: &str,
     body: &[u8],
+    success: StatusCode,
     locate: Locate<'_>,
-) -> Result<Option<Key>, Response> {
-    let Some(value) = headers.get(HEADER) else {
-        return Ok(None);
+    work: F,
+) -> Response
+where
+    O: Serialize,
+    E: From<epa_app::AppError> + IntoResponse,
+    F: Future<Output = Result<O, E>>,
+{
+    let key = match headers.get(HEADER) {
+        None => None,
+        Some(value) => {
+            let key = value.to_str().unwrap_or_default();
+            match Idempotency::new(actor, key, route, body) {
+                Ok(key) => Some(key),
+                Err(err) => return E::from(err).into_response(),
+            }
+        }
     };
-    let key = value
-        .to_str()
-        .ok()
-        .map(str::trim)
-        .filter(|key| !key.is_empty() && key.len() <= KEY_MAX)
-        .ok_or_else(|| {
-            ApiError(AppError::field(
-                "Idempotency-Key",
-                format!("use 1 to {KEY_MAX} visible characters"),
-            ))
-            .into_response()
-        })?
-        .to_owned();
-    let mut hasher = Sha256::new();
-    hasher.update(route.as_bytes());
-    hasher.update(b"\n");
-    hasher.update(body);
-    let request_hash = hex::encode(hasher.finalize());
-    match idempotency::find(&state.app.db, actor.user_id, &key).await {
-        Ok(None) => Ok(Some(Key { key, request_hash })),
-        Ok(Some(stored)) if stored.request_hash == request_hash => {
-            let status =
-                StatusCode::from_u16(stored.response_status as u16).unwrap_or(StatusCode::OK);
-            let value = serde_json::from_str(&stored.response_body).unwrap_or(Value::Null);
-            let mut response = answer(status, stored.response_body, &value, locate);
+    match idempotent(&state.app, key, success.as_u16(), work).await {
+        Ok(answer) => {
+            let status = StatusCode::from_u16(answer.status).unwrap_or(success);
+            let value = serde_json::from_str(&answer.body).unwrap_or(Value::Null);
+            let mut response = (
+                status,
+                [(header::CONTENT_TYPE, "application/json")],
+                answer.body,
+            )
+                .into_response();
+            if status == StatusCode::CREATED
+                && let Some(location) = locate(&value).and_then(|l| HeaderValue::from_str(&l).ok())
+            {
+                response.headers_mut().insert(header::LOCATION, location);
+            }
+            if answer.replayed {
+                response
+                    .headers_mut()
+                    .insert("idempotent-replay", HeaderValue::from_static("true"));
+            }
             response
-                .headers_mut()
-                .insert("idempotent-replay", HeaderValue::from_static("true"));
-            Err(response)
         }
-        Ok(Some(_)) => Err(ApiError(AppError::field(
-            "Idempotency-Key",
-            "this key was already used for a different request; use a new key",
-        ))
-        .into_response()),
-        Err(err) => Err(ApiError(err.into()).into_response()),
-    }
-}
-
-/// Keeps a successful answer under the key. A failure to keep it is logged,
-/// not returned: the work itself is done and committed.
-async fn finish(state: &AppState, actor: &Actor, key: Option<Key>, status: StatusCode, body: &str) {
-    let Some(key) = key else { return };
-    let mut tx = match state.app.db.begin_write().await {
-        Ok(tx) => tx,
-        Err(err) => {
-            tracing::warn!(error = %err, "could not keep the idempotent answer");
-            return;
-        }
-    };
-    let stored = Stored {
-        request_hash: key.request_hash,
-        response_status: i32::from(status.as_u16()),
-        response_body: body.to_owned(),
-    };
-    let result =
-        match idempotency::record(&mut tx, actor.user_id, &key.key, &stored, state.app.now()).await
-        {
-            Ok(()) => tx.commit().await,
-            Err(err) => Err(err),
-        };
-    if let Err(err) = result {
-        tracing::warn!(error = %err, "could not keep the idempotent answer");
+        Err(err) => err.into_response(),
     }
 }
 
 /// The value at `pointer` (`/id`, `/booking/epa_id`) as text, for a location.
 pub fn text_at<'a>(value: &'a Value, pointer: &str) -> Option<&'a str> {
     value.pointer(pointer).and_then(Value::as_str)
+}
+
+/// A refusal already shaped as a response (such as a booking's rule
+/// problem), for commands whose errors are richer than [`ApiError`].
+pub struct Refusal(pub Response);
+
+impl From<epa_app::AppError> for Refusal {
+    fn from(err: epa_app::AppError) -> Self {
+        Refusal(ApiError(err).into_response())
+    }
+}
+
+impl From<ApiError> for Refusal {
+    fn from(err: ApiError) -> Self {
+        Refusal(err.into_response())
+    }
+}
+
+impl From<Response> for Refusal {
+    fn from(response: Response) -> Self {
+        Refusal(response)
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        self.0
+    }
 }

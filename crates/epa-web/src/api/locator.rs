@@ -2,9 +2,10 @@
 //! new version listing every annex of the project report with its project
 //! KSBs, read the latest version, and its coverage as JSON or CSV.
 
+use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -16,7 +17,7 @@ use utoipa::OpenApi;
 use uuid::Uuid;
 
 use super::auth::ApiActor;
-use super::input::ApiJson;
+use super::idempotency;
 use super::problem::{ApiError, Problem, path_id};
 use crate::AppState;
 
@@ -50,7 +51,10 @@ pub fn routes() -> Router<AppState> {
 /// Submit a new version of the locator, replacing the previous one whole.
 #[utoipa::path(
     post, path = "/api/v1/epas/{id}/evidence-locator", tag = "evidence-locator", operation_id = "submit_locator",
-    params(("id" = Uuid, Path, description = "The EPA's ID")),
+    params(
+        ("id" = Uuid, Path, description = "The EPA's ID"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer"),
+    ),
     request_body = LocatorInput,
     responses(
         (status = 201, description = "Kept as the latest version", body = LocatorView),
@@ -66,19 +70,25 @@ pub async fn submit_locator(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     id: Result<Path<Uuid>, PathRejection>,
-    ApiJson(input): ApiJson<LocatorInput>,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> Result<Response, ApiError> {
     let id = path_id(id)?;
-    let view = locator::submit(&state.app, &actor, id, input).await?;
-    Ok((
+    Ok(idempotency::command(
+        &state,
+        &actor,
+        &headers,
+        &format!("POST /api/v1/epas/{id}/evidence-locator"),
+        &body,
         StatusCode::CREATED,
-        [(
-            header::LOCATION,
-            format!("/api/v1/epas/{id}/evidence-locator"),
-        )],
-        Json(view),
+        &|_| Some(format!("/api/v1/epas/{id}/evidence-locator")),
+        async |input: LocatorInput| {
+            locator::submit(&state.app, &actor, id, input)
+                .await
+                .map_err(|err| ApiError(err).into_response())
+        },
     )
-        .into_response())
+    .await)
 }
 
 /// The latest version of the locator.
@@ -152,7 +162,7 @@ pub async fn locator_coverage_csv(
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
             (header::CONTENT_DISPOSITION, disposition),
         ],
-        locator::coverage_csv(&view),
+        epa_app::render::csv::locator_coverage(&view),
     )
         .into_response())
 }

@@ -1167,6 +1167,50 @@ async fn send_archive(
         .expect("request to the test app")
 }
 
+on_both!(
+    a_portfolio_zip_sent_twice_at_once_under_one_key_is_kept_once,
+    async |app, world| {
+        let epa = id_of(&registered(app, world, "innovate", 14).await);
+        let zip = samples::zip_files(&[
+            ("Portfolio/desk.png", PNG),
+            ("Portfolio/notes.md", b"# Notes\n\nTeam huddle.\n"),
+        ]);
+        let path = format!("/api/v1/epas/{epa}/documents/archive?purpose=portfolio");
+        let send = |bytes: Vec<u8>| {
+            app.client
+                .post(app.url(&path))
+                .bearer_auth(&world.provider_user.token)
+                .header(CONTENT_TYPE, "application/zip")
+                .header("Idempotency-Key", "archive-once")
+                .body(bytes)
+                .send()
+        };
+        let (a, b) = tokio::join!(send(zip.clone()), send(zip.clone()));
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_eq!((a.status().as_u16(), b.status().as_u16()), (201, 201));
+        // Both answers, the replay included, say where the documents are.
+        let location = format!("/api/v1/epas/{epa}/documents");
+        assert_eq!(a.headers()["location"], location.as_str());
+        assert_eq!(b.headers()["location"], location.as_str());
+        let replays = [&a, &b]
+            .iter()
+            .filter(|r| r.headers().contains_key("idempotent-replay"))
+            .count();
+        assert_eq!(replays, 1, "exactly one answer is a replay");
+        let (a, b): (Value, Value) = (a.json().await.unwrap(), b.json().await.unwrap());
+        assert_eq!(a, b);
+        assert_eq!(document_count(app, world, &epa).await, 2);
+
+        // The same key with another zip is another request: refused, nothing kept.
+        let other = samples::zip_files(&[("Portfolio/desk.png", PNG)]);
+        let refused = send(other).await.unwrap();
+        assert_eq!(refused.status(), 422);
+        let answer: Value = refused.json().await.unwrap();
+        assert_eq!(answer["errors"][0]["field"], "Idempotency-Key", "{answer}");
+        assert_eq!(document_count(app, world, &epa).await, 2);
+    }
+);
+
 /// The refusal's messages, each naming a file.
 fn messages(answer: &Value) -> Vec<String> {
     answer["errors"]

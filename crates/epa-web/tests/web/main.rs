@@ -10,6 +10,7 @@ mod epas;
 mod gate;
 mod gateway;
 mod health;
+mod idempotency;
 mod journeys;
 mod locator;
 mod matrix;

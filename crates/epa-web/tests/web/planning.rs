@@ -89,7 +89,7 @@ async fn hold_meeting(
 }
 
 /// An EPA through its planning meeting with `world.assessor` allocated.
-async fn planned(app: &TestApp, world: &World, policy: &str, n: u32) -> String {
+pub(crate) async fn planned(app: &TestApp, world: &World, policy: &str, n: u32) -> String {
     let epa = approved(app, world, policy, n).await;
     let response = hold_meeting(app, world, &epa, &world.assessor).await;
     assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
@@ -101,7 +101,7 @@ async fn book(app: &TestApp, token: &str, epa: &str, body: Value) -> reqwest::Re
         .await
 }
 
-fn slot(method: &str, date: &str, mode: &str) -> Value {
+pub(crate) fn slot(method: &str, date: &str, mode: &str) -> Value {
     json!({"method": method, "date": date, "start_time": "10:00", "mode": mode})
 }
 

@@ -1,0 +1,7 @@
+//! Presentation apart from the use cases: CSV downloads, the coverage
+//! picture and the text of every email, each rendered from a typed value and
+//! snapshot-tested. A use case builds the value; only this module words it.
+
+pub mod csv;
+pub mod email;
+pub mod svg;
