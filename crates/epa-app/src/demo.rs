@@ -291,12 +291,19 @@ enum Until {
 }
 
 /// One apprentice's EPA: its policy and what happened, week by week.
+/// The times demo assessments start, 90 minutes apart within working hours.
+const DEMO_STARTS: [&str; 6] = ["08:30", "10:00", "11:30", "13:00", "14:30", "16:00"];
+
 struct Story {
     policy: &'static str,
     /// The methods in the order the policy recommends they are taken.
     order: [MethodId; 3],
     /// Monday 0 to Friday 4.
     weekday: i64,
+    /// When its assessments start: apprentices sharing a weekday (and so
+    /// perhaps an assessor's day) are booked at different times, as the
+    /// assessor's diary requires.
+    start_time: &'static str,
     /// The apprentice who signs in as apprentice@demo.test.
     signs_in: bool,
     steps: Vec<(i64, Step)>,
@@ -611,6 +618,7 @@ impl Stories {
                 self.innovate
             },
             weekday: (self.list.len() % 5) as i64,
+            start_time: DEMO_STARTS[self.list.len() % DEMO_STARTS.len()],
             signs_in: false,
             steps: Vec::new(),
         });
@@ -744,31 +752,58 @@ async fn run(
             planning::record_submission(app, &cast.provider_user, epa, input).await?;
         }
         Step::Book { method, week } => {
-            let input = BookingInput {
-                method: method.as_str().to_owned(),
-                date: calendar.day(*week, story.weekday),
-                start_time: "09:00".to_owned(),
-                duration_minutes: None,
-                mode: if *method == MethodId::Observation {
-                    "in_person"
-                } else {
-                    "remote"
+            // The demo's dates are relative to the day it is loaded; one
+            // that lands on a bank holiday is booked there with the diary's
+            // warning, as an EPAO may book a workplace open that day.
+            let date = calendar.day(*week, story.weekday);
+            // The story's own time first; another that day when the
+            // assessor's diary is taken then.
+            let starts = DEMO_STARTS
+                .iter()
+                .cycle()
+                .skip_while(|t| **t != story.start_time);
+            let mut refused = Vec::new();
+            let mut booked = None;
+            for start_time in starts.take(DEMO_STARTS.len()) {
+                let input = BookingInput {
+                    method: method.as_str().to_owned(),
+                    date,
+                    start_time: (*start_time).to_owned(),
+                    duration_minutes: None,
+                    mode: if *method == MethodId::Observation {
+                        "in_person"
+                    } else {
+                        "remote"
+                    }
+                    .to_owned(),
+                    assessor_id: None,
+                };
+                match planning::book(app, &cast.assessor, epa, input).await {
+                    Ok(done) => {
+                        booked = Some(done);
+                        break;
+                    }
+                    Err(BookingError::Refused { refusals, .. })
+                        if refusals.iter().all(|r| r.rule == "assessor_diary") =>
+                    {
+                        refused = refusals;
+                    }
+                    Err(BookingError::App(err)) => return Err(err),
+                    Err(BookingError::Refused { refusals, .. }) => {
+                        refused = refusals;
+                        break;
+                    }
                 }
-                .to_owned(),
-                assessor_id: None,
-            };
-            let booked = planning::book(app, &cast.assessor, epa, input)
-                .await
-                .map_err(|err| match err {
-                    BookingError::App(err) => err,
-                    BookingError::Refused { refusals, .. } => AppError::Conflict(
-                        refusals
-                            .into_iter()
-                            .map(|r| r.message)
-                            .collect::<Vec<_>>()
-                            .join(" "),
-                    ),
-                })?;
+            }
+            let booked = booked.ok_or_else(|| {
+                AppError::Conflict(
+                    refused
+                        .into_iter()
+                        .map(|r| r.message)
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                )
+            })?;
             for warning in booked.warnings {
                 tracing::warn!(epa = %epa, "demo booking: {}", warning.message);
             }

@@ -167,8 +167,13 @@ async fn check_demo(backend: Backend, clock: Arc<dyn Clock + Send + Sync>) {
             let warnings = after
                 .get("warnings")
                 .or_else(|| after.pointer("/details/warnings"));
+            // Only the diary's warning of a bank holiday may stand: the
+            // demo's dates move with the day it is loaded.
+            let plan_warnings = warnings
+                .and_then(Value::as_array)
+                .map(|w| w.iter().filter(|rule| *rule != "bank_holiday").count());
             assert!(
-                warnings.is_none_or(|w| w.as_array().is_some_and(Vec::is_empty)),
+                warnings.is_none() || plan_warnings == Some(0),
                 "{} on {}: {after}",
                 event.action,
                 event.occurred_at
