@@ -12,13 +12,14 @@ use serde::{Deserialize, Serialize};
 pub const DEFAULT_CONFIG: &str = "epa.toml";
 
 /// Every key, as written in `epa.toml` and (upper case, `EPA_` prefixed) in the environment.
-const KEYS: [&str; 6] = [
+const KEYS: [&str; 7] = [
     "bind",
     "database_url",
     "data_dir",
     "log_format",
     "log_level",
     "plans_dir",
+    "working_hours",
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -36,6 +37,9 @@ pub struct Settings {
     pub log_level: String,
     /// A directory of extra assessment plans, loaded beside the built-in ones.
     pub plans_dir: Option<PathBuf>,
+    /// `HH:MM-HH:MM`: a booking starting outside these hours is accepted
+    /// with a warning (workplaces keep other hours too).
+    pub working_hours: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,6 +58,7 @@ impl Default for Settings {
             log_format: LogFormat::Text,
             log_level: "info".to_owned(),
             plans_dir: None,
+            working_hours: "08:00-18:00".to_owned(),
         }
     }
 }
@@ -108,7 +113,24 @@ impl Settings {
                 self.log_level
             ));
         }
+        self.working_hours()?;
         Ok(self)
+    }
+
+    /// The `working_hours` setting, read: `08:00-18:00`.
+    pub fn working_hours(&self) -> Result<epa_domain::diary::WorkingHours, String> {
+        let refused = || {
+            format!(
+                "setting working_hours = {:?} is not allowed: use HH:MM-HH:MM, the start before the end, such as 08:00-18:00",
+                self.working_hours
+            )
+        };
+        let (from, to) = self.working_hours.split_once('-').ok_or_else(refused)?;
+        let time = |text: &str| chrono::NaiveTime::parse_from_str(text.trim(), "%H:%M");
+        match (time(from), time(to)) {
+            (Ok(from), Ok(to)) if from < to => Ok(epa_domain::diary::WorkingHours { from, to }),
+            _ => Err(refused()),
+        }
     }
 
     /// The database URL in use: the configured one, or the embedded SQLite file.

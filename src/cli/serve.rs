@@ -152,6 +152,7 @@ async fn serve(settings: Settings, demo: bool) -> Result<(), String> {
         .map_err(|err| format!("cannot use {} for uploads: {err}", files_dir.display()))?;
     let mut app = epa_app::App::new(db.clone(), Arc::new(epa_domain::SystemClock), plans)
         .with_files(Arc::new(files));
+    app.working_hours = settings.working_hours()?;
     if demo {
         app.demo = true;
         let loaded = epa_app::demo::load(&app)

@@ -225,6 +225,13 @@ fn bad_settings_stop_start_up_naming_the_setting() {
     assert_eq!(run.code, 2);
     assert_one_line(&run.stderr, "colour");
 
+    for hours in ["18:00-08:00", "9am-5pm", "08:00"] {
+        std::fs::write(&config, format!("working_hours = \"{hours}\"\n")).unwrap();
+        let run = epa(&["migrate", "--config", config.to_str().unwrap()], None);
+        assert_eq!(run.code, 2, "{hours}");
+        assert_one_line(&run.stderr, "working_hours");
+    }
+
     std::fs::write(&config, "log_format = \"xml\"\n").unwrap();
     let run = epa(&["serve", "--config", config.to_str().unwrap()], None);
     assert_eq!(run.code, 2);

@@ -270,6 +270,10 @@ enum Step {
         grade: Grade,
     },
     Release,
+    /// One method's result released on its own, before the others.
+    ReleaseMethod(MethodId),
+    /// EPAO staff decide a reasonable adjustment: 25% extra time.
+    Adjust,
     Claim,
     Receive,
     Resit(MethodId),
@@ -510,7 +514,10 @@ fn stories(app: &App) -> Result<Vec<Story>, AppError> {
         .journey(-1, [P, P, P], Until::Approved);
     // planned: just after the meeting, and with every method booked ahead
     stories.add(TQUK).journey(-2, [P, P, P], Until::Planned);
-    stories.add(INNOVATE).journey(-3, [P, P, P], Until::Booked);
+    stories
+        .add(INNOVATE)
+        .journey(-3, [P, P, P], Until::Booked)
+        .at(0, Step::Adjust);
     // in_assessment: one method sat, and two
     stories
         .add(TQUK)
@@ -520,7 +527,10 @@ fn stories(app: &App) -> Result<Vec<Story>, AppError> {
         .journey_with(-6, [-1, 0, 2], [P, P, D], Until::Sat(2));
     // awaiting_results
     stories.add(TQUK).journey(-7, [D, P, P], Until::Sat(3));
-    stories.add(INNOVATE).journey(-7, [P, D, P], Until::Sat(3));
+    stories
+        .add(INNOVATE)
+        .journey(-7, [P, D, P], Until::Sat(3))
+        .at(0, Step::ReleaseMethod(MethodId::Observation));
     stories.add(TQUK).journey(-8, [P, F, P], Until::Sat(3));
     // completed: a pass, a distinction (the apprentice who signs in), two fails
     stories.add(TQUK).journey(-10, [P, P, P], Until::Released);
@@ -844,6 +854,18 @@ async fn run(
         }
         Step::Release => {
             assessment::release_results(app, &cast.admin, epa).await?;
+        }
+        Step::ReleaseMethod(method) => {
+            assessment::release_method_result(app, &cast.admin, epa, method.as_str()).await?;
+        }
+        Step::Adjust => {
+            let input = crate::adjustments::AdjustmentInput {
+                extra_minutes: None,
+                extra_percent: Some(25),
+                arrangements: Some("A quiet room, and a short break after 30 minutes".to_owned()),
+                reason: "Dyslexia: extra time agreed with the provider at gateway".to_owned(),
+            };
+            crate::adjustments::decide(app, ops, epa, input).await?;
         }
         Step::Claim => {
             assessment::claim_certificate(app, ops, epa).await?;

@@ -73,6 +73,58 @@ async fn check_demo(backend: Backend, clock: Arc<dyn Clock + Send + Sync>) {
         .into_iter()
         .collect();
     println!("stages: {by_stage:?}");
+
+    // The demo shows a reasonable adjustment and a method released on its
+    // own while the others wait.
+    let rows = epas::list(
+        &db,
+        &Scope {
+            epao_id: Some(epao.id),
+            ..Scope::default()
+        },
+        &Filter::default(),
+        200,
+        0,
+    )
+    .await
+    .unwrap();
+    let mut adjusted = 0;
+    let mut released_alone = 0;
+    for row in &rows {
+        if epa_store::adjustments::standing(Reader::Db(&db), row.epa.id)
+            .await
+            .unwrap()
+            .is_some()
+        {
+            adjusted += 1;
+        }
+        let method_results = results_store::method_results(Reader::Db(&db), row.epa.id)
+            .await
+            .unwrap();
+        if row.epa.stage == Stage::AwaitingResults
+            && method_results.iter().any(|r| r.released_at.is_some())
+        {
+            released_alone += 1;
+        }
+    }
+    assert!(adjusted >= 1, "no adjustment in the demo");
+    assert!(released_alone >= 1, "no method released on its own");
+
+    // The EPAO's deadline list raises no alarm for a finished EPA.
+    let staff = actor(&db, "epao-admin@demo.test").await;
+    let due = epa_app::deadlines::due(&app, &staff, &epa_app::deadlines::DueQuery::default())
+        .await
+        .unwrap();
+    let finished: Vec<_> = rows
+        .iter()
+        .filter(|r| matches!(r.epa.stage, Stage::CertificateReceived | Stage::Withdrawn))
+        .map(|r| r.epa.id)
+        .collect();
+    assert!(!finished.is_empty());
+    assert!(
+        due.items.iter().all(|d| !finished.contains(&d.epa_id)),
+        "a finished EPA has an open deadline"
+    );
     for stage in Stage::ALL {
         assert!(
             by_stage.get(&stage).copied().unwrap_or(0) >= 1,
