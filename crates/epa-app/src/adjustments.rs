@@ -40,7 +40,10 @@ pub struct AdjustmentView {
     pub extra_minutes: Option<u32>,
     pub extra_percent: Option<u32>,
     pub arrangements: Option<String>,
-    pub reason: String,
+    /// Why it was granted: often health information, so shown only to those
+    /// who may see the apprentice's personal details (not to assessors).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     pub decided_by: Uuid,
     pub decided_at: DateTime<Utc>,
     /// Each method's allowed length with the adjustment, in minutes.
@@ -165,7 +168,7 @@ pub async fn decide(
     )
     .await?;
     tx.commit().await?;
-    Ok(view(&ctx, &saved, &adjustment))
+    Ok(view(&ctx, actor, &saved, &adjustment))
 }
 
 /// The adjustment that stands for the EPA, for anyone who may see the EPA.
@@ -186,7 +189,7 @@ pub async fn get(
         return Ok(None);
     };
     let adjustment = domain_of(&saved)?;
-    Ok(Some(view(&ctx, &saved, &adjustment)))
+    Ok(Some(view(&ctx, actor, &saved, &adjustment)))
 }
 
 /// The standing adjustment in the domain's terms, for the gate.
@@ -214,7 +217,12 @@ fn domain_of(saved: &store::Adjustment) -> Result<Adjustment, AppError> {
     })
 }
 
-fn view(ctx: &EpaContext, saved: &store::Adjustment, adjustment: &Adjustment) -> AdjustmentView {
+fn view(
+    ctx: &EpaContext,
+    actor: &Actor,
+    saved: &store::Adjustment,
+    adjustment: &Adjustment,
+) -> AdjustmentView {
     let windows = MethodId::ALL
         .into_iter()
         .filter_map(|m| ctx.plan.method(m))
@@ -233,7 +241,9 @@ fn view(ctx: &EpaContext, saved: &store::Adjustment, adjustment: &Adjustment) ->
         extra_minutes: saved.extra_minutes.and_then(|m| u32::try_from(m).ok()),
         extra_percent: saved.extra_percent.and_then(|p| u32::try_from(p).ok()),
         arrangements: adjustment.arrangements.clone(),
-        reason: saved.reason.clone(),
+        reason: ctx
+            .may(actor, Action::ViewPersonalDetails)
+            .then(|| saved.reason.clone()),
         decided_by: saved.decided_by,
         decided_at: saved.decided_at,
         windows,

@@ -2,10 +2,12 @@
 //! recorded about an EPA and its policy's timings (never stored as truth),
 //! for one EPA or across the EPAs a person may see.
 
+use epa_domain::attempts::AttemptKind;
 use epa_domain::booking::{BookingStatus, SubmissionKind};
 use epa_domain::deadlines::{
     self, Deadline, DeadlineId, DeadlineKind, DeadlinePlan, DeadlineState, KnownDates,
 };
+use epa_domain::gateway::ReviewDecision;
 use epa_domain::lifecycle::Stage;
 use epa_domain::{Grade, MethodId};
 use epa_store::assessment::{self as records, Reader};
@@ -21,7 +23,7 @@ use epa_domain::policy::Action;
 
 /// What is known of one EPA's dates, from its records. Sittings held count
 /// over bookings; a live booking stands in for a sitting not yet held.
-pub async fn known_dates(app: &App, row: &EpaRow) -> Result<KnownDates, AppError> {
+pub(crate) async fn known_dates(app: &App, row: &EpaRow) -> Result<KnownDates, AppError> {
     let state = transitions::state_of(row)?;
     let attempt = i32::try_from(state.attempt).unwrap_or(i32::MAX);
     let mut known = KnownDates {
@@ -88,6 +90,41 @@ pub async fn known_dates(app: &App, row: &EpaRow) -> Result<KnownDates, AppError
         })
         .max_by_key(|b| (b.assessment_on, b.created_at))
         .map(|b| b.booked_on);
+    // What follows a fail: the resit or retake sat, the project's fail and
+    // its reworked report; the proposal sent back and sent again.
+    known.resit_retake = held
+        .iter()
+        .filter(|a| matches!(a.attempt_kind, AttemptKind::Resit | AttemptKind::Retake))
+        .map(|a| a.held_on)
+        .max();
+    known.project_fail_result = method_results
+        .iter()
+        .filter(|r| r.method == MethodId::Project && r.grade == Grade::Fail)
+        .filter_map(|r| r.released_at)
+        .max()
+        .map(london_date);
+    known.project_rework = known
+        .project_fail_result
+        .and(known.report_submission)
+        .filter(|report| {
+            known
+                .project_fail_result
+                .is_some_and(|fail| *report >= fail)
+        });
+    let decisions = epa_store::gateway::proposal_decisions(&app.db, row.epa.id).await?;
+    known.proposal_rejection = decisions
+        .iter()
+        .filter(|d| d.decision == ReviewDecision::Rejected)
+        .map(|d| london_date(d.decided_at))
+        .max();
+    if let Some(rejected) = known.proposal_rejection {
+        known.proposal_resubmission = epa_store::gateway::proposals(&app.db, row.epa.id)
+            .await?
+            .iter()
+            .map(|p| london_date(p.submitted_at))
+            .filter(|on| *on >= rejected)
+            .max();
+    }
     known.certificate_claim = records::claim(Reader::Db(&app.db), row.epa.id)
         .await?
         .map(|c| c.claimed_on);

@@ -118,6 +118,16 @@ on_both!(
             .unwrap();
         assert_eq!(seen["extra_percent"], 25);
         assert_eq!(seen["arrangements"], "A quiet room");
+        assert_eq!(seen["reason"], "Dyslexia: extra time agreed at gateway");
+        // The assessor needs the arrangements, not the reason (health).
+        let assessor: Value = app
+            .get_as(&world.assessor.token, &adjustment)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(assessor["arrangements"], "A quiet room");
+        assert!(assessor.get("reason").is_none(), "{assessor}");
 
         let (status, _) = post(
             app,

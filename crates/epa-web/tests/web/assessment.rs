@@ -745,6 +745,17 @@ on_both!(
         )
         .await;
         assert_eq!(status, 201, "{claim}");
+        // The product recorded the resit: its window is met, never an alarm.
+        let plan = get(app, ops, &format!("/api/v1/epas/{epa}/deadlines")).await;
+        let window = plan["deadlines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == "resit_retake_window_end")
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(window["state"], "met", "{plan}");
+        assert_eq!(window["done"], "2026-11-16", "{plan}");
         // Once achieved, no more resits.
         let (status, _) = post(
             app,
