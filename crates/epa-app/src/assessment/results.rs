@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use epa_domain::attempts::{AttemptKind, ResultStatus};
 use epa_domain::deadlines::{self, KnownDates};
-use epa_domain::grading::Explained;
+use epa_domain::grading::{self, Explained};
 use epa_domain::lifecycle::{Lifecycle, Stage};
 use epa_domain::policy::Action;
 use epa_domain::{Grade, MethodId};
@@ -276,22 +276,40 @@ pub(super) fn results_view(
         let id = format!("results_due_{name}");
         due.iter().find(|d| d.id == id).map(|d| d.date)
     };
+    // The grades through the policy's cap: where it caps the re-sat method
+    // (Innovate: "the maximum grade awarded to a re-sit"), a resit's method
+    // grade shows capped, released on its own or with the rest.
+    let history = snap.history(plan, &state)?;
+    let explained = snap.overall(scheme, history.cap_context())?;
     let methods = MethodId::ALL
         .into_iter()
         .map(|m| {
-            method_view(
+            let mut view = method_view(
                 snap,
                 m,
                 snap.standing_assessment(m),
                 provisional,
                 due_for(m),
-            )
+            );
+            let capped = explained.result.method(m).grade();
+            let uncapped = explained.result.methods_uncapped[grading::method_index(m)].grade();
+            if let (Some(shown), Some(capped), Some(uncapped)) = (&view.grade, capped, uncapped)
+                && capped != uncapped
+                && shown.as_str() == uncapped.as_str()
+            {
+                view.grade = Some(capped.as_str().to_owned());
+                view.explanation = view.explanation.map(|text| {
+                    format!(
+                        "{text} Capped at {capped}, as a re-sat method's grade is ({})",
+                        plan.rules.grade_cap.source
+                    )
+                });
+            }
+            view
         })
         .collect();
     let exceptional = !snap.exceptional.is_empty();
     let provisional_overall = if provisional && state.stage == Stage::AwaitingResults {
-        let history = snap.history(plan, &state)?;
-        let explained = snap.overall(scheme, history.cap_context())?;
         provisional_view(&explained, &state, kind, exceptional)
     } else {
         None

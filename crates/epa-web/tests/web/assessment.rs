@@ -1573,3 +1573,73 @@ on_both!(
         intact(&app.db).await;
     }
 );
+
+on_both!(
+    innovate_caps_the_resat_methods_grade_released_on_its_own,
+    async |app: &TestApp, world: &World| {
+        // "the maximum grade awarded to a re-sit" is a pass: the re-sat
+        // method's grade is capped, whether released alone or with the rest.
+        let (epa, policy) = planned(app, world, "innovate", 1, world.assessor.user_id).await;
+        grade_all(
+            app,
+            &world.assessor.token,
+            epa,
+            &policy,
+            ["fail", "pass", "pass"],
+        )
+        .await;
+        let ops = &world.operations.token;
+        let (status, released) = post(
+            app,
+            ops,
+            &format!("/api/v1/epas/{epa}/results/release"),
+            &json!({}),
+        )
+        .await;
+        assert_eq!(status, 200, "{released}");
+        let (status, attempt) = post(
+            app,
+            ops,
+            &format!("/api/v1/epas/{epa}/resit"),
+            &json!({"methods": ["observation"]}),
+        )
+        .await;
+        assert_eq!(status, 201, "{attempt}");
+        app.clock.advance(chrono::Duration::days(14));
+        grade_method(
+            app,
+            &world.assessor.token,
+            epa,
+            &policy,
+            MethodId::Observation,
+            "distinction",
+            "2026-11-16",
+        )
+        .await;
+        let (status, answer) = post(
+            app,
+            ops,
+            &format!("/api/v1/epas/{epa}/results/observation/release"),
+            &json!({}),
+        )
+        .await;
+        assert_eq!(status, 200, "{answer}");
+        let seen = get(
+            app,
+            &world.provider_user.token,
+            &format!("/api/v1/epas/{epa}/results"),
+        )
+        .await;
+        let observation = &seen["methods"][0];
+        assert_eq!(observation["method"], "observation");
+        assert_eq!(observation["grade"], "pass", "{seen}");
+        assert!(
+            observation["explanation"]
+                .as_str()
+                .unwrap()
+                .contains("Capped at pass"),
+            "{observation}"
+        );
+        assert_eq!(seen["overall"]["grade"], "pass", "{seen}");
+    }
+);
