@@ -79,6 +79,8 @@
 //!   `PATCH .../apprentice` (with `If-Match`), each on an EPA of its own and
 //!   after every call that leaves its EPA as it was, since an allowed call
 //!   changes the EPA for good;
+//! - decide_adjustment: `POST .../adjustment` on the EPA in assessment, near
+//!   the end (it only widens the duration windows);
 //! - withdraw_conflict: `POST /api/v1/conflicts/{id}/withdraw`, last, on a
 //!   conflict of its own: another assessor of the EPAO, conflicted with the
 //!   other employer. The action is organisation-wide (the EPAO's), so the
@@ -110,7 +112,7 @@ use uuid::Uuid;
 use crate::support::{registered, uln, with_booking};
 
 /// The actions with an endpoint today, in the table's order.
-const REACHABLE: [Action; 21] = [
+const REACHABLE: [Action; 22] = [
     Action::ViewEpa,
     Action::RegisterApprentice,
     Action::SubmitGateway,
@@ -132,6 +134,7 @@ const REACHABLE: [Action; 21] = [
     Action::CorrectRegistration,
     Action::WithdrawConflict,
     Action::ViewPersonalDetails,
+    Action::DecideAdjustment,
 ];
 
 /// Every apprentice's date of birth, as `registration` and `support::registered` give it.
@@ -1108,6 +1111,13 @@ async fn run_situation(
         &at(&correction, "/apprentice"),
         Some(&json!({"given_names": "Corrected", "reason": "A typing error at registration"})),
         &[("If-Match", format!("\"{correction_version}\""))],
+    )
+    .await;
+    // Widens the EPA's duration windows only: nothing above depends on it.
+    post(
+        Action::DecideAdjustment,
+        at(&assess, "/adjustment"),
+        Some(json!({"extra_percent": 25, "reason": "Extra time agreed at gateway"})),
     )
     .await;
     post(
