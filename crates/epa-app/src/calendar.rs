@@ -15,6 +15,12 @@ pub fn holidays() -> &'static HolidayCalendar {
     CALENDAR.get_or_init(HolidayCalendar::england_and_wales)
 }
 
+/// The calendar date in London of a stored instant: the rules count days
+/// in English dates, by the domain's own clock conversion.
+pub(crate) fn london_date(at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+    epa_domain::Clock::today(&epa_domain::FixedClock(at))
+}
+
 pub fn working_days() -> Result<WorkingDays<'static>, AppError> {
     holidays()
         .working_days(Region::EnglandAndWales)

@@ -16,6 +16,7 @@ use epa_store::planning;
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::calendar::london_date;
 use crate::epas::{PAGE_MAX, Page};
 use crate::gate::EpaContext;
 use crate::{Actor, App, AppError, transitions};
@@ -326,9 +327,4 @@ fn reallocation_needed(row: &EpaRow, today: chrono::NaiveDate) -> Deadline {
         state: DeadlineState::OverdueUnlessDone,
         done: None,
     }
-}
-
-/// The calendar date in London of a stored instant.
-fn london_date(at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
-    epa_domain::Clock::today(&epa_domain::FixedClock(at))
 }

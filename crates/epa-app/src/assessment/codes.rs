@@ -1,6 +1,5 @@
 //! Reading what the store keeps as a list rather than one value.
 
-use chrono::NaiveDate;
 use epa_domain::MethodId;
 
 use crate::AppError;
@@ -12,8 +11,4 @@ pub(super) fn method_of(text: &str) -> Result<MethodId, AppError> {
         .ok_or_else(|| AppError::internal(format!("unknown method {text:?} stored")))
 }
 
-/// The calendar date in London of a stored instant (the rules count days
-/// in English dates), by the domain's own clock conversion.
-pub(super) fn london_date(at: chrono::DateTime<chrono::Utc>) -> NaiveDate {
-    epa_domain::Clock::today(&epa_domain::FixedClock(at))
-}
+pub(super) use crate::calendar::london_date;
