@@ -21,7 +21,7 @@
 use std::sync::Arc;
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
-use epa_domain::gateway::ComponentKind;
+use epa_domain::gateway::{ComponentKind, GatewayComponents};
 use epa_domain::{CriterionLevel, FixedClock, Grade, MethodId};
 use epa_plan::EffectivePlan;
 use epa_store::organisations::{self, NewOrganisation, OrganisationKind};
@@ -944,10 +944,14 @@ const EVIDENCE: [(&str, &str); 12] = [
     ("Peer feedback from the team leader", "witness testimony"),
 ];
 
-/// A complete gateway: photo ID, a portfolio covering every KSB of the
-/// portfolio's method (the professional discussion), the proposal or
-/// synopsis, and the three declarations, all dated before `today`.
+/// A complete gateway holding what the EPAO asks for (ADR 0106) and
+/// nothing else: photo ID (TQUK), a portfolio covering every KSB of the
+/// portfolio's method (the professional discussion; under Innovate its
+/// first piece is a SharePoint link), the proposal or synopsis, and the
+/// declarations, all dated before `today`.
 fn gateway_input(plan: &EffectivePlan, n: usize, today: NaiveDate) -> GatewayInput {
+    let asked = GatewayComponents::from_plan(plan);
+    let wants = |kind: ComponentKind| asked.get(kind).is_some();
     let ksbs: Vec<String> = plan
         .methods
         .iter()
@@ -970,7 +974,10 @@ fn gateway_input(plan: &EffectivePlan, n: usize, today: NaiveDate) -> GatewayInp
                 evidence_type: (*kind).to_owned(),
                 date: today - Duration::days(30 + 9 * i as i64),
                 description: "What the apprentice did, for whom, and what it shows.".to_owned(),
-                link: None,
+                // Innovate takes the portfolio "by inserting a link to a SharePoint".
+                link: (i == 0 && !wants(ComponentKind::PhotoId)).then(|| {
+                    format!("https://employer.sharepoint.example/sites/apprentices/portfolio-{n}")
+                }),
                 document_id: None,
                 ksbs: if mapped.is_empty() {
                     ksbs.iter().take(1).cloned().collect()
@@ -986,7 +993,7 @@ fn gateway_input(plan: &EffectivePlan, n: usize, today: NaiveDate) -> GatewayInp
         signed_on: today - Duration::days(days),
     };
     GatewayInput {
-        photo_id: Some(PhotoIdInput {
+        photo_id: wants(ComponentKind::PhotoId).then(|| PhotoIdInput {
             description: if n.is_multiple_of(2) {
                 "UK passport"
             } else {
@@ -1001,14 +1008,14 @@ fn gateway_input(plan: &EffectivePlan, n: usize, today: NaiveDate) -> GatewayInp
             text: PROPOSAL.to_owned(),
         }),
         english_maths: Some(signed(20)),
-        employer_declaration: Some(DeclarationInput {
+        employer_declaration: wants(ComponentKind::EmployerDeclaration).then(|| DeclarationInput {
             signed_by: NAMES[5].to_owned(),
             ..signed(3)
         }),
-        provider_declaration: Some(signed(2)),
-        reasonable_adjustments: (n % 7 == 3).then(|| {
-            "25% extra time for the written parts (dyslexia assessment attached).".to_owned()
-        }),
+        provider_declaration: wants(ComponentKind::ProviderDeclaration).then(|| signed(2)),
+        reasonable_adjustments: (wants(ComponentKind::ReasonableAdjustments) && n % 7 == 3).then(
+            || "25% extra time for the written parts (dyslexia assessment attached).".to_owned(),
+        ),
     }
 }
 

@@ -9,7 +9,7 @@
 //! route asks for one (only people with an account use the API), so the
 //! actor is not consulted further.
 
-use epa_domain::gateway::ComponentKind;
+use epa_domain::gateway::{ComponentKind, GatewayComponents};
 use epa_plan::{EffectivePlan, SelectError, Standard};
 
 use crate::{Actor, App, AppError};
@@ -30,13 +30,19 @@ pub struct PolicyPlan {
     pub gateway_components: Vec<GatewayComponent>,
 }
 
-/// One part of a gateway submission as this policy names it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One part of a gateway submission this policy asks for (ADR 0106).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct GatewayComponent {
+    #[schema(value_type = String, example = "portfolio")]
     pub kind: ComponentKind,
+    /// False for a part sent only when there is something to declare.
     pub required: bool,
     /// Its name in a sentence ("work-based project proposal", "project synopsis").
     pub label: String,
+    /// The gateway requirement that asks for it.
+    pub requirement: String,
+    /// Where the plan or the policy asks for it.
+    pub source: String,
 }
 
 /// Every standard version known, with its policies.
@@ -84,16 +90,23 @@ fn version(app: &App, standard: &Standard) -> Result<PlanVersion, AppError> {
 }
 
 fn with_components(plan: EffectivePlan) -> PolicyPlan {
-    let gateway_components = ComponentKind::ALL
-        .into_iter()
-        .map(|kind| GatewayComponent {
-            kind,
-            required: kind.required(),
-            label: kind.label(&plan.rules.proposal.name),
-        })
-        .collect();
     PolicyPlan {
+        gateway_components: gateway_components(&plan),
         plan,
-        gateway_components,
     }
+}
+
+/// What the policy asks a gateway submission to hold, with the sources.
+pub fn gateway_components(plan: &EffectivePlan) -> Vec<GatewayComponent> {
+    GatewayComponents::from_plan(plan)
+        .asked
+        .into_iter()
+        .map(|asked| GatewayComponent {
+            kind: asked.kind,
+            required: !asked.optional,
+            label: asked.kind.label(&plan.rules.proposal.name),
+            requirement: asked.requirement,
+            source: asked.source.to_string(),
+        })
+        .collect()
 }

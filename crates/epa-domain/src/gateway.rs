@@ -64,13 +64,6 @@ impl ComponentKind {
         ComponentKind::ALL.into_iter().find(|k| k.as_str() == text)
     }
 
-    /// The fixed list used before the policies named their components:
-    /// everything but the adjustment request. [`GatewayComponents`] says
-    /// what a policy asks for.
-    pub fn required(self) -> bool {
-        self != ComponentKind::ReasonableAdjustments
-    }
-
     /// The domain's kind for a policy's component.
     pub fn from_policy(component: GatewayComponent) -> ComponentKind {
         match component {
@@ -556,10 +549,14 @@ impl GatewayComponents {
     }
 }
 
-/// The components of a new attempt under a policy's [`GatewayComponents`]:
-/// as [`plan_attempt`], but only what the policy asks for is required, and
-/// a component it does not ask for is refused (naming the policy), so that
-/// nothing unasked is stored or reviewed.
+/// The components of a new attempt under a policy's [`GatewayComponents`].
+/// A first attempt must send every component the policy requires. A later
+/// one (after a rejection) must send again each rejected component, may
+/// leave out any accepted one (it is carried over, still accepted), and may
+/// send an accepted one again to replace it (it is then reviewed afresh). A
+/// component the policy does not ask for is refused (naming the EPAO), so
+/// that nothing unasked is stored or reviewed. `previous` is the last
+/// attempt's components with their final status; `sent` the kinds sent now.
 pub fn plan_attempt_for(
     components: &GatewayComponents,
     epao_name: &str,
@@ -648,26 +645,6 @@ pub enum Origin {
     /// Accepted at the previous attempt and not sent again: kept as it was,
     /// still accepted.
     CarriedOver,
-}
-
-/// The components of a new attempt. A first attempt must send every
-/// required component. A later one (after a rejection) must send again each
-/// rejected component, may leave out any accepted one (it is carried over,
-/// still accepted), and may send an accepted one again to replace it (it is
-/// then reviewed afresh). `previous` is the last attempt's components with
-/// their final status; `sent` the kinds sent now.
-pub fn plan_attempt(
-    previous: Option<&[(ComponentKind, ReviewStatus)]>,
-    sent: &BTreeSet<ComponentKind>,
-    proposal_name: &str,
-) -> Result<Vec<(ComponentKind, Origin)>, Vec<Problem>> {
-    plan_attempt_with(
-        previous,
-        sent,
-        proposal_name,
-        |_| true,
-        ComponentKind::required,
-    )
 }
 
 fn plan_attempt_with(
@@ -890,11 +867,18 @@ mod tests {
     fn a_resubmission_resends_rejected_components_and_carries_accepted_ones() {
         use ComponentKind as K;
         use ReviewStatus as S;
-        let required: BTreeSet<K> = K::ALL.into_iter().filter(|k| k.required()).collect();
+        let plan = epa_plan::Catalog::embedded()
+            .effective("ST0071", None, "tquk")
+            .unwrap();
+        let asked = GatewayComponents::from_plan(&plan);
+        let plan_attempt = |previous: Option<&[(K, S)]>, sent: &BTreeSet<K>, name: &str| {
+            plan_attempt_for(&asked, "TQUK", previous, sent, name)
+        };
+        let required = asked.required();
         let first = plan_attempt(None, &required, "proposal").unwrap();
-        assert_eq!(first.len(), 6);
+        assert_eq!(first.len(), 4);
         let missing = plan_attempt(None, &BTreeSet::from([K::PhotoId]), "proposal").unwrap_err();
-        assert_eq!(missing.len(), 5);
+        assert_eq!(missing.len(), 3);
         assert_eq!(missing[0].message, "send the portfolio of evidence");
 
         let previous: Vec<(K, S)> = required
@@ -915,7 +899,7 @@ mod tests {
         assert_eq!(err[0].field, "portfolio");
         let next =
             plan_attempt(Some(&previous), &BTreeSet::from([K::Portfolio]), "proposal").unwrap();
-        assert_eq!(next.len(), 6);
+        assert_eq!(next.len(), 4);
         assert!(next.contains(&(K::Portfolio, Origin::Sent)));
         assert!(next.contains(&(K::PhotoId, Origin::CarriedOver)));
     }

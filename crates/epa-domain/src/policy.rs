@@ -129,7 +129,13 @@ pub enum Action {
     Withdraw,
     /// Accept or reject a TQUK project proposal.
     DecideProposal,
+    /// Decide (TQUK) or identify (Innovate) exceptional circumstances
+    /// accounting for a fail; the EPAO's policy says which people may
+    /// (`circumstances::may_act`).
     RecordExceptionalCircumstances,
+    /// Confirm exceptional circumstances another person identified, where
+    /// the EPAO's policy asks for a second person (Innovate).
+    ConfirmExceptionalCircumstances,
     /// Move an EPA to another assessor (and its future bookings with it).
     ReallocateAssessor,
     /// Correct the apprentice's registration details.
@@ -143,7 +149,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 28] = [
         Action::ViewEpa,
         Action::RegisterApprentice,
         Action::SubmitGateway,
@@ -166,6 +172,7 @@ impl Action {
         Action::Withdraw,
         Action::DecideProposal,
         Action::RecordExceptionalCircumstances,
+        Action::ConfirmExceptionalCircumstances,
         Action::ReallocateAssessor,
         Action::CorrectRegistration,
         Action::WithdrawConflict,
@@ -197,6 +204,7 @@ impl Action {
             Action::Withdraw => "withdraw",
             Action::DecideProposal => "decide_proposal",
             Action::RecordExceptionalCircumstances => "record_exceptional_circumstances",
+            Action::ConfirmExceptionalCircumstances => "confirm_exceptional_circumstances",
             Action::ReallocateAssessor => "reallocate_assessor",
             Action::CorrectRegistration => "correct_registration",
             Action::WithdrawConflict => "withdraw_conflict",
@@ -419,9 +427,11 @@ pub fn decide(role: Role, relation: Relationship, action: Action) -> Decision {
                 | A::DecideProposal => allow_if(!conflicted),
                 // Segregation of duties: a grader never releases their own result.
                 A::ReleaseResult => allow_if(relation != R::Grader),
-                // Exceptional circumstances lift the grade cap: decided by
-                // staff independent of the grading.
-                A::RecordExceptionalCircumstances => allow_if(independent),
+                // Exceptional circumstances lift the grade cap: decided, or
+                // confirmed, by staff independent of the grading.
+                A::RecordExceptionalCircumstances | A::ConfirmExceptionalCircumstances => {
+                    allow_if(independent)
+                }
                 // An appeal is decided by someone senior and independent.
                 A::DecideAppeal => allow_if(admin && independent),
                 A::ManageUsers | A::ViewAudit => allow_if(admin),
@@ -439,7 +449,11 @@ pub fn decide(role: Role, relation: Relationship, action: Action) -> Decision {
                 | A::ViewProvisionalResults
                 | A::ViewJudgements
                 // TQUK: the proposal is signed off by the End-Point Assessor.
-                | A::DecideProposal => Allow,
+                | A::DecideProposal
+                // Innovate: "the Innovate Awarding Assessor identifies
+                // exceptional circumstances"; under TQUK the policy file
+                // leaves them to EPAO staff (`circumstances::may_act`).
+                | A::RecordExceptionalCircumstances => Allow,
                 _ => Deny,
             },
             // A conflicted or unallocated assessor has no business with the

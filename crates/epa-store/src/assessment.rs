@@ -518,9 +518,13 @@ pub struct ExceptionalCircumstances {
     pub reason: String,
     pub recorded_by: Uuid,
     pub recorded_at: DateTime<Utc>,
+    /// The second person, where the policy asks for one (Innovate).
+    pub confirmed_by: Option<Uuid>,
+    pub confirmed_at: Option<DateTime<Utc>>,
 }
 
-const EXCEPTIONAL_COLUMNS: &str = "id, epa_id, reason, recorded_by, recorded_at";
+const EXCEPTIONAL_COLUMNS: &str =
+    "id, epa_id, reason, recorded_by, recorded_at, confirmed_by, confirmed_at";
 
 pub async fn insert_exceptional(
     tx: &mut Tx,
@@ -530,7 +534,7 @@ pub async fn insert_exceptional(
     now: DateTime<Utc>,
 ) -> Result<ExceptionalCircumstances, StoreError> {
     let sql = format!(
-        "INSERT INTO exceptional_circumstances ({EXCEPTIONAL_COLUMNS}) VALUES ($1, $2, $3, $4, $5) RETURNING {EXCEPTIONAL_COLUMNS}"
+        "INSERT INTO exceptional_circumstances (id, epa_id, reason, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5) RETURNING {EXCEPTIONAL_COLUMNS}"
     );
     Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
         .bind(Uuid::now_v7())
@@ -539,6 +543,25 @@ pub async fn insert_exceptional(
         .bind(recorded_by)
         .bind(now)
         .fetch_one(conn)
+        .await)?)
+}
+
+/// Confirms a record not yet confirmed; `None` when it was meanwhile.
+pub async fn confirm_exceptional(
+    tx: &mut Tx,
+    id: Uuid,
+    confirmed_by: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Option<ExceptionalCircumstances>, StoreError> {
+    let sql = format!(
+        "UPDATE exceptional_circumstances SET confirmed_by = $2, confirmed_at = $3 \
+         WHERE id = $1 AND confirmed_by IS NULL RETURNING {EXCEPTIONAL_COLUMNS}"
+    );
+    Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
+        .bind(id)
+        .bind(confirmed_by)
+        .bind(now)
+        .fetch_optional(conn)
         .await)?)
 }
 

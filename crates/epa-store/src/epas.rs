@@ -44,6 +44,8 @@ pub struct EpaRow {
     pub given_names: String,
     pub family_name: String,
     pub date_of_birth: NaiveDate,
+    /// When the apprentice's training started (Innovate's minimum training).
+    pub training_start: NaiveDate,
 }
 
 #[derive(Debug, Clone)]
@@ -76,7 +78,7 @@ pub struct Filter<'a> {
 
 const COLUMNS: &str = "e.id, e.apprentice_id, e.epao_id, e.standard_reference, e.standard_version, e.policy, e.stage, \
     e.gateway_approved_on, e.planning_meeting_on, e.assessor_id, e.overall_grade, e.lifecycle, e.created_at, e.updated_at, e.version, \
-    a.employer_id, a.provider_id, a.user_id AS apprentice_user_id, a.uln, a.given_names, a.family_name, a.date_of_birth";
+    a.employer_id, a.provider_id, a.user_id AS apprentice_user_id, a.uln, a.given_names, a.family_name, a.date_of_birth, a.start_date AS training_start";
 
 pub async fn insert(tx: &mut Tx, new: &NewEpa<'_>, now: DateTime<Utc>) -> Result<Uuid, StoreError> {
     let id = Uuid::now_v7();

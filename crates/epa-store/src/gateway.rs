@@ -67,6 +67,9 @@ pub struct EvidenceItem {
     pub evidence_date: NaiveDate,
     pub description: String,
     pub link: Option<String>,
+    /// Who gave the link, and when (kept when the item is carried over).
+    pub link_added_by: Option<Uuid>,
+    pub link_added_at: Option<DateTime<Utc>>,
     pub document_id: Option<Uuid>,
 }
 
@@ -78,6 +81,8 @@ pub struct NewEvidenceItem<'a> {
     pub evidence_date: NaiveDate,
     pub description: &'a str,
     pub link: Option<&'a str>,
+    pub link_added_by: Option<Uuid>,
+    pub link_added_at: Option<DateTime<Utc>>,
     pub document_id: Option<Uuid>,
     pub ksbs: &'a [String],
 }
@@ -168,7 +173,7 @@ read_for_epa!(
     evidence_items,
     evidence_items_in,
     EvidenceItem,
-    "SELECT e.id, e.component_id, e.position, e.title, e.evidence_type, e.evidence_date, e.description, e.link, e.document_id \
+    "SELECT e.id, e.component_id, e.position, e.title, e.evidence_type, e.evidence_date, e.description, e.link, e.link_added_by, e.link_added_at, e.document_id \
      FROM evidence_items e JOIN gateway_components c ON c.id = e.component_id \
      JOIN gateway_submissions s ON s.id = c.submission_id \
      WHERE s.epa_id = $1 ORDER BY s.attempt, e.position"
@@ -338,8 +343,8 @@ pub async fn insert_evidence_item(
     let id = Uuid::now_v7();
     on_tx!(tx, |conn| {
         sqlx::query(
-            "INSERT INTO evidence_items (id, component_id, position, title, evidence_type, evidence_date, description, link, document_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO evidence_items (id, component_id, position, title, evidence_type, evidence_date, description, link, link_added_by, link_added_at, document_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(id)
         .bind(component_id)
@@ -349,6 +354,8 @@ pub async fn insert_evidence_item(
         .bind(item.evidence_date)
         .bind(item.description)
         .bind(item.link)
+        .bind(item.link_added_by)
+        .bind(item.link_added_at)
         .bind(item.document_id)
         .execute(conn)
         .await

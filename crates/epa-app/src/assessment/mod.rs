@@ -21,6 +21,7 @@
 mod attempts;
 mod certificate;
 mod codes;
+mod confirm_exceptional;
 mod exceptional;
 mod judgements;
 mod record_judgements;
@@ -35,6 +36,7 @@ mod withdraw;
 
 pub use attempts::{start_project_rework, start_resit, start_retake};
 pub use certificate::{claim_certificate, receive_certificate};
+pub use confirm_exceptional::confirm_exceptional_circumstances;
 pub use exceptional::record_exceptional_circumstances;
 pub use judgements::judgements;
 pub use record_judgements::record_judgements;

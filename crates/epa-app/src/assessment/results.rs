@@ -324,7 +324,10 @@ pub(super) fn results_view(
         provisional_overall,
         released: snap.results.iter().map(released_view).collect(),
         exceptional_circumstances: if provisional {
-            snap.exceptional.iter().map(ExceptionalView::from).collect()
+            snap.exceptional
+                .iter()
+                .map(|e| ExceptionalView::new(e, plan))
+                .collect()
         } else {
             Vec::new()
         },

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use epa_domain::MethodId;
 use epa_domain::attempts::SittingResult;
 use epa_domain::attempts::{AttemptHistory, AttemptKind, AttemptPolicy, Sitting};
+use epa_domain::circumstances;
 use epa_domain::grading::{self, CapContext, EpaJudgements, Explained, GradingScheme};
 use epa_domain::lifecycle::Lifecycle;
 use epa_plan::EffectivePlan;
@@ -161,7 +162,13 @@ impl Snapshot {
         let replayed = replay::replay(
             AttemptPolicy::from_plan(plan),
             sittings,
-            !self.exceptional.is_empty(),
+            self.exceptional.iter().any(|e| {
+                circumstances::lifts_cap(
+                    &plan.rules.grade_cap.exceptional_circumstances,
+                    true,
+                    e.confirmed_at.is_some(),
+                )
+            }),
             state.attempt_kind == AttemptKind::Retake,
             state.epa_period_start,
             &working_days()?,

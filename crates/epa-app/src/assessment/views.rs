@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use epa_domain::circumstances;
+use epa_plan::EffectivePlan;
 use epa_store::assessment::{Assessment, CertificateClaim, ExceptionalCircumstances};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -192,17 +194,32 @@ pub struct DueDate {
 pub struct ExceptionalView {
     pub id: Uuid,
     pub reason: String,
+    /// Who decided (TQUK) or identified (Innovate) them.
     pub recorded_by: Uuid,
     pub recorded_at: chrono::DateTime<chrono::Utc>,
+    /// The second person, where the policy asks for one.
+    pub confirmed_by: Option<Uuid>,
+    pub confirmed_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Whether the policy still waits for a confirmation.
+    pub awaiting_confirmation: bool,
+    /// Whether they lift the grade cap as they stand.
+    pub lifts_cap: bool,
 }
 
-impl From<&ExceptionalCircumstances> for ExceptionalView {
-    fn from(e: &ExceptionalCircumstances) -> Self {
+impl ExceptionalView {
+    pub fn new(e: &ExceptionalCircumstances, plan: &EffectivePlan) -> Self {
+        let rule = &plan.rules.grade_cap.exceptional_circumstances;
+        let lifts_cap = plan.rules.grade_cap.lifted_by_exceptional_circumstances
+            && circumstances::lifts_cap(rule, true, e.confirmed_at.is_some());
         ExceptionalView {
             id: e.id,
             reason: e.reason.clone(),
             recorded_by: e.recorded_by,
             recorded_at: e.recorded_at,
+            confirmed_by: e.confirmed_by,
+            confirmed_at: e.confirmed_at,
+            awaiting_confirmation: rule.confirmed_by.is_some() && e.confirmed_at.is_none(),
+            lifts_cap,
         }
     }
 }

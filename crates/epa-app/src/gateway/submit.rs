@@ -2,12 +2,14 @@
 //! full; the accepted parts of a rejected attempt carry over.
 
 use chrono::{DateTime, Utc};
-use epa_domain::gateway::{self as rules, ComponentKind, Origin, SubmissionStatus};
+use epa_domain::gateway::{
+    self as rules, ComponentKind, GatewayComponents, Origin, SubmissionStatus,
+};
 use epa_domain::lifecycle::{self, Command};
 use epa_domain::policy::Action;
 use epa_plan::EffectivePlan;
 use epa_store::Tx;
-use epa_store::gateway::{self as store, Component};
+use epa_store::gateway::{self as store, Component, Submission};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -54,7 +56,9 @@ pub async fn submit(
     let sent = sent_kinds(&input);
     let proposal_name = &plan.rules.proposal.name;
     let mut problems = Vec::new();
-    let layout = match rules::plan_attempt(
+    let layout = match rules::plan_attempt_for(
+        &GatewayComponents::from_plan(&plan),
+        &plan.epao_name,
         previous.as_ref().map(|(_, s)| s.as_slice()),
         &sent,
         proposal_name,
@@ -71,6 +75,11 @@ pub async fn submit(
     if !problems.is_empty() {
         return Err(AppError::Validation(field_errors(problems)));
     }
+    // Recorded with the submission so the audit shows what was known then.
+    let warnings = rules::training_warning(&plan, row.training_start, today)
+        .map_err(AppError::internal)?
+        .into_iter()
+        .collect::<Vec<_>>();
 
     let after = transitions::apply(
         app,
@@ -81,6 +90,7 @@ pub async fn submit(
         "gateway.submitted",
         json!({
             "components": layout.iter().map(|(k, o)| json!({"kind": k, "origin": o})).collect::<Vec<_>>(),
+            "warnings": warnings,
         }),
     )
     .await?;
@@ -90,16 +100,7 @@ pub async fn submit(
     for (kind, origin) in &layout {
         match origin {
             Origin::Sent => {
-                insert_sent(
-                    &mut tx,
-                    submission.id,
-                    *kind,
-                    &input,
-                    &plan,
-                    proposal_words,
-                    now,
-                )
-                .await?;
+                insert_sent(&mut tx, &submission, *kind, &input, &plan, proposal_words).await?;
             }
             Origin::CarriedOver => {
                 let (prev, _) = previous.as_ref().ok_or_else(|| {
@@ -132,15 +133,16 @@ pub async fn submit(
     get(app, actor, epa_id).await
 }
 
+/// Stores one component sent with `submission`, as its submitter sent it.
 async fn insert_sent(
     tx: &mut Tx,
-    submission_id: Uuid,
+    submission: &Submission,
     kind: ComponentKind,
     input: &GatewayInput,
     plan: &EffectivePlan,
     proposal_words: Option<u64>,
-    now: DateTime<Utc>,
 ) -> Result<(), AppError> {
+    let now = submission.submitted_at;
     let mut document_id = None;
     let mut word_count = None;
     let details = match kind {
@@ -178,7 +180,7 @@ async fn insert_sent(
     let component_id = store::insert_component(
         tx,
         &store::NewComponent {
-            submission_id,
+            submission_id: submission.id,
             kind,
             document_id,
             details: &details,
@@ -191,6 +193,7 @@ async fn insert_sent(
     if let (ComponentKind::Portfolio, Some(portfolio)) = (kind, &input.portfolio) {
         for (i, item) in portfolio.items.iter().enumerate() {
             let ksbs = normalise_ksbs(&item.ksbs);
+            let link = item.link.as_deref().map(str::trim);
             store::insert_evidence_item(
                 tx,
                 component_id,
@@ -200,7 +203,9 @@ async fn insert_sent(
                     evidence_type: item.evidence_type.trim(),
                     evidence_date: item.date,
                     description: item.description.trim(),
-                    link: item.link.as_deref().map(str::trim),
+                    link,
+                    link_added_by: link.map(|_| submission.submitted_by),
+                    link_added_at: link.map(|_| now),
                     document_id: item.document_id,
                     ksbs: &ksbs,
                 },
@@ -252,6 +257,8 @@ async fn carry_over(
                 evidence_date: item.evidence_date,
                 description: &item.description,
                 link: item.link.as_deref(),
+                link_added_by: item.link_added_by,
+                link_added_at: item.link_added_at,
                 document_id: item.document_id,
                 ksbs: &ksbs,
             },

@@ -2,8 +2,10 @@
 //! from what is stored.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use epa_domain::gateway::{ComponentKind, PortfolioRules, ReviewDecision};
-use epa_plan::{EffectivePlan, ProposalKind};
+use epa_domain::gateway::{
+    ComponentKind, GatewayWarning, PortfolioRules, ReviewDecision, training_warning,
+};
+use epa_plan::{EffectivePlan, ProposalKind, Strength};
 use epa_store::epas::EpaRow;
 use epa_store::gateway as store;
 use serde::{Deserialize, Serialize};
@@ -12,12 +14,16 @@ use uuid::Uuid;
 
 use super::stored::Stored;
 use crate::AppError;
+use crate::calendar::london_date;
+use crate::plans::{GatewayComponent, gateway_components};
 
 // ---------------------------------------------------------------------------
 // Input.
 
-/// A gateway submission. On a first attempt every component but
-/// `reasonable_adjustments` is required. After a rejection, send again each
+/// A gateway submission. On a first attempt every component the EPAO asks
+/// for is required (`components_asked` of the gateway and the plan; the
+/// reasonable adjustments request only when there are any), and a part it
+/// does not ask for is refused. After a rejection, send again each
 /// rejected component; an accepted one left out is carried over (still
 /// accepted), and one sent again replaces it and is reviewed afresh.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -69,6 +75,8 @@ pub struct EvidenceInput {
     pub evidence_type: String,
     pub date: NaiveDate,
     pub description: String,
+    /// A web address the evidence is kept at, such as a SharePoint folder
+    /// (`https://...`): kept as given, with who gave it and when.
     #[serde(default)]
     pub link: Option<String>,
     /// An uploaded file: a document of this EPA uploaded as `evidence` or `recording`.
@@ -153,8 +161,37 @@ pub struct GatewayView {
     pub proposal_word_limit: Option<u32>,
     pub portfolio_min: Option<u32>,
     pub portfolio_max: Option<u32>,
+    /// What this EPAO asks the submission to hold, each with its source: a
+    /// part not listed is refused if sent.
+    pub components_asked: Vec<GatewayComponent>,
+    /// Advice that does not stop the gateway, such as Innovate's minimum
+    /// training, judged at the latest attempt (or today, before any).
+    pub warnings: Vec<GatewayWarningView>,
     /// First to last.
     pub attempts: Vec<AttemptView>,
+}
+
+/// A warning at gateway that does not stop it.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct GatewayWarningView {
+    /// The gateway requirement: `minimum_training`.
+    pub requirement: String,
+    /// `recommended`: it advises and does not stop the gateway.
+    #[schema(value_type = String, example = "recommended")]
+    pub strength: Strength,
+    pub message: String,
+    pub source: String,
+}
+
+impl From<GatewayWarning> for GatewayWarningView {
+    fn from(w: GatewayWarning) -> GatewayWarningView {
+        GatewayWarningView {
+            requirement: w.requirement,
+            strength: w.strength,
+            message: w.message,
+            source: w.source.to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -200,7 +237,11 @@ pub struct EvidenceView {
     pub evidence_type: String,
     pub date: NaiveDate,
     pub description: String,
+    /// A web address the evidence is kept at (a SharePoint folder, say).
     pub link: Option<String>,
+    /// Who gave the link, and when.
+    pub link_added_by: Option<Uuid>,
+    pub link_added_at: Option<DateTime<Utc>>,
     pub document_id: Option<Uuid>,
     pub ksbs: Vec<String>,
 }
@@ -280,9 +321,15 @@ pub struct ProposalDecisionView {
 // Building the views.
 
 impl Stored {
-    pub(super) fn view(&self, row: &EpaRow, plan: &EffectivePlan) -> Result<GatewayView, AppError> {
+    pub(super) fn view(
+        &self,
+        row: &EpaRow,
+        plan: &EffectivePlan,
+        today: NaiveDate,
+    ) -> Result<GatewayView, AppError> {
         let proposal = &plan.rules.proposal;
         let portfolio = PortfolioRules::from_plan(plan);
+        let gateway_on = self.last().map_or(today, |s| london_date(s.submitted_at));
         let attempts = self
             .submissions
             .iter()
@@ -324,6 +371,8 @@ impl Stored {
                                         date: e.evidence_date,
                                         description: e.description.clone(),
                                         link: e.link.clone(),
+                                        link_added_by: e.link_added_by,
+                                        link_added_at: e.link_added_at,
                                         document_id: e.document_id,
                                         ksbs: in_plan_order(plan, self.ksbs_of(e)),
                                     })
@@ -359,6 +408,12 @@ impl Stored {
             proposal_word_limit: plan.rules.word_limits.proposal.as_ref().and_then(|l| l.max),
             portfolio_min: portfolio.pieces.map(|r| r.min),
             portfolio_max: portfolio.pieces.map(|r| r.max),
+            components_asked: gateway_components(plan),
+            warnings: training_warning(plan, row.training_start, gateway_on)
+                .map_err(AppError::internal)?
+                .into_iter()
+                .map(GatewayWarningView::from)
+                .collect(),
             attempts,
         })
     }

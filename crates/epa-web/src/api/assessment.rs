@@ -40,6 +40,7 @@ use crate::AppState;
         release,
         release_method,
         exceptional_circumstances,
+        confirm_exceptional_circumstances,
         claim_certificate,
         receive_certificate,
         resit,
@@ -88,6 +89,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/epas/{id}/exceptional-circumstances",
             post(exceptional_circumstances),
+        )
+        .route(
+            "/epas/{id}/exceptional-circumstances/{record_id}/confirm",
+            post(confirm_exceptional_circumstances),
         )
         .route("/epas/{id}/certificate/claim", post(claim_certificate))
         .route("/epas/{id}/certificate/receive", post(receive_certificate))
@@ -418,8 +423,10 @@ pub async fn release_method(
     .await
 }
 
-/// Record exceptional circumstances, which lift the resit/retake grade cap
-/// where the policy allows (EPAO staff who did not grade the EPA).
+/// Record exceptional circumstances accounting for a fail, which lift the
+/// resit/retake grade cap where the policy allows: decided by EPAO staff who
+/// did not grade the EPA (TQUK), or identified by the EPA's assessor and
+/// then confirmed (Innovate).
 #[utoipa::path(
     post, path = "/api/v1/epas/{id}/exceptional-circumstances", tag = "assessment", operation_id = "record_exceptional_circumstances",
     request_body = ReasonInput,
@@ -430,7 +437,7 @@ pub async fn release_method(
     responses(
         (status = 201, description = "Recorded", body = ExceptionalView),
         (status = 401, description = "No valid token", body = Problem),
-        (status = 403, description = "Not EPAO staff, or a grader of the EPA", body = Problem),
+        (status = 403, description = "Not the person the policy names: EPAO staff who did not grade the EPA (TQUK), the EPA's assessor (Innovate)", body = Problem),
         (status = 404, description = "No such EPA, or not yours to see", body = Problem),
         (status = 409, description = "The result is settled, or the policy has no such lift", body = Problem),
         (status = 422, description = "The input needs fixing", body = Problem),
@@ -459,6 +466,54 @@ pub async fn exceptional_circumstances(
         Some(format!("/api/v1/epas/{id}/results")),
         async |actor, input: ReasonInput| {
             assessment::record_exceptional_circumstances(app, &actor, id, input).await
+        },
+    )
+    .await
+}
+
+/// Confirm exceptional circumstances the EPA's assessor identified, where
+/// the policy asks for a second person (Innovate: EPAO staff who graded no
+/// part of the EPA). Only a confirmed record lifts the cap there.
+#[utoipa::path(
+    post, path = "/api/v1/epas/{id}/exceptional-circumstances/{record_id}/confirm", tag = "assessment",
+    operation_id = "confirm_exceptional_circumstances",
+    request_body(content = NoBody, description = "Empty, or `{}`"),
+    params(
+        ("id" = Uuid, Path, description = "The EPA's ID"),
+        ("record_id" = Uuid, Path, description = "The exceptional circumstances' ID"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer"),
+    ),
+    responses(
+        (status = 200, description = "Confirmed", body = ExceptionalView),
+        (status = 401, description = "No valid token", body = Problem),
+        (status = 403, description = "Not EPAO staff independent of the grading, or the person who identified them", body = Problem),
+        (status = 404, description = "No such EPA or record, or not yours to see", body = Problem),
+        (status = 409, description = "Confirmed already, the result is settled, or the policy asks for no confirmation", body = Problem),
+    ),
+    security(("token" = []))
+)]
+pub async fn confirm_exceptional_circumstances(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    path: Result<Path<(Uuid, Uuid)>, PathRejection>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (id, record_id) = match path_id(path) {
+        Ok(path) => path,
+        Err(answer) => return answer.into_response(),
+    };
+    let app = &state.app;
+    command(
+        &state,
+        actor,
+        &headers,
+        format!("POST /api/v1/epas/{id}/exceptional-circumstances/{record_id}/confirm"),
+        body,
+        StatusCode::OK,
+        None,
+        async |actor, _: NoBody| {
+            assessment::confirm_exceptional_circumstances(app, &actor, id, record_id).await
         },
     )
     .await

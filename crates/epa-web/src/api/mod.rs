@@ -299,6 +299,7 @@ mod tests {
         "book",
         "cancel",
         "claim",
+        "confirm",
         "correct",
         "declare",
         "decide",

@@ -142,10 +142,15 @@ pub struct PlanCriterion {
 pub struct PlanGatewayComponent {
     #[schema(value_type = ComponentKindSchema)]
     pub kind: ComponentKind,
-    /// Only the reasonable adjustments request may be left out.
+    /// False for a part sent only when there is something to declare
+    /// (reasonable adjustments).
     pub required: bool,
     /// Its name in a sentence, in this EPAO's words.
     pub label: String,
+    /// The gateway requirement that asks for it.
+    pub requirement: String,
+    /// Where the plan or the EPAO's policy asks for it.
+    pub source: String,
 }
 
 /// A requirement of the gateway, as the plan or the EPAO states it.
@@ -252,10 +257,14 @@ impl From<PolicyPlan> for PlanPolicy {
                          kind,
                          required,
                          label,
+                         requirement,
+                         source,
                      }| PlanGatewayComponent {
                         kind,
                         required,
                         label,
+                        requirement,
+                        source,
                     },
                 )
                 .collect(),

@@ -606,7 +606,12 @@ on_both!(
 
 /// Fails the observation of a TQUK EPA and releases the fail; returns the EPA.
 async fn failed_observation(app: &TestApp, world: &World, n: u32) -> Uuid {
-    let (epa, policy) = planned(app, world, "tquk", n, world.assessor.user_id).await;
+    failed_observation_under(app, world, "tquk", n).await
+}
+
+/// As [`failed_observation`], under `policy`.
+async fn failed_observation_under(app: &TestApp, world: &World, policy: &str, n: u32) -> Uuid {
+    let (epa, policy) = planned(app, world, policy, n, world.assessor.user_id).await;
     grade_all(
         app,
         &world.assessor.token,
@@ -822,6 +827,34 @@ on_both!(
         .await;
         assert_eq!(status, 422);
         assert_eq!(fields(&problem), ["reason"]);
+        // TQUK decides them in one step: there is nothing to confirm.
+        let (status, problem) = post(
+            app,
+            ops,
+            &format!(
+                "/api/v1/epas/{epa}/exceptional-circumstances/{}/confirm",
+                Uuid::now_v7()
+            ),
+            &json!({}),
+        )
+        .await;
+        assert_eq!(status, 409, "{problem}");
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("no confirmation is needed"),
+            "{problem}"
+        );
+        let (status, problem) = post(
+            app,
+            ops,
+            &format!("/api/v1/epas/{epa}/exceptional-circumstances"),
+            &json!({"reason": "  "}),
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert_eq!(fields(&problem), ["reason"]);
         let (status, recorded) = post(
             app,
             ops,
@@ -830,6 +863,8 @@ on_both!(
         )
         .await;
         assert_eq!(status, 201, "{recorded}");
+        assert_eq!(recorded["awaiting_confirmation"], false);
+        assert_eq!(recorded["lifts_cap"], true);
 
         grade_method(
             app,
@@ -867,6 +902,103 @@ on_both!(
         )
         .await;
         assert_eq!(status, 409);
+        intact(&app.db).await;
+    }
+);
+
+on_both!(
+    innovate_exceptional_circumstances_are_identified_by_the_assessor_and_confirmed,
+    async |app: &TestApp, world: &World| {
+        // "The maximum grade awarded to a re-sit will be pass, unless the
+        // Innovate Awarding Assessor identifies exceptional circumstances
+        // accounting for the original fail."
+        let epa = failed_observation_under(app, world, "innovate", 1).await;
+        let ops = &world.operations.token;
+        let assessor = &world.assessor.token;
+        let (status, _) = post(
+            app,
+            ops,
+            &format!("/api/v1/epas/{epa}/resit"),
+            &json!({"methods": ["observation"]}),
+        )
+        .await;
+        assert_eq!(status, 201);
+        let record = format!("/api/v1/epas/{epa}/exceptional-circumstances");
+        let reason = json!({"reason": "Bereavement in the week of the observation"});
+
+        // EPAO staff do not identify them under Innovate: its assessor does.
+        let (status, problem) = post(app, ops, &record, &reason).await;
+        assert_eq!(status, 403, "{problem}");
+        assert_eq!(
+            problem["detail"],
+            "Innovate Awarding: only the EPA's assessor can identify exceptional circumstances (\"unless the Innovate Awarding Assessor identifies exceptional circumstances accounting for the original fail\")"
+        );
+        let (status, identified) = post(app, assessor, &record, &reason).await;
+        assert_eq!(status, 201, "{identified}");
+        assert_eq!(identified["awaiting_confirmation"], true);
+        assert_eq!(identified["lifts_cap"], false);
+        let confirm = format!("{record}/{}/confirm", identified["id"].as_str().unwrap());
+
+        // The assessor who identified them (and graded the fail) does not
+        // confirm them; nor does an unknown record exist to confirm.
+        let (status, _) = post(app, assessor, &confirm, &json!({})).await;
+        assert_eq!(status, 403);
+        let (status, _) = post(
+            app,
+            ops,
+            &format!("{record}/{}/confirm", Uuid::now_v7()),
+            &json!({}),
+        )
+        .await;
+        assert_eq!(status, 404);
+
+        // Unconfirmed, they lift nothing: the provisional result is capped.
+        grade_method(
+            app,
+            assessor,
+            epa,
+            "innovate",
+            MethodId::Observation,
+            "distinction",
+            "2026-11-02",
+        )
+        .await;
+        let results = get(app, ops, &format!("/api/v1/epas/{epa}/results")).await;
+        assert_eq!(
+            results["exceptional_circumstances"][0]["lifts_cap"], false,
+            "{results}"
+        );
+
+        // EPAO staff who graded none of the EPA confirm; once only.
+        let (status, confirmed) = post(app, ops, &confirm, &json!({})).await;
+        assert_eq!(status, 200, "{confirmed}");
+        assert_eq!(
+            confirmed["confirmed_by"],
+            world.operations.user_id.to_string()
+        );
+        assert_eq!(confirmed["awaiting_confirmation"], false);
+        assert_eq!(confirmed["lifts_cap"], true);
+        let (status, _) = post(app, &world.epao_admin.token, &confirm, &json!({})).await;
+        assert_eq!(status, 409);
+
+        let (status, released) = post(
+            app,
+            ops,
+            &format!("/api/v1/epas/{epa}/results/release"),
+            &json!({}),
+        )
+        .await;
+        assert_eq!(status, 200, "{released}");
+        assert_eq!(released["overall"]["exceptional_circumstances"], true);
+        assert_eq!(released["overall"]["cap_applied"], false, "{released}");
+        let events: Vec<String> = audit::for_entity(&app.db, "epa", &epa.to_string())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        assert!(events.contains(&"exceptional_circumstances.recorded".to_owned()));
+        assert!(events.contains(&"exceptional_circumstances.confirmed".to_owned()));
         intact(&app.db).await;
     }
 );

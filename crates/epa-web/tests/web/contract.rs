@@ -621,8 +621,14 @@ on_both!(
                 .iter()
                 .map(|c| c["kind"].as_str().unwrap())
                 .collect();
-            assert_eq!(kinds.len(), 7, "{epao}");
-            assert!(kinds.contains(&"portfolio") && kinds.contains(&"proposal"));
+            // Each EPAO's own components (ADR 0106), each with its source.
+            assert_eq!(kinds, crate::support::gateway_components(epao), "{epao}");
+            for component in policy["gateway_components"].as_array().unwrap() {
+                assert!(
+                    component["source"].as_str().is_some_and(|s| s.len() > 20),
+                    "{component}"
+                );
+            }
             assert!(
                 !policy["gateway_requirements"]
                     .as_array()

@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::on_both;
-use crate::support::registered;
+use crate::support::{DISCUSSION_KSBS, gateway_submission, portfolio, registered};
 
 /// A tiny but real-looking PNG: the signature and an IHDR chunk.
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\0IEND\xaeB`\x82";
@@ -402,54 +402,25 @@ on_both!(
     }
 );
 
-/// A complete gateway submission with `photo` as its photo ID and `items`
-/// evidence items covering every discussion KSB.
+/// A complete TQUK gateway submission with `photo` as its photo ID and
+/// `items` evidence items covering every discussion KSB.
 fn submission(photo: Value, items: Vec<Value>) -> Value {
-    let declaration =
-        json!({"confirmed": true, "signed_by": "Sam Tutor", "signed_on": "2026-10-30"});
-    json!({
-        "photo_id": photo,
-        "portfolio": {"items": items},
-        "proposal": {"text": "word ".repeat(300)},
-        "english_maths": declaration,
-        "employer_declaration": declaration,
-        "provider_declaration": declaration,
-    })
+    let mut body = gateway_submission("tquk");
+    body["photo_id"] = photo;
+    body["portfolio"] = json!({ "items": items });
+    body
 }
-
-/// ST0071's professional discussion KSBs.
-const DISCUSSION: [&str; 13] = [
-    "K2", "K5", "K7", "K9", "K10", "K12", "K18", "S2", "S8", "B1", "B2", "B5", "B8",
-];
 
 /// `n` evidence items mapped round-robin over the discussion KSBs; the
 /// first has `first` as extra fields.
 fn items(n: usize, first: Value) -> Vec<Value> {
-    (0..n)
-        .map(|i| {
-            let ksbs: Vec<&str> = DISCUSSION
-                .iter()
-                .enumerate()
-                .filter(|(j, _)| j % n == i)
-                .map(|(_, k)| *k)
-                .collect();
-            let mut item = json!({
-                "title": format!("Evidence {}", i + 1),
-                "evidence_type": "work product",
-                "date": "2026-09-14",
-                "description": "What the apprentice did and what it shows.",
-                "ksbs": ksbs,
-            });
-            if i == 0
-                && let (Some(item), Some(extra)) = (item.as_object_mut(), first.as_object())
-            {
-                for (k, v) in extra {
-                    item.insert(k.clone(), v.clone());
-                }
-            }
-            item
-        })
-        .collect()
+    let mut items = portfolio(n)["items"].as_array().cloned().unwrap();
+    if let (Some(item), Some(extra)) = (items[0].as_object_mut(), first.as_object()) {
+        for (k, v) in extra {
+            item.insert(k.clone(), v.clone());
+        }
+    }
+    items
 }
 
 on_both!(
@@ -1008,7 +979,7 @@ on_both!(
             texts.contains("1. <script>alert('x')</script> & \"more\""),
             "{texts}"
         );
-        for ksb in DISCUSSION {
+        for ksb in DISCUSSION_KSBS {
             assert!(texts.contains(ksb), "{ksb} is not labelled");
         }
         assert!(texts.contains("Every KSB is covered."));
@@ -1039,7 +1010,7 @@ on_both!(
         assert!(answer["suggestions"].as_array().unwrap().len() <= 5);
         // Only the method's KSBs are suggested.
         for s in answer["suggestions"].as_array().unwrap() {
-            assert!(DISCUSSION.contains(&s["ksb"].as_str().unwrap()), "{s}");
+            assert!(DISCUSSION_KSBS.contains(&s["ksb"].as_str().unwrap()), "{s}");
         }
         // Bad input by field; another organisation's EPA does not exist.
         let answer = problem(

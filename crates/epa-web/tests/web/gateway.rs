@@ -9,56 +9,15 @@ use epa_testkit::seed::World;
 use serde_json::{Value, json};
 
 use crate::on_both;
-use crate::support::registered;
-
-/// ST0071's professional discussion KSBs.
-const DISCUSSION: [&str; 13] = [
-    "K2", "K5", "K7", "K9", "K10", "K12", "K18", "S2", "S8", "B1", "B2", "B5", "B8",
-];
+use crate::support::{declaration, gateway_components, gateway_submission, portfolio, registered};
 
 fn words(n: usize) -> String {
     vec!["word"; n].join(" ")
 }
 
-/// `n` evidence items mapped round-robin over every discussion KSB, so any
-/// `n` covers them all.
-fn portfolio(n: usize) -> Value {
-    let items: Vec<Value> = (0..n)
-        .map(|i| {
-            let ksbs: Vec<&str> = DISCUSSION
-                .iter()
-                .enumerate()
-                .filter(|(j, _)| j % n == i)
-                .map(|(_, k)| *k)
-                .collect();
-            let ksbs = if ksbs.is_empty() { vec!["K2"] } else { ksbs };
-            json!({
-                "title": format!("Evidence {}", i + 1),
-                "evidence_type": "work product",
-                "date": "2026-09-14",
-                "description": "What the apprentice did and what it shows.",
-                "ksbs": ksbs,
-            })
-        })
-        .collect();
-    json!({ "items": items })
-}
-
-fn declaration() -> Value {
-    json!({"confirmed": true, "signed_by": "Sam Tutor", "signed_on": "2026-10-30"})
-}
-
-/// A complete, valid submission.
+/// A complete, valid TQUK submission.
 fn submission() -> Value {
-    json!({
-        "photo_id": {"description": "UK passport", "seen": true},
-        "portfolio": portfolio(12),
-        "proposal": {"text": words(450)},
-        "english_maths": declaration(),
-        "employer_declaration": declaration(),
-        "provider_declaration": declaration(),
-        "reasonable_adjustments": "Extra time for reading: 25%.",
-    })
+    gateway_submission("tquk")
 }
 
 fn path(epa: &Value, rest: &str) -> String {
@@ -159,18 +118,17 @@ on_both!(
             .iter()
             .map(|c| c["kind"].as_str().unwrap())
             .collect();
-        assert_eq!(
-            kinds,
-            [
-                "photo_id",
-                "portfolio",
-                "proposal",
-                "english_maths",
-                "employer_declaration",
-                "provider_declaration",
-                "reasonable_adjustments"
-            ]
+        assert_eq!(kinds, gateway_components("tquk"));
+        // What TQUK asks for, each with the words that ask for it.
+        let asked = view["components_asked"].as_array().unwrap();
+        assert_eq!(asked.len(), 4);
+        assert_eq!(asked[0]["kind"], "photo_id");
+        assert_eq!(asked[0]["required"], true);
+        assert!(
+            asked[0]["source"].as_str().unwrap().contains("TQUK"),
+            "{asked:?}"
         );
+        assert_eq!(view["warnings"], json!([]));
         let portfolio = &attempt["components"][1];
         assert_eq!(portfolio["evidence_items"].as_array().unwrap().len(), 12);
         assert_eq!(portfolio["evidence_items"][0]["ksbs"], json!(["K2", "B8"]));
@@ -373,7 +331,7 @@ on_both!(
                 .iter()
                 .filter(|a| **a == "gateway.component_reviewed")
                 .count(),
-            7
+            4
         );
         assert!(actions.ends_with(&[
             "gateway.approved",
@@ -389,7 +347,7 @@ on_both!(
     an_innovate_gateway_agrees_its_synopsis_at_gateway,
     async |app: &TestApp, world: &World| {
         let epa = registered(app, world, "innovate", 2).await;
-        let mut body = submission();
+        let mut body = gateway_submission("innovate");
         // No word limit on a synopsis, and no adjustments requested.
         body["proposal"] = json!({"text": words(1200)});
         body.as_object_mut()
@@ -400,12 +358,25 @@ on_both!(
         let view: Value = response.json().await.unwrap();
         assert_eq!(view["proposal_kind"], "synopsis");
         assert_eq!(view["proposal_word_limit"], Value::Null);
+        let kinds: Vec<&str> = view["attempts"][0]["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["kind"].as_str().unwrap())
+            .collect();
         assert_eq!(
-            view["attempts"][0]["components"].as_array().unwrap().len(),
-            6
+            kinds,
+            [
+                "portfolio",
+                "proposal",
+                "english_maths",
+                "employer_declaration",
+                "provider_declaration"
+            ],
+            "no photo ID: Innovate does not ask for one"
         );
         assert_eq!(
-            view["attempts"][0]["components"][2]["name"],
+            view["attempts"][0]["components"][1]["name"],
             "project synopsis"
         );
         accept_all(app, world, &epa, &view).await;
@@ -463,14 +434,7 @@ on_both!(
                 .status(),
             201
         );
-        for kind in [
-            "photo_id",
-            "proposal",
-            "english_maths",
-            "employer_declaration",
-            "provider_declaration",
-            "reasonable_adjustments",
-        ] {
+        for kind in ["photo_id", "proposal", "english_maths"] {
             assert_eq!(
                 review(app, world, &epa, kind, "accepted", &[])
                     .await
@@ -570,7 +534,7 @@ on_both!(
         assert_eq!(attempts[0]["components"], view["attempts"][0]["components"]);
         // The second carries over what was accepted and has the new portfolio.
         assert_eq!(attempts[1]["attempt"], 2);
-        assert_eq!(attempts[1]["components"].as_array().unwrap().len(), 7);
+        assert_eq!(attempts[1]["components"].as_array().unwrap().len(), 4);
         let photo = &attempts[1]["components"][0];
         assert_eq!(photo["status"], "accepted");
         assert_eq!(photo["carried_over_from_attempt"], 1);
@@ -617,7 +581,7 @@ on_both!(
         assert_eq!(approved["stage"], "gateway_approved");
         assert_eq!(approved["attempts"][0]["status"], "rejected");
         assert_eq!(approved["attempts"][1]["status"], "approved");
-        assert_eq!(store::counts(&app.db).await.unwrap(), (2, 14, 23));
+        assert_eq!(store::counts(&app.db).await.unwrap(), (2, 8, 23));
         assert_intact(app).await;
     }
 );
@@ -686,8 +650,6 @@ on_both!(
         // Everything wrong at once is reported at once.
         let mut many = submission();
         many.as_object_mut().unwrap().remove("english_maths");
-        many["employer_declaration"]["confirmed"] = json!(false);
-        many["provider_declaration"]["signed_by"] = json!(" ");
         many["photo_id"] = json!({"description": "", "seen": false});
         many["portfolio"]["items"][1]["date"] = json!("2027-01-01");
         many["portfolio"]["items"][1]["link"] = json!("javascript:alert(1)");
@@ -702,10 +664,18 @@ on_both!(
                 "portfolio.items[1].date",
                 "portfolio.items[1].link",
                 "proposal.text",
-                "employer_declaration.confirmed",
-                "provider_declaration.signed_by",
             ],
             "{problem}"
+        );
+
+        // A part TQUK does not ask for is refused, not stored unreviewed.
+        let mut unasked = submission();
+        unasked["employer_declaration"] = declaration();
+        let problem = refused(unasked).await;
+        assert_eq!(fields(&problem), ["employer_declaration"]);
+        assert_eq!(
+            message_for(&problem, "employer_declaration"),
+            "TQUK does not ask for the employer declaration at gateway: leave it out"
         );
 
         let malformed = app
@@ -870,7 +840,7 @@ on_both!(
                 .post(app.url(&path(&epa, "/gateway")))
                 .bearer_auth(&world.provider_user.token)
                 .header("Idempotency-Key", "gw-1")
-                .json(&submission())
+                .json(&gateway_submission("innovate"))
                 .send()
         };
         let first = post().await.unwrap();
@@ -975,6 +945,180 @@ on_both!(
             let read = app.get_as(&world.assessor.token, &path(&epa, rest)).await;
             assert_eq!(read.status(), 404, "{rest}");
         }
+        assert_intact(app).await;
+    }
+);
+
+/// Registers an Innovate apprentice whose training started on `start_date`.
+async fn registered_innovate_started(app: &TestApp, world: &World, start_date: &str) -> Value {
+    let response = app
+        .post_as(
+            &world.operations.token,
+            "/api/v1/epas",
+            &json!({
+                "uln": crate::support::uln(40),
+                "given_names": "Recent",
+                "family_name": "Starter",
+                "date_of_birth": "2003-04-17",
+                "employer_id": world.employer,
+                "provider_id": world.provider,
+                "standard": "ST0071",
+                "policy": "innovate",
+                "start_date": start_date,
+            }),
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+    response.json().await.unwrap()
+}
+
+on_both!(
+    innovate_asks_for_its_own_components_and_warns_of_short_training,
+    async |app: &TestApp, world: &World| {
+        // Today is 2026-11-02: training from 2025-11-03 is a day short of
+        // Innovate's "typically ... a minimum of 12 months".
+        let epa = registered_innovate_started(app, world, "2025-11-03").await;
+        let before: Value = app
+            .get_as(&world.provider_user.token, &path(&epa, "/gateway"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let warning = &before["warnings"][0];
+        assert_eq!(warning["requirement"], "minimum_training", "{before}");
+        assert_eq!(warning["strength"], "recommended");
+        assert!(
+            warning["message"]
+                .as_str()
+                .unwrap()
+                .contains("12 months are reached on 2026-11-03"),
+            "{warning}"
+        );
+        assert!(warning["source"].as_str().unwrap().contains("Innovate"));
+        let asked: Vec<&str> = before["components_asked"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(asked, gateway_components("innovate"));
+        assert_eq!(before["components_asked"][5]["required"], false);
+
+        // Innovate states no photo ID: one sent is refused and nothing kept.
+        let mut with_photo = gateway_submission("innovate");
+        with_photo["photo_id"] = json!({"description": "UK passport", "seen": true});
+        let refused = submit(app, &world.provider_user.token, &epa, &with_photo).await;
+        assert_eq!(refused.status(), 422);
+        let problem: Value = refused.json().await.unwrap();
+        assert_eq!(fields(&problem), ["photo_id"]);
+        assert_eq!(
+            message_for(&problem, "photo_id"),
+            "Innovate Awarding does not ask for the photo ID at gateway: leave it out"
+        );
+        assert_eq!(store::counts(&app.db).await.unwrap().0, 0);
+
+        // The warning does not stop the gateway; the audit keeps it.
+        let response = submit(
+            app,
+            &world.provider_user.token,
+            &epa,
+            &gateway_submission("innovate"),
+        )
+        .await;
+        assert_eq!(response.status(), 201);
+        let view: Value = response.json().await.unwrap();
+        assert_eq!(view["warnings"], before["warnings"]);
+        let events = audit::for_entity(&app.db, "epa", epa["id"].as_str().unwrap())
+            .await
+            .unwrap();
+        let submitted = events
+            .iter()
+            .find(|e| e.action == "gateway.submitted")
+            .unwrap();
+        assert!(
+            submitted
+                .after_json
+                .as_deref()
+                .unwrap_or_default()
+                .contains("minimum_training"),
+            "{submitted:?}"
+        );
+
+        // Twelve months to the day is enough.
+        let on_time = registered(app, world, "innovate", 41).await;
+        let view: Value = app
+            .get_as(&world.provider_user.token, &path(&on_time, "/gateway"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(view["warnings"], json!([]));
+    }
+);
+
+on_both!(
+    a_portfolio_link_is_kept_with_who_gave_it_and_when_and_still_mapped_to_ksbs,
+    async |app: &TestApp, world: &World| {
+        // Innovate: "either by inserting a link to a SharePoint or including
+        // a zip file".
+        let epa = registered(app, world, "innovate", 42).await;
+        let sharepoint = "https://contoso.sharepoint.com/sites/apprentices/Portfolio";
+        let mut body = gateway_submission("innovate");
+        body["portfolio"]["items"][0]["link"] = json!(format!("  {sharepoint}  "));
+        let submitted_at = app.clock.now();
+        let response = submit(app, &world.provider_user.token, &epa, &body).await;
+        assert_eq!(response.status(), 201);
+        let view: Value = response.json().await.unwrap();
+        let item = &view["attempts"][0]["components"][0]["evidence_items"][0];
+        assert_eq!(item["link"], sharepoint, "kept trimmed: {item}");
+        assert_eq!(
+            item["link_added_by"],
+            world.provider_user.user_id.to_string()
+        );
+        let added_at: chrono::DateTime<chrono::Utc> =
+            serde_json::from_value(item["link_added_at"].clone()).unwrap();
+        assert_eq!(added_at, submitted_at);
+        assert_eq!(item["ksbs"], json!(["K2", "B8"]));
+        let other = &view["attempts"][0]["components"][0]["evidence_items"][1];
+        assert_eq!(other["link_added_by"], Value::Null, "no link, no adder");
+
+        // The employer's declaration is sent again; the accepted portfolio
+        // carries over with the link's first adder and time.
+        for kind in gateway_components("innovate") {
+            let (decision, reasons): (&str, &[&str]) = if *kind == "employer_declaration" {
+                ("rejected", &["Signed by a colleague, not the line manager"])
+            } else {
+                ("accepted", &[])
+            };
+            if *kind != "reasonable_adjustments" || body.get(*kind).is_some() {
+                let response = review(app, world, &epa, kind, decision, reasons).await;
+                assert_eq!(response.status(), 200, "{kind}");
+            }
+        }
+        let rejected =
+            post_empty(app, &world.operations.token, &path(&epa, "/gateway/reject")).await;
+        assert_eq!(rejected.status(), 200);
+        app.clock.advance(chrono::Duration::days(2));
+        let response = submit(
+            app,
+            &world.provider_user.token,
+            &epa,
+            &json!({"employer_declaration": declaration()}),
+        )
+        .await;
+        assert_eq!(response.status(), 201);
+        let view: Value = response.json().await.unwrap();
+        let carried = &view["attempts"][1]["components"][0];
+        assert_eq!(carried["carried_over_from_attempt"], 1);
+        let item = &carried["evidence_items"][0];
+        assert_eq!(item["link"], sharepoint);
+        assert_eq!(
+            item["link_added_by"],
+            world.provider_user.user_id.to_string()
+        );
+        let kept: chrono::DateTime<chrono::Utc> =
+            serde_json::from_value(item["link_added_at"].clone()).unwrap();
+        assert_eq!(kept, submitted_at, "the link's time is the first attempt's");
         assert_intact(app).await;
     }
 );

@@ -21,7 +21,7 @@ use epa_testkit::seed::{Party, World};
 use serde_json::{Value, json};
 
 use crate::on_both;
-use crate::support::registered;
+use crate::support::{declaration, gateway_components, gateway_submission, registered};
 
 // ---------------------------------------------------------------------------
 // Talking to the API
@@ -120,70 +120,13 @@ async fn assert_audit_covers(app: &TestApp, world: &World, epas: &[&str]) {
 // ---------------------------------------------------------------------------
 // The gateway
 
-/// ST0071's professional discussion KSBs: the portfolio must cover them all.
-const DISCUSSION_KSBS: [&str; 13] = [
-    "K2", "K5", "K7", "K9", "K10", "K12", "K18", "S2", "S8", "B1", "B2", "B5", "B8",
-];
-
-/// `n` evidence items (10 to 15 are valid) mapped round-robin over every
-/// discussion KSB, so every KSB is covered.
-fn portfolio(n: usize) -> Value {
-    let items: Vec<Value> = (0..n)
-        .map(|i| {
-            let ksbs: Vec<&str> = DISCUSSION_KSBS
-                .iter()
-                .enumerate()
-                .filter(|(j, _)| j % n == i)
-                .map(|(_, k)| *k)
-                .collect();
-            let ksbs = if ksbs.is_empty() { vec!["K2"] } else { ksbs };
-            json!({
-                "title": format!("Evidence {}", i + 1),
-                "evidence_type": "work product",
-                "date": "2026-09-14",
-                "description": "What the apprentice did and what it shows.",
-                "ksbs": ksbs,
-            })
-        })
-        .collect();
-    json!({ "items": items })
-}
-
-fn declaration() -> Value {
-    json!({"confirmed": true, "signed_by": "Sam Tutor", "signed_on": "2026-10-30"})
-}
-
-/// A complete, valid gateway: 12 evidence items, a 450-word proposal (within
-/// TQUK's 500; a synopsis under Innovate), every declaration.
-fn valid_gateway() -> Value {
-    json!({
-        "photo_id": {"description": "UK passport", "seen": true},
-        "portfolio": portfolio(12),
-        "proposal": {"text": vec!["word"; 450].join(" ")},
-        "english_maths": declaration(),
-        "employer_declaration": declaration(),
-        "provider_declaration": declaration(),
-        "reasonable_adjustments": "Extra time for reading: 25%.",
-    })
-}
-
-const COMPONENTS: [&str; 7] = [
-    "photo_id",
-    "portfolio",
-    "proposal",
-    "english_maths",
-    "employer_declaration",
-    "provider_declaration",
-    "reasonable_adjustments",
-];
-
 /// The provider submits a valid gateway; the EPA is `gateway_submitted`.
-async fn submit_valid_gateway(app: &TestApp, world: &World, epa: &str) -> Value {
+async fn submit_valid_gateway(app: &TestApp, world: &World, policy: &str, epa: &str) -> Value {
     let view = post_ok(
         app,
         &world.provider_user.token,
         &epa_path(epa, "/gateway"),
-        &valid_gateway(),
+        &gateway_submission(policy),
         201,
     )
     .await;
@@ -242,14 +185,14 @@ async fn through_planning(app: &TestApp, world: &World, policy: &str, n: u32) ->
     let epa = epa["id"].as_str().unwrap().to_owned();
     assert_stage(app, world, &epa, "registered").await;
 
-    let view = submit_valid_gateway(app, world, &epa).await;
-    assert_eq!(
-        view["attempts"][0]["components"][1]["evidence_items"]
-            .as_array()
-            .unwrap()
-            .len(),
-        12
-    );
+    let view = submit_valid_gateway(app, world, policy, &epa).await;
+    let portfolio = view["attempts"][0]["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "portfolio")
+        .unwrap();
+    assert_eq!(portfolio["evidence_items"].as_array().unwrap().len(), 12);
     let coverage = get_ok(
         app,
         &world.provider_user.token,
@@ -257,7 +200,7 @@ async fn through_planning(app: &TestApp, world: &World, policy: &str, n: u32) ->
     )
     .await;
     assert_eq!(coverage["uncovered"], json!([]), "{coverage}");
-    for component in COMPONENTS {
+    for component in gateway_components(policy) {
         review(app, world, &epa, component, &[]).await;
     }
     approve_gateway(app, world, &epa).await;
@@ -563,7 +506,11 @@ fn triples(list: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
 /// approval, the proposal (TQUK), the meeting, submissions and bookings.
 fn planned_actions(policy: &str) -> Vec<&'static str> {
     let mut actions = vec!["epa.registered", "gateway.submitted"];
-    actions.extend(["gateway.component_reviewed"; 7]);
+    actions.extend(
+        gateway_components(policy)
+            .iter()
+            .map(|_| "gateway.component_reviewed"),
+    );
     actions.push("gateway.approved");
     if policy == "tquk" {
         actions.push("proposal.decided");
@@ -868,11 +815,11 @@ on_both!(
 on_both!(
     a_rejected_gateway_component_is_resubmitted_and_approved,
     async |app: &TestApp, world: &World| {
-        let epa = registered(app, world, "tquk", 1).await;
+        let epa = registered(app, world, "innovate", 1).await;
         let epa = epa["id"].as_str().unwrap().to_owned();
-        submit_valid_gateway(app, world, &epa).await;
-        for component in COMPONENTS {
-            let reasons: &[&str] = if component == "employer_declaration" {
+        submit_valid_gateway(app, world, "innovate", &epa).await;
+        for component in gateway_components("innovate") {
+            let reasons: &[&str] = if *component == "employer_declaration" {
                 &["Signed by a colleague, not the line manager"]
             } else {
                 &[]
@@ -936,12 +883,12 @@ on_both!(
         assert_eq!(second["status"], "accepted");
         assert_eq!(second["carried_over_from_attempt"], Value::Null);
         assert!(second.to_string().contains("Alex Manager"), "{second}");
-        let photo = status_of(&attempts[1], "photo_id");
-        assert_eq!(photo["status"], "accepted");
-        assert_eq!(photo["carried_over_from_attempt"], 1);
+        let english_maths = status_of(&attempts[1], "english_maths");
+        assert_eq!(english_maths["status"], "accepted");
+        assert_eq!(english_maths["carried_over_from_attempt"], 1);
 
         let mut expected = vec!["epa.registered", "gateway.submitted"];
-        expected.extend(["gateway.component_reviewed"; 7]);
+        expected.extend(["gateway.component_reviewed"; 6]);
         expected.extend([
             "gateway.rejected",
             "gateway.submitted",

@@ -73,7 +73,10 @@
 //! - decide_proposal: `POST .../proposal/decision` (accept the TQUK project
 //!   proposal submitted at the gateway);
 //! - record_exceptional_circumstances: `POST .../exceptional-circumstances`
-//!   on the EPA in assessment;
+//!   on the EPA in assessment, the table narrowed by TQUK's rule (see
+//!   [`narrowed`]); confirm_exceptional_circumstances:
+//!   `POST .../exceptional-circumstances/{id}/confirm`, which TQUK does not
+//!   ask for (409 to an allowed caller);
 //! - withdraw: `POST .../withdraw`, reallocate_assessor:
 //!   `POST .../assessor` (to the second assessor) and correct_registration:
 //!   `PATCH .../apprentice` (with `If-Match`), each on an EPA of its own and
@@ -98,9 +101,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
-use epa_domain::Clock;
 use epa_domain::lifecycle::Command;
 use epa_domain::policy::{self, Action, Decision, Relationship, Role, TableRow};
+use epa_domain::{Clock, circumstances};
 use epa_plan::{Catalog, CriterionLevel, MethodId};
 use epa_store::organisations::{self, NewOrganisation, OrganisationKind};
 use epa_store::{Backend, Db, apprentices, audit, conflicts, epas, tokens, users};
@@ -109,10 +112,10 @@ use epa_testkit::{TestApp, TestDb};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::support::{registered, uln, with_booking};
+use crate::support::{gateway_components, gateway_submission, registered, uln, with_booking};
 
 /// The actions with an endpoint today, in the table's order.
-const REACHABLE: [Action; 22] = [
+const REACHABLE: [Action; 23] = [
     Action::ViewEpa,
     Action::RegisterApprentice,
     Action::SubmitGateway,
@@ -130,6 +133,7 @@ const REACHABLE: [Action; 22] = [
     Action::Withdraw,
     Action::DecideProposal,
     Action::RecordExceptionalCircumstances,
+    Action::ConfirmExceptionalCircumstances,
     Action::ReallocateAssessor,
     Action::CorrectRegistration,
     Action::WithdrawConflict,
@@ -146,52 +150,9 @@ const TODAY: &str = "2026-11-02";
 // ---------------------------------------------------------------------------
 // Request bodies: valid, so an allowed call succeeds.
 
-/// ST0071's professional discussion KSBs.
-const DISCUSSION_KSBS: [&str; 13] = [
-    "K2", "K5", "K7", "K9", "K10", "K12", "K18", "S2", "S8", "B1", "B2", "B5", "B8",
-];
-
-const COMPONENTS: [&str; 7] = [
-    "photo_id",
-    "portfolio",
-    "proposal",
-    "english_maths",
-    "employer_declaration",
-    "provider_declaration",
-    "reasonable_adjustments",
-];
-
-/// A complete TQUK gateway submission: 12 evidence items covering every
-/// discussion KSB and a 450-word proposal.
-fn gateway_submission() -> Value {
-    let items: Vec<Value> = (0..12)
-        .map(|i| {
-            let ksbs: Vec<&str> = DISCUSSION_KSBS
-                .iter()
-                .enumerate()
-                .filter(|(j, _)| j % 12 == i)
-                .map(|(_, k)| *k)
-                .collect();
-            json!({
-                "title": format!("Evidence {}", i + 1),
-                "evidence_type": "work product",
-                "date": "2026-09-14",
-                "description": "What the apprentice did and what it shows.",
-                "ksbs": ksbs,
-            })
-        })
-        .collect();
-    let declaration =
-        json!({"confirmed": true, "signed_by": "Sam Tutor", "signed_on": "2026-10-30"});
-    json!({
-        "photo_id": {"description": "UK passport", "seen": true},
-        "portfolio": {"items": items},
-        "proposal": {"text": vec!["word"; 450].join(" ")},
-        "english_maths": declaration,
-        "employer_declaration": declaration,
-        "provider_declaration": declaration,
-        "reasonable_adjustments": "None requested.",
-    })
+/// What the matrix's TQUK EPAs send at gateway: every component TQUK asks for.
+fn components() -> &'static [&'static str] {
+    gateway_components("tquk")
 }
 
 fn registration(n: u32, world: &World) -> Value {
@@ -496,12 +457,12 @@ impl Situation<'_> {
                 app,
                 &world.provider_user.token,
                 &at("/gateway"),
-                Some(&gateway_submission()),
+                Some(&gateway_submission("tquk")),
             )
             .await;
         }
         if stage >= Stage::GatewayApproved && !shortcut {
-            for component in COMPONENTS {
+            for component in components() {
                 accept(app, ops, id, component).await;
             }
             must(app, ops, &at("/gateway/approve"), None).await;
@@ -853,10 +814,10 @@ async fn run_situation(
     // Ready to approve (every component accepted) and to reject (one
     // rejected, the rest accepted), where the stage still allows it.
     if !grader {
-        for component in COMPONENTS {
+        for component in components() {
             accept(app, ops, approve.id, component).await;
         }
-        for component in &COMPONENTS[1..] {
+        for component in &components()[1..] {
             accept(app, ops, reject.id, component).await;
         }
         must(
@@ -992,7 +953,7 @@ async fn run_situation(
     post(
         Action::SubmitGateway,
         at(&submit, "/gateway"),
-        Some(gateway_submission()),
+        Some(gateway_submission("tquk")),
     )
     .await;
     post(
@@ -1052,6 +1013,17 @@ async fn run_situation(
         Action::RecordExceptionalCircumstances,
         at(&assess, "/exceptional-circumstances"),
         Some(json!({"reason": "A bereavement in the week of the observation"})),
+    )
+    .await;
+    // TQUK asks for no confirmation: an allowed caller is told so (409)
+    // whichever record it names.
+    post(
+        Action::ConfirmExceptionalCircumstances,
+        at(
+            &assess,
+            &format!("/exceptional-circumstances/{}/confirm", Uuid::now_v7()),
+        ),
+        Some(json!({})),
     )
     .await;
     post(
@@ -1182,6 +1154,31 @@ async fn run_role(backend: Backend, role: Role) -> Option<Vec<(Relationship, Ans
     Some(answers)
 }
 
+/// The table's decision, narrowed where the EPAO's policy file names the
+/// people more closely than a role can: the table lets the EPA's assessor
+/// record exceptional circumstances because Innovate's assessor identifies
+/// them, but the matrix's EPAs are TQUK's, where EPAO staff decide them
+/// (`circumstances::may_act` on TQUK's rule says who).
+fn narrowed(role: Role, relation: Relationship, action: Action, decision: Decision) -> Decision {
+    if action != Action::RecordExceptionalCircumstances || decision != Decision::Allow {
+        return decision;
+    }
+    let plan = plans()
+        .effective("ST0071", None, "tquk")
+        .expect("the TQUK plan");
+    let party = circumstances::Party {
+        epao_staff: matches!(role, Role::EpaoAdmin | Role::EpaoOperations),
+        assessor_of_epa: role == Role::Assessor
+            && matches!(relation, Relationship::Allocated | Relationship::Grader),
+        graded_any: relation == Relationship::Grader,
+    };
+    let rule = &plan.rules.grade_cap.exceptional_circumstances;
+    match circumstances::may_act(rule, circumstances::Step::Identify, party) {
+        Ok(()) => Decision::Allow,
+        Err(_) => Decision::Deny,
+    }
+}
+
 fn agrees(decision: Decision, status: u16) -> bool {
     match decision {
         Decision::Allow => let_through(status),
@@ -1239,7 +1236,8 @@ async fn matrix(backend: Backend) {
     for (role, situations) in &results {
         for (relation, answers) in situations {
             for action in REACHABLE {
-                let decision = table[&(*role, *relation, action)];
+                let decision =
+                    narrowed(*role, *relation, action, table[&(*role, *relation, action)]);
                 let got = &answers[&action];
                 assert!(!got.is_empty(), "{role} {relation} {action}: no call made");
                 checked_rows += 1;

@@ -217,3 +217,75 @@ pub async fn proposal_on_file(
     }
     tx.commit().await.unwrap();
 }
+
+/// ST0071's professional discussion KSBs: the portfolio underpins the
+/// discussion under both policies.
+pub const DISCUSSION_KSBS: [&str; 13] = [
+    "K2", "K5", "K7", "K9", "K10", "K12", "K18", "S2", "S8", "B1", "B2", "B5", "B8",
+];
+
+/// `n` evidence items mapped round-robin over every discussion KSB, so any
+/// `n` of at least one covers them all.
+pub fn portfolio(n: usize) -> serde_json::Value {
+    let items: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            let ksbs: Vec<&str> = DISCUSSION_KSBS
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| j % n == i)
+                .map(|(_, k)| *k)
+                .collect();
+            let ksbs = if ksbs.is_empty() { vec!["K2"] } else { ksbs };
+            serde_json::json!({
+                "title": format!("Evidence {}", i + 1),
+                "evidence_type": "work product",
+                "date": "2026-09-14",
+                "description": "What the apprentice did and what it shows.",
+                "ksbs": ksbs,
+            })
+        })
+        .collect();
+    serde_json::json!({ "items": items })
+}
+
+/// A signed declaration.
+pub fn declaration() -> serde_json::Value {
+    serde_json::json!({"confirmed": true, "signed_by": "Sam Tutor", "signed_on": "2026-10-30"})
+}
+
+/// What each EPAO asks a gateway to hold (ADR 0106), in submission order:
+/// TQUK's photo ID, portfolio, proposal and English and maths declaration;
+/// Innovate's portfolio, synopsis, English and maths, the employer's and
+/// the provider's declarations and, when there are any, adjustments.
+pub fn gateway_components(policy: &str) -> &'static [&'static str] {
+    match policy {
+        "tquk" => &["photo_id", "portfolio", "proposal", "english_maths"],
+        "innovate" => &[
+            "portfolio",
+            "proposal",
+            "english_maths",
+            "employer_declaration",
+            "provider_declaration",
+            "reasonable_adjustments",
+        ],
+        other => panic!("no gateway components for {other}"),
+    }
+}
+
+/// A complete, valid gateway submission under `policy`: every component
+/// its EPAO asks for and nothing else, 12 evidence items covering every
+/// discussion KSB and a 450-word proposal (within TQUK's 500).
+pub fn gateway_submission(policy: &str) -> serde_json::Value {
+    let mut body = serde_json::Map::new();
+    for component in gateway_components(policy) {
+        let value = match *component {
+            "photo_id" => serde_json::json!({"description": "UK passport", "seen": true}),
+            "portfolio" => portfolio(12),
+            "proposal" => serde_json::json!({"text": vec!["word"; 450].join(" ")}),
+            "reasonable_adjustments" => serde_json::json!("Extra time for reading: 25%."),
+            _ => declaration(),
+        };
+        body.insert((*component).to_owned(), value);
+    }
+    serde_json::Value::Object(body)
+}
