@@ -153,6 +153,14 @@ async fn serve(settings: Settings, demo: bool) -> Result<(), String> {
     let mut app = epa_app::App::new(db.clone(), Arc::new(epa_domain::SystemClock), plans)
         .with_files(Arc::new(files));
     app.working_hours = settings.working_hours()?;
+    // EPAs kept under an older reading of the rules, or from before
+    // deadlines were kept, are brought up to date before anyone reads them.
+    let refreshed = epa_app::deadlines::refresh_stale(&app)
+        .await
+        .map_err(|err| format!("cannot bring the kept deadlines up to date: {err}"))?;
+    if refreshed > 0 {
+        tracing::info!(epas = refreshed, "kept deadlines brought up to date");
+    }
     if demo {
         app.demo = true;
         let loaded = epa_app::demo::load(&app)

@@ -102,7 +102,7 @@ pub async fn sign_in(app: &App, input: SignIn) -> Result<IssuedToken, AppError> 
         },
     )
     .await?;
-    tx.commit().await?;
+    crate::deadlines::commit(app, tx).await?;
     Ok(IssuedToken {
         token,
         user_id: user.id,
@@ -181,7 +181,7 @@ pub async fn create_admin(
         },
     )
     .await?;
-    tx.commit().await?;
+    crate::deadlines::commit(app, tx).await?;
     Ok(IssuedToken {
         token,
         user_id: user.id,

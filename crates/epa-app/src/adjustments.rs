@@ -167,7 +167,7 @@ pub async fn decide(
         }),
     )
     .await?;
-    tx.commit().await?;
+    crate::deadlines::commit(app, tx).await?;
     Ok(view(&ctx, actor, &saved, &adjustment))
 }
 

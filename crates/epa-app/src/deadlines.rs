@@ -1,42 +1,62 @@
 //! Deadlines as the product shows them: computed from what has been
-//! recorded about an EPA and its policy's timings (never stored as truth),
-//! for one EPA or across the EPAs a person may see.
+//! recorded about an EPA and its policy's timings, for one EPA; and, kept
+//! up to date in the transaction of every change (ADR 0121), across the
+//! EPAs a person may see.
 
+use chrono::NaiveDate;
 use epa_domain::attempts::AttemptKind;
 use epa_domain::booking::{BookingStatus, SubmissionKind};
 use epa_domain::deadlines::{
-    self, Deadline, DeadlineId, DeadlineKind, DeadlinePlan, DeadlineState, KnownDates,
+    self, Deadline, DeadlineId, DeadlineKind, DeadlinePlan, DeadlineState, KnownDates, OpenWhile,
 };
 use epa_domain::gateway::ReviewDecision;
 use epa_domain::lifecycle::Stage;
 use epa_domain::{Grade, MethodId};
 use epa_store::assessment::{self as records, Reader};
-use epa_store::epas::{self, EpaRow, Filter};
-use epa_store::planning;
+use epa_store::deadlines as kept;
+use epa_store::epas::{self, EpaRow};
+use epa_store::{Tx, planning};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::calendar::london_date;
-use crate::epas::{PAGE_MAX, Page};
+use crate::epas::PAGE_MAX;
 use crate::gate::EpaContext;
 use crate::{Actor, App, AppError, transitions};
 use epa_domain::policy::Action;
 
+/// `read!(reader, on_pool, in_tx, args..)`: the store read on the pool or
+/// inside the transaction, whichever `reader` holds.
+macro_rules! read {
+    ($reader:expr, $on_pool:path, $in_tx:path, $($arg:expr),*) => {
+        match $reader {
+            Reader::Db(db) => $on_pool(db, $($arg),*).await?,
+            Reader::Tx(tx) => $in_tx(tx, $($arg),*).await?,
+        }
+    };
+}
+
 /// What is known of one EPA's dates, from its records. Sittings held count
 /// over bookings; a live booking stands in for a sitting not yet held.
-pub(crate) async fn known_dates(app: &App, row: &EpaRow) -> Result<KnownDates, AppError> {
+async fn known_dates(reader: &mut Reader<'_>, row: &EpaRow) -> Result<KnownDates, AppError> {
     let state = transitions::state_of(row)?;
     let attempt = i32::try_from(state.attempt).unwrap_or(i32::MAX);
+    let id = row.epa.id;
     let mut known = KnownDates {
         gateway: row.epa.gateway_approved_on,
         epa_period_start: state.epa_period_start,
         planning_meeting: row.epa.planning_meeting_on,
-        report_submission: planning::latest_submission(&app.db, row.epa.id, SubmissionKind::Report)
-            .await?,
+        report_submission: read!(
+            reader,
+            planning::latest_submission,
+            planning::latest_submission_in,
+            id,
+            SubmissionKind::Report
+        ),
         ..KnownDates::default()
     };
-    let held = records::assessments(Reader::Db(&app.db), row.epa.id).await?;
-    let booked = planning::bookings(&app.db, row.epa.id).await?;
+    let held = records::assessments(reader.again(), id).await?;
+    let booked = read!(reader, planning::bookings, planning::bookings_in, id);
     for (method, slot) in [
         (MethodId::Observation, &mut known.observation),
         (MethodId::Project, &mut known.interview),
@@ -58,7 +78,7 @@ pub(crate) async fn known_dates(app: &App, row: &EpaRow) -> Result<KnownDates, A
     // Each method's result is done when that method's result of this
     // attempt is released, on its own or with the overall result (Innovate
     // sets a results deadline per assessment).
-    let method_results = records::method_results(Reader::Db(&app.db), row.epa.id).await?;
+    let method_results = records::method_results(reader.again(), id).await?;
     for method in MethodId::ALL {
         let released = method_results
             .iter()
@@ -74,11 +94,15 @@ pub(crate) async fn known_dates(app: &App, row: &EpaRow) -> Result<KnownDates, A
     // unless done").
     known.record_complete = true;
     known.finished = matches!(state.stage, Stage::CertificateReceived | Stage::Withdrawn);
-    known.gateway_submitted = epa_store::gateway::submissions(&app.db, row.epa.id)
-        .await?
-        .iter()
-        .map(|s| london_date(s.submitted_at))
-        .max();
+    known.gateway_submitted = read!(
+        reader,
+        epa_store::gateway::submissions,
+        epa_store::gateway::submissions_in,
+        id
+    )
+    .iter()
+    .map(|s| london_date(s.submitted_at))
+    .max();
     // Notice counts from the day the observation still standing was booked.
     known.observation_booked_on = booked
         .iter()
@@ -112,24 +136,33 @@ pub(crate) async fn known_dates(app: &App, row: &EpaRow) -> Result<KnownDates, A
                 .project_fail_result
                 .is_some_and(|fail| *report >= fail)
         });
-    let decisions = epa_store::gateway::proposal_decisions(&app.db, row.epa.id).await?;
+    let decisions = read!(
+        reader,
+        epa_store::gateway::proposal_decisions,
+        epa_store::gateway::proposal_decisions_in,
+        id
+    );
     known.proposal_rejection = decisions
         .iter()
         .filter(|d| d.decision == ReviewDecision::Rejected)
         .map(|d| london_date(d.decided_at))
         .max();
     if let Some(rejected) = known.proposal_rejection {
-        known.proposal_resubmission = epa_store::gateway::proposals(&app.db, row.epa.id)
-            .await?
-            .iter()
-            .map(|p| london_date(p.submitted_at))
-            .filter(|on| *on >= rejected)
-            .max();
+        known.proposal_resubmission = read!(
+            reader,
+            epa_store::gateway::proposals,
+            epa_store::gateway::proposals_in,
+            id
+        )
+        .iter()
+        .map(|p| london_date(p.submitted_at))
+        .filter(|on| *on >= rejected)
+        .max();
     }
-    known.certificate_claim = records::claim(Reader::Db(&app.db), row.epa.id)
+    known.certificate_claim = records::claim(reader.again(), id)
         .await?
         .map(|c| c.claimed_on);
-    let results = records::results(Reader::Db(&app.db), row.epa.id).await?;
+    let results = records::results(reader.again(), id).await?;
     known.result_upload = results
         .iter()
         .filter(|r| r.attempt == attempt)
@@ -160,16 +193,25 @@ pub(crate) async fn known_dates(app: &App, row: &EpaRow) -> Result<KnownDates, A
 /// Every deadline of one EPA, for those who may see it.
 pub async fn for_epa(app: &App, actor: &Actor, id: Uuid) -> Result<DeadlinePlan, AppError> {
     let ctx = EpaContext::read(app, actor, id, Action::ViewEpa, "you cannot see this EPA").await?;
-    plan_for(app, &ctx.row).await
+    plan_for(app, &mut Reader::Db(&app.db), &ctx.row).await
 }
 
-async fn plan_for(app: &App, row: &EpaRow) -> Result<DeadlinePlan, AppError> {
+async fn plan_for(
+    app: &App,
+    reader: &mut Reader<'_>,
+    row: &EpaRow,
+) -> Result<DeadlinePlan, AppError> {
     let plan = crate::gate::plan_of(app, row)?;
-    let mut known = known_dates(app, row).await?;
+    let mut known = known_dates(reader, row).await?;
     // The portfolio is done when its submission is recorded, or, where the
     // policy wants it at gateway, when the gateway that held it was approved.
-    let portfolio =
-        planning::latest_submission(&app.db, row.epa.id, SubmissionKind::Portfolio).await?;
+    let portfolio = read!(
+        reader,
+        planning::latest_submission,
+        planning::latest_submission_in,
+        row.epa.id,
+        SubmissionKind::Portfolio
+    );
     let at_gateway = plan.rules.timings.portfolio_due.from == Some(epa_plan::Anchor::Gateway);
     if let Some(done) = portfolio.or(row.epa.gateway_approved_on.filter(|_| at_gateway)) {
         known.portfolio_submission = Some(done);
@@ -193,8 +235,9 @@ pub struct DueDeadline {
     pub epa_id: Uuid,
     pub stage: String,
     pub policy: String,
+    /// The deadline with its state on the day it is read.
     #[schema(value_type = Object)]
-    pub deadline: Deadline,
+    pub deadline: serde_json::Value,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -202,34 +245,40 @@ pub struct DueQuery {
     /// States to include; default: the open ones (past due, due soon, upcoming).
     pub states: Vec<DeadlineState>,
     pub limit: Option<i64>,
-    pub offset: Option<i64>,
+    /// Where the previous page ended (its `next`).
+    pub after: Option<String>,
 }
 
-/// How many EPAs one request looks through. Deadlines are computed, not
-/// stored, so this bounds the work per request; a larger EPAO needs the
-/// deadlines kept up to date as events happen (see the issue notes).
+/// A page of deadlines and where the next one starts.
+#[derive(Debug, Clone)]
+pub struct DuePage {
+    pub items: Vec<DueDeadline>,
+    pub limit: i64,
+    /// The cursor for the next page, when there may be more.
+    pub next: Option<String>,
+}
+
+/// How many kept deadlines one request reads at most when it asks for
+/// states other than the open ones (met or missed): a page is filled from
+/// that many, and `next` goes on from there.
 pub const SCAN_MAX: i64 = 2_000;
 
-/// Deadlines due soon or past due across the EPAs the caller may see,
-/// soonest first. EPAs that are finished or withdrawn have none.
-pub async fn due(
-    app: &App,
-    actor: &Actor,
-    query: &DueQuery,
-) -> Result<Page<DueDeadline>, AppError> {
+/// Deadlines across the EPAs the caller may see, most urgent first: by
+/// default the open ones (past their date with only an event outside the
+/// product to close them, then due soon, then upcoming, by date). Read
+/// from the kept deadlines (ADR 0121): a page costs a few index range
+/// scans whatever the number of EPAs. Finished EPAs have none.
+pub async fn due(app: &App, actor: &Actor, query: &DueQuery) -> Result<DuePage, AppError> {
     let limit = query.limit.unwrap_or(50);
-    let offset = query.offset.unwrap_or(0);
     if !(1..=PAGE_MAX).contains(&limit) {
         return Err(AppError::field(
             "limit",
             format!("use a limit from 1 to {PAGE_MAX}"),
         ));
     }
-    if offset < 0 {
-        return Err(AppError::field("offset", "use an offset of 0 or more"));
-    }
+    let after = query.after.as_deref().map(parse_cursor).transpose()?;
+    let open_only = query.states.is_empty() || query.states.iter().all(|s| s.is_open());
     let states = if query.states.is_empty() {
-        // Open ones only: what someone still has to do.
         vec![
             DeadlineState::OverdueUnlessDone,
             DeadlineState::DueSoon,
@@ -239,68 +288,168 @@ pub async fn due(
         query.states.clone()
     };
     let Some(scope) = crate::epas::scope_of(actor) else {
-        return Ok(Page {
+        return Ok(DuePage {
             items: Vec::new(),
             limit,
-            offset,
+            next: None,
         });
     };
-    let mut found = Vec::new();
-    if let Some(epao) = scope.epao_id
+    let today = app.clock.today();
+    let wd = crate::calendar::working_days()?;
+    let mut items = Vec::new();
+    // An assessor's conflict found after allocation is due now, before the
+    // kept deadlines, on the first page.
+    if after.is_none()
+        && let Some(epao) = scope.epao_id
         && states.contains(&DeadlineState::OverdueUnlessDone)
     {
         for row in epas::needing_reallocation(&app.db, epao).await? {
-            found.push(DueDeadline {
+            items.push(DueDeadline {
                 epa_id: row.epa.id,
                 stage: row.epa.stage.as_str().to_owned(),
                 policy: row.epa.policy.clone(),
-                deadline: reallocation_needed(&row, app.clock.today()),
+                deadline: serde_json::to_value(reallocation_needed(&row, today))
+                    .map_err(AppError::internal)?,
             });
         }
     }
-    let mut scanned = 0;
-    while scanned < SCAN_MAX {
-        let rows = epas::list(&app.db, &scope, &Filter::default(), PAGE_MAX, scanned).await?;
-        let batch = rows.len() as i64;
-        for row in rows {
-            let finished = matches!(row.epa.stage, Stage::CertificateReceived | Stage::Withdrawn);
-            if finished {
-                continue;
-            }
-            for deadline in plan_for(app, &row).await?.deadlines {
-                if states.contains(&deadline.state) {
-                    found.push(DueDeadline {
-                        epa_id: row.epa.id,
-                        stage: row.epa.stage.as_str().to_owned(),
-                        policy: row.epa.policy.clone(),
-                        deadline,
-                    });
-                }
-            }
+    let read = if open_only { limit } else { SCAN_MAX };
+    let rows = if open_only {
+        kept::open_page(&app.db, &scope, today, after, read).await?
+    } else {
+        kept::all_page(&app.db, &scope, after, read).await?
+    };
+    let full = rows.len() as i64 == read;
+    let mut last = None;
+    for row in rows {
+        last = Some(row.cursor());
+        let state = state_today(&row, today, &wd)?;
+        if !states.contains(&state) {
+            continue;
         }
-        scanned += batch;
-        if batch < PAGE_MAX {
+        let mut deadline: serde_json::Value =
+            serde_json::from_str(&row.body).map_err(AppError::internal)?;
+        deadline["state"] = serde_json::to_value(state).map_err(AppError::internal)?;
+        items.push(DueDeadline {
+            epa_id: row.epa_id,
+            stage: row.stage,
+            policy: row.policy,
+            deadline,
+        });
+        if items.len() as i64 >= limit {
             break;
         }
     }
-    // Most urgent first: past its date, due soon, upcoming; then by date.
-    found.sort_by(|a, b| {
-        (a.deadline.state.urgency(), a.deadline.date, a.epa_id).cmp(&(
-            b.deadline.state.urgency(),
-            b.deadline.date,
-            b.epa_id,
-        ))
-    });
-    let items = found
-        .into_iter()
-        .skip(offset as usize)
-        .take(limit as usize)
-        .collect();
-    Ok(Page {
-        items,
-        limit,
-        offset,
+    let next = if full || items.len() as i64 >= limit {
+        last.map(format_cursor)
+    } else {
+        None
+    };
+    items.truncate(limit as usize);
+    Ok(DuePage { items, limit, next })
+}
+
+/// A kept deadline's state on `today`: the stored dates read as the
+/// domain reads them.
+fn state_today(
+    row: &kept::KeptDeadline,
+    today: NaiveDate,
+    wd: &epa_domain::calendar::WorkingDays<'_>,
+) -> Result<DeadlineState, AppError> {
+    let kind = DeadlineKind::parse(&row.kind)
+        .ok_or_else(|| AppError::internal(format!("a kept deadline of kind {:?}", row.kind)))?;
+    deadlines::state_of(kind, row.due_on, row.done_on, today, row.decided, wd)
+        .map_err(AppError::internal)
+}
+
+/// `2026-11-30.<epa id>.<position>`: opaque to callers, who pass back `next`.
+fn format_cursor(cursor: kept::Cursor) -> String {
+    format!("{}.{}.{}", cursor.due_on, cursor.epa_id, cursor.position)
+}
+
+fn parse_cursor(text: &str) -> Result<kept::Cursor, AppError> {
+    let bad = || AppError::field("after", "pass back the `next` of the previous page");
+    let mut parts = text.splitn(3, '.');
+    let (Some(due), Some(epa), Some(position)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(bad());
+    };
+    Ok(kept::Cursor {
+        due_on: due.parse().map_err(|_| bad())?,
+        epa_id: epa.parse().map_err(|_| bad())?,
+        position: position.parse().map_err(|_| bad())?,
     })
+}
+
+/// Brings the EPA's kept deadlines up to date inside `tx`, from its
+/// records as they stand in it.
+pub(crate) async fn refresh(app: &App, tx: &mut Tx, epa_id: Uuid) -> Result<(), AppError> {
+    let row = epas::get_in(tx, epa_id).await?;
+    let finished = matches!(row.epa.stage, Stage::CertificateReceived | Stage::Withdrawn);
+    let kept_now = if finished {
+        Vec::new()
+    } else {
+        let plan = plan_for(app, &mut Reader::Tx(tx), &row).await?;
+        plan.deadlines
+            .iter()
+            .map(|d| {
+                let decided = d.id.decided_by_product();
+                Ok(kept::NewDeadline {
+                    deadline: d.id.as_str().to_owned(),
+                    due_on: d.date,
+                    openness: match deadlines::open_while(d.kind, d.date, d.done, decided) {
+                        OpenWhile::Always => kept::Openness::Always,
+                        OpenWhile::Until(day) => kept::Openness::Until(day),
+                        OpenWhile::Never => kept::Openness::Closed,
+                    },
+                    kind: d.kind.as_str().to_owned(),
+                    done_on: d.done,
+                    decided,
+                    body: serde_json::to_string(d).map_err(AppError::internal)?,
+                })
+            })
+            .collect::<Result<Vec<_>, AppError>>()?
+    };
+    let parties = kept::Parties {
+        epao_id: row.epa.epao_id,
+        employer_id: row.employer_id,
+        provider_id: row.provider_id,
+        assessor_id: row.epa.assessor_id,
+        stage: row.epa.stage.as_str(),
+        policy: &row.epa.policy,
+    };
+    kept::replace(tx, epa_id, &parties, &kept_now).await?;
+    Ok(())
+}
+
+/// Commits a use case's transaction, first bringing up to date the kept
+/// deadlines of every EPA it changed (each change to an EPA is audited,
+/// and the audit notes the EPA in the transaction). Every use case commits
+/// through here.
+pub async fn commit(app: &App, mut tx: Tx) -> Result<(), AppError> {
+    for epa_id in tx.take_touched() {
+        refresh(app, &mut tx, epa_id).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Brings the kept deadlines of EPAs kept under an older reading of the
+/// rules (or none yet) up to date, in batches; at start-up. Returns how
+/// many EPAs were brought up to date.
+pub async fn refresh_stale(app: &App) -> Result<usize, AppError> {
+    let mut done = 0;
+    loop {
+        let batch = kept::stale(&app.db, 500).await?;
+        if batch.is_empty() {
+            return Ok(done);
+        }
+        let mut tx = app.db.begin_write().await?;
+        for epa_id in &batch {
+            refresh(app, &mut tx, *epa_id).await?;
+        }
+        tx.commit().await?;
+        done += batch.len();
+    }
 }
 
 /// An EPA whose allocated assessor became conflicted: nothing can be

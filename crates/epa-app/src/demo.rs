@@ -220,7 +220,7 @@ async fn cast(app: &App) -> Result<Cast, AppError> {
             request_id: None,
         });
     }
-    tx.commit().await?;
+    crate::deadlines::commit(app, tx).await?;
     let person = |role: Role| {
         actors
             .iter()
@@ -664,7 +664,7 @@ async fn run(
             let mut tx = app.db.begin_write().await?;
             epa_store::apprentices::link_user(&mut tx, epa.apprentice.id, cast.apprentice_user)
                 .await?;
-            tx.commit().await?;
+            crate::deadlines::commit(app, tx).await?;
         }
         *registered = Some(epa.id);
         return Ok(());

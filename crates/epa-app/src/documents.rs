@@ -522,7 +522,7 @@ pub async fn upload(
         )
         .await?;
     }
-    tx.commit().await?;
+    crate::deadlines::commit(app, tx).await?;
     Ok(view(&document))
 }
 

@@ -178,6 +178,6 @@ pub async fn upload(
         .await?;
         views.push(documents::view(&document));
     }
-    tx.commit().await?;
+    crate::deadlines::commit(app, tx).await?;
     Ok(views)
 }

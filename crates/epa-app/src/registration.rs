@@ -138,7 +138,7 @@ pub async fn register(app: &App, actor: &Actor, input: Registration) -> Result<E
         "you cannot see this EPA",
     )
     .await?;
-    tx.commit().await?;
+    crate::deadlines::commit(app, tx).await?;
     Ok(EpaView::for_reader(&registered, actor))
 }
 

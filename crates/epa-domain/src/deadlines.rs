@@ -210,6 +210,57 @@ pub enum DeadlineKind {
     On,
 }
 
+impl DeadlineKind {
+    pub const ALL: [DeadlineKind; 3] = [
+        DeadlineKind::DueBy,
+        DeadlineKind::NotBefore,
+        DeadlineKind::On,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeadlineKind::DueBy => "due_by",
+            DeadlineKind::NotBefore => "not_before",
+            DeadlineKind::On => "on",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<DeadlineKind> {
+        DeadlineKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+}
+
+/// How long a deadline stays open (upcoming, due soon or overdue unless
+/// done) if nothing more is recorded: what a list of open deadlines can
+/// keep without knowing the day it is read (ADR 0121).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenWhile {
+    /// Whatever the date: its event happens outside the product.
+    Always,
+    /// Up to and including this day.
+    Until(NaiveDate),
+    /// Not open: met or missed by what was recorded.
+    Never,
+}
+
+/// [`OpenWhile`] for a deadline, agreeing with [`state_of`] on every day:
+/// `state_of(..).is_open()` exactly when the day is within it.
+pub fn open_while(
+    kind: DeadlineKind,
+    date: NaiveDate,
+    done: Option<NaiveDate>,
+    record_complete: bool,
+) -> OpenWhile {
+    match (kind, done) {
+        (_, Some(_)) => OpenWhile::Never,
+        (DeadlineKind::NotBefore, None) => {
+            date.pred_opt().map_or(OpenWhile::Never, OpenWhile::Until)
+        }
+        (DeadlineKind::DueBy | DeadlineKind::On, None) if record_complete => OpenWhile::Until(date),
+        (DeadlineKind::DueBy | DeadlineKind::On, None) => OpenWhile::Always,
+    }
+}
+
 /// Where a deadline stands on a given day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -750,6 +801,36 @@ mod tests {
 
     fn d(text: &str) -> NaiveDate {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn open_while_agrees_with_the_state_on_every_day() {
+        let cal = HolidayCalendar::england_and_wales();
+        let wd = cal.working_days(Region::EnglandAndWales).unwrap();
+        let due = d("2025-07-15");
+        let days: Vec<NaiveDate> = (0..40)
+            .map(|n| d("2025-06-25") + chrono::Duration::days(n))
+            .collect();
+        for kind in DeadlineKind::ALL {
+            for done in [None, Some(d("2025-07-10")), Some(d("2025-07-20"))] {
+                for complete in [true, false] {
+                    let open = open_while(kind, due, done, complete);
+                    for today in &days {
+                        let state = state_of(kind, due, done, *today, complete, &wd).unwrap();
+                        let within = match open {
+                            OpenWhile::Always => true,
+                            OpenWhile::Until(last) => *today <= last,
+                            OpenWhile::Never => false,
+                        };
+                        assert_eq!(
+                            state.is_open(),
+                            within,
+                            "{kind:?} done {done:?} complete {complete} on {today}: {state:?}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -53,7 +53,12 @@ const COLUMNS: &str = "seq, id, occurred_at, actor_id, actor_role, action, entit
 /// cannot both extend the same head; SQLite's `BEGIN IMMEDIATE` already
 /// gives that order.
 pub async fn append(tx: &mut Tx, event: &NewAuditEvent<'_>) -> Result<AuditEvent, StoreError> {
-    if let Tx::Postgres(inner) = tx {
+    if event.entity_type == "epa"
+        && let Ok(epa_id) = event.entity_id.parse()
+    {
+        tx.touch(epa_id);
+    }
+    if let crate::db::TxConn::Postgres(inner) = tx.conn_mut() {
         sqlx::query("SELECT pg_advisory_xact_lock(7100071)")
             .execute(&mut **inner)
             .await?;

@@ -1,6 +1,7 @@
 //! Opening the database, asserting the settings durability depends on, and
 //! applying the migrations.
 
+use std::collections::BTreeSet;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -9,6 +10,8 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{Postgres, Sqlite, Transaction};
+
+use uuid::Uuid;
 
 use crate::StoreError;
 
@@ -32,7 +35,17 @@ pub enum Db {
 }
 
 /// One open write transaction. Every change the product makes runs in one.
-pub enum Tx {
+/// It also notes the EPAs whose records it changed (each change to an EPA
+/// is audited, and the audit notes it), so what is kept derived from an
+/// EPA's records (its deadlines) can be brought up to date before commit.
+pub struct Tx {
+    conn: TxConn,
+    touched: BTreeSet<Uuid>,
+}
+
+/// The transaction's connection, per backend (used through `on_tx!`).
+#[doc(hidden)]
+pub enum TxConn {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
 }
@@ -165,9 +178,13 @@ impl Db {
     /// `Idempotency-Key` before anything else is written, so the claim
     /// commits or rolls back with the change.
     pub async fn begin_write(&self) -> Result<Tx, StoreError> {
-        let mut tx = match self {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        let conn = match self {
+            Db::Sqlite(pool) => TxConn::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => TxConn::Postgres(pool.begin().await?),
+        };
+        let mut tx = Tx {
+            conn,
+            touched: BTreeSet::new(),
         };
         crate::idempotency::claim_in(&mut tx).await?;
         Ok(tx)
@@ -181,11 +198,33 @@ impl Db {
 
 impl Tx {
     pub async fn commit(self) -> Result<(), StoreError> {
-        match self {
-            Tx::Sqlite(tx) => tx.commit().await?,
-            Tx::Postgres(tx) => tx.commit().await?,
+        match self.conn {
+            TxConn::Sqlite(tx) => tx.commit().await?,
+            TxConn::Postgres(tx) => tx.commit().await?,
         }
         Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.conn {
+            TxConn::Sqlite(_) => Backend::Sqlite,
+            TxConn::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Notes that this transaction changed the EPA's records.
+    pub fn touch(&mut self, epa_id: Uuid) {
+        self.touched.insert(epa_id);
+    }
+
+    /// The EPAs changed since the last call, each once.
+    pub fn take_touched(&mut self) -> BTreeSet<Uuid> {
+        std::mem::take(&mut self.touched)
+    }
+
+    #[doc(hidden)]
+    pub fn conn_mut(&mut self) -> &mut TxConn {
+        &mut self.conn
     }
 }
 

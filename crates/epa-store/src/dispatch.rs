@@ -17,12 +17,12 @@ macro_rules! on_db {
 /// transaction's connection.
 macro_rules! on_tx {
     ($tx:expr, |$conn:ident| $body:expr) => {
-        match $tx {
-            $crate::Tx::Sqlite(inner) => {
+        match ($tx).conn_mut() {
+            $crate::db::TxConn::Sqlite(inner) => {
                 let $conn = &mut **inner;
                 $body
             }
-            $crate::Tx::Postgres(inner) => {
+            $crate::db::TxConn::Postgres(inner) => {
                 let $conn = &mut **inner;
                 $body
             }

@@ -14,6 +14,7 @@ pub mod assessment;
 pub mod audit;
 pub mod conflicts;
 mod db;
+pub mod deadlines;
 pub mod documents;
 pub mod epas;
 mod error;

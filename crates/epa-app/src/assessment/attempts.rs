@@ -161,7 +161,7 @@ pub(super) async fn start_attempt(
         app.now(),
     )
     .await?;
-    tx.commit().await?;
+    crate::deadlines::commit(app, tx).await?;
     Ok(AttemptView {
         epa_id,
         stage: after.stage.as_str().to_owned(),

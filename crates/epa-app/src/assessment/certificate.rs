@@ -64,7 +64,7 @@ pub async fn claim_certificate(
         json!({"claim_id": claim.id, "result_id": released.id, "due_on": due_on}),
     )
     .await?;
-    tx.commit().await?;
+    crate::deadlines::commit(app, tx).await?;
     Ok(certificate_view(&claim, after.stage.as_str()))
 }
 
@@ -118,6 +118,6 @@ pub async fn receive_certificate(
         json!({"claim_id": claim.id, "received_on": received_on}),
     )
     .await?;
-    tx.commit().await?;
+    crate::deadlines::commit(app, tx).await?;
     Ok(certificate_view(&claim, after.stage.as_str()))
 }

@@ -64,6 +64,6 @@ pub async fn confirm_exceptional_circumstances(
         json!({"id": row.id, "identified_by": row.recorded_by, "stage": ctx.state.stage.as_str()}),
     )
     .await?;
-    tx.commit().await?;
+    crate::deadlines::commit(app, tx).await?;
     Ok(ExceptionalView::new(&row, &ctx.plan))
 }

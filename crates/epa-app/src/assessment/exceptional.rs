@@ -67,7 +67,7 @@ pub async fn record_exceptional_circumstances(
         }),
     )
     .await?;
-    tx.commit().await?;
+    crate::deadlines::commit(app, tx).await?;
     Ok(ExceptionalView::new(&row, &ctx.plan))
 }
 

@@ -244,7 +244,7 @@ pub async fn record_judgements(
     let view = result
         .as_ref()
         .map(|r| method_view(&snap, method, Some((&assessment, r)), true, None));
-    tx.commit().await?;
+    crate::deadlines::commit(app, tx).await?;
     Ok(MethodProgress {
         assessment_id,
         method: method.as_str().to_owned(),

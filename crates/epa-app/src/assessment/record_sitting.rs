@@ -302,7 +302,7 @@ pub async fn record_assessment(
         .await?;
         stage = after.stage;
     }
-    tx.commit().await?;
+    crate::deadlines::commit(app, tx).await?;
     Ok(RecordedAssessment {
         assessment: AssessmentView::from(&assessment),
         stage: stage.as_str().to_owned(),

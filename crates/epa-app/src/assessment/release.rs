@@ -87,7 +87,7 @@ pub async fn release_results(
     .await?;
     let snap = Snapshot::read(Reader::Tx(&mut tx), epa_id).await?;
     let view = results_view(app, actor, &released, &snap)?;
-    tx.commit().await?;
+    crate::deadlines::commit(app, tx).await?;
     Ok(view)
 }
 

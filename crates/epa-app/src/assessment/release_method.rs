@@ -168,7 +168,7 @@ pub async fn release_method_result(
     .await?;
     let snap = Snapshot::read(Reader::Tx(&mut tx), epa_id).await?;
     let view = results_view(app, actor, &now_ctx, &snap)?;
-    tx.commit().await?;
+    crate::deadlines::commit(app, tx).await?;
     Ok(view)
 }
 

@@ -77,6 +77,6 @@ pub async fn withdraw(
         .await?;
     }
     let row = epas::get_in(&mut tx, epa_id).await?;
-    tx.commit().await?;
+    crate::deadlines::commit(app, tx).await?;
     Ok(EpaView::from(row))
 }

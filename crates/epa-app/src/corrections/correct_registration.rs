@@ -169,6 +169,6 @@ pub async fn correct_registration(
         "you cannot see this EPA",
     )
     .await?;
-    tx.commit().await?;
+    crate::deadlines::commit(app, tx).await?;
     Ok(EpaView::for_reader(&corrected, actor))
 }

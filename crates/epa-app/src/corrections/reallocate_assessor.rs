@@ -151,7 +151,7 @@ pub async fn reallocate_assessor(
         )
         .await?;
     }
-    tx.commit().await?;
+    crate::deadlines::commit(app, tx).await?;
     Ok(Reallocated {
         epa_id,
         previous_assessor_id: previous,

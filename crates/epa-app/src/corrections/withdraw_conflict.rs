@@ -76,6 +76,6 @@ pub async fn withdraw_conflict(
         },
     )
     .await?;
-    tx.commit().await?;
+    crate::deadlines::commit(app, tx).await?;
     Ok(ConflictView::from(withdrawn))
 }

@@ -88,6 +88,6 @@ pub async fn approve(app: &App, actor: &Actor, epa_id: Uuid) -> Result<GatewayVi
         },
     )
     .await?;
-    tx.commit().await?;
+    crate::deadlines::commit(app, tx).await?;
     get(app, actor, epa_id).await
 }

@@ -113,6 +113,6 @@ pub async fn decide_proposal(
         )
         .await?;
     }
-    tx.commit().await?;
+    crate::deadlines::commit(app, tx).await?;
     proposal_view(app, &row, &plan).await
 }

@@ -78,6 +78,6 @@ pub async fn reject(app: &App, actor: &Actor, epa_id: Uuid) -> Result<GatewayVie
         },
     )
     .await?;
-    tx.commit().await?;
+    crate::deadlines::commit(app, tx).await?;
     get(app, actor, epa_id).await
 }

@@ -83,6 +83,6 @@ pub async fn review(
         }),
     )
     .await?;
-    tx.commit().await?;
+    crate::deadlines::commit(app, tx).await?;
     get(app, actor, epa_id).await
 }

@@ -77,6 +77,6 @@ pub async fn rework_proposal(
         json!({"version": version, "word_count": words}),
     )
     .await?;
-    tx.commit().await?;
+    crate::deadlines::commit(app, tx).await?;
     proposal_view(app, &row, &plan).await
 }

@@ -129,7 +129,7 @@ pub async fn submit(
         },
     )
     .await?;
-    tx.commit().await?;
+    crate::deadlines::commit(app, tx).await?;
     get(app, actor, epa_id).await
 }
 

@@ -61,7 +61,7 @@ pub async fn book(
     )
     .await?;
     notify_booking(app, &mut tx, &ctx.row, &booking, BookingChange::Booked).await?;
-    tx.commit().await?;
+    crate::deadlines::commit(app, tx).await?;
     Ok(Booked {
         booking: booking.into(),
         warnings,

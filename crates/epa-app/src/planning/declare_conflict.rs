@@ -107,6 +107,6 @@ pub async fn declare_conflict(
         },
     )
     .await?;
-    tx.commit().await?;
+    crate::deadlines::commit(app, tx).await?;
     Ok(conflict.into())
 }

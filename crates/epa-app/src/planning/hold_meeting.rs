@@ -172,7 +172,7 @@ pub async fn hold_planning_meeting(
         .await?;
     }
     let epa = epas::get_in(&mut tx, epa_id).await?;
-    tx.commit().await?;
+    crate::deadlines::commit(app, tx).await?;
     Ok(PlanningMeetingHeld {
         meeting: meeting.into(),
         epa: EpaView::from(epa),

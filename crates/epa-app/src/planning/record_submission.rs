@@ -143,7 +143,7 @@ pub async fn record_submission(
         .map_err(|err| AppError::Internal(err.to_string()))?;
         warnings.extend(finding.map(RuleFinding::from));
     }
-    tx.commit().await?;
+    crate::deadlines::commit(app, tx).await?;
     Ok(SubmissionView {
         id: submission.id,
         epa_id,

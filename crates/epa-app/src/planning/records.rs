@@ -147,6 +147,6 @@ pub(super) async fn finish_booking(
     if status == BookingStatus::Cancelled {
         notify_booking(app, &mut tx, row, &after, BookingChange::Cancelled).await?;
     }
-    tx.commit().await?;
+    crate::deadlines::commit(app, tx).await?;
     Ok(after.into())
 }

@@ -67,7 +67,7 @@ pub async fn reschedule(
     )
     .await?;
     notify_booking(app, &mut tx, &ctx.row, &booking, BookingChange::Moved).await?;
-    tx.commit().await?;
+    crate::deadlines::commit(app, tx).await?;
     Ok(Booked {
         booking: booking.into(),
         warnings,

@@ -6,7 +6,6 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use epa_app::AppError;
 use epa_app::deadlines::{self, DueDeadline, DueQuery};
-use epa_app::epas::Page;
 use epa_domain::deadlines::DeadlineState;
 use serde::Deserialize;
 use utoipa::OpenApi;
@@ -18,7 +17,7 @@ use super::problem::{ApiError, Problem, path_id};
 use crate::AppState;
 
 #[derive(OpenApi)]
-#[openapi(paths(due, for_epa), components(schemas(DueDeadline)))]
+#[openapi(paths(due, for_epa), components(schemas(DueDeadline, DuePage)))]
 pub struct Api;
 
 /// Every deadline state, as the `states` parameter takes them.
@@ -40,16 +39,27 @@ pub struct DueParams {
     pub states: Option<String>,
     /// How many to return, 1 to 200 (default 50).
     pub limit: Option<i64>,
-    /// How many to skip (default 0).
-    pub offset: Option<i64>,
+    /// Where the previous page ended: pass back its `next` link as given.
+    pub after: Option<String>,
 }
 
-/// Deadlines due soon or past due, soonest first.
+/// A page of deadlines, most urgent first.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct DuePage {
+    pub items: Vec<DueDeadline>,
+    pub limit: i64,
+    /// The next page, when there may be more: a link to follow as it is.
+    pub next: Option<String>,
+}
+
+/// Deadlines across the EPAs you may see, most urgent first: by default the
+/// open ones (past their date awaiting an event outside the product, due
+/// soon, upcoming). Follow `next` for more.
 #[utoipa::path(
     get, path = "/api/v1/deadlines", tag = "deadlines", operation_id = "list_due_deadlines",
     params(DueParams),
     responses(
-        (status = 200, description = "Deadlines with their EPA", body = Page<DueDeadline>),
+        (status = 200, description = "Deadlines with their EPA", body = DuePage),
         (status = 401, description = "No valid token", body = Problem),
         (status = 422, description = "A parameter needs fixing", body = Problem),
     ),
@@ -59,7 +69,7 @@ pub async fn due(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiQuery(params): ApiQuery<DueParams>,
-) -> Result<Json<Page<DueDeadline>>, ApiError> {
+) -> Result<Json<DuePage>, ApiError> {
     let states = match params.states.as_deref() {
         None => Vec::new(),
         Some(text) => text
@@ -83,9 +93,23 @@ pub async fn due(
     let query = DueQuery {
         states,
         limit: params.limit,
-        offset: params.offset,
+        after: params.after,
     };
-    Ok(Json(deadlines::due(&state.app, &actor, &query).await?))
+    let page = deadlines::due(&state.app, &actor, &query).await?;
+    let next = page.next.map(|after| {
+        let mut link = format!("/api/v1/deadlines?limit={}&after={after}", page.limit);
+        if let Some(states) = &params.states {
+            link.push_str("&states=");
+            let states: Vec<&str> = states.split(',').map(str::trim).collect();
+            link.push_str(&states.join(","));
+        }
+        link
+    });
+    Ok(Json(DuePage {
+        items: page.items,
+        limit: page.limit,
+        next,
+    }))
 }
 
 /// Every deadline of one EPA, each with its rule, source and state.

@@ -49,7 +49,7 @@ async fn approved(app: &TestApp, world: &World, id: Uuid, on: &str) {
         .await
         .unwrap();
     }
-    tx.commit().await.unwrap();
+    epa_app::deadlines::commit(&core, tx).await.unwrap();
 }
 
 fn find<'a>(deadlines: &'a Value, id: &str) -> &'a Value {
@@ -251,5 +251,89 @@ on_both!(
             422
         );
         assert_eq!(app.get("/api/v1/deadlines").await.status(), 401);
+    }
+);
+
+on_both!(
+    the_kept_deadlines_page_by_cursor_and_follow_each_change,
+    async |app: &TestApp, world: &World| {
+        let mut ids = Vec::new();
+        for n in 1..=3 {
+            let epa = registered(app, world, if n == 2 { "innovate" } else { "tquk" }, n).await;
+            let id: Uuid = epa["id"].as_str().unwrap().parse().unwrap();
+            approved(app, world, id, "2026-11-02").await;
+            ids.push(id);
+        }
+        let ops = &world.operations.token;
+        let all: Value = app
+            .get_as(ops, "/api/v1/deadlines?limit=200")
+            .await
+            .json()
+            .await
+            .unwrap();
+        let all = all["items"].as_array().unwrap().clone();
+        assert!(all.len() > 6, "{all:?}");
+        let key = |i: &Value| {
+            format!(
+                "{}/{}/{}",
+                i["epa_id"], i["deadline"]["id"], i["deadline"]["date"]
+            )
+        };
+
+        // Page by page, following `next`, gives the same list in the same order.
+        let mut paged = Vec::new();
+        let mut link = Some("/api/v1/deadlines?limit=4".to_owned());
+        while let Some(path) = link {
+            let page: Value = app.get_as(ops, &path).await.json().await.unwrap();
+            let items = page["items"].as_array().unwrap();
+            assert!(items.len() <= 4);
+            paged.extend(items.iter().map(key));
+            link = page["next"].as_str().map(str::to_owned);
+        }
+        assert_eq!(paged, all.iter().map(key).collect::<Vec<_>>());
+
+        // A cursor that is not one is refused at the field.
+        let bad = app.get_as(ops, "/api/v1/deadlines?after=yesterday").await;
+        assert_eq!(bad.status(), 422);
+        let problem: Value = bad.json().await.unwrap();
+        assert_eq!(problem["errors"][0]["field"], "after", "{problem}");
+
+        // Withdrawing an EPA takes its deadlines off the list at once.
+        let withdrawn = ids[0];
+        let response = app
+            .post_as(
+                ops,
+                &format!("/api/v1/epas/{withdrawn}/withdraw"),
+                &json!({"reason": "The apprentice left the employer"}),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+        let after: Value = app
+            .get_as(ops, "/api/v1/deadlines?limit=200")
+            .await
+            .json()
+            .await
+            .unwrap();
+        let after = after["items"].as_array().unwrap();
+        assert!(
+            after.iter().all(|i| i["epa_id"] != withdrawn.to_string()),
+            "{after:?}"
+        );
+        assert!(after.len() < all.len());
+        // The provider sees its own apprentices' deadlines; another provider none.
+        let own: Value = app
+            .get_as(&world.provider_user.token, "/api/v1/deadlines?limit=200")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(own["items"].as_array().unwrap().len(), after.len());
+        let other: Value = app
+            .get_as(&world.other_provider_user.token, "/api/v1/deadlines")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(other["items"], json!([]));
     }
 );

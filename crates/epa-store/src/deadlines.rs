@@ -1,0 +1,295 @@
+//! Each EPA's deadlines as kept (ADR 0121): replaced in the transaction of
+//! every change to the EPA's records, and read a page at a time in the
+//! order of urgency, so a list across 100,000 EPAs reads a few index
+//! entries. What changes with the calendar (the state of a deadline still
+//! open) is worked out by the reader.
+
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use crate::epas::Scope;
+use crate::{Db, StoreError, Tx};
+
+/// How long a kept deadline stays open with nothing recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Openness {
+    /// Open whatever the date: its event happens outside the product.
+    Always,
+    /// Open to this day, then met or missed by the calendar alone.
+    Until(NaiveDate),
+    /// Met or missed by what was recorded.
+    Closed,
+}
+
+impl Openness {
+    fn kind(self) -> &'static str {
+        match self {
+            Openness::Always => "always",
+            Openness::Until(_) => "until",
+            Openness::Closed => "closed",
+        }
+    }
+
+    fn until(self) -> Option<NaiveDate> {
+        match self {
+            Openness::Until(day) => Some(day),
+            _ => None,
+        }
+    }
+}
+
+/// Who may see an EPA's deadlines, copied onto each so a list is read in
+/// one index.
+#[derive(Debug, Clone)]
+pub struct Parties<'a> {
+    pub epao_id: Uuid,
+    pub employer_id: Uuid,
+    pub provider_id: Uuid,
+    pub assessor_id: Option<Uuid>,
+    pub stage: &'a str,
+    pub policy: &'a str,
+}
+
+/// One deadline to keep.
+#[derive(Debug, Clone)]
+pub struct NewDeadline {
+    /// `report_due`, `results_due_observation` ...
+    pub deadline: String,
+    pub due_on: NaiveDate,
+    pub openness: Openness,
+    /// `due_by`, `not_before` or `on`.
+    pub kind: String,
+    pub done_on: Option<NaiveDate>,
+    /// Whether a missing completion means "not done" (the product's own
+    /// record decides it).
+    pub decided: bool,
+    /// The deadline as the API shows it, as JSON.
+    pub body: String,
+}
+
+/// A kept deadline, as read.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct KeptDeadline {
+    pub epa_id: Uuid,
+    pub position: i32,
+    pub stage: String,
+    pub policy: String,
+    pub deadline: String,
+    pub due_on: NaiveDate,
+    pub kind: String,
+    pub done_on: Option<NaiveDate>,
+    pub decided: bool,
+    pub body: String,
+}
+
+impl KeptDeadline {
+    /// Where a page ends, for the next one.
+    pub fn cursor(&self) -> Cursor {
+        Cursor {
+            due_on: self.due_on,
+            epa_id: self.epa_id,
+            position: self.position,
+        }
+    }
+}
+
+/// A place in the order of due dates: what comes after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Cursor {
+    pub due_on: NaiveDate,
+    pub epa_id: Uuid,
+    pub position: i32,
+}
+
+impl Cursor {
+    /// Before every deadline.
+    pub fn start() -> Cursor {
+        Cursor {
+            due_on: NaiveDate::MIN,
+            epa_id: Uuid::nil(),
+            position: 0,
+        }
+    }
+}
+
+/// The version of the rules kept deadlines follow. An EPA kept under an
+/// older one is brought up to date at start-up ([`stale`]).
+pub const VERSION: i32 = 1;
+
+/// Replaces the EPA's kept deadlines with `deadlines`, in order.
+pub async fn replace(
+    tx: &mut Tx,
+    epa_id: Uuid,
+    parties: &Parties<'_>,
+    deadlines: &[NewDeadline],
+) -> Result<(), StoreError> {
+    on_tx!(tx, |conn| sqlx::query(
+        "DELETE FROM epa_deadlines WHERE epa_id = $1"
+    )
+    .bind(epa_id)
+    .execute(conn)
+    .await
+    .map(|_| ()))?;
+    for (position, d) in deadlines.iter().enumerate() {
+        let position = i32::try_from(position).unwrap_or(i32::MAX);
+        on_tx!(tx, |conn| {
+            sqlx::query(
+            "INSERT INTO epa_deadlines (epa_id, position, epao_id, employer_id, provider_id, assessor_id, stage, policy, \
+             deadline, due_on, open_kind, open_until, kind, done_on, decided, body) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+        )
+        .bind(epa_id)
+        .bind(position)
+        .bind(parties.epao_id)
+        .bind(parties.employer_id)
+        .bind(parties.provider_id)
+        .bind(parties.assessor_id)
+        .bind(parties.stage)
+        .bind(parties.policy)
+        .bind(&d.deadline)
+        .bind(d.due_on)
+        .bind(d.openness.kind())
+        .bind(d.openness.until())
+        .bind(&d.kind)
+        .bind(d.done_on)
+        .bind(d.decided)
+        .bind(&d.body)
+        .execute(conn)
+        .await
+        .map(|_| ())
+        })?;
+    }
+    on_tx!(tx, |conn| sqlx::query(
+        "UPDATE epas SET deadlines_version = $2 WHERE id = $1"
+    )
+    .bind(epa_id)
+    .bind(VERSION)
+    .execute(conn)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
+const COLUMNS: &str = "d.epa_id, d.position, d.stage, d.policy, d.deadline, d.due_on, d.kind, d.done_on, d.decided, d.body";
+
+/// The scope's leading condition, on columns an index starts with, and
+/// what narrows it further: an assessor's list leaves out EPAs they have a
+/// conflict of interest with, as the EPA list does.
+fn scope_sql(scope: &Scope) -> Option<(&'static str, Uuid)> {
+    if let Some(id) = scope.epao_id {
+        Some(("d.epao_id = $1", id))
+    } else if let Some(id) = scope.provider_id {
+        Some(("d.provider_id = $1", id))
+    } else if let Some(id) = scope.employer_id {
+        Some(("d.employer_id = $1", id))
+    } else if let Some(id) = scope.assessor_id {
+        Some((
+            "d.assessor_id = $1 AND NOT EXISTS (SELECT 1 FROM conflicts c WHERE c.user_id = $1 \
+             AND c.organisation_id IN (d.employer_id, d.provider_id) AND c.withdrawn_at IS NULL)",
+            id,
+        ))
+    } else {
+        scope.apprentice_user_id.map(|id| {
+            (
+                "d.epa_id IN (SELECT e.id FROM epas e JOIN apprentices a ON a.id = e.apprentice_id \
+                 WHERE a.user_id = $1)",
+                id,
+            )
+        })
+    }
+}
+
+/// Up to `limit` deadlines open on `today` in the scope, after `after` in
+/// the order of urgency: first those past their date that only an event
+/// outside the product closes, then the rest by due date. Two index range
+/// scans, whatever the number of EPAs.
+pub async fn open_page(
+    db: &Db,
+    scope: &Scope,
+    today: NaiveDate,
+    after: Option<Cursor>,
+    limit: i64,
+) -> Result<Vec<KeptDeadline>, StoreError> {
+    let Some((lead, id)) = scope_sql(scope) else {
+        return Ok(Vec::new());
+    };
+    let after = after.unwrap_or_else(Cursor::start);
+    // Past their date and still open: the first in the order. After such a
+    // cursor, the rest of them; after any other, none.
+    let overdue = format!(
+        "SELECT {COLUMNS} FROM epa_deadlines d WHERE {lead} AND d.open_kind = 'always' \
+         AND d.due_on < $2 AND (d.due_on, d.epa_id, d.position) > ($3, $4, $5) \
+         ORDER BY d.due_on, d.epa_id, d.position LIMIT $6"
+    );
+    // Not yet past their date: those open on the calendar alone, and those
+    // waiting on an event outside the product, by due date.
+    let coming = |open_kind: &str| {
+        format!(
+            "SELECT {COLUMNS} FROM epa_deadlines d WHERE {lead} AND d.open_kind = '{open_kind}' \
+             AND d.due_on >= $2 {until} AND (d.due_on, d.epa_id, d.position) > ($3, $4, $5) \
+             ORDER BY d.due_on, d.epa_id, d.position LIMIT $6",
+            until = if open_kind == "until" {
+                "AND d.open_until >= $2"
+            } else {
+                ""
+            }
+        )
+    };
+    let mut found = Vec::new();
+    for sql in [overdue, coming("always"), coming("until")] {
+        let rows: Vec<KeptDeadline> = on_db!(db, |pool| sqlx::query_as(&sql)
+            .bind(id)
+            .bind(today)
+            .bind(after.due_on)
+            .bind(after.epa_id)
+            .bind(after.position)
+            .bind(limit)
+            .fetch_all(pool)
+            .await)?;
+        found.extend(rows);
+    }
+    // Overdue first (their dates are all before today), then by date.
+    found.sort_by_key(|d| (d.due_on >= today, d.cursor()));
+    found.truncate(usize::try_from(limit).unwrap_or(0));
+    Ok(found)
+}
+
+/// Every kept deadline in the scope after `after`, by due date, for lists
+/// of met or missed ones; `limit` rows at most are read.
+pub async fn all_page(
+    db: &Db,
+    scope: &Scope,
+    after: Option<Cursor>,
+    limit: i64,
+) -> Result<Vec<KeptDeadline>, StoreError> {
+    let Some((lead, id)) = scope_sql(scope) else {
+        return Ok(Vec::new());
+    };
+    let after = after.unwrap_or_else(Cursor::start);
+    let sql = format!(
+        "SELECT {COLUMNS} FROM epa_deadlines d WHERE {lead} \
+         AND (d.due_on, d.epa_id, d.position) > ($2, $3, $4) \
+         ORDER BY d.due_on, d.epa_id, d.position LIMIT $5"
+    );
+    Ok(on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(id)
+        .bind(after.due_on)
+        .bind(after.epa_id)
+        .bind(after.position)
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?)
+}
+
+/// Up to `limit` EPAs whose kept deadlines follow an older reading of the
+/// rules (or none yet).
+pub async fn stale(db: &Db, limit: i64) -> Result<Vec<Uuid>, StoreError> {
+    let rows: Vec<(Uuid,)> = on_db!(db, |pool| sqlx::query_as(
+        "SELECT id FROM epas WHERE deadlines_version < $1 ORDER BY id LIMIT $2"
+    )
+    .bind(VERSION)
+    .bind(limit)
+    .fetch_all(pool)
+    .await)?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
