@@ -20,7 +20,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::calendar::london_date;
-use crate::epas::PAGE_MAX;
+use crate::epas::{PAGE_MAX, Page};
 use crate::gate::EpaContext;
 use crate::{Actor, App, AppError, transitions};
 use epa_domain::policy::Action;
@@ -249,15 +249,6 @@ pub struct DueQuery {
     pub after: Option<String>,
 }
 
-/// A page of deadlines and where the next one starts.
-#[derive(Debug, Clone)]
-pub struct DuePage {
-    pub items: Vec<DueDeadline>,
-    pub limit: i64,
-    /// The cursor for the next page, when there may be more.
-    pub next: Option<String>,
-}
-
 /// How many kept deadlines one request reads at most when it asks for
 /// states other than the open ones (met or missed): a page is filled from
 /// that many, and `next` goes on from there.
@@ -268,7 +259,11 @@ pub const SCAN_MAX: i64 = 2_000;
 /// product to close them, then due soon, then upcoming, by date). Read
 /// from the kept deadlines (ADR 0121): a page costs a few index range
 /// scans whatever the number of EPAs. Finished EPAs have none.
-pub async fn due(app: &App, actor: &Actor, query: &DueQuery) -> Result<DuePage, AppError> {
+pub async fn due(
+    app: &App,
+    actor: &Actor,
+    query: &DueQuery,
+) -> Result<Page<DueDeadline>, AppError> {
     let limit = query.limit.unwrap_or(50);
     if !(1..=PAGE_MAX).contains(&limit) {
         return Err(AppError::field(
@@ -288,7 +283,7 @@ pub async fn due(app: &App, actor: &Actor, query: &DueQuery) -> Result<DuePage, 
         query.states.clone()
     };
     let Some(scope) = crate::epas::scope_of(actor) else {
-        return Ok(DuePage {
+        return Ok(Page {
             items: Vec::new(),
             limit,
             next: None,
@@ -346,7 +341,7 @@ pub async fn due(app: &App, actor: &Actor, query: &DueQuery) -> Result<DuePage, 
         None
     };
     items.truncate(limit as usize);
-    Ok(DuePage { items, limit, next })
+    Ok(Page { items, limit, next })
 }
 
 /// A kept deadline's state on `today`: the stored dates read as the

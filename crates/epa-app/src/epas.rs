@@ -1,7 +1,7 @@
 //! Reading EPAs: one EPA, or a page of them, limited to what the caller may see.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use epa_store::epas::{self, EpaRow, Filter, Scope};
+use epa_store::epas::{self, EpaRow, Filter, ListCursor, ListedEpa, Scope};
 use epa_store::users::Role;
 use serde::Serialize;
 use uuid::Uuid;
@@ -46,16 +46,16 @@ pub struct ApprenticeView {
     pub date_of_birth: Option<NaiveDate>,
 }
 
-impl From<EpaRow> for EpaView {
-    fn from(row: EpaRow) -> Self {
+impl From<ListedEpa> for EpaView {
+    fn from(row: ListedEpa) -> Self {
         EpaView {
-            id: row.epa.id,
-            stage: row.epa.stage.as_str().to_owned(),
-            standard: row.epa.standard_reference,
-            version: row.epa.standard_version,
-            policy: row.epa.policy,
+            id: row.id,
+            stage: row.stage.as_str().to_owned(),
+            standard: row.standard_reference,
+            version: row.standard_version,
+            policy: row.policy,
             apprentice: ApprenticeView {
-                id: row.epa.apprentice_id,
+                id: row.apprentice_id,
                 uln: row.uln,
                 given_names: row.given_names,
                 family_name: row.family_name,
@@ -63,14 +63,20 @@ impl From<EpaRow> for EpaView {
             },
             employer_id: row.employer_id,
             provider_id: row.provider_id,
-            assessor_id: row.epa.assessor_id,
-            gateway_approved_on: row.epa.gateway_approved_on,
-            planning_meeting_on: row.epa.planning_meeting_on,
-            overall_grade: row.epa.overall_grade.map(|grade| grade.as_str().to_owned()),
-            created_at: row.epa.created_at,
-            updated_at: row.epa.updated_at,
-            record_version: row.epa.version,
+            assessor_id: row.assessor_id,
+            gateway_approved_on: row.gateway_approved_on,
+            planning_meeting_on: row.planning_meeting_on,
+            overall_grade: row.overall_grade.map(|grade| grade.as_str().to_owned()),
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            record_version: row.version,
         }
+    }
+}
+
+impl From<EpaRow> for EpaView {
+    fn from(row: EpaRow) -> Self {
+        EpaView::from(ListedEpa::from(row))
     }
 }
 
@@ -98,30 +104,30 @@ pub struct ListQuery {
     pub stage: Option<String>,
     pub policy: Option<String>,
     pub limit: Option<i64>,
-    pub offset: Option<i64>,
+    /// Where the previous page ended (its `next`).
+    pub after: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+/// A page of a list and where the next one starts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub limit: i64,
-    pub offset: i64,
+    /// The cursor of the next page, when there is one.
+    pub next: Option<String>,
 }
 
 pub const PAGE_MAX: i64 = 200;
 
 pub async fn list(app: &App, actor: &Actor, query: &ListQuery) -> Result<Page<EpaView>, AppError> {
     let limit = query.limit.unwrap_or(50);
-    let offset = query.offset.unwrap_or(0);
     if !(1..=PAGE_MAX).contains(&limit) {
         return Err(AppError::field(
             "limit",
             format!("use a limit from 1 to {PAGE_MAX}"),
         ));
     }
-    if offset < 0 {
-        return Err(AppError::field("offset", "use an offset of 0 or more"));
-    }
+    let after = query.after.as_deref().map(parse_cursor).transpose()?;
     // A stage the product does not know is a mistake in the query, not a
     // filter that matches nothing.
     let stage = match query.stage.as_deref() {
@@ -146,14 +152,39 @@ pub async fn list(app: &App, actor: &Actor, query: &ListQuery) -> Result<Page<Ep
         return Ok(Page {
             items: Vec::new(),
             limit,
-            offset,
+            next: None,
         });
     };
-    let rows = epas::list(&app.db, &scope, &filter, limit, offset).await?;
+    // One more than asked says whether there is a next page.
+    let mut rows = epas::page(&app.db, &scope, &filter, after, limit + 1).await?;
+    let next = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|row| format_cursor(row.cursor()))
+    } else {
+        None
+    };
     Ok(Page {
         items: rows.into_iter().map(EpaView::from).collect(),
         limit,
-        offset,
+        next,
+    })
+}
+
+/// `<microseconds since 1970>.<epa id>`: opaque to callers, who pass back `next`.
+fn format_cursor(cursor: ListCursor) -> String {
+    format!("{}.{}", cursor.created_at.timestamp_micros(), cursor.id)
+}
+
+fn parse_cursor(text: &str) -> Result<ListCursor, AppError> {
+    let bad = || AppError::field("after", "pass back the `next` of the previous page");
+    let (micros, id) = text.split_once('.').ok_or_else(bad)?;
+    Ok(ListCursor {
+        created_at: micros
+            .parse()
+            .ok()
+            .and_then(chrono::DateTime::from_timestamp_micros)
+            .ok_or_else(bad)?,
+        id: id.parse().map_err(|_| bad())?,
     })
 }
 

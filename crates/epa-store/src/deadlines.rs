@@ -102,10 +102,10 @@ pub struct Cursor {
 }
 
 impl Cursor {
-    /// Before every deadline.
+    /// Before every deadline (the first day both databases hold).
     pub fn start() -> Cursor {
         Cursor {
-            due_on: NaiveDate::MIN,
+            due_on: NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or_default(),
             epa_id: Uuid::nil(),
             position: 0,
         }

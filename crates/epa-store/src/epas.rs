@@ -138,6 +138,176 @@ pub async fn for_uln(db: &Db, uln: &str) -> Result<Vec<EpaRow>, StoreError> {
         .await)?)
 }
 
+/// `bind_all!(query, binds)`: the query with every [`Bind`] bound in order,
+/// on whichever backend it was built for.
+macro_rules! bind_all {
+    ($query:expr, $binds:expr) => {{
+        let mut query = $query;
+        for bind in $binds {
+            query = match bind {
+                Bind::Id(id) => query.bind(*id),
+                Bind::Text(text) => query.bind(text.as_str()),
+                Bind::Time(at) => query.bind(*at),
+            };
+        }
+        query
+    }};
+}
+
+/// A value bound to a list's query, in the order its placeholders appear.
+enum Bind {
+    Id(Uuid),
+    Text(String),
+    Time(DateTime<Utc>),
+}
+
+/// The WHERE conditions of a list: only those the scope and the filter
+/// set, each on a column an index starts with (no `($1 IS NULL OR ...)`,
+/// which no index serves), with their binds from `$1`.
+fn conditions(scope: &Scope, filter: &Filter<'_>) -> (Vec<String>, Vec<Bind>) {
+    let mut clauses = Vec::new();
+    let mut binds = Vec::new();
+    let mut add = |clause: &str, bind: Bind, binds: &mut Vec<Bind>| {
+        binds.push(bind);
+        clauses.push(clause.replace('?', &format!("${}", binds.len())));
+    };
+    if let Some(id) = scope.epao_id {
+        add("e.epao_id = ?", Bind::Id(id), &mut binds);
+    }
+    if let Some(id) = scope.employer_id {
+        add("a.employer_id = ?", Bind::Id(id), &mut binds);
+    }
+    if let Some(id) = scope.provider_id {
+        add("a.provider_id = ?", Bind::Id(id), &mut binds);
+    }
+    if let Some(id) = scope.assessor_id {
+        // An assessor's list leaves out EPAs they have a conflict with.
+        add(
+            "e.assessor_id = ? AND NOT EXISTS (SELECT 1 FROM conflicts c WHERE c.user_id = e.assessor_id \
+             AND c.organisation_id IN (a.employer_id, a.provider_id) AND c.withdrawn_at IS NULL)",
+            Bind::Id(id),
+            &mut binds,
+        );
+    }
+    if let Some(id) = scope.apprentice_user_id {
+        add("a.user_id = ?", Bind::Id(id), &mut binds);
+    }
+    if let Some(stage) = filter.stage {
+        add(
+            "e.stage = ?",
+            Bind::Text(stage.as_str().to_owned()),
+            &mut binds,
+        );
+    }
+    if let Some(policy) = filter.policy {
+        add("e.policy = ?", Bind::Text(policy.to_owned()), &mut binds);
+    }
+    (clauses, binds)
+}
+
+/// Where a page of EPAs ends: the list is in order of registration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListCursor {
+    pub created_at: DateTime<Utc>,
+    pub id: Uuid,
+}
+
+/// What a list of EPAs shows of each: no lifecycle, nothing else.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ListedEpa {
+    pub id: Uuid,
+    pub apprentice_id: Uuid,
+    pub standard_reference: String,
+    pub standard_version: String,
+    pub policy: String,
+    pub stage: Stage,
+    pub gateway_approved_on: Option<NaiveDate>,
+    pub planning_meeting_on: Option<NaiveDate>,
+    pub assessor_id: Option<Uuid>,
+    pub overall_grade: Option<Grade>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+    pub employer_id: Uuid,
+    pub provider_id: Uuid,
+    pub uln: String,
+    pub given_names: String,
+    pub family_name: String,
+}
+
+impl ListedEpa {
+    pub fn cursor(&self) -> ListCursor {
+        ListCursor {
+            created_at: self.created_at,
+            id: self.id,
+        }
+    }
+}
+
+impl From<EpaRow> for ListedEpa {
+    fn from(row: EpaRow) -> ListedEpa {
+        ListedEpa {
+            id: row.epa.id,
+            apprentice_id: row.epa.apprentice_id,
+            standard_reference: row.epa.standard_reference,
+            standard_version: row.epa.standard_version,
+            policy: row.epa.policy,
+            stage: row.epa.stage,
+            gateway_approved_on: row.epa.gateway_approved_on,
+            planning_meeting_on: row.epa.planning_meeting_on,
+            assessor_id: row.epa.assessor_id,
+            overall_grade: row.epa.overall_grade,
+            created_at: row.epa.created_at,
+            updated_at: row.epa.updated_at,
+            version: row.epa.version,
+            employer_id: row.employer_id,
+            provider_id: row.provider_id,
+            uln: row.uln,
+            given_names: row.given_names,
+            family_name: row.family_name,
+        }
+    }
+}
+
+const LISTED: &str = "e.id, e.apprentice_id, e.standard_reference, e.standard_version, e.policy, e.stage, \
+    e.gateway_approved_on, e.planning_meeting_on, e.assessor_id, e.overall_grade, e.created_at, e.updated_at, e.version, \
+    a.employer_id, a.provider_id, a.uln, a.given_names, a.family_name";
+
+/// Up to `limit` EPAs in the scope and filter after `after`, in order of
+/// registration: an index range scan on `(scope, [stage | policy],
+/// created_at, id)`, whatever the number of EPAs before it.
+pub async fn page(
+    db: &Db,
+    scope: &Scope,
+    filter: &Filter<'_>,
+    after: Option<ListCursor>,
+    limit: i64,
+) -> Result<Vec<ListedEpa>, StoreError> {
+    let (mut clauses, mut binds) = conditions(scope, filter);
+    if let Some(after) = after {
+        binds.push(Bind::Time(after.created_at));
+        binds.push(Bind::Id(after.id));
+        clauses.push(format!(
+            "(e.created_at, e.id) > (${}, ${})",
+            binds.len() - 1,
+            binds.len()
+        ));
+    }
+    let sql = format!(
+        "SELECT {LISTED} FROM epas e JOIN apprentices a ON a.id = e.apprentice_id {} \
+         ORDER BY e.created_at, e.id LIMIT ${}",
+        where_of(&clauses),
+        binds.len() + 1
+    );
+    Ok(on_db!(db, |pool| {
+        let query = bind_all!(sqlx::query_as::<_, ListedEpa>(&sql), &binds);
+        query.bind(limit).fetch_all(pool).await
+    })?)
+}
+
+/// Whole rows of the EPAs in the scope and filter, in order of
+/// registration, for use cases that decide with them (an assessor's
+/// allocations); `limit` at most, skipping `offset`.
 pub async fn list(
     db: &Db,
     scope: &Scope,
@@ -145,27 +315,26 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<EpaRow>, StoreError> {
+    let (clauses, binds) = conditions(scope, filter);
     let sql = format!(
-        "SELECT {COLUMNS} FROM epas e JOIN apprentices a ON a.id = e.apprentice_id \
-         WHERE ($1 IS NULL OR e.epao_id = $1) AND ($2 IS NULL OR a.employer_id = $2) \
-         AND ($3 IS NULL OR a.provider_id = $3) AND ($4 IS NULL OR e.assessor_id = $4) \
-         AND ($4 IS NULL OR NOT EXISTS (SELECT 1 FROM conflicts c WHERE c.user_id = $4 \
-              AND c.organisation_id IN (a.employer_id, a.provider_id) AND c.withdrawn_at IS NULL)) \
-         AND ($5 IS NULL OR a.user_id = $5) AND ($6 IS NULL OR e.stage = $6) AND ($7 IS NULL OR e.policy = $7) \
-         ORDER BY e.created_at, e.id LIMIT $8 OFFSET $9"
+        "SELECT {COLUMNS} FROM epas e JOIN apprentices a ON a.id = e.apprentice_id {} \
+         ORDER BY e.created_at, e.id LIMIT ${} OFFSET ${}",
+        where_of(&clauses),
+        binds.len() + 1,
+        binds.len() + 2
     );
-    Ok(on_db!(db, |pool| sqlx::query_as(&sql)
-        .bind(scope.epao_id)
-        .bind(scope.employer_id)
-        .bind(scope.provider_id)
-        .bind(scope.assessor_id)
-        .bind(scope.apprentice_user_id)
-        .bind(filter.stage)
-        .bind(filter.policy)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(pool)
-        .await)?)
+    Ok(on_db!(db, |pool| {
+        let query = bind_all!(sqlx::query_as::<_, EpaRow>(&sql), &binds);
+        query.bind(limit).bind(offset).fetch_all(pool).await
+    })?)
+}
+
+fn where_of(clauses: &[String]) -> String {
+    if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    }
 }
 
 /// The EPAO's open EPAs whose allocated assessor has a conflict of interest

@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use epa_app::AppError;
-use epa_app::epas::{self, EpaView, ListQuery, Page};
+use epa_app::epas::{self, EpaView, ListQuery};
 use epa_app::registration::{self, Registration};
 use epa_domain::lifecycle::Stage;
 use serde::{Deserialize, Serialize};
@@ -66,8 +66,17 @@ pub struct ListParams {
     pub policy: Option<String>,
     /// How many to return, 1 to 200 (default 50).
     pub limit: Option<i64>,
-    /// How many to skip (default 0).
-    pub offset: Option<i64>,
+    /// Where the previous page ended: follow its `next` link as given.
+    pub after: Option<String>,
+}
+
+/// A page of EPAs, in order of registration.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct EpaPage {
+    pub items: Vec<EpaView>,
+    pub limit: i64,
+    /// The next page, when there is one: a link to follow as it is.
+    pub next: Option<String>,
 }
 
 /// EPAs the caller may see, a page at a time.
@@ -75,7 +84,7 @@ pub struct ListParams {
     get, path = "/api/v1/epas", tag = "epas", operation_id = "list_epas",
     params(ListParams),
     responses(
-        (status = 200, description = "A page of EPAs", body = Page<EpaView>),
+        (status = 200, description = "A page of EPAs", body = EpaPage),
         (status = 401, description = "No valid token", body = Problem),
         (status = 422, description = "A parameter needs fixing: an unknown stage or policy names the parameter and the values allowed", body = Problem),
     ),
@@ -85,7 +94,7 @@ pub async fn list(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiQuery(params): ApiQuery<ListParams>,
-) -> Result<Json<Page<EpaView>>, ApiError> {
+) -> Result<Json<EpaPage>, ApiError> {
     // An unknown policy would match nothing; it is a mistake to say so, not
     // an empty page.
     if let Some(policy) = &params.policy {
@@ -104,9 +113,24 @@ pub async fn list(
         stage: params.stage.map(|stage| stage.as_str().to_owned()),
         policy: params.policy,
         limit: params.limit,
-        offset: params.offset,
+        after: params.after,
     };
-    Ok(Json(epas::list(&state.app, &actor, &query).await?))
+    let page = epas::list(&state.app, &actor, &query).await?;
+    let next = page.next.map(|after| {
+        let mut link = format!("/api/v1/epas?limit={}&after={after}", page.limit);
+        if let Some(stage) = &query.stage {
+            link.push_str(&format!("&stage={stage}"));
+        }
+        if let Some(policy) = &query.policy {
+            link.push_str(&format!("&policy={policy}"));
+        }
+        link
+    });
+    Ok(Json(EpaPage {
+        items: page.items,
+        limit: page.limit,
+        next,
+    }))
 }
 
 /// One EPA.

@@ -370,13 +370,39 @@ on_both!(
             .await
             .unwrap();
         assert_eq!(page["items"].as_array().unwrap().len(), 2);
-        let rest: Value = app
-            .get_as(token, "/api/v1/epas?limit=2&offset=2")
+        // The next page goes on after the last one, in order of registration.
+        let next = page["next"].as_str().expect("a next page");
+        let rest: Value = app.get_as(token, next).await.json().await.unwrap();
+        assert_eq!(rest["items"].as_array().unwrap().len(), 1);
+        assert_eq!(rest["next"], Value::Null, "the last page says so");
+        let first_ids: Vec<&Value> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| &e["id"])
+            .collect();
+        assert!(!first_ids.contains(&&rest["items"][0]["id"]));
+        assert!(rest["items"][0]["created_at"].as_str() >= page["items"][1]["created_at"].as_str());
+        // A cursor filtered by policy keeps the filter in its link.
+        let one: Value = app
+            .get_as(token, "/api/v1/epas?policy=tquk&limit=1")
             .await
             .json()
             .await
             .unwrap();
-        assert_eq!(rest["items"].as_array().unwrap().len(), 1);
+        assert!(
+            one["next"].as_str().unwrap().contains("policy=tquk"),
+            "{one}"
+        );
+        // An offset is no longer taken, and a cursor that is not one is refused.
+        assert_eq!(
+            app.get_as(token, "/api/v1/epas?offset=2").await.status(),
+            422
+        );
+        let bad = app.get_as(token, "/api/v1/epas?after=2.not-an-id").await;
+        assert_eq!(bad.status(), 422);
+        let problem: Value = bad.json().await.unwrap();
+        assert_eq!(problem["errors"][0]["field"], "after", "{problem}");
         let innovate: Value = app
             .get_as(token, "/api/v1/epas?policy=innovate")
             .await
