@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod audit;
 pub mod dates;
+pub mod demo;
 pub mod exit;
 pub mod grade;
 pub mod plan;
@@ -46,6 +47,9 @@ pub enum Command {
     /// Check the audit chain.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Load the demo with many synthetic apprentices.
+    #[command(subcommand)]
+    Demo(demo::DemoCommand),
     /// Create an EPAO administrator (reads the password from standard input)
     /// and print an API token for them.
     CreateAdmin(admin::CreateAdminArgs),
@@ -62,6 +66,7 @@ impl Cli {
             Command::Uln(cmd) => uln::run(cmd),
             Command::Wordcount(args) => wordcount::run(args),
             Command::Audit(cmd) => audit::run(cmd),
+            Command::Demo(cmd) => demo::run(cmd),
             Command::CreateAdmin(args) => admin::create_admin(args),
         }
     }

@@ -4,6 +4,7 @@
 mod admin;
 mod audit;
 mod dates;
+mod demo;
 mod grade;
 mod plan;
 mod serve;

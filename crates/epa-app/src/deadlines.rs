@@ -298,7 +298,7 @@ pub async fn due(
         && let Some(epao) = scope.epao_id
         && states.contains(&DeadlineState::OverdueUnlessDone)
     {
-        for row in epas::needing_reallocation(&app.db, epao).await? {
+        for row in epas::needing_reallocation(&app.db, epao, limit).await? {
             items.push(DueDeadline {
                 epa_id: row.epa.id,
                 stage: row.epa.stage.as_str().to_owned(),

@@ -25,6 +25,7 @@ pub mod plans;
 pub mod portfolio_archive;
 pub mod registration;
 pub mod render;
+pub mod synthetic;
 pub mod timeline;
 pub mod transitions;
 

@@ -339,19 +339,34 @@ fn where_of(clauses: &[String]) -> String {
 
 /// The EPAO's open EPAs whose allocated assessor has a conflict of interest
 /// with the apprentice's employer or provider: they need another assessor.
-pub async fn needing_reallocation(db: &Db, epao_id: Uuid) -> Result<Vec<EpaRow>, StoreError> {
+/// Read from the conflicts (few) outwards, through the indexes on the
+/// apprentices' organisations, so the number of EPAs does not matter; at
+/// most `limit`, oldest first.
+pub async fn needing_reallocation(
+    db: &Db,
+    epao_id: Uuid,
+    limit: i64,
+) -> Result<Vec<EpaRow>, StoreError> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM epas e JOIN apprentices a ON a.id = e.apprentice_id \
-         WHERE e.epao_id = $1 AND e.assessor_id IS NOT NULL \
+        // CROSS JOIN keeps SQLite's planner to this order (PostgreSQL
+        // plans it as the inner join it is): without it SQLite starts from
+        // every EPA of the EPAO.
+        "SELECT {COLUMNS} FROM conflicts c CROSS JOIN apprentices a CROSS JOIN epas e \
+         WHERE (a.employer_id = c.organisation_id OR a.provider_id = c.organisation_id) \
+         AND e.apprentice_id = a.id AND e.assessor_id = c.user_id \
+         AND c.withdrawn_at IS NULL AND e.epao_id = $1 \
          AND e.stage NOT IN ('certificate_claimed', 'certificate_received', 'withdrawn') \
-         AND EXISTS (SELECT 1 FROM conflicts c WHERE c.user_id = e.assessor_id \
-              AND c.organisation_id IN (a.employer_id, a.provider_id) AND c.withdrawn_at IS NULL) \
-         ORDER BY e.created_at, e.id"
+         ORDER BY e.created_at, e.id LIMIT $2"
     );
-    Ok(on_db!(db, |pool| sqlx::query_as(&sql)
+    let mut rows: Vec<EpaRow> = on_db!(db, |pool| sqlx::query_as(&sql)
         .bind(epao_id)
+        .bind(limit)
         .fetch_all(pool)
-        .await)?)
+        .await)?;
+    // An assessor conflicted with both the employer and the provider is
+    // found twice.
+    rows.dedup_by_key(|row| row.epa.id);
+    Ok(rows)
 }
 
 /// What a lifecycle step changes on the EPA row. `None` leaves a field as it is.

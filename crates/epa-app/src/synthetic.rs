@@ -1,0 +1,347 @@
+//! `epa demo load --apprentices N`: the demo EPAO and N synthetic
+//! apprentices spread over every stage and both policies, for measuring
+//! the product at the size of a large EPAO. Each EPA is registered and
+//! moved through the lifecycle by the domain's own rules
+//! (`transitions::apply`, audited as any change is), its assessor
+//! allocated and its methods booked as a planned EPA's are; the writes go
+//! in transactions of [`BATCH`] EPAs, each committing through
+//! `deadlines::commit` so their deadlines are kept as any EPA's are.
+
+use chrono::{Duration, NaiveDate, NaiveTime};
+use epa_domain::lifecycle::{Command, Lifecycle, Stage};
+use epa_domain::{Grade, MethodId, Mode};
+use epa_store::apprentices::{self, NewApprentice};
+use epa_store::audit::{self, NewAuditEvent};
+use epa_store::epas::{self, NewEpa};
+use epa_store::planning::{self, NewBooking};
+use epa_store::users::{self, Role};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{Actor, App, AppError, demo, transitions};
+
+/// EPAs written per transaction.
+pub const BATCH: usize = 1_000;
+
+/// Where each synthetic EPA ends, out of 20: most are on their way, some
+/// finished, one withdrawn.
+const STAGES: [Stage; 20] = [
+    Stage::Registered,
+    Stage::Registered,
+    Stage::Registered,
+    Stage::GatewaySubmitted,
+    Stage::GatewaySubmitted,
+    Stage::GatewayApproved,
+    Stage::GatewayApproved,
+    Stage::GatewayApproved,
+    Stage::Planned,
+    Stage::Planned,
+    Stage::Planned,
+    Stage::Planned,
+    Stage::InAssessment,
+    Stage::InAssessment,
+    Stage::AwaitingResults,
+    Stage::Completed,
+    Stage::Completed,
+    Stage::CertificateClaimed,
+    Stage::CertificateReceived,
+    Stage::Withdrawn,
+];
+
+/// What `load` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loaded {
+    /// Synthetic apprentices written by this run (0 when already loaded).
+    pub written: usize,
+    /// Apprentices in the database now.
+    pub apprentices: i64,
+}
+
+/// Loads the demo (once) and `n` synthetic apprentices (once: a database
+/// that has them already is left as it is). `progress` hears the number
+/// written after each transaction.
+pub async fn load(
+    app: &App,
+    n: usize,
+    mut progress: impl FnMut(usize),
+) -> Result<Loaded, AppError> {
+    let demo = demo::load(app).await?;
+    // Loaded once: the first synthetic apprentice says it was.
+    if !epas::for_uln(&app.db, &uln(0)).await?.is_empty() {
+        return Ok(Loaded {
+            written: 0,
+            apprentices: demo.apprentices,
+        });
+    }
+    let people = People::find(app).await?;
+    let today = app.clock.today();
+    let mut written = 0;
+    while written < n {
+        let mut tx = app.db.begin_write().await?;
+        let end = (written + BATCH).min(n);
+        for i in written..end {
+            write_one(app, &mut tx, &people, i, today).await?;
+        }
+        crate::deadlines::commit(app, tx).await?;
+        written = end;
+        progress(written);
+    }
+    Ok(Loaded {
+        written,
+        apprentices: apprentices::count(&app.db).await?,
+    })
+}
+
+/// The demo's people the synthetic EPAs are registered and moved by.
+struct People {
+    operations: Actor,
+    assessor: Uuid,
+    epao: Uuid,
+    employers: Vec<Uuid>,
+    providers: Vec<Uuid>,
+}
+
+impl People {
+    async fn find(app: &App) -> Result<People, AppError> {
+        let actor = async |role: Role| -> Result<Actor, AppError> {
+            let (email, _) = demo::LOGINS
+                .iter()
+                .find(|(_, r)| *r == role)
+                .ok_or(AppError::NotFound)?;
+            let user = users::find_by_email(&app.db, email)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            Ok(Actor {
+                user_id: user.id,
+                memberships: users::memberships(&app.db, user.id).await?,
+                request_id: None,
+            })
+        };
+        let operations = actor(Role::EpaoOperations).await?;
+        let assessor = actor(Role::Assessor).await?;
+        let provider = actor(Role::ProviderUser).await?;
+        let employer = actor(Role::EmployerUser).await?;
+        let epao = operations
+            .organisations_as(Role::EpaoOperations)
+            .next()
+            .ok_or(AppError::NotFound)?;
+        Ok(People {
+            epao,
+            assessor: assessor.user_id,
+            employers: employer.organisations_as(Role::EmployerUser).collect(),
+            providers: provider.organisations_as(Role::ProviderUser).collect(),
+            operations,
+        })
+    }
+}
+
+/// The `i`-th synthetic ULN: `2` and eight digits of `i`, then the check
+/// digit (weights 10..2, r = sum mod 11, check = 10 - r); stems whose check
+/// digit would be invalid step on, so every one is valid and distinct.
+fn uln(i: usize) -> String {
+    (0..)
+        .map(|step| format!("2{:08}", i * 3 + step))
+        .find_map(|stem| {
+            let sum: u32 = stem
+                .chars()
+                .zip((2..=10).rev())
+                .filter_map(|(digit, weight)| digit.to_digit(10).map(|d| d * weight))
+                .sum();
+            match sum % 11 {
+                0 | 10 => None,
+                r => Some(format!("{stem}{}", 10 - r)),
+            }
+        })
+        .unwrap_or_default()
+}
+
+/// The lifecycle commands that take a new EPA to `stage`.
+fn commands_to(stage: Stage, gateway_on: NaiveDate) -> Vec<Command> {
+    let mut commands = Vec::new();
+    let path = [
+        (Stage::GatewaySubmitted, Command::SubmitGateway),
+        (
+            Stage::GatewayApproved,
+            Command::ApproveGateway { on: gateway_on },
+        ),
+        (Stage::Planned, Command::HoldPlanningMeeting),
+        (Stage::InAssessment, Command::StartAssessment),
+        (Stage::AwaitingResults, Command::AllAssessed),
+        (
+            Stage::Completed,
+            Command::ReleaseResults {
+                overall: Grade::Pass,
+            },
+        ),
+        (Stage::CertificateClaimed, Command::ClaimCertificate),
+        (Stage::CertificateReceived, Command::ReceiveCertificate),
+    ];
+    if stage == Stage::Withdrawn {
+        commands.push(Command::SubmitGateway);
+        commands.push(Command::Withdraw {
+            reason: "The apprentice left the employer".to_owned(),
+        });
+        return commands;
+    }
+    for (reached, command) in path {
+        if stage < reached {
+            break;
+        }
+        commands.push(command);
+    }
+    commands
+}
+
+async fn write_one(
+    app: &App,
+    tx: &mut epa_store::Tx,
+    people: &People,
+    i: usize,
+    today: NaiveDate,
+) -> Result<(), AppError> {
+    let now = app.now();
+    let policy = if i.is_multiple_of(2) {
+        "tquk"
+    } else {
+        "innovate"
+    };
+    let stage = STAGES[i % STAGES.len()];
+    // Gateways spread over the last three months, so deadlines fall on
+    // every day around today.
+    let gateway_on = today - Duration::days((i % 90) as i64);
+    let apprentice = apprentices::insert(
+        tx,
+        &NewApprentice {
+            uln: &uln(i),
+            given_names: "Synthetic",
+            family_name: &format!("Apprentice {i}"),
+            date_of_birth: NaiveDate::from_ymd_opt(2004, 1, 1).unwrap_or_default()
+                + Duration::days((i % 1500) as i64),
+            employer_id: people.employers[i % people.employers.len()],
+            provider_id: people.providers[i % people.providers.len()],
+            user_id: None,
+            start_date: gateway_on - Duration::days(400),
+        },
+        now,
+    )
+    .await?;
+    let lifecycle = Lifecycle::new();
+    let state = serde_json::to_string(&lifecycle).map_err(AppError::internal)?;
+    let epa_id = epas::insert(
+        tx,
+        &NewEpa {
+            apprentice_id: apprentice.id,
+            epao_id: people.epao,
+            standard_reference: "ST0071",
+            standard_version: "1.2",
+            policy,
+            stage: lifecycle.stage,
+            lifecycle: &state,
+        },
+        now,
+    )
+    .await?;
+    let actor = &people.operations;
+    audit::append(
+        tx,
+        &NewAuditEvent {
+            occurred_at: now,
+            actor_id: Some(actor.user_id),
+            actor_role: actor.audit_role(),
+            action: "epa.registered",
+            entity_type: "epa",
+            entity_id: &epa_id.to_string(),
+            before: None,
+            after: Some(
+                json!({"apprentice_id": apprentice.id, "policy": policy, "synthetic": true}),
+            ),
+            request_id: None,
+        },
+    )
+    .await?;
+    for command in commands_to(stage, gateway_on) {
+        if matches!(command, Command::HoldPlanningMeeting) {
+            allocate_and_book(tx, people, epa_id, gateway_on, now).await?;
+        }
+        let row = epas::get_in(tx, epa_id).await?;
+        transitions::apply(app, tx, actor, &row, &command, "demo.synthetic", json!({})).await?;
+    }
+    Ok(())
+}
+
+/// The planning meeting's outcome: the assessor allocated and the three
+/// methods booked in the EPA period.
+async fn allocate_and_book(
+    tx: &mut epa_store::Tx,
+    people: &People,
+    epa_id: Uuid,
+    gateway_on: NaiveDate,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), AppError> {
+    let row = epas::get_in(tx, epa_id).await?;
+    epas::update(
+        tx,
+        epa_id,
+        row.epa.version,
+        &epas::Change {
+            assessor_id: Some(people.assessor),
+            planning_meeting_on: Some(gateway_on + Duration::days(7)),
+            ..epas::Change::default()
+        },
+        now,
+    )
+    .await?;
+    for (k, method) in MethodId::ALL.into_iter().enumerate() {
+        planning::insert_booking(
+            tx,
+            &NewBooking {
+                epa_id,
+                method,
+                assessment_on: gateway_on + Duration::days(30 + 14 * k as i64),
+                starts_at: NaiveTime::from_hms_opt(9 + k as u32, 0, 0).unwrap_or_default(),
+                duration_minutes: 60,
+                mode: if method == MethodId::Observation {
+                    Mode::InPerson
+                } else {
+                    Mode::Remote
+                },
+                assessor_id: people.assessor,
+                replaces_id: None,
+                booked_on: gateway_on + Duration::days(8),
+                created_by: people.operations.user_id,
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn synthetic_ulns_are_valid_and_distinct() {
+        let ulns: Vec<String> = (0..5_000).map(uln).collect();
+        for uln in &ulns {
+            assert!(epa_domain::Uln::parse(uln).is_ok(), "{uln}");
+        }
+        let mut unique = ulns.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), ulns.len());
+    }
+
+    #[test]
+    fn every_stage_is_reached_by_the_lifecycle() {
+        let on = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        for stage in STAGES {
+            let mut state = Lifecycle::new();
+            for command in commands_to(stage, on) {
+                state = epa_domain::lifecycle::apply(&state, &command).unwrap().0;
+            }
+            assert_eq!(state.stage, stage);
+        }
+    }
+}
