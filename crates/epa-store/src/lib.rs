@@ -8,6 +8,7 @@
 
 #[macro_use]
 mod dispatch;
+pub mod account_links;
 pub mod adjustments;
 pub mod apprentices;
 pub mod assessment;
@@ -25,6 +26,7 @@ pub mod organisations;
 pub mod outbox;
 pub mod planning;
 pub mod schema;
+pub mod sign_in_failures;
 pub mod tokens;
 pub mod users;
 

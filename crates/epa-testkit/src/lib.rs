@@ -56,9 +56,12 @@ impl TestApp {
         .with_files(Arc::new(store));
         let app = epa_web::router(AppState { app });
         tokio::spawn(async move {
-            axum::serve(listener, app)
-                .await
-                .expect("serve the test app");
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await
+            .expect("serve the test app");
         });
         TestApp {
             address,
