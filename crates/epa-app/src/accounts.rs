@@ -153,7 +153,7 @@ async fn sign_in_event(
 /// wrong password answer alike and take as long (argon2 runs for unknown
 /// emails too), so accounts cannot be discovered. From the sixth failure
 /// within 15 minutes for the account or from the address, a sign-in waits
-/// (ADR 0115); the right password still gets in once the wait is over.
+/// (ADR 0114); the right password still gets in once the wait is over.
 /// `address` is where the request came from.
 pub async fn sign_in(
     app: &App,

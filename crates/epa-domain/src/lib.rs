@@ -52,6 +52,7 @@ macro_rules! named_enum {
 }
 
 pub mod adjustments;
+pub mod assessor_profile;
 pub mod attempts;
 pub mod booking;
 pub mod calendar;

@@ -118,6 +118,10 @@ pub enum PeopleAction {
     ReactivateUser,
     /// List and revoke a person's API tokens.
     ManageTokens,
+    /// See an assessor's regions, capacity and unavailable days.
+    ViewAssessorProfile,
+    /// Change them.
+    EditAssessorProfile,
 }
 
 macro_rules! names {
@@ -175,6 +179,8 @@ names!(PeopleAction {
     DeactivateUser => "deactivate_user",
     ReactivateUser => "reactivate_user",
     ManageTokens => "manage_tokens",
+    ViewAssessorProfile => "view_assessor_profile",
+    EditAssessorProfile => "edit_assessor_profile",
 });
 
 impl PeopleAction {
@@ -287,10 +293,13 @@ pub fn decide(role: PeopleRole, link: Link, action: PeopleAction) -> Decision {
         };
     }
     if link == Link::Own {
-        // One's own account: seen, and its tokens managed, but never
-        // switched off by oneself (an admin would lock themselves out).
+        // One's own account: seen, its tokens managed and (an assessor)
+        // their availability kept, but never switched off by oneself (an
+        // admin would lock themselves out).
         return match action {
-            A::ViewUser | A::ManageTokens => Allow,
+            A::ViewUser | A::ManageTokens | A::ViewAssessorProfile | A::EditAssessorProfile => {
+                Allow
+            }
             _ => Deny,
         };
     }
@@ -323,6 +332,10 @@ pub fn decide(role: PeopleRole, link: Link, action: PeopleAction) -> Decision {
         }
         A::InviteApprentice => allow_if(staff && link == Link::Serves),
         A::ManageTokens => allow_if(admin),
+        // Who assesses where and when is the EPAO's business: its admin
+        // and operations plan with it, quality assurance reads it.
+        A::ViewAssessorProfile => allow_if(staff || role == P::QualityAssurer),
+        A::EditAssessorProfile => allow_if(staff),
         // Organisation-wide: answered above, before the link is looked at.
         A::CreateOrganisation | A::ListUsers => Deny,
     }
@@ -355,7 +368,10 @@ pub fn can(actor: &PeopleActor, action: PeopleAction, target: &Target) -> Decisi
                 .iter()
                 .map(|g| decide(actor.role_of(*g), Link::Own, action))
                 .chain(actor.grants.is_empty().then_some(match action {
-                    PeopleAction::ViewUser | PeopleAction::ManageTokens => Decision::Allow,
+                    PeopleAction::ViewUser
+                    | PeopleAction::ManageTokens
+                    | PeopleAction::ViewAssessorProfile
+                    | PeopleAction::EditAssessorProfile => Decision::Allow,
                     _ => Decision::Deny,
                 })),
         );
@@ -495,6 +511,8 @@ pub fn example(role: PeopleRole, link: Link, action: PeopleAction) -> (PeopleAct
             | PeopleAction::DeactivateUser
             | PeopleAction::ReactivateUser
             | PeopleAction::ManageTokens
+            | PeopleAction::ViewAssessorProfile
+            | PeopleAction::EditAssessorProfile
     );
     let role_in = |kind: OrgKind| match action {
         PeopleAction::InviteApprentice if kind == OrgKind::Employer => Some(Role::Apprentice),

@@ -12,6 +12,7 @@ pub mod account_links;
 pub mod adjustments;
 pub mod apprentices;
 pub mod assessment;
+pub mod assessor_profiles;
 pub mod audit;
 pub mod conflicts;
 mod db;

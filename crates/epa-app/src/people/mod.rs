@@ -4,6 +4,7 @@
 //! `epa_domain::people`; [`authorize`] enforces it.
 
 pub mod accept_invitation;
+pub mod assessor_profile;
 pub mod create_organisation;
 pub mod deactivate;
 pub mod edit_organisation;

@@ -330,6 +330,7 @@ mod tests {
         "revoke",
         "review",
         "rework",
+        "set",
         "sign",
         "start",
         "submit",

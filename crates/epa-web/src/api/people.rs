@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use epa_app::people::assessor_profile::{self, ProfileInput, ProfileView};
 use epa_app::people::create_organisation::{self, NewOrganisationInput};
 use epa_app::people::deactivate::{self, Reason};
 use epa_app::people::edit_organisation::{self, OrganisationEdit};
@@ -39,7 +40,9 @@ use crate::AppState;
         deactivate_user,
         reactivate_user,
         list_user_tokens,
-        revoke_user_tokens
+        revoke_user_tokens,
+        get_assessor_profile,
+        set_assessor_profile
     ),
     components(schemas(
         NewOrganisationInput,
@@ -49,7 +52,9 @@ use crate::AppState;
         UserView,
         UserPage,
         Reason,
-        TokenView
+        TokenView,
+        ProfileInput,
+        ProfileView
     )),
     tags((name = "people", description = "Organisations and the people who sign in"))
 )]
@@ -72,6 +77,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/users/{id}/tokens",
             get(list_user_tokens).delete(revoke_user_tokens),
+        )
+        .route(
+            "/users/{id}/assessor-profile",
+            get(get_assessor_profile).put(set_assessor_profile),
         )
         .route("/tokens", get(super::accounts::list_own_tokens))
         .route(
@@ -431,4 +440,65 @@ pub async fn revoke_user_tokens(
     let id = path_id(id)?;
     people_tokens::revoke_all_tokens(&state.app, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// An assessor's profile (regions, capacity, unavailable days from today,
+/// conflicts of interest); `null` before one is set.
+#[utoipa::path(
+    get, path = "/api/v1/users/{id}/assessor-profile", tag = "people", operation_id = "get_assessor_profile",
+    params(("id" = Uuid, Path, description = "The assessor's ID")),
+    responses(
+        (status = 200, description = "The profile, or null", body = Option<ProfileView>),
+        (status = 401, description = "No valid token", body = Problem),
+        (status = 403, description = "Not allowed", body = Problem),
+        (status = 404, description = "No such person, or not yours to see", body = Problem),
+        (status = 409, description = "The person is not an assessor", body = Problem),
+    ),
+    security(("token" = []))
+)]
+pub async fn get_assessor_profile(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    id: Result<Path<Uuid>, PathRejection>,
+) -> Result<Json<Option<ProfileView>>, ApiError> {
+    let id = path_id(id)?;
+    Ok(Json(
+        assessor_profile::get_profile(&state.app, &actor, id).await?,
+    ))
+}
+
+/// Set an assessor's profile (the assessor, or EPAO admin and operations):
+/// send its `record_version` as `If-Match` (or in the body) once it exists.
+#[utoipa::path(
+    put, path = "/api/v1/users/{id}/assessor-profile", tag = "people", operation_id = "set_assessor_profile",
+    request_body = ProfileInput,
+    params(
+        ("id" = Uuid, Path, description = "The assessor's ID"),
+        ("If-Match" = Option<String>, Header, description = "The record_version as last read"),
+    ),
+    responses(
+        (status = 200, description = "Saved", body = ProfileView),
+        (status = 401, description = "No valid token", body = Problem),
+        (status = 403, description = "Not allowed", body = Problem),
+        (status = 404, description = "No such person, or not yours to see", body = Problem),
+        (status = 409, description = "Not an assessor, or changed by someone else meanwhile", body = Problem),
+        (status = 412, description = "The record_version is not the stored one", body = Problem),
+        (status = 422, description = "The input needs fixing", body = Problem),
+    ),
+    security(("token" = []))
+)]
+pub async fn set_assessor_profile(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    id: Result<Path<Uuid>, PathRejection>,
+    headers: HeaderMap,
+    ApiJson(mut input): ApiJson<ProfileInput>,
+) -> Result<Json<ProfileView>, ApiError> {
+    let id = path_id(id)?;
+    if let Some(version) = if_match(&headers)? {
+        input.record_version = Some(version);
+    }
+    Ok(Json(
+        assessor_profile::set_profile(&state.app, &actor, id, input).await?,
+    ))
 }

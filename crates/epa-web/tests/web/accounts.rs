@@ -24,6 +24,7 @@ async fn send(
     let mut request = match method {
         "GET" => app.client.get(url),
         "PATCH" => app.client.patch(url),
+        "PUT" => app.client.put(url),
         "DELETE" => app.client.delete(url),
         _ => app.client.post(url),
     };
@@ -660,6 +661,85 @@ on_both!(
                 .await
                 .0,
             201
+        );
+    }
+);
+
+on_both!(
+    an_assessor_keeps_their_regions_capacity_and_unavailable_days,
+    async |app: &TestApp, world: &World| {
+        let path = format!("/api/v1/users/{}/assessor-profile", world.assessor.user_id);
+        let me = &world.assessor.token;
+        let (status, _, none) = send(app, Some(me), "GET", &path, None).await;
+        assert_eq!((status, none), (200, Value::Null));
+        let profile = json!({"regions": ["london", "south_east"], "max_per_day": 2, "max_per_week": 8,
+            "unavailable_days": ["2026-11-20", "2026-11-19"]});
+        let (status, _, saved) = send(app, Some(me), "PUT", &path, Some(&profile)).await;
+        assert_eq!(status, 200, "{saved}");
+        assert_eq!(
+            saved["unavailable_days"],
+            json!(["2026-11-19", "2026-11-20"])
+        );
+        // A second save names the version it changes.
+        let (status, _, problem) = send(app, Some(me), "PUT", &path, Some(&profile)).await;
+        assert_eq!(status, 422, "{problem}");
+        let mut again = profile.clone();
+        again["record_version"] = json!(7);
+        assert_eq!(send(app, Some(me), "PUT", &path, Some(&again)).await.0, 412);
+        again["record_version"] = saved["record_version"].clone();
+        again["max_per_week"] = json!(11);
+        let (status, _, problem) = send(app, Some(me), "PUT", &path, Some(&again)).await;
+        assert_eq!(status, 422);
+        assert_eq!(problem["errors"][0]["field"], "max_per_week");
+        again["max_per_week"] = json!(10);
+        let (status, _, saved) = send(
+            app,
+            Some(&world.operations.token),
+            "PUT",
+            &path,
+            Some(&again),
+        )
+        .await;
+        assert_eq!(status, 200, "{saved}");
+        assert_eq!(saved["max_per_week"], 10);
+        // Declared conflicts show on the profile.
+        let (status, _, _) = send(
+            app,
+            Some(me),
+            "POST",
+            "/api/v1/conflicts",
+            Some(&json!({
+            "user_id": world.assessor.user_id, "organisation_id": world.employer,
+            "reason": "My sister works there"})),
+        )
+        .await;
+        assert!(status == 201 || status == 200, "{status}");
+        let (_, _, read) = send(app, Some(&world.quality_assurer.token), "GET", &path, None).await;
+        assert_eq!(read["conflicts"].as_array().unwrap().len(), 1, "{read}");
+        // Not for another assessor or a provider; not a profile of a non-assessor.
+        let other = format!(
+            "/api/v1/users/{}/assessor-profile",
+            world.second_assessor.user_id
+        );
+        assert_eq!(
+            send(app, Some(me), "PUT", &other, Some(&profile)).await.0,
+            403
+        );
+        assert_eq!(
+            send(app, Some(&world.provider_user.token), "GET", &path, None)
+                .await
+                .0,
+            404
+        );
+        let ops_path = format!(
+            "/api/v1/users/{}/assessor-profile",
+            world.operations.user_id
+        );
+        assert_eq!(
+            send(app, Some(&world.epao_admin.token), "GET", &ops_path, None)
+                .await
+                .0,
+            409
         );
     }
 );

@@ -23,7 +23,10 @@
 //! invite_apprentice `POST /users` (an apprentice with a record of their
 //! own), list_users `GET /users`, view_user `GET /users/{id}`,
 //! deactivate_user and reactivate_user `POST /users/{id}/deactivate` and
-//! `.../reactivate`, manage_tokens `GET /users/{id}/tokens`.
+//! `.../reactivate`, manage_tokens `GET /users/{id}/tokens`,
+//! view_assessor_profile and edit_assessor_profile `GET` and `PUT
+//! /users/{id}/assessor-profile` (the target is an assessor wherever the
+//! organisation is the EPAO).
 //!
 //! The answer must match the row: `allow` -> anything but 401, 403, 404 or
 //! a server error, `deny` -> 403, `not_found` -> 404.
@@ -142,6 +145,7 @@ impl Place<'_> {
         let mut request = match method {
             "GET" => self.app.client.get(url),
             "PATCH" => self.app.client.patch(url),
+            "PUT" => self.app.client.put(url),
             _ => self.app.client.post(url),
         };
         if let Some(version) = if_match {
@@ -277,6 +281,24 @@ impl Place<'_> {
                     None,
                 )
                 .await
+            }
+            PeopleAction::ViewAssessorProfile | PeopleAction::EditAssessorProfile => {
+                let target = if link == Link::Own {
+                    actor.clone()
+                } else if self.kind(org) == OrganisationKind::Epao {
+                    self.person(org, Role::Assessor, false).await
+                } else {
+                    person().await
+                };
+                let path = format!("/api/v1/users/{}/assessor-profile", target.id);
+                if action == PeopleAction::ViewAssessorProfile {
+                    self.call(&actor.token, "GET", &path, None, None).await
+                } else {
+                    let profile =
+                        json!({"regions": ["london"], "max_per_day": 2, "max_per_week": 8});
+                    self.call(&actor.token, "PUT", &path, Some(profile), None)
+                        .await
+                }
             }
         }
     }
