@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 pub const DEFAULT_CONFIG: &str = "epa.toml";
 
 /// Every key, as written in `epa.toml` and (upper case, `EPA_` prefixed) in the environment.
-const KEYS: [&str; 9] = [
+const KEYS: [&str; 10] = [
     "bind",
     "database_url",
     "data_dir",
@@ -20,6 +20,7 @@ const KEYS: [&str; 9] = [
     "log_level",
     "plans_dir",
     "public_url",
+    "staff_second_factor_required",
     "token_lifetime_hours",
     "working_hours",
 ];
@@ -47,6 +48,9 @@ pub struct Settings {
     pub public_url: String,
     /// How long a signed-in API token lasts, in hours (1 to 2160, 90 days).
     pub token_lifetime_hours: u32,
+    /// EPAO staff must set up a second factor (an authenticator app)
+    /// before they can do anything else.
+    pub staff_second_factor_required: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,6 +72,7 @@ impl Default for Settings {
             working_hours: "08:00-18:00".to_owned(),
             public_url: "http://127.0.0.1:8080".to_owned(),
             token_lifetime_hours: 12,
+            staff_second_factor_required: false,
         }
     }
 }
@@ -163,6 +168,7 @@ impl Settings {
         Ok(epa_app::AccountSettings {
             public_url: url.to_owned(),
             token_lifetime: chrono::Duration::hours(i64::from(self.token_lifetime_hours)),
+            staff_second_factor_required: self.staff_second_factor_required,
         })
     }
 

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::people::second_factor;
 use crate::{App, AppError, FieldError};
 
 /// The demonstration password, accepted only while the server runs with `--demo`.
@@ -53,6 +54,10 @@ pub(crate) async fn verify_password(password: String, hash: String) -> bool {
 pub struct SignIn {
     pub email: String,
     pub password: String,
+    /// For people with a second factor: the six digits their authenticator
+    /// shows, or one of their recovery codes.
+    #[serde(default)]
+    pub code: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -62,6 +67,10 @@ pub struct IssuedToken {
     pub user_id: Uuid,
     /// When the token stops working (the `token_lifetime_hours` setting).
     pub expires_at: DateTime<Utc>,
+    /// `true`: EPAO staff must have a second factor and this person has
+    /// none yet; the token works only to set one up (`POST
+    /// /api/v1/second-factor`, then `.../confirm`).
+    pub second_factor_setup_required: bool,
 }
 
 /// Why a sign-in did not give a token.
@@ -74,6 +83,8 @@ pub enum SignInRefused {
     Throttled {
         retry_after_seconds: i64,
     },
+    /// The password is right; the person's second code is needed too.
+    SecondFactorRequired,
     Failed(AppError),
 }
 
@@ -96,10 +107,12 @@ pub(crate) async fn issue_token(
     app: &App,
     user_id: Uuid,
     name: &str,
+    restricted: bool,
 ) -> Result<IssuedToken, AppError> {
     let now = app.now();
     let expires_at = now + app.accounts.token_lifetime;
-    let token = tokens::create_expiring(tx, user_id, name, now, Some(expires_at)).await?;
+    let token =
+        tokens::create_expiring(tx, user_id, name, now, Some(expires_at), restricted).await?;
     audit::append(
         tx,
         &NewAuditEvent {
@@ -110,7 +123,7 @@ pub(crate) async fn issue_token(
             entity_type: "user",
             entity_id: &user_id.to_string(),
             before: None,
-            after: Some(json!({"name": name, "expires_at": expires_at})),
+            after: Some(json!({"name": name, "expires_at": expires_at, "restricted": restricted})),
             request_id: None,
         },
     )
@@ -119,6 +132,7 @@ pub(crate) async fn issue_token(
         token,
         user_id,
         expires_at,
+        second_factor_setup_required: restricted,
     })
 }
 
@@ -160,6 +174,33 @@ pub async fn sign_in(
     input: SignIn,
     address: &str,
 ) -> Result<IssuedToken, SignInRefused> {
+    let Verified {
+        mut tx,
+        user_id,
+        restricted,
+    } = verify_sign_in(app, input, address).await?;
+    let issued = issue_token(&mut tx, app, user_id, "sign-in", restricted).await?;
+    tx.commit().await?;
+    Ok(issued)
+}
+
+/// A sign-in whose checks passed: the transaction that records it, still
+/// open for the token or session it gives.
+pub(crate) struct Verified {
+    pub tx: Tx,
+    pub user_id: Uuid,
+    /// EPAO staff who must set up a second factor first.
+    pub restricted: bool,
+}
+
+/// Every check of a sign-in (throttling, the password, the second factor),
+/// shared by API tokens and web sessions. A failure is recorded and
+/// audited before it is answered.
+pub(crate) async fn verify_sign_in(
+    app: &App,
+    input: SignIn,
+    address: &str,
+) -> Result<Verified, SignInRefused> {
     let now = app.now();
     let email = users::normalise_email(&input.email);
     let since = now - Duration::minutes(credentials::FAILURE_WINDOW_MINUTES);
@@ -201,13 +242,37 @@ pub async fn sign_in(
             false
         }
     };
+    // A second factor, when the person has one, before anything is written.
+    let factor = match &user {
+        Some(user) if right => second_factor::confirmed_factor(app, user.id).await?,
+        _ => None,
+    };
+    if factor.is_some() && input.code.is_none() {
+        return Err(SignInRefused::SecondFactorRequired);
+    }
     let mut tx = app.db.begin_write().await?;
+    let second_ok = match (&factor, &input.code) {
+        (Some(factor), Some(code)) => {
+            second_factor::check_sign_in_code(&mut tx, factor, code, now).await?
+        }
+        _ => true,
+    };
     match user {
-        Some(user) if right => {
+        Some(user) if right && second_ok => {
             sign_in_failures::clear(&mut tx, &email, since).await?;
-            let issued = issue_token(&mut tx, app, user.id, "sign-in").await?;
-            tx.commit().await?;
-            Ok(issued)
+            // EPAO staff without a second factor, where one is required,
+            // are signed in only to set one up.
+            let restricted = factor.is_none()
+                && app.accounts.staff_second_factor_required
+                && users::memberships(&app.db, user.id)
+                    .await?
+                    .iter()
+                    .any(|m| m.role.is_epao_side());
+            Ok(Verified {
+                tx,
+                user_id: user.id,
+                restricted,
+            })
         }
         user => {
             sign_in_failures::record(&mut tx, &email, address, now).await?;
@@ -216,7 +281,7 @@ pub async fn sign_in(
                 now,
                 user.map(|u| u.id),
                 "sign_in.failed",
-                json!({"address": address}),
+                json!({"address": address, "second_factor": right && !second_ok}),
             )
             .await?;
             tx.commit().await?;
@@ -297,7 +362,7 @@ pub async fn create_admin(
         },
     )
     .await?;
-    let issued = issue_token(&mut tx, app, user.id, "create-admin").await?;
+    let issued = issue_token(&mut tx, app, user.id, "create-admin", false).await?;
     tx.commit().await?;
     Ok(issued)
 }

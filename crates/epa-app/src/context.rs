@@ -37,6 +37,9 @@ pub struct AccountSettings {
     pub public_url: String,
     /// How long a signed-in API token lasts (`token_lifetime_hours`).
     pub token_lifetime: chrono::Duration,
+    /// EPAO staff must have a second factor
+    /// (`staff_second_factor_required`).
+    pub staff_second_factor_required: bool,
 }
 
 impl Default for AccountSettings {
@@ -44,6 +47,7 @@ impl Default for AccountSettings {
         AccountSettings {
             public_url: "http://127.0.0.1:8080".to_owned(),
             token_lifetime: chrono::Duration::hours(12),
+            staff_second_factor_required: false,
         }
     }
 }

@@ -27,9 +27,11 @@ pub mod organisations;
 pub mod outbox;
 pub mod planning;
 pub mod schema;
+pub mod second_factors;
 pub mod sign_in_failures;
 pub mod tokens;
 pub mod users;
+pub mod web_sessions;
 
 pub use db::{Backend, Db, Tx, redact};
 pub use error::StoreError;

@@ -21,10 +21,11 @@ pub async fn create(
     name: &str,
     now: DateTime<Utc>,
 ) -> Result<String, StoreError> {
-    create_expiring(tx, user_id, name, now, None).await
+    create_expiring(tx, user_id, name, now, None, false).await
 }
 
-/// Makes a token for `user_id`, valid until `expires_at`, and returns its
+/// Makes a token for `user_id`, valid until `expires_at` (and, when
+/// `restricted`, only for setting up a second factor), and returns its
 /// text, the only time it exists.
 pub async fn create_expiring(
     tx: &mut Tx,
@@ -32,12 +33,13 @@ pub async fn create_expiring(
     name: &str,
     now: DateTime<Utc>,
     expires_at: Option<DateTime<Utc>>,
+    restricted: bool,
 ) -> Result<String, StoreError> {
     // Two random v4 UUIDs: 244 bits from the operating system's generator.
     let token = format!("epa_{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple());
     on_tx!(tx, |conn| {
         sqlx::query(
-        "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)"
+        "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, expires_at, restricted) VALUES ($1, $2, $3, $4, $5, $6, $7)"
     )
     .bind(Uuid::now_v7())
     .bind(user_id)
@@ -45,6 +47,7 @@ pub async fn create_expiring(
     .bind(hash(&token))
     .bind(now)
     .bind(expires_at)
+    .bind(restricted)
     .execute(conn)
     .await
     .map(|_| ())
@@ -57,13 +60,15 @@ pub async fn create_expiring(
 pub struct Live {
     pub token_id: Uuid,
     pub user_id: Uuid,
+    /// Good only for setting up a second factor.
+    pub restricted: bool,
 }
 
 /// The live token `token` is, if it is one.
 pub async fn live(db: &Db, token: &str, now: DateTime<Utc>) -> Result<Option<Live>, StoreError> {
     Ok(on_db!(db, |pool| {
         sqlx::query_as(
-        "SELECT t.id AS token_id, t.user_id FROM api_tokens t JOIN users u ON u.id = t.user_id \
+        "SELECT t.id AS token_id, t.user_id, t.restricted FROM api_tokens t JOIN users u ON u.id = t.user_id \
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2) \
          AND u.deactivated_at IS NULL"
     )
@@ -135,4 +140,16 @@ pub async fn revoke_all(tx: &mut Tx, user_id: Uuid, now: DateTime<Utc>) -> Resul
     .execute(conn)
     .await
     .map(|r| r.rows_affected()))?)
+}
+
+/// Lifts the second-factor restriction from a person's tokens.
+pub async fn unrestrict_all(tx: &mut Tx, user_id: Uuid) -> Result<(), StoreError> {
+    on_tx!(tx, |conn| sqlx::query(
+        "UPDATE api_tokens SET restricted = FALSE WHERE user_id = $1 AND restricted"
+    )
+    .bind(user_id)
+    .execute(conn)
+    .await
+    .map(|_| ()))?;
+    Ok(())
 }

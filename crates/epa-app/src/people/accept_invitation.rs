@@ -65,6 +65,7 @@ pub(crate) async fn set_password_by_link(
     store::set_password_hash(&mut tx, user.id, &hash).await?;
     // A new password stops every token made with the old one.
     let revoked = epa_store::tokens::revoke_all(&mut tx, user.id, now).await?;
+    epa_store::web_sessions::delete_for_user(&mut tx, user.id).await?;
     audit(
         &mut tx,
         app,
@@ -76,7 +77,7 @@ pub(crate) async fn set_password_by_link(
         Some(json!({"password_set": true, "tokens_revoked": revoked})),
     )
     .await?;
-    let issued = issue_token(&mut tx, app, user.id, "sign-in").await?;
+    let issued = issue_token(&mut tx, app, user.id, "sign-in", false).await?;
     tx.commit().await?;
     Ok(issued)
 }

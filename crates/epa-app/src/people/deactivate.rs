@@ -85,6 +85,7 @@ async fn switch(
     let revoked = if active {
         0
     } else {
+        epa_store::web_sessions::delete_for_user(&mut tx, id).await?;
         tokens::revoke_all(&mut tx, id, now).await?
     };
     audit(

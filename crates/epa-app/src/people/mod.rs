@@ -11,8 +11,10 @@ pub mod edit_organisation;
 pub mod invite;
 pub mod organisations;
 pub mod reset_password;
+pub mod second_factor;
 pub mod tokens;
 pub mod users;
+pub mod web_sessions;
 
 use chrono::{DateTime, Utc};
 use epa_domain::people::{

@@ -333,6 +333,7 @@ async fn check_demo(backend: Backend, clock: Arc<dyn Clock + Send + Sync>) {
             SignIn {
                 email: email.to_owned(),
                 password: accounts::DEMO_PASSWORD.to_owned(),
+                code: None,
             },
             "127.0.0.1",
         )
@@ -346,6 +347,7 @@ async fn check_demo(backend: Backend, clock: Arc<dyn Clock + Send + Sync>) {
         SignIn {
             email: demo::LOGINS[1].0.to_owned(),
             password: accounts::DEMO_PASSWORD.to_owned(),
+            code: None,
         },
         "127.0.0.1",
     )

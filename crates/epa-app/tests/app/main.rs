@@ -1,3 +1,4 @@
 //! Use cases, end to end against a real database.
 
 mod demo;
+mod sessions;

@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use epa_app::accounts::{self, IssuedToken, SignIn, SignInRefused};
 use epa_app::people::accept_invitation::{self, SetPassword};
 use epa_app::people::reset_password::{self, ResetRequest};
+use epa_app::people::second_factor::{self, CodeInput, Enrolment, RecoveryCodes};
 use epa_app::people::tokens::{self as people_tokens, TokenView};
 use serde::Serialize;
 use utoipa::OpenApi;
@@ -33,7 +34,9 @@ use crate::AppState;
         revoke_token,
         accept_invitation,
         request_password_reset,
-        reset_password
+        reset_password,
+        start_second_factor,
+        confirm_second_factor
     ),
     components(schemas(
         SignIn,
@@ -42,7 +45,10 @@ use crate::AppState;
         MembershipView,
         TokenView,
         SetPassword,
-        ResetRequest
+        ResetRequest,
+        Enrolment,
+        CodeInput,
+        RecoveryCodes
     ))
 )]
 pub struct Api;
@@ -99,21 +105,24 @@ pub async fn sign_in(
             );
             response
         }
+        Err(SignInRefused::SecondFactorRequired) => challenge(
+            "second-factor-required",
+            "Send the code from your authenticator (or a recovery code) as `code`",
+        ),
         Err(SignInRefused::Wrong) => {
-            let mut response = problem(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "The email or password is not right",
-                None,
-                Vec::new(),
-            );
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            response
+            challenge("unauthorized", "The email or password is not right")
         }
         Err(SignInRefused::Failed(err)) => ApiError(err).into_response(),
     }
+}
+
+/// A 401 for a sign-in, with its challenge.
+fn challenge(kind: &str, title: &str) -> Response {
+    let mut response = problem(StatusCode::UNAUTHORIZED, kind, title, None, Vec::new());
+    response
+        .headers_mut()
+        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    response
 }
 
 /// Whom a token names: the person and their roles now.
@@ -266,5 +275,46 @@ pub async fn reset_password(
 ) -> Result<Json<IssuedToken>, ApiError> {
     Ok(Json(
         reset_password::reset_password(&state.app, input).await?,
+    ))
+}
+
+/// Start setting up a second factor (an authenticator app, RFC 6238): the
+/// secret to add to it. A new one each time until confirmed.
+#[utoipa::path(
+    post, path = "/api/v1/second-factor", tag = "accounts", operation_id = "start_second_factor",
+    responses(
+        (status = 200, description = "Add this to the authenticator, then confirm with a code", body = Enrolment),
+        (status = 401, description = "No valid token", body = Problem),
+        (status = 409, description = "A second factor is already set up", body = Problem),
+    ),
+    security(("token" = []))
+)]
+pub async fn start_second_factor(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<Enrolment>, ApiError> {
+    Ok(Json(second_factor::start(&state.app, &actor).await?))
+}
+
+/// Confirm the second factor with the code the authenticator shows: the
+/// answer holds ten recovery codes, shown this once.
+#[utoipa::path(
+    post, path = "/api/v1/second-factor/confirm", tag = "accounts", operation_id = "confirm_second_factor",
+    request_body = CodeInput,
+    responses(
+        (status = 200, description = "Set up; keep the recovery codes safe", body = RecoveryCodes),
+        (status = 401, description = "No valid token", body = Problem),
+        (status = 409, description = "Not started, or already set up", body = Problem),
+        (status = 422, description = "The code is not right", body = Problem),
+    ),
+    security(("token" = []))
+)]
+pub async fn confirm_second_factor(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(input): ApiJson<CodeInput>,
+) -> Result<Json<RecoveryCodes>, ApiError> {
+    Ok(Json(
+        second_factor::confirm(&state.app, &actor, input).await?,
     ))
 }

@@ -77,6 +77,22 @@ impl FromRequestParts<AppState> for ApiToken {
             .await
             .map_err(|err| ApiError(err.into()).into_response())?
             .ok_or_else(ApiError::unauthorized)?;
+        // A token limited to setting up a second factor works there only.
+        let path = parts.uri.path();
+        let setting_up = [
+            "/second-factor",
+            "/second-factor/confirm",
+            "/tokens/current",
+        ]
+        .iter()
+        .any(|allowed| path.ends_with(allowed));
+        if live.restricted && !setting_up {
+            return Err(ApiError(epa_app::AppError::Forbidden(
+                "set up your second factor first: POST /api/v1/second-factor, then /api/v1/second-factor/confirm"
+                    .to_owned(),
+            ))
+            .into_response());
+        }
         let user_id = live.user_id;
         let memberships = users::memberships(db, user_id)
             .await

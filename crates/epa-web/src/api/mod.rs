@@ -306,6 +306,7 @@ mod tests {
         "book",
         "cancel",
         "claim",
+        "confirm",
         "correct",
         "create",
         "deactivate",

@@ -91,6 +91,11 @@ pub fn routes() -> Router<AppState> {
             "/invitations/accept",
             post(super::accounts::accept_invitation),
         )
+        .route("/second-factor", post(super::accounts::start_second_factor))
+        .route(
+            "/second-factor/confirm",
+            post(super::accounts::confirm_second_factor),
+        )
         .route(
             "/password-resets",
             post(super::accounts::request_password_reset),

@@ -743,3 +743,197 @@ on_both!(
         );
     }
 );
+
+/// The code `secret`'s authenticator shows at the test clock's now.
+fn code_now(app: &TestApp, secret: &str) -> String {
+    epa_app::people::second_factor::code_at(secret, app.clock.now()).unwrap()
+}
+
+on_both!(
+    a_second_factor_is_asked_for_after_the_password_and_each_code_works_once,
+    async |app: &TestApp, world: &World| {
+        let (_, token) = invite_and_accept(
+            app,
+            &world.epao_admin.token,
+            json!({"email": "two@acme.example",
+            "name": "Two Factors", "role": "employer_user", "organisation_id": world.employer}),
+        )
+        .await;
+        let (status, _, enrolment) =
+            send(app, Some(&token), "POST", "/api/v1/second-factor", None).await;
+        assert_eq!(status, 200, "{enrolment}");
+        let secret = enrolment["secret"].as_str().unwrap().to_owned();
+        assert!(
+            enrolment["otpauth_uri"]
+                .as_str()
+                .unwrap()
+                .starts_with("otpauth://totp/OpenEPA%3Atwo%40acme.example?secret=")
+        );
+        let (status, _, _) = send(
+            app,
+            Some(&token),
+            "POST",
+            "/api/v1/second-factor/confirm",
+            Some(&json!({"code": "000000"})),
+        )
+        .await;
+        assert_eq!(status, 422);
+        let (status, _, codes) = send(
+            app,
+            Some(&token),
+            "POST",
+            "/api/v1/second-factor/confirm",
+            Some(&json!({"code": code_now(app, &secret)})),
+        )
+        .await;
+        assert_eq!(status, 200, "{codes}");
+        let recovery: Vec<String> = codes["recovery_codes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(recovery.len(), 10);
+
+        // The password alone is not enough now.
+        let (status, _, problem) = sign_in(app, "two@acme.example", PASSWORD).await;
+        assert_eq!(status, 401);
+        assert_eq!(
+            problem["type"],
+            "https://openepa.org/problems/second-factor-required"
+        );
+        // The same code does not work twice; the next step's does.
+        let with =
+            |code: &str| json!({"email": "two@acme.example", "password": PASSWORD, "code": code});
+        let used = code_now(app, &secret);
+        assert_eq!(
+            send(app, None, "POST", "/api/v1/tokens", Some(&with(&used)))
+                .await
+                .0,
+            401
+        );
+        app.clock.advance(Duration::seconds(30));
+        let (status, _, _) = send(
+            app,
+            None,
+            "POST",
+            "/api/v1/tokens",
+            Some(&with(&code_now(app, &secret))),
+        )
+        .await;
+        assert_eq!(status, 201);
+        // A recovery code works once, in place of the authenticator.
+        let (status, _, _) = send(
+            app,
+            None,
+            "POST",
+            "/api/v1/tokens",
+            Some(&with(&recovery[0])),
+        )
+        .await;
+        assert_eq!(status, 201);
+        let (status, _, _) = send(
+            app,
+            None,
+            "POST",
+            "/api/v1/tokens",
+            Some(&with(&recovery[0])),
+        )
+        .await;
+        assert_eq!(status, 401);
+        // A wrong password with a right code is still wrong.
+        app.clock.advance(Duration::seconds(30));
+        let wrong = json!({"email": "two@acme.example", "password": "not the password at all", "code": code_now(app, &secret)});
+        assert_eq!(
+            send(app, None, "POST", "/api/v1/tokens", Some(&wrong))
+                .await
+                .0,
+            401
+        );
+        assert_eq!(
+            send(app, Some(&token), "POST", "/api/v1/second-factor", None)
+                .await
+                .0,
+            409
+        );
+    }
+);
+
+async fn staff_must_have_a_second_factor(backend: epa_store::Backend) {
+    let Some(test_db) = epa_testkit::TestDb::new(backend).await else {
+        epa_testkit::skip_without_postgres();
+        return;
+    };
+    let app = TestApp::spawn_with(test_db.db.clone(), |app| {
+        app.accounts.staff_second_factor_required = true;
+    })
+    .await;
+    let world = epa_testkit::seed::world(&app.db, app.clock.now()).await;
+    let admin = &world.epao_admin.token;
+    invite_and_accept(
+        &app,
+        admin,
+        json!({"email": "ops2@epao.example", "name": "Ops Two",
+        "role": "epao_operations", "organisation_id": world.epao}),
+    )
+    .await;
+    invite_and_accept(
+        &app,
+        admin,
+        json!({"email": "boss@acme.example", "name": "Boss Person",
+        "role": "employer_user", "organisation_id": world.employer}),
+    )
+    .await;
+    // An employer signs in as before.
+    let (status, _, issued) = sign_in(&app, "boss@acme.example", PASSWORD).await;
+    assert_eq!(status, 201);
+    assert_eq!(issued["second_factor_setup_required"], false);
+    // EPAO staff get a token good only for setting one up.
+    let (status, _, issued) = sign_in(&app, "ops2@epao.example", PASSWORD).await;
+    assert_eq!(status, 201);
+    assert_eq!(issued["second_factor_setup_required"], true);
+    let token = issued["token"].as_str().unwrap().to_owned();
+    assert_eq!(
+        send(&app, Some(&token), "GET", "/api/v1/epas", None)
+            .await
+            .0,
+        403
+    );
+    assert_eq!(
+        send(&app, Some(&token), "GET", "/api/v1/tokens/current", None)
+            .await
+            .0,
+        200
+    );
+    let (_, _, enrolment) = send(&app, Some(&token), "POST", "/api/v1/second-factor", None).await;
+    let secret = enrolment["secret"].as_str().unwrap().to_owned();
+    let (status, _, _) = send(
+        &app,
+        Some(&token),
+        "POST",
+        "/api/v1/second-factor/confirm",
+        Some(&json!({"code": code_now(&app, &secret)})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    // Set up: the same token now works everywhere.
+    assert_eq!(
+        send(&app, Some(&token), "GET", "/api/v1/epas", None)
+            .await
+            .0,
+        200
+    );
+    test_db.finish().await;
+}
+
+mod staff_must_have_a_second_factor_when_the_setting_says_so {
+    #[tokio::test]
+    async fn sqlite() {
+        super::staff_must_have_a_second_factor(epa_store::Backend::Sqlite).await;
+    }
+
+    #[tokio::test]
+    async fn postgres() {
+        super::staff_must_have_a_second_factor(epa_store::Backend::Postgres).await;
+    }
+}
