@@ -12,13 +12,16 @@ use serde::{Deserialize, Serialize};
 pub const DEFAULT_CONFIG: &str = "epa.toml";
 
 /// Every key, as written in `epa.toml` and (upper case, `EPA_` prefixed) in the environment.
-const KEYS: [&str; 7] = [
+const KEYS: [&str; 10] = [
     "bind",
     "database_url",
     "data_dir",
     "log_format",
     "log_level",
     "plans_dir",
+    "public_url",
+    "staff_second_factor_required",
+    "token_lifetime_hours",
     "working_hours",
 ];
 
@@ -40,6 +43,14 @@ pub struct Settings {
     /// `HH:MM-HH:MM`: a booking starting outside these hours is accepted
     /// with a warning (workplaces keep other hours too).
     pub working_hours: String,
+    /// The address people reach the service at, for links in emails
+    /// (invitations, password resets).
+    pub public_url: String,
+    /// How long a signed-in API token lasts, in hours (1 to 2160, 90 days).
+    pub token_lifetime_hours: u32,
+    /// EPAO staff must set up a second factor (an authenticator app)
+    /// before they can do anything else.
+    pub staff_second_factor_required: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,6 +70,9 @@ impl Default for Settings {
             log_level: "info".to_owned(),
             plans_dir: None,
             working_hours: "08:00-18:00".to_owned(),
+            public_url: "http://127.0.0.1:8080".to_owned(),
+            token_lifetime_hours: 12,
+            staff_second_factor_required: false,
         }
     }
 }
@@ -114,6 +128,7 @@ impl Settings {
             ));
         }
         self.working_hours()?;
+        self.accounts()?;
         Ok(self)
     }
 
@@ -131,6 +146,30 @@ impl Settings {
             (Ok(from), Ok(to)) if from < to => Ok(epa_domain::diary::WorkingHours { from, to }),
             _ => Err(refused()),
         }
+    }
+
+    /// The accounts settings, read: `public_url` and `token_lifetime_hours`.
+    pub fn accounts(&self) -> Result<epa_app::AccountSettings, String> {
+        let url = self.public_url.trim_end_matches('/');
+        if !(url.starts_with("https://") || url.starts_with("http://"))
+            || url.contains(char::is_whitespace)
+        {
+            return Err(format!(
+                "setting public_url = {:?} is not allowed: use the address people reach the service at, such as https://epa.example.org",
+                self.public_url
+            ));
+        }
+        if !(1..=2160).contains(&self.token_lifetime_hours) {
+            return Err(format!(
+                "setting token_lifetime_hours = {} is not allowed: use 1 to 2160 (90 days)",
+                self.token_lifetime_hours
+            ));
+        }
+        Ok(epa_app::AccountSettings {
+            public_url: url.to_owned(),
+            token_lifetime: chrono::Duration::hours(i64::from(self.token_lifetime_hours)),
+            staff_second_factor_required: self.staff_second_factor_required,
+        })
     }
 
     /// The database URL in use: the configured one, or the embedded SQLite file.

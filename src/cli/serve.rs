@@ -161,6 +161,7 @@ async fn serve(settings: Settings, demo: bool) -> Result<(), String> {
     if refreshed > 0 {
         tracing::info!(epas = refreshed, "kept deadlines brought up to date");
     }
+    app.accounts = settings.accounts()?;
     if demo {
         app.demo = true;
         let loaded = epa_app::demo::load(&app)
@@ -174,10 +175,14 @@ async fn serve(settings: Settings, demo: bool) -> Result<(), String> {
         "OpenEPA is listening on http://{}",
         settings.bind
     );
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|err| format!("server stopped: {err}"))?;
+    // With the peer's address, which sign-in throttling counts failures by.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|err| format!("server stopped: {err}"))?;
     db.close().await;
     tracing::info!("OpenEPA stopped cleanly");
     Ok(())

@@ -25,6 +25,31 @@ pub struct App {
     /// A booking starting outside these hours is accepted with a warning
     /// (workplaces keep other hours too); the `working_hours` setting.
     pub working_hours: WorkingHours,
+    /// Sign-in and accounts settings.
+    pub accounts: AccountSettings,
+}
+
+/// Settings the accounts use cases read (see `epa.example.toml`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountSettings {
+    /// The address people reach the service at, for links in emails
+    /// (`public_url`), without a trailing slash.
+    pub public_url: String,
+    /// How long a signed-in API token lasts (`token_lifetime_hours`).
+    pub token_lifetime: chrono::Duration,
+    /// EPAO staff must have a second factor
+    /// (`staff_second_factor_required`).
+    pub staff_second_factor_required: bool,
+}
+
+impl Default for AccountSettings {
+    fn default() -> Self {
+        AccountSettings {
+            public_url: "http://127.0.0.1:8080".to_owned(),
+            token_lifetime: chrono::Duration::hours(12),
+            staff_second_factor_required: false,
+        }
+    }
 }
 
 impl App {
@@ -36,6 +61,7 @@ impl App {
             demo: false,
             files: None,
             working_hours: WorkingHours::default(),
+            accounts: AccountSettings::default(),
         }
     }
 

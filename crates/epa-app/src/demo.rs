@@ -3,6 +3,13 @@
 //! policies, spread over every stage of the EPA, with fails, a resit, a
 //! project rework and a retake.
 //!
+//! The people are made as an EPAO makes them: the first administrator by
+//! `create_admin`, two providers and two employers by the administrator,
+//! then everyone else invited and accepting their invitation (the
+//! apprentice by operations, to their record, once registered). A few
+//! apprentices are at the second provider and employer, so what each
+//! organisation sees is visibly its own.
+//!
 //! Everything after the accounts is done through the same use cases as real
 //! work, each by the person who does it in practice: the training provider
 //! submits the gateway and records the report, operations review and
@@ -24,17 +31,19 @@ use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
 use epa_domain::gateway::{ComponentKind, GatewayComponents};
 use epa_domain::{CriterionLevel, FixedClock, Grade, MethodId};
 use epa_plan::EffectivePlan;
-use epa_store::organisations::{self, NewOrganisation, OrganisationKind};
-use epa_store::users::{self, Membership, Role};
+use epa_store::users::{self, Role};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::accounts::{DEMO_PASSWORD, hash_password};
+use crate::accounts::{self, DEMO_PASSWORD};
 use crate::assessment::{self, AssessmentInput, JudgementInput, JudgementsInput};
 use crate::gateway::{
     self, Decision, DeclarationInput, EvidenceInput, GatewayInput, PhotoIdInput, PortfolioInput,
     ProposalDecisionInput, ProposalInput, ReviewInput,
 };
+use crate::people::accept_invitation::{self, SetPassword};
+use crate::people::create_organisation::{self, NewOrganisationInput};
+use crate::people::invite::{self, Invitation};
 use crate::planning::{self, BookingError, BookingInput, PlanningMeetingInput, SubmissionInput};
 use crate::registration::{self, Registration};
 use crate::{Actor, App, AppError};
@@ -178,49 +187,106 @@ impl Calendar {
 struct Cast {
     provider: Uuid,
     employer: Uuid,
+    /// The second provider and employer, for the apprentices elsewhere.
+    other_provider: Uuid,
+    other_employer: Uuid,
     admin: Actor,
     operations: Actor,
     assessor: Actor,
     provider_user: Actor,
-    apprentice_user: Uuid,
+}
+
+/// A signed-in person as the use cases see them.
+async fn actor_of(app: &App, user_id: Uuid) -> Result<Actor, AppError> {
+    Ok(Actor {
+        user_id,
+        memberships: users::memberships(&app.db, user_id).await?,
+        request_id: None,
+    })
+}
+
+/// Invites `email` as `inviter` and accepts with the demo password.
+async fn invited(app: &App, inviter: &Actor, invitation: Invitation) -> Result<Actor, AppError> {
+    let (_, secret) = invite::invite_with_secret(app, inviter, invitation).await?;
+    let issued = accept_invitation::accept_invitation(
+        app,
+        SetPassword {
+            token: secret,
+            password: DEMO_PASSWORD.to_owned(),
+        },
+    )
+    .await?;
+    actor_of(app, issued.user_id).await
 }
 
 async fn cast(app: &App) -> Result<Cast, AppError> {
-    let now = app.now();
-    let password = hash_password(DEMO_PASSWORD.to_owned()).await?;
-    let mut tx = app.db.begin_write().await?;
-    let mut org = async |kind, name: &str, ukprn| {
-        organisations::insert(&mut tx, &NewOrganisation { kind, name, ukprn }, now)
+    let issued =
+        accounts::create_admin(app, LOGINS[0].0, NAMES[0], DEMO_PASSWORD, "Demo EPAO").await?;
+    let admin = actor_of(app, issued.user_id).await?;
+    let epao = admin
+        .memberships
+        .first()
+        .map(|m| m.organisation_id)
+        .ok_or_else(|| AppError::Internal("the demo administrator has no EPAO".to_owned()))?;
+    let organisation =
+        async |kind: &str, name: &str, ukprn: Option<&str>, city: &str, postcode: &str| {
+            create_organisation::create_organisation(
+                app,
+                &admin,
+                NewOrganisationInput {
+                    kind: kind.to_owned(),
+                    name: name.to_owned(),
+                    ukprn: ukprn.map(str::to_owned),
+                    contact_name: Some("Certificates Officer".to_owned()),
+                    contact_organisation: Some(name.to_owned()),
+                    address_line_1: Some("1 Market Street".to_owned()),
+                    address_line_2: None,
+                    city: Some(city.to_owned()),
+                    postcode: Some(postcode.to_owned()),
+                },
+            )
             .await
-            .map(|org| org.id)
-    };
-    let epao = org(OrganisationKind::Epao, "Demo EPAO", None).await?;
-    let provider = org(
-        OrganisationKind::Provider,
+            .map(|o| o.id)
+        };
+    let provider = organisation(
+        "provider",
         "Northfield Training",
         Some("10012345"),
+        "Leeds",
+        "LS1 4AP",
     )
     .await?;
-    let employer = org(OrganisationKind::Employer, "Acme Retail", None).await?;
-    let mut actors = Vec::new();
-    for ((email, role), name) in LOGINS.into_iter().zip(NAMES) {
+    let other_provider = organisation(
+        "provider",
+        "Southgate College",
+        Some("10067890"),
+        "Bristol",
+        "BS1 5TR",
+    )
+    .await?;
+    let employer = organisation("employer", "Acme Retail", None, "Leeds", "LS2 7EY").await?;
+    let other_employer =
+        organisation("employer", "Brightside Foods", None, "Bath", "BA1 1LN").await?;
+    let mut actors = vec![admin.clone()];
+    for ((email, role), name) in LOGINS.into_iter().zip(NAMES).skip(1) {
         let organisation_id = match role {
             Role::ProviderUser => provider,
-            Role::EmployerUser | Role::Apprentice => employer,
+            Role::EmployerUser => employer,
+            // Invited to their record once registered (see `run`).
+            Role::Apprentice => continue,
             _ => epao,
         };
-        let user = users::insert(&mut tx, email, name, Some(&password), now).await?;
-        users::grant(&mut tx, user.id, organisation_id, role, now).await?;
-        actors.push(Actor {
-            user_id: user.id,
-            memberships: vec![Membership {
-                organisation_id,
-                role,
-            }],
-            request_id: None,
-        });
+        let invitation = Invitation {
+            email: email.to_owned(),
+            name: name.to_owned(),
+            role: role.as_str().to_owned(),
+            organisation_id,
+            apprentice_id: None,
+            // The provider's and employer's contacts manage their own people.
+            organisation_admin: matches!(role, Role::ProviderUser | Role::EmployerUser),
+        };
+        actors.push(invited(app, &admin, invitation).await?);
     }
-    crate::deadlines::commit(app, tx).await?;
     let person = |role: Role| {
         actors
             .iter()
@@ -231,11 +297,12 @@ async fn cast(app: &App) -> Result<Cast, AppError> {
     Ok(Cast {
         provider,
         employer,
+        other_provider,
+        other_employer,
         admin: person(Role::EpaoAdmin)?,
         operations: person(Role::EpaoOperations)?,
         assessor: person(Role::Assessor)?,
         provider_user: person(Role::ProviderUser)?,
-        apprentice_user: person(Role::Apprentice)?.user_id,
     })
 }
 
@@ -310,6 +377,8 @@ struct Story {
     start_time: &'static str,
     /// The apprentice who signs in as apprentice@demo.test.
     signs_in: bool,
+    /// At the second provider and employer (no step needs their people).
+    elsewhere: bool,
     steps: Vec<(i64, Step)>,
 }
 
@@ -335,6 +404,12 @@ impl Story {
         for (method, week) in self.order.into_iter().zip(sittings) {
             self.sit(week, method, grades[method_index(method)]);
         }
+        self
+    }
+
+    /// At the second provider and employer.
+    fn elsewhere(&mut self) -> &mut Story {
+        self.elsewhere = true;
         self
     }
 
@@ -485,9 +560,9 @@ fn stories(app: &App) -> Result<Vec<Story>, AppError> {
     };
     let (o, p) = (MethodId::Observation, MethodId::Project);
 
-    // registered, waiting for the gateway
-    stories.add(TQUK).registered(-2);
-    stories.add(INNOVATE).registered(-5);
+    // registered, waiting for the gateway (at the second provider and employer)
+    stories.add(TQUK).elsewhere().registered(-2);
+    stories.add(INNOVATE).elsewhere().registered(-5);
     // registered again after a rejected gateway
     stories.add(TQUK).registered(-7).rejected(-1);
     stories.add(INNOVATE).registered(-9).rejected(-3);
@@ -605,7 +680,7 @@ fn stories(app: &App) -> Result<Vec<Story>, AppError> {
         -9,
         Step::Withdraw("Left the employer and the apprenticeship."),
     );
-    stories.add(INNOVATE).registered(-20).at(
+    stories.add(INNOVATE).elsewhere().registered(-20).at(
         -12,
         Step::Withdraw("Moved to a different standard with the same employer."),
     );
@@ -630,6 +705,7 @@ impl Stories {
             weekday: (self.list.len() % 5) as i64,
             start_time: DEMO_STARTS[self.list.len() % DEMO_STARTS.len()],
             signs_in: false,
+            elsewhere: false,
             steps: Vec::new(),
         });
         let last = self.list.len() - 1;
@@ -658,13 +734,21 @@ async fn run(
         )
         .await?;
         if story.signs_in {
-            // Linking a person's sign-in to their apprentice record has no
-            // use case yet (accounts are made by operators); the demo links
-            // its apprentice directly.
-            let mut tx = app.db.begin_write().await?;
-            epa_store::apprentices::link_user(&mut tx, epa.apprentice.id, cast.apprentice_user)
-                .await?;
-            crate::deadlines::commit(app, tx).await?;
+            // Operations invite the apprentice to their own record.
+            let (email, role) = LOGINS[6];
+            invited(
+                app,
+                &cast.operations,
+                Invitation {
+                    email: email.to_owned(),
+                    name: NAMES[6].to_owned(),
+                    role: role.as_str().to_owned(),
+                    organisation_id: cast.employer,
+                    apprentice_id: Some(epa.apprentice.id),
+                    organisation_admin: false,
+                },
+            )
+            .await?;
         }
         *registered = Some(epa.id);
         return Ok(());
@@ -913,8 +997,16 @@ fn registration_of(cast: &Cast, n: usize, story: &Story, today: NaiveDate) -> Re
             1 + n32 % 28,
         )
         .unwrap_or(NaiveDate::MIN),
-        employer_id: cast.employer,
-        provider_id: cast.provider,
+        employer_id: if story.elsewhere {
+            cast.other_employer
+        } else {
+            cast.employer
+        },
+        provider_id: if story.elsewhere {
+            cast.other_provider
+        } else {
+            cast.provider
+        },
         standard: "ST0071".to_owned(),
         version: None,
         policy: story.policy.to_owned(),

@@ -20,6 +20,7 @@ pub mod gateway;
 pub mod idempotency;
 pub mod locator;
 pub mod mapping;
+pub mod people;
 pub mod planning;
 pub mod plans;
 pub mod portfolio_archive;
@@ -29,5 +30,5 @@ pub mod synthetic;
 pub mod timeline;
 pub mod transitions;
 
-pub use context::{Actor, App};
+pub use context::{AccountSettings, Actor, App};
 pub use error::{AppError, FieldError};

@@ -52,17 +52,20 @@ macro_rules! named_enum {
 }
 
 pub mod adjustments;
+pub mod assessor_profile;
 pub mod attempts;
 pub mod booking;
 pub mod calendar;
 pub mod circumstances;
 pub mod clock;
+pub mod credentials;
 pub mod deadlines;
 pub mod diary;
 pub mod gateway;
 pub mod grading;
 pub mod lifecycle;
 pub mod locator;
+pub mod people;
 pub mod plan;
 pub mod policy;
 pub mod replay;

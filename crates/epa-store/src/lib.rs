@@ -8,9 +8,11 @@
 
 #[macro_use]
 mod dispatch;
+pub mod account_links;
 pub mod adjustments;
 pub mod apprentices;
 pub mod assessment;
+pub mod assessor_profiles;
 pub mod audit;
 pub mod conflicts;
 mod db;
@@ -26,8 +28,11 @@ pub mod organisations;
 pub mod outbox;
 pub mod planning;
 pub mod schema;
+pub mod second_factors;
+pub mod sign_in_failures;
 pub mod tokens;
 pub mod users;
+pub mod web_sessions;
 
 pub use db::{Backend, Db, Tx, redact};
 pub use error::StoreError;

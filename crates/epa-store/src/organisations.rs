@@ -43,6 +43,27 @@ pub struct Organisation {
     pub ukprn: Option<String>,
     pub created_at: DateTime<Utc>,
     pub version: i64,
+    /// Where certificates are posted.
+    pub contact: PostalContact,
+}
+
+/// The postal contact certificates go to: every part optional until set.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct PostalContact {
+    pub contact_name: Option<String>,
+    pub contact_organisation: Option<String>,
+    pub address_line_1: Option<String>,
+    pub address_line_2: Option<String>,
+    pub city: Option<String>,
+    pub postcode: Option<String>,
+}
+
+/// What an edit sets: every field, as the editor saw and changed them.
+#[derive(Debug, Clone)]
+pub struct OrganisationDetails<'a> {
+    pub name: &'a str,
+    pub ukprn: Option<&'a str>,
+    pub contact: &'a PostalContact,
 }
 
 #[derive(Debug, Clone)]
@@ -60,6 +81,8 @@ struct Row {
     ukprn: Option<String>,
     created_at: DateTime<Utc>,
     version: i64,
+    #[sqlx(flatten)]
+    contact: PostalContact,
 }
 
 impl TryFrom<Row> for Organisation {
@@ -72,11 +95,13 @@ impl TryFrom<Row> for Organisation {
             ukprn: row.ukprn,
             created_at: row.created_at,
             version: row.version,
+            contact: row.contact,
         })
     }
 }
 
-const COLUMNS: &str = "id, kind, name, ukprn, created_at, version";
+const COLUMNS: &str = "id, kind, name, ukprn, created_at, version, contact_name, \
+    contact_organisation, address_line_1, address_line_2, city, postcode";
 
 pub async fn insert(
     tx: &mut Tx,
@@ -104,6 +129,71 @@ pub async fn get(db: &Db, id: Uuid) -> Result<Organisation, StoreError> {
         .fetch_one(pool)
         .await)?;
     row.try_into()
+}
+
+/// Sets an organisation's details under an optimistic lock, as [`rename`].
+pub async fn update_details(
+    tx: &mut Tx,
+    id: Uuid,
+    expected_version: i64,
+    details: &OrganisationDetails<'_>,
+) -> Result<Organisation, StoreError> {
+    let sql = format!(
+        "UPDATE organisations SET name = $1, ukprn = $2, contact_name = $3, contact_organisation = $4, \
+         address_line_1 = $5, address_line_2 = $6, city = $7, postcode = $8, version = version + 1 \
+         WHERE id = $9 AND version = $10 RETURNING {COLUMNS}"
+    );
+    let c = details.contact;
+    let row: Option<Row> = on_tx!(tx, |conn| sqlx::query_as(&sql)
+        .bind(details.name)
+        .bind(details.ukprn)
+        .bind(&c.contact_name)
+        .bind(&c.contact_organisation)
+        .bind(&c.address_line_1)
+        .bind(&c.address_line_2)
+        .bind(&c.city)
+        .bind(&c.postcode)
+        .bind(id)
+        .bind(expected_version)
+        .fetch_optional(conn)
+        .await)?;
+    match row {
+        Some(row) => row.try_into(),
+        None => Err(StoreError::Conflict(
+            "the organisation was changed by someone else; reload and try again".to_owned(),
+        )),
+    }
+}
+
+/// Whether another organisation already has this UKPRN.
+pub async fn ukprn_taken(db: &Db, ukprn: &str, except: Option<Uuid>) -> Result<bool, StoreError> {
+    let found: Option<Uuid> = on_db!(db, |pool| sqlx::query_scalar(
+        "SELECT id FROM organisations WHERE ukprn = $1"
+    )
+    .bind(ukprn)
+    .fetch_optional(pool)
+    .await)?;
+    Ok(found.is_some_and(|id| Some(id) != except))
+}
+
+/// The providers of an employer's apprentices.
+pub async fn providers_of_employer(db: &Db, employer: Uuid) -> Result<Vec<Uuid>, StoreError> {
+    Ok(on_db!(db, |pool| sqlx::query_scalar(
+        "SELECT DISTINCT provider_id FROM apprentices WHERE employer_id = $1"
+    )
+    .bind(employer)
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// The employers of a provider's apprentices.
+pub async fn employers_of_provider(db: &Db, provider: Uuid) -> Result<Vec<Uuid>, StoreError> {
+    Ok(on_db!(db, |pool| sqlx::query_scalar(
+        "SELECT DISTINCT employer_id FROM apprentices WHERE provider_id = $1"
+    )
+    .bind(provider)
+    .fetch_all(pool)
+    .await)?)
 }
 
 pub async fn list(

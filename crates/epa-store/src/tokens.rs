@@ -2,6 +2,7 @@
 //! its SHA-256 is stored, so a copy of the database does not leak tokens.
 
 use chrono::{DateTime, Utc};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -12,24 +13,41 @@ pub fn hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Makes a token for `user_id` and returns its text, the only time it exists.
+/// Makes a token for `user_id` that never expires (fixtures and operators'
+/// machine clients) and returns its text, the only time it exists.
 pub async fn create(
     tx: &mut Tx,
     user_id: Uuid,
     name: &str,
     now: DateTime<Utc>,
 ) -> Result<String, StoreError> {
+    create_expiring(tx, user_id, name, now, None, false).await
+}
+
+/// Makes a token for `user_id`, valid until `expires_at` (and, when
+/// `restricted`, only for setting up a second factor), and returns its
+/// text, the only time it exists.
+pub async fn create_expiring(
+    tx: &mut Tx,
+    user_id: Uuid,
+    name: &str,
+    now: DateTime<Utc>,
+    expires_at: Option<DateTime<Utc>>,
+    restricted: bool,
+) -> Result<String, StoreError> {
     // Two random v4 UUIDs: 244 bits from the operating system's generator.
     let token = format!("epa_{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple());
     on_tx!(tx, |conn| {
         sqlx::query(
-        "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)"
+        "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, expires_at, restricted) VALUES ($1, $2, $3, $4, $5, $6, $7)"
     )
     .bind(Uuid::now_v7())
     .bind(user_id)
     .bind(name)
     .bind(hash(&token))
     .bind(now)
+    .bind(expires_at)
+    .bind(restricted)
     .execute(conn)
     .await
     .map(|_| ())
@@ -37,12 +55,101 @@ pub async fn create(
     Ok(token)
 }
 
-/// The user a live token belongs to.
-pub async fn user_for(db: &Db, token: &str) -> Result<Option<Uuid>, StoreError> {
-    Ok(on_db!(db, |pool| sqlx::query_scalar(
-        "SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL"
+/// A live token: not revoked, not expired, its holder not deactivated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct Live {
+    pub token_id: Uuid,
+    pub user_id: Uuid,
+    /// Good only for setting up a second factor.
+    pub restricted: bool,
+}
+
+/// The live token `token` is, if it is one.
+pub async fn live(db: &Db, token: &str, now: DateTime<Utc>) -> Result<Option<Live>, StoreError> {
+    Ok(on_db!(db, |pool| {
+        sqlx::query_as(
+        "SELECT t.id AS token_id, t.user_id, t.restricted FROM api_tokens t JOIN users u ON u.id = t.user_id \
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2) \
+         AND u.deactivated_at IS NULL"
     )
     .bind(hash(token))
+    .bind(now)
     .fetch_optional(pool)
-    .await)?)
+    .await
+    })?)
+}
+
+/// One of a person's tokens, as listed to them (never the token itself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct TokenRecord {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+const RECORD: &str = "id, user_id, name, created_at, expires_at, revoked_at";
+
+/// A person's tokens still in force at `now`, newest first.
+pub async fn list_live(
+    db: &Db,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Vec<TokenRecord>, StoreError> {
+    let sql = format!(
+        "SELECT {RECORD} FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL \
+         AND (expires_at IS NULL OR expires_at > $2) ORDER BY created_at DESC, id DESC"
+    );
+    Ok(on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(user_id)
+        .bind(now)
+        .fetch_all(pool)
+        .await)?)
+}
+
+pub async fn get(db: &Db, id: Uuid) -> Result<Option<TokenRecord>, StoreError> {
+    let sql = format!("SELECT {RECORD} FROM api_tokens WHERE id = $1");
+    Ok(on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?)
+}
+
+/// Revokes one token; `false` when it already was.
+pub async fn revoke(tx: &mut Tx, id: Uuid, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    let done = on_tx!(tx, |conn| sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL"
+    )
+    .bind(now)
+    .bind(id)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}
+
+/// Revokes every token of a person; returns how many were live.
+pub async fn revoke_all(tx: &mut Tx, user_id: Uuid, now: DateTime<Utc>) -> Result<u64, StoreError> {
+    Ok(on_tx!(tx, |conn| sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL"
+    )
+    .bind(now)
+    .bind(user_id)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?)
+}
+
+/// Lifts the second-factor restriction from a person's tokens.
+pub async fn unrestrict_all(tx: &mut Tx, user_id: Uuid) -> Result<(), StoreError> {
+    on_tx!(tx, |conn| sqlx::query(
+        "UPDATE api_tokens SET restricted = FALSE WHERE user_id = $1 AND restricted"
+    )
+    .bind(user_id)
+    .execute(conn)
+    .await
+    .map(|_| ()))?;
+    Ok(())
 }

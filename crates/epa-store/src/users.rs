@@ -19,6 +19,8 @@ pub struct User {
     pub password_hash: Option<String>,
     pub created_at: DateTime<Utc>,
     pub version: i64,
+    /// Set while the person may not sign in.
+    pub deactivated_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -27,7 +29,7 @@ pub struct Membership {
     pub role: Role,
 }
 
-const COLUMNS: &str = "id, email, display_name, password_hash, created_at, version";
+const COLUMNS: &str = "id, email, display_name, password_hash, created_at, version, deactivated_at";
 
 /// Emails are compared without case: the same person types them both ways.
 pub fn normalise_email(email: &str) -> String {
@@ -140,4 +142,146 @@ pub async fn count(db: &Db) -> Result<i64, StoreError> {
     )
     .fetch_one(pool)
     .await)?)
+}
+
+/// Stops the person signing in (and, with their tokens revoked in the same
+/// transaction, using the API). `false` when they already were deactivated.
+pub async fn deactivate(
+    tx: &mut Tx,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let done = on_tx!(tx, |conn| {
+        sqlx::query(
+        "UPDATE users SET deactivated_at = $1, version = version + 1 WHERE id = $2 AND deactivated_at IS NULL"
+    )
+    .bind(now)
+    .bind(user_id)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(done == 1)
+}
+
+/// Lets a deactivated person sign in again. `false` when they were active.
+pub async fn reactivate(tx: &mut Tx, user_id: Uuid) -> Result<bool, StoreError> {
+    let done = on_tx!(tx, |conn| {
+        sqlx::query(
+        "UPDATE users SET deactivated_at = NULL, version = version + 1 WHERE id = $1 AND deactivated_at IS NOT NULL"
+    )
+    .bind(user_id)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(done == 1)
+}
+
+/// Names `user_id` as an administrator of `organisation_id` (a provider or
+/// employer): they manage its people.
+pub async fn make_organisation_admin(
+    tx: &mut Tx,
+    user_id: Uuid,
+    organisation_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    on_tx!(tx, |conn| {
+        sqlx::query(
+        "INSERT INTO organisation_admins (user_id, organisation_id, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (user_id, organisation_id) DO NOTHING"
+    )
+    .bind(user_id)
+    .bind(organisation_id)
+    .bind(now)
+    .execute(conn)
+    .await
+    .map(|_| ())
+    })?;
+    Ok(())
+}
+
+/// The organisations whose people `user_id` administers.
+pub async fn administers(db: &Db, user_id: Uuid) -> Result<Vec<Uuid>, StoreError> {
+    Ok(on_db!(db, |pool| {
+        sqlx::query_scalar(
+        "SELECT organisation_id FROM organisation_admins WHERE user_id = $1 ORDER BY organisation_id"
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await
+    })?)
+}
+
+/// What a list of people is narrowed to.
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    pub role: Option<Role>,
+    pub organisation: Option<Uuid>,
+    /// Part of the name or email, any case.
+    pub search: Option<String>,
+    /// Only people with a role in one of these organisations, or an
+    /// employer-user role at an employer of one of these providers' apprentices
+    /// (what an organisation's administrator may see); `None` for everyone.
+    pub within: Option<Vec<Uuid>>,
+    /// Keyset cursor: the name and ID of the last person already listed.
+    pub after: Option<(String, Uuid)>,
+}
+
+/// People in name order, `limit` at most, by keyset on (name, ID).
+pub async fn list(db: &Db, filter: &UserFilter, limit: i64) -> Result<Vec<User>, StoreError> {
+    let mut sql = format!(
+        "SELECT {COLUMNS} FROM users WHERE \
+         ($1 IS NULL OR EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = users.id AND m.role = $1)) \
+         AND ($2 IS NULL OR EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = users.id AND m.organisation_id = $2)) \
+         AND ($3 IS NULL OR LOWER(display_name) LIKE $3 OR email LIKE $3) \
+         AND ($4 IS NULL OR display_name > $4 OR (display_name = $4 AND id > $5))"
+    );
+    let within = filter.within.clone().unwrap_or_default();
+    if filter.within.is_some() {
+        // One placeholder per organisation: a list cannot be bound as one
+        // value on both databases.
+        let places: Vec<String> = (0..within.len()).map(|i| format!("${}", i + 7)).collect();
+        let places = if places.is_empty() {
+            "NULL".to_owned()
+        } else {
+            places.join(", ")
+        };
+        sql.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = users.id AND \
+             (m.organisation_id IN ({places}) OR (m.role = 'employer_user' AND m.organisation_id IN \
+             (SELECT a.employer_id FROM apprentices a WHERE a.provider_id IN ({places})))))"
+        ));
+    }
+    sql.push_str(" ORDER BY display_name, id LIMIT $6");
+    let search = filter
+        .search
+        .as_ref()
+        .map(|text| format!("%{}%", escape_like(&text.to_lowercase())));
+    let (after_name, after_id) = match &filter.after {
+        Some((name, id)) => (Some(name.as_str()), Some(*id)),
+        None => (None, None),
+    };
+    let role = filter.role.map(Role::as_str);
+    Ok(on_db!(db, |pool| {
+        let mut query = sqlx::query_as(&sql)
+            .bind(role)
+            .bind(filter.organisation)
+            .bind(search.as_deref())
+            .bind(after_name)
+            .bind(after_id)
+            .bind(limit);
+        for id in &within {
+            query = query.bind(*id);
+        }
+        query.fetch_all(pool).await
+    })?)
+}
+
+/// `text` with LIKE's wildcards taken literally (no ESCAPE clause is
+/// portable without one, so they are dropped instead).
+fn escape_like(text: &str) -> String {
+    text.chars()
+        .filter(|c| !matches!(c, '%' | '_' | '\\'))
+        .collect()
 }

@@ -33,6 +33,11 @@ impl TestApp {
     /// 09:00 on Monday 2 November 2026, the built-in plans and a file store
     /// in a temporary directory.
     pub async fn spawn(db: Db) -> TestApp {
+        TestApp::spawn_with(db, |_| {}).await
+    }
+
+    /// [`TestApp::spawn`], with the app's settings changed by `configure` first.
+    pub async fn spawn_with(db: Db, configure: impl FnOnce(&mut epa_app::App)) -> TestApp {
         // `RUST_LOG=debug cargo test ...` shows the app's logs beside a failing test.
         if std::env::var_os("RUST_LOG").is_some() {
             let _ = tracing_subscriber::fmt()
@@ -54,11 +59,16 @@ impl TestApp {
             epa_plan::Catalog::embedded(),
         )
         .with_files(Arc::new(store));
+        let mut app = app;
+        configure(&mut app);
         let app = epa_web::router(AppState { app });
         tokio::spawn(async move {
-            axum::serve(listener, app)
-                .await
-                .expect("serve the test app");
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await
+            .expect("serve the test app");
         });
         TestApp {
             address,

@@ -293,6 +293,39 @@ async fn check_demo(backend: Backend, clock: Arc<dyn Clock + Send + Sync>) {
     );
     assert_eq!(audit_events(&db).await, events);
 
+    // More than one provider and employer, and each sees only its own.
+    for kind in [
+        organisations::OrganisationKind::Provider,
+        organisations::OrganisationKind::Employer,
+    ] {
+        assert!(organisations::list(&db, Some(kind)).await.unwrap().len() >= 2);
+    }
+    let provider = actor(&db, "provider@demo.test").await;
+    let query = epa_app::epas::ListQuery {
+        stage: None,
+        policy: None,
+        limit: Some(200),
+        after: None,
+    };
+    let seen = epa_app::epas::list(&app, &provider, &query).await.unwrap();
+    assert!(!seen.items.is_empty());
+    assert!(
+        seen.items.len() < demo::APPRENTICES as usize,
+        "the provider sees every EPA"
+    );
+    // Everyone was invited and accepted, through the use cases.
+    for (email, _) in demo::LOGINS.iter().skip(1) {
+        let user = users::find_by_email(&db, email).await.unwrap().unwrap();
+        let events = audit::for_entity(&db, "user", &user.id.to_string())
+            .await
+            .unwrap();
+        let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+        assert!(
+            actions.contains(&"user.invited") && actions.contains(&"user.invitation_accepted"),
+            "{email}: {actions:?}"
+        );
+    }
+
     // Everyone signs in with the demo password, only in demo mode.
     for (email, _) in demo::LOGINS {
         let signed_in = accounts::sign_in(
@@ -300,7 +333,9 @@ async fn check_demo(backend: Backend, clock: Arc<dyn Clock + Send + Sync>) {
             SignIn {
                 email: email.to_owned(),
                 password: accounts::DEMO_PASSWORD.to_owned(),
+                code: None,
             },
+            "127.0.0.1",
         )
         .await;
         assert!(signed_in.is_ok(), "{email}: {signed_in:?}");
@@ -312,7 +347,9 @@ async fn check_demo(backend: Backend, clock: Arc<dyn Clock + Send + Sync>) {
         SignIn {
             email: demo::LOGINS[1].0.to_owned(),
             password: accounts::DEMO_PASSWORD.to_owned(),
+            code: None,
         },
+        "127.0.0.1",
     )
     .await;
     assert!(refused.is_err());

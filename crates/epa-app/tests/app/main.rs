@@ -2,3 +2,4 @@
 
 mod commits;
 mod demo;
+mod sessions;

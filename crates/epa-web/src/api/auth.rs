@@ -8,6 +8,7 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use epa_app::Actor;
 use epa_store::{tokens, users};
+use uuid::Uuid;
 
 use super::problem::ApiError;
 use crate::AppState;
@@ -23,7 +24,41 @@ fn bearer_token(value: &str) -> Option<&str> {
 /// The caller of an API route.
 pub struct ApiActor(pub Actor);
 
+/// The caller, with the ID of the token they sent (to revoke it).
+pub struct ApiToken {
+    pub actor: Actor,
+    pub token_id: Uuid,
+}
+
 impl FromRequestParts<AppState> for ApiActor {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = ApiToken::from_request_parts(parts, state).await?;
+        Ok(ApiActor(token.actor))
+    }
+}
+
+/// Where the request came from: the peer's IP address (`unknown` when the
+/// server was not told).
+pub struct ClientAddress(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let address = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string());
+        Ok(ClientAddress(address))
+    }
+}
+
+impl FromRequestParts<AppState> for ApiToken {
     type Rejection = Response;
 
     async fn from_request_parts(
@@ -37,10 +72,28 @@ impl FromRequestParts<AppState> for ApiActor {
             .and_then(bearer_token)
             .ok_or_else(ApiError::unauthorized)?;
         let db = &state.app.db;
-        let user_id = tokens::user_for(db, token)
+        // Revoked, expired, or its holder deactivated: not a token any more.
+        let live = tokens::live(db, token, state.app.now())
             .await
             .map_err(|err| ApiError(err.into()).into_response())?
             .ok_or_else(ApiError::unauthorized)?;
+        // A token limited to setting up a second factor works there only.
+        let path = parts.uri.path();
+        let setting_up = [
+            "/second-factor",
+            "/second-factor/confirm",
+            "/tokens/current",
+        ]
+        .iter()
+        .any(|allowed| path.ends_with(allowed));
+        if live.restricted && !setting_up {
+            return Err(ApiError(epa_app::AppError::Forbidden(
+                "set up your second factor first: POST /api/v1/second-factor, then /api/v1/second-factor/confirm"
+                    .to_owned(),
+            ))
+            .into_response());
+        }
+        let user_id = live.user_id;
         let memberships = users::memberships(db, user_id)
             .await
             .map_err(|err| ApiError(err.into()).into_response())?;
@@ -49,11 +102,14 @@ impl FromRequestParts<AppState> for ApiActor {
             .get("x-request-id")
             .and_then(|value| value.to_str().ok())
             .map(str::to_owned);
-        Ok(ApiActor(Actor {
-            user_id,
-            memberships,
-            request_id,
-        }))
+        Ok(ApiToken {
+            actor: Actor {
+                user_id,
+                memberships,
+                request_id,
+            },
+            token_id: live.token_id,
+        })
     }
 }
 

@@ -13,6 +13,7 @@ mod gateway;
 mod idempotency;
 mod input;
 mod locator;
+mod people;
 mod planning;
 mod plans;
 pub mod problem;
@@ -60,7 +61,10 @@ pub fn routes() -> Router<AppState> {
         .route("/epas/{id}", get(epas::get))
         .route("/epas/{id}/timeline", get(epas::timeline))
         .route("/tokens", axum::routing::post(accounts::sign_in))
-        .route("/tokens/current", get(accounts::current_token))
+        .route(
+            "/tokens/current",
+            get(accounts::current_token).delete(accounts::sign_out),
+        )
         .route("/deadlines", get(deadlines::due))
         .route("/epas/{id}/deadlines", get(deadlines::for_epa))
         .merge(gateway::routes())
@@ -70,6 +74,7 @@ pub fn routes() -> Router<AppState> {
         .merge(locator::routes())
         .merge(corrections::routes())
         .merge(plans::routes())
+        .merge(people::routes())
         .layer(RequestBodyLimitLayer::new(JSON_BODY_LIMIT))
         // After the layer: the upload route reads its body itself, up to
         // its purpose's limit, and answers 413 as a problem.
@@ -101,6 +106,7 @@ fn parts() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
         ("locator", locator::Api::openapi()),
         ("plans", plans::Api::openapi()),
         ("corrections", corrections::Api::openapi()),
+        ("people", people::Api::openapi()),
     ]
 }
 
@@ -295,27 +301,37 @@ mod tests {
 
     /// The verbs an operation ID may start with: each says what it does.
     const VERBS: &[&str] = &[
+        "accept",
         "approve",
         "book",
         "cancel",
         "claim",
         "confirm",
         "correct",
+        "create",
+        "deactivate",
         "declare",
         "decide",
         "download",
+        "edit",
         "get",
         "hold",
+        "invite",
         "list",
+        "reactivate",
         "receive",
         "record",
         "register",
         "reallocate",
         "reject",
         "release",
+        "request",
         "reschedule",
+        "reset",
+        "revoke",
         "review",
         "rework",
+        "set",
         "sign",
         "start",
         "submit",

@@ -1,6 +1,7 @@
 //! The web application through real HTTP, on SQLite and (when
 //! `EPA_TEST_PG_URL` is set) PostgreSQL.
 
+mod accounts;
 mod adjustments;
 mod assessment;
 mod contract;
@@ -15,6 +16,7 @@ mod journeys;
 mod locator;
 mod matrix;
 mod openapi;
+mod people_matrix;
 mod planning;
 mod release;
 mod sittings;

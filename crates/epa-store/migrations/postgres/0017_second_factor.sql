@@ -1,0 +1,26 @@
+-- An optional second factor (TOTP, RFC 6238) with single-use recovery
+-- codes, and tokens limited to setting one up when EPAO staff must have
+-- one. Kept column for column in step with
+-- migrations/sqlite/0017_second_factor.sql.
+
+CREATE TABLE second_factors (
+    user_id       UUID PRIMARY KEY NOT NULL REFERENCES users (id),
+    secret        TEXT NOT NULL,
+    created_at    TIMESTAMPTZ NOT NULL,
+    confirmed_at  TIMESTAMPTZ,
+    -- The last time step whose code was accepted: a code works once.
+    last_step     BIGINT
+);
+
+-- Only a SHA-256 of each recovery code is kept.
+CREATE TABLE recovery_codes (
+    id          UUID PRIMARY KEY NOT NULL,
+    user_id     UUID NOT NULL REFERENCES users (id),
+    code_hash   TEXT NOT NULL UNIQUE,
+    created_at  TIMESTAMPTZ NOT NULL,
+    used_at     TIMESTAMPTZ
+);
+
+CREATE INDEX recovery_codes_user ON recovery_codes (user_id);
+
+ALTER TABLE api_tokens ADD COLUMN restricted BOOLEAN NOT NULL DEFAULT FALSE;

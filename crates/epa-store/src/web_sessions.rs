@@ -1,0 +1,109 @@
+//! Sessions of the web application, kept in the database so every node
+//! behind a load balancer shares them. Only a SHA-256 of the session id
+//! (the cookie's value) is stored.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::{Db, StoreError, Tx, tokens};
+
+/// One live session.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct WebSession {
+    pub user_id: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Makes a session for `user_id` and returns its id, the only time it exists.
+pub async fn create(
+    tx: &mut Tx,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<String, StoreError> {
+    let id = format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple());
+    on_tx!(tx, |conn| {
+        sqlx::query(
+        "INSERT INTO web_sessions (id_hash, user_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $3, $4)"
+    )
+    .bind(tokens::hash(&id))
+    .bind(user_id)
+    .bind(now)
+    .bind(expires_at)
+    .execute(conn)
+    .await
+    .map(|_| ())
+    })?;
+    Ok(id)
+}
+
+/// The session `id` names, if it is live at `now` (not expired, seen
+/// since `idle_since`, its holder not deactivated).
+pub async fn live(
+    db: &Db,
+    id: &str,
+    now: DateTime<Utc>,
+    idle_since: DateTime<Utc>,
+) -> Result<Option<WebSession>, StoreError> {
+    Ok(on_db!(db, |pool| {
+        sqlx::query_as(
+        "SELECT s.user_id, s.created_at, s.last_seen_at, s.expires_at FROM web_sessions s \
+         JOIN users u ON u.id = s.user_id \
+         WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.deactivated_at IS NULL"
+    )
+    .bind(tokens::hash(id))
+    .bind(now)
+    .bind(idle_since)
+    .fetch_optional(pool)
+    .await
+    })?)
+}
+
+/// Marks the session seen at `now`.
+pub async fn touch(db: &Db, id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+    on_db!(db, |pool| sqlx::query(
+        "UPDATE web_sessions SET last_seen_at = $1 WHERE id_hash = $2"
+    )
+    .bind(now)
+    .bind(tokens::hash(id))
+    .execute(pool)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
+/// Ends one session; `false` when there was none.
+pub async fn delete(tx: &mut Tx, id: &str) -> Result<bool, StoreError> {
+    let done = on_tx!(tx, |conn| sqlx::query(
+        "DELETE FROM web_sessions WHERE id_hash = $1"
+    )
+    .bind(tokens::hash(id))
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}
+
+/// Ends every session of a person; returns how many there were.
+pub async fn delete_for_user(tx: &mut Tx, user_id: Uuid) -> Result<u64, StoreError> {
+    Ok(on_tx!(tx, |conn| sqlx::query(
+        "DELETE FROM web_sessions WHERE user_id = $1"
+    )
+    .bind(user_id)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?)
+}
+
+/// Forgets sessions that ended before `before`.
+pub async fn delete_expired(db: &Db, before: DateTime<Utc>) -> Result<u64, StoreError> {
+    Ok(on_db!(db, |pool| sqlx::query(
+        "DELETE FROM web_sessions WHERE expires_at <= $1"
+    )
+    .bind(before)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?)
+}
