@@ -1,0 +1,1 @@
+//! epa-scheduler integration tests.
