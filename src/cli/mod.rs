@@ -7,6 +7,7 @@ pub mod dates;
 pub mod exit;
 pub mod grade;
 pub mod plan;
+pub mod schedule;
 pub mod selection;
 pub mod serve;
 pub mod uln;
@@ -43,6 +44,8 @@ pub enum Command {
     Uln(uln::UlnCommand),
     /// Count the words of a document, main text and annexes apart.
     Wordcount(wordcount::WordcountArgs),
+    /// Propose who assesses each apprentice past gateway, and when (JSON in, JSON out).
+    Schedule(schedule::ScheduleArgs),
     /// Check the audit chain.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -61,6 +64,7 @@ impl Cli {
             Command::Dates(cmd) => dates::run(cmd),
             Command::Uln(cmd) => uln::run(cmd),
             Command::Wordcount(args) => wordcount::run(args),
+            Command::Schedule(args) => schedule::run(args),
             Command::Audit(cmd) => audit::run(cmd),
             Command::CreateAdmin(args) => admin::create_admin(args),
         }

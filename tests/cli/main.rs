@@ -6,6 +6,7 @@ mod audit;
 mod dates;
 mod grade;
 mod plan;
+mod schedule;
 mod serve;
 mod support;
 mod uln;

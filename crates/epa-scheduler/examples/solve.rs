@@ -2,7 +2,7 @@
 //! construction's total and the time taken (a development aid; the product's
 //! front door is `epa schedule`).
 //!
-//! `cargo run --release -p epa-scheduler --example solve -- FILE [ITERATIONS]`
+//! `cargo run --release -p epa-scheduler --example solve -- FILE [WORK]`
 
 use std::time::Instant;
 
@@ -12,17 +12,18 @@ use epa_scheduler::{Instance, Options, schedule, violations};
 fn main() {
     let mut args = std::env::args().skip(1);
     let path = args.next().expect("an instance file");
-    let iterations = args
-        .next()
-        .map(|n| n.parse().expect("a number of iterations"));
+    let work = args.next().map(|n| n.parse().expect("a work budget"));
     let text = std::fs::read_to_string(&path).expect("readable");
     let instance = Instance::from_json(&text).unwrap_or_else(|e| panic!("{e}"));
     let calendar = HolidayCalendar::england_and_wales();
     let started = Instant::now();
-    let options = Options {
-        iterations,
+    let mut options = Options {
+        work,
         ..Options::default()
     };
+    if let Some(seed) = args.next() {
+        options.seed = seed.parse().expect("a seed");
+    }
     let (answer, stats) = schedule(&instance, &calendar, &options, &mut ()).expect("valid");
     let elapsed = started.elapsed();
     let alone = epa_scheduler::alone_bound(&instance, &calendar).unwrap();
@@ -32,11 +33,12 @@ fn main() {
     );
     let broken = violations(&instance, &calendar, &answer.bookings);
     println!(
-        "{path}: total {} (greedy {}), {:?}, {} of {} iterations, {:.3} s, {} violations",
+        "{path}: total {} (greedy {}), {:?}, {} iterations, work {} of {}, {:.3} s, {} violations",
         answer.objective.total,
         stats.greedy_total,
         answer.objective,
         stats.iterations,
+        stats.work,
         stats.budget,
         elapsed.as_secs_f64(),
         broken.len()

@@ -28,9 +28,10 @@ use solver::{Rng, State};
 /// How hard to search.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
-    /// Iterations of the neighbourhood search; `None` picks a number from
-    /// the instance's size ([`default_iterations`]).
-    pub iterations: Option<u64>,
+    /// How much the neighbourhood search may do, in days visited by the
+    /// insertion (a count, so the same on every machine); `None` is
+    /// [`default_work`] of the instance's size.
+    pub work: Option<u64>,
     /// Seed of the search's random choices.
     pub seed: u64,
 }
@@ -38,23 +39,37 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Options {
         Options {
-            iterations: None,
+            work: None,
             seed: 0x0E9A_5C4E_D01E,
         }
     }
 }
 
-/// The iteration budget for an instance of `apprentices` apprentices: a
-/// number fixed by the size alone, so that the answer is the same on every
-/// machine that finishes it within the time limit.
-pub fn default_iterations(apprentices: usize) -> u64 {
-    (apprentices as u64 * 40).clamp(2_000, 120_000)
+/// The search's largest default budget, in days visited by the insertion:
+/// a count, not a time, so that the answer is the same on every machine
+/// that finishes it within the time limit. About 5 s on one core of the
+/// benchmark machine for 2000 apprentices and 120 assessors.
+pub const DEFAULT_WORK: u64 = 45_000_000;
+
+/// The default budget for an instance of `apprentices` apprentices:
+/// [`WORK_PER_APPRENTICE`] each, at most [`DEFAULT_WORK`].
+pub fn default_work(apprentices: usize) -> u64 {
+    (apprentices as u64 * WORK_PER_APPRENTICE).clamp(WORK_PER_APPRENTICE, DEFAULT_WORK)
 }
+
+/// The budget per apprentice: small instances are done in a second.
+pub const WORK_PER_APPRENTICE: u64 = 500_000;
+
+/// Iterations in a row without improvement after which the search starts
+/// again (from a blurred construction), budget permitting.
+pub const STALL: u64 = 5_000;
 
 /// Where the search is, told to an [`Observer`] before every iteration.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Progress {
     pub iteration: u64,
+    /// Work done so far and the budget (days visited by the insertion).
+    pub work: u64,
     pub budget: u64,
     /// The total of the schedule held now (the best so far).
     pub total: f64,
@@ -79,6 +94,8 @@ pub struct Stats {
     /// The total after the greedy construction, before the search.
     pub greedy_total: f64,
     pub iterations: u64,
+    /// The work done by the search and its budget.
+    pub work: u64,
     pub budget: u64,
     /// Whether the observer stopped the search before its budget or its
     /// stall limit ended it.
@@ -99,21 +116,62 @@ pub fn schedule(
     solver::construct(&p, &mut st);
     let greedy_total = st.total as f64 / 60.0;
     let budget = options
-        .iterations
-        .unwrap_or_else(|| default_iterations(instance.apprentices.len()));
-    let stall = (budget / 4).max(500);
+        .work
+        .unwrap_or_else(|| default_work(instance.apprentices.len()));
     let mut rng = Rng::new(options.seed);
     let mut stopped = false;
-    let mut keep = |iteration: u64, budget: u64, total: i64| {
+    let mut keep = |iteration: u64, work: u64, total: i64| {
         let go = observer.progress(&Progress {
             iteration,
+            work,
             budget,
             total: total as f64 / 60.0,
         });
         stopped |= !go;
         go
     };
-    let iterations = solver::search(&p, &mut st, &mut rng, budget, stall, &mut keep);
+    // Large neighbourhood search; when it stalls with budget left (small
+    // instances), it starts again from a blurred construction, keeping the
+    // best schedule of all runs.
+    let floor = solver::alone_bound(&p);
+    let start = st.work.get();
+    let mut iterations = 0;
+    let mut best: Option<(i64, Vec<Option<solver::Assign>>)> = None;
+    loop {
+        let (done, stalled) = solver::search(
+            &p,
+            &mut st,
+            &mut rng,
+            (start, budget),
+            floor,
+            STALL,
+            &mut keep,
+        );
+        iterations += done;
+        if best.as_ref().is_none_or(|(total, _)| st.total < *total) {
+            best = Some((st.total, st.assign.clone()));
+        }
+        if !stalled || st.work.get() - start >= budget || st.total <= floor {
+            break;
+        }
+        let work = st.work.get();
+        st = State::new(&p);
+        st.work.set(work);
+        solver::construct_blurred(&p, &mut st, &mut rng);
+    }
+    let work = st.work.get() - start;
+    if let Some((total, assign)) = best
+        && total < st.total
+    {
+        let w = st.work.get();
+        st = State::new(&p);
+        st.work.set(w);
+        for (a, x) in assign.into_iter().enumerate() {
+            if let Some(x) = x {
+                st.place(&p, a, x);
+            }
+        }
+    }
     let schedule = answer(&p, &st);
     debug_assert_eq!(schedule.objective.total_minutes(), st.total);
     Ok((
@@ -121,6 +179,7 @@ pub fn schedule(
         Stats {
             greedy_total,
             iterations,
+            work,
             budget,
             stopped,
         },
@@ -224,16 +283,6 @@ fn reason(p: &Problem, a: usize, m: Method) -> String {
 /// assessors.
 pub fn alone_bound(instance: &Instance, calendar: &HolidayCalendar) -> Result<f64, InstanceError> {
     let p = Problem::new(instance, calendar)?;
-    let st = State::new(&p);
-    let mut total = 0i64;
-    for a in 0..p.apprentices.len() {
-        let mut best = 3 * problem::UNSCHEDULED;
-        for &s in &p.apprentices[a].candidates {
-            if let Some((cost, _)) = st.best_with(&p, a, s, best) {
-                best = cost;
-            }
-        }
-        total += best;
-    }
+    let total = solver::alone_bound(&p);
     Ok(total as f64 / 60.0)
 }

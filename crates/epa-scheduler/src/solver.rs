@@ -25,6 +25,14 @@ pub(crate) struct Assign {
 /// The cost of an apprentice with nothing booked.
 const NOTHING: i64 = 3 * UNSCHEDULED;
 
+/// The insertion compares costs scaled by `SCALE`, plus a tie-break below
+/// one minute: up to `TIE` per booking, more for a busier week of the
+/// assessor, so that among bookings of equal cost the one that leaves room
+/// where others need it wins. Three bookings stay below `SCALE`, so the
+/// tie-break never outweighs a real difference.
+pub(crate) const SCALE: i64 = 256;
+const TIE: i64 = 80;
+
 pub(crate) struct State {
     stride: usize,
     day_load: Vec<u32>,
@@ -34,6 +42,9 @@ pub(crate) struct State {
     pub assign: Vec<Option<Assign>>,
     pub cost: Vec<i64>,
     pub total: i64,
+    /// Days visited by the insertion so far: the search's measure of work,
+    /// counted so that its budget does not depend on the machine.
+    pub work: std::cell::Cell<u64>,
 }
 
 impl State {
@@ -49,6 +60,7 @@ impl State {
             assign: vec![None; p.apprentices.len()],
             cost: vec![NOTHING; p.apprentices.len()],
             total: NOTHING * p.apprentices.len() as i64,
+            work: std::cell::Cell::new(0),
         }
     }
 
@@ -146,7 +158,8 @@ impl State {
     }
 
     /// The cheapest booking of apprentice `a` (currently unbooked) with
-    /// assessor `s`, if one costs less than `bound`.
+    /// assessor `s`, if one costs less than `bound`. Costs here are scaled
+    /// (`SCALE`) and carry the tie-break; `cost / SCALE` is the real cost.
     pub fn best_with(&self, p: &Problem, a: usize, s: usize, bound: i64) -> Option<(i64, Assign)> {
         #[derive(Clone, Copy)]
         struct Cell {
@@ -161,31 +174,9 @@ impl State {
         if ap.hi < 1 {
             return None;
         }
-        let travel = i64::from(p.travel(s, a));
+        let travel = SCALE * i64::from(p.travel(s, a));
         let order = p.epao.order();
-        // Quick refusal: when only a full booking can beat the bound, the
-        // interview's first possible day with this assessor bounds the cost.
-        if bound <= UNSCHEDULED {
-            let lo = ap.lo[Method::Interview.index()].max(1);
-            let mut found = None;
-            let mut d = lo;
-            while d <= ap.hi {
-                let du = d as usize;
-                if DAY * (d - ap.gateway) >= bound {
-                    break;
-                }
-                if self.day_open(p, a, s, du) && self.week_room(p, s, du) > 0 {
-                    found = Some(d);
-                    break;
-                }
-                d += 1;
-            }
-            match found {
-                Some(d) if DAY * (d - ap.gateway) + travel < bound => {}
-                _ => return None,
-            }
-        }
-
+        let max_week = i64::from(p.assessors[s].max_week.max(1));
         let mut cur = [[EMPTY; 4]; 8];
         cur[0][0] = Cell {
             cost: 0,
@@ -194,7 +185,9 @@ impl State {
         let mut best = bound;
         let mut best_days: Option<[u16; 3]> = None;
         let mut week = usize::MAX;
+        let mut visited = 0u64;
         for d in 1..=ap.hi {
+            visited += 1;
             let du = d as usize;
             if p.week[du] != week {
                 week = p.week[du];
@@ -215,7 +208,7 @@ impl State {
                     least = least.min(cell.cost);
                 }
             }
-            if least == i64::MAX || least + DAY * (d - ap.gateway) >= best {
+            if least == i64::MAX || least + SCALE * DAY * (d - ap.gateway) >= best {
                 break;
             }
             if !self.day_open(p, a, s, du) {
@@ -225,6 +218,8 @@ impl State {
             if room == 0 {
                 continue;
             }
+            let busy = i64::from(self.week_load[s * p.weeks + p.week[du]]);
+            let tie = (TIE * busy / max_week).min(TIE);
             let mut allowed = [false; 3];
             allowed[Method::Observation.index()] =
                 d >= ap.lo[Method::Observation.index()] && self.region_open(p, a, s, du);
@@ -241,20 +236,20 @@ impl State {
                         if mask & bit != 0 || !allowed[m.index()] {
                             continue;
                         }
-                        let mut cost = cell.cost;
+                        let mut cost = cell.cost + tie;
                         if m == Method::Observation {
                             cost += travel;
                         }
                         for (e, l) in order {
                             if *e == m && mask & (1 << l.index()) != 0 {
-                                cost += VIOLATION;
+                                cost += SCALE * VIOLATION;
                             }
                         }
                         let next = mask | bit;
                         let mut days = cell.days;
                         days[m.index()] = d as u16;
                         let missing = 3 - i64::from((next as u32).count_ones());
-                        let stop = cost + DAY * (d - ap.gateway) + UNSCHEDULED * missing;
+                        let stop = cost + SCALE * (DAY * (d - ap.gateway) + UNSCHEDULED * missing);
                         if stop < best {
                             best = stop;
                             best_days = Some(days);
@@ -266,25 +261,97 @@ impl State {
                 }
             }
         }
+        self.work.set(self.work.get() + visited + 1);
         best_days.map(|days| (best, Assign { assessor: s, days }))
     }
 
+    /// A lower bound on the cost of any full booking of `a` with `s`: the
+    /// first day the assessor could take the interview, and the travel.
+    /// `None` when there is no such day.
+    fn full_bound(&self, p: &Problem, a: usize, s: usize) -> Option<i64> {
+        let ap = &p.apprentices[a];
+        let mut d = ap.lo[Method::Interview.index()].max(1);
+        while d <= ap.hi {
+            let du = d as usize;
+            if self.day_open(p, a, s, du) && self.week_room(p, s, du) > 0 {
+                return Some(SCALE * (DAY * (d - ap.gateway) + i64::from(p.travel(s, a))));
+            }
+            d += 1;
+        }
+        None
+    }
+
     /// The cheapest booking of apprentice `a` over its assessors, placed.
-    /// Ties go to the assessor listed first (nearest, then input order).
-    pub fn insert_best(&mut self, p: &Problem, a: usize) {
+    /// Assessors are tried by a lower bound on their cost, so that once a
+    /// full booking is found the rest are skipped; ties go to the assessor
+    /// tried first (the lower bound, then the nearest, then input order).
+    pub fn insert_best(&mut self, p: &Problem, a: usize, scratch: &mut Vec<(i64, usize)>) {
+        self.insert_best_but(p, a, usize::MAX, scratch);
+    }
+
+    /// [`State::insert_best`] without assessor `exclude`.
+    pub fn insert_best_but(
+        &mut self,
+        p: &Problem,
+        a: usize,
+        exclude: usize,
+        scratch: &mut Vec<(i64, usize)>,
+    ) {
         debug_assert!(self.assign[a].is_none());
-        let mut bound = NOTHING;
-        let mut chosen = None;
+        scratch.clear();
+        let mut partial_only = Vec::new();
         for &s in &p.apprentices[a].candidates {
+            if s == exclude {
+                continue;
+            }
+            match self.full_bound(p, a, s) {
+                Some(lb) => scratch.push((lb, s)),
+                None => partial_only.push(s),
+            }
+        }
+        scratch.sort_by_key(|&(lb, _)| lb);
+        let mut bound = SCALE * NOTHING;
+        let mut chosen = None;
+        for &(lb, s) in scratch.iter() {
+            if bound <= SCALE * UNSCHEDULED && lb >= bound {
+                break;
+            }
             if let Some((cost, assign)) = self.best_with(p, a, s, bound) {
                 bound = cost;
                 chosen = Some(assign);
+            }
+        }
+        if bound > SCALE * UNSCHEDULED {
+            // No full booking: the assessors who cannot take the interview
+            // may still take the rest.
+            for s in partial_only {
+                if let Some((cost, assign)) = self.best_with(p, a, s, bound) {
+                    bound = cost;
+                    chosen = Some(assign);
+                }
             }
         }
         if let Some(assign) = chosen {
             self.place(p, a, assign);
         }
     }
+}
+
+/// A lower bound on the total: each apprentice's cheapest booking with
+/// nobody else booked (minutes).
+pub(crate) fn alone_bound(p: &Problem) -> i64 {
+    let st = State::new(p);
+    (0..p.apprentices.len())
+        .map(|a| {
+            let mut best = SCALE * NOTHING;
+            for &s in &p.apprentices[a].candidates {
+                if let Some((cost, _)) = st.best_with(p, a, s, best) {
+                    best = cost;
+                }
+            }
+            best / SCALE
+        })
+        .sum()
 }
 
 /// A small deterministic generator (SplitMix64): the same seed, the same
@@ -328,25 +395,41 @@ fn slack(p: &Problem, a: usize) -> i64 {
 }
 
 pub(crate) fn construct(p: &Problem, st: &mut State) {
+    let mut scratch = Vec::new();
     for a in urgency_order(p) {
-        st.insert_best(p, a);
+        st.insert_best(p, a, &mut scratch);
     }
 }
 
-/// Large neighbourhood search from the state given. Runs `budget`
-/// iterations, or fewer when `stall` iterations in a row bring no
-/// improvement, or when `keep` says stop. Returns the iterations done.
+/// The construction for a restart: urgency blurred by a few random days.
+pub(crate) fn construct_blurred(p: &Problem, st: &mut State, rng: &mut Rng) {
+    let mut keyed: Vec<(i64, usize)> = (0..p.apprentices.len())
+        .map(|a| (slack(p, a) + rng.below(8) as i64, a))
+        .collect();
+    keyed.sort_unstable();
+    let mut scratch = Vec::new();
+    for (_, a) in keyed {
+        st.insert_best(p, a, &mut scratch);
+    }
+}
+
+/// Large neighbourhood search from the state given. Runs until the
+/// insertion has visited `budget` days in all since the state's `work` was
+/// `start`, or `stall` iterations in a row bring no improvement, or the
+/// total reaches `floor` (a lower bound: nothing better exists), or `keep`
+/// says stop. Returns the iterations done, and whether it stalled.
 pub(crate) fn search(
     p: &Problem,
     st: &mut State,
     rng: &mut Rng,
-    budget: u64,
+    (start, budget): (u64, u64),
+    floor: i64,
     stall: u64,
     keep: Keep<'_>,
-) -> u64 {
+) -> (u64, bool) {
     let n = p.apprentices.len();
     if n == 0 {
-        return 0;
+        return (0, false);
     }
     let floors: Vec<i64> = (0..n)
         .map(|a| p.floor(a).map_or(NOTHING, |f| DAY * f))
@@ -354,18 +437,87 @@ pub(crate) fn search(
     let slacks: Vec<i64> = (0..n).map(|a| slack(p, a)).collect();
     let mut removed: Vec<usize> = Vec::with_capacity(16);
     let mut saved: Vec<(usize, Option<Assign>)> = Vec::with_capacity(16);
+    let mut rest: Vec<usize> = Vec::with_capacity(16);
     let mut last_better = 0u64;
+    let mut scratch = Vec::new();
     let mut done = 0u64;
-    for it in 0..budget {
-        if !keep(it, budget, st.total) {
+    for it in 0.. {
+        let work = st.work.get() - start;
+        if work >= budget || st.total <= floor || !keep(it, work, st.total) {
             break;
         }
+        // Every iteration counts, even one that visits no day.
+        st.work.set(st.work.get() + 1);
         done = it + 1;
         removed.clear();
         let max_k = n.min(10);
-        match rng.below(4) {
+        let mut first = None;
+        let mut exclude = usize::MAX;
+        match rng.below(7) {
+            6 => {
+                // Two assessors' bookings over two weeks: one apprentice's
+                // assessor and another that could take it.
+                let a0 = rng.below(n);
+                let ap = &p.apprentices[a0];
+                let booked: Vec<u16> = st.assign[a0]
+                    .map(|x| x.days.iter().copied().filter(|&d| d != NONE).collect())
+                    .unwrap_or_default();
+                if let (Some(x), false) = (st.assign[a0], booked.is_empty()) {
+                    let other = ap.candidates[rng.below(ap.candidates.len().min(12))];
+                    let week = p.week[usize::from(booked[rng.below(booked.len())])];
+                    let mut near: Vec<usize> = (0..n)
+                        .filter(|&a| {
+                            st.assign[a].is_some_and(|y| {
+                                (y.assessor == x.assessor || y.assessor == other)
+                                    && y.days.iter().any(|&d| {
+                                        d != NONE && {
+                                            let w = p.week[usize::from(d)];
+                                            w == week || w == week + 1
+                                        }
+                                    })
+                            })
+                        })
+                        .collect();
+                    take_some(rng, &mut near, max_k + 2, &mut removed);
+                } else {
+                    removed.push(a0);
+                }
+            }
+            5 => {
+                // Move one apprentice to another assessor: it goes first,
+                // without its assessor, into room made with the new one.
+                let a0 = rng.below(n);
+                if let Some(x) = st.assign[a0] {
+                    exclude = x.assessor;
+                    let k = (3 + rng.below(max_k)).min(max_k);
+                    make_room(p, st, rng, a0, k, &mut removed);
+                    first = Some(a0);
+                } else {
+                    removed.push(a0);
+                }
+            }
+            4 => {
+                // Make room: one apprentice (half the time the worst of a
+                // few against their floor) goes first, into the weeks of a
+                // day it could have its interview, cleared of one candidate
+                // assessor's other bookings.
+                let mut a0 = rng.below(n);
+                let draws = if rng.below(2) == 0 { 7 } else { 0 };
+                for _ in 0..draws {
+                    let a = rng.below(n);
+                    if st.cost[a] - floors[a] > st.cost[a0] - floors[a0] {
+                        a0 = a;
+                    }
+                }
+                make_room(p, st, rng, a0, max_k, &mut removed);
+                first = Some(a0);
+            }
             0 => {
-                let k = 2 + rng.below(max_k.saturating_sub(1).max(1));
+                let k = if rng.below(2) == 0 {
+                    2 + rng.below(2)
+                } else {
+                    2 + rng.below(max_k.saturating_sub(1).max(1))
+                };
                 while removed.len() < k.min(n) {
                     let a = rng.below(n);
                     if !removed.contains(&a) {
@@ -414,8 +566,13 @@ pub(crate) fn search(
                 removed.swap(i, j);
             }
         }
-        for &a in &removed {
-            st.insert_best(p, a);
+        rest.clear();
+        rest.extend(removed.iter().copied().filter(|&a| Some(a) != first));
+        if let Some(a0) = first {
+            st.insert_best_but(p, a0, exclude, &mut scratch);
+        }
+        for &a in &rest {
+            st.insert_best(p, a, &mut scratch);
         }
         if st.total <= before {
             if st.total < before {
@@ -433,10 +590,10 @@ pub(crate) fn search(
             debug_assert_eq!(st.total, before);
         }
         if it - last_better > stall {
-            break;
+            return (done, true);
         }
     }
-    done
+    (done, false)
 }
 
 /// Adds `a0` and up to `max` apprentices booked with `a0`'s assessor within
@@ -516,4 +673,36 @@ fn take_some(rng: &mut Rng, pool: &mut Vec<usize>, max: usize, out: &mut Vec<usi
             out.push(a);
         }
     }
+}
+
+/// Adds `a0` and up to `max` apprentices booked with one of `a0`'s
+/// candidate assessors in the week of a day `a0` could have its interview
+/// or the week before.
+fn make_room(p: &Problem, st: &State, rng: &mut Rng, a0: usize, max: usize, out: &mut Vec<usize>) {
+    if !out.contains(&a0) {
+        out.push(a0);
+    }
+    let ap = &p.apprentices[a0];
+    if ap.candidates.is_empty() || ap.hi < 1 {
+        return;
+    }
+    let s = ap.candidates[rng.below(ap.candidates.len().min(12))];
+    let lo = ap.lo[Method::Interview.index()].clamp(1, ap.hi);
+    let span = (ap.hi - lo + 1).min(10) as usize;
+    let d0 = lo as usize + rng.below(span);
+    let week = p.week[d0];
+    let mut near: Vec<usize> = (0..p.apprentices.len())
+        .filter(|&a| {
+            a != a0
+                && st.assign[a].is_some_and(|x| {
+                    x.assessor == s
+                        && x.days.iter().any(|&d| {
+                            d != NONE
+                                && (p.week[usize::from(d)] + 1 == week
+                                    || p.week[usize::from(d)] == week)
+                        })
+                })
+        })
+        .collect();
+    take_some(rng, &mut near, max, out);
 }
