@@ -2,7 +2,7 @@
 """A CP-SAT model of the same problem: the second yardstick.
 
     python3 cpsat.py INSTANCE.json [--time-limit 60] [--workers 2]
-                     [--hint ANSWER.json] [--max-literals 600000] > ANSWER.json
+                     [--hint ANSWER.json] [--max-literals 150000] > ANSWER.json
 
 One Boolean per (apprentice, assessor, method, day) that every rule but the
 assessors' capacity allows on its own; capacity, the assessor of all three,
@@ -78,6 +78,8 @@ def build(inst, max_literals, hint):
 
     model = cp_model.CpModel()
     x = {}
+    ys_of = {}
+    extra = {}
     by_sd = {}
     by_sw = {}
     obs_regions = {}
@@ -93,6 +95,7 @@ def build(inst, max_literals, hint):
         for s in cands[i]:
             y = model.NewBoolVar(f"y{i}_{s}")
             ys.append(y)
+            ys_of[(i, s)] = y
             for m in common.METHODS:
                 lits = []
                 for d in open_days:
@@ -125,6 +128,7 @@ def build(inst, max_literals, hint):
         done = {}
         for t in range(g, hi):
             done[t] = model.NewBoolVar(f"f{i}_{t}")
+            extra[("done", i, t)] = done[t]
             objective.append(60 * (1 - done[t]))
         for t in range(g, hi - 1):
             model.AddImplication(done[t], done[t + 1])
@@ -135,6 +139,7 @@ def build(inst, max_literals, hint):
                 constant += 60000
                 continue
             sched = model.NewBoolVar(f"s{i}{m[0]}")
+            extra[("sched", i, m)] = sched
             model.Add(sum(v for _, v in pairs) == sched)
             scheds[m] = sched
             objective.append(60000 * (1 - sched))
@@ -148,6 +153,7 @@ def build(inst, max_literals, hint):
                 if prev is None and not today_lits:
                     continue
                 c = model.NewBoolVar(f"c{i}{m[0]}{t}")
+                extra[("chain", i, m, t)] = c
                 model.Add(c == (prev if prev is not None else 0) + sum(today_lits))
                 chain[t] = c
                 prev = c
@@ -163,6 +169,7 @@ def build(inst, max_literals, hint):
         for e, l in common.ORDER[inst["epao"]]:
             if e in scheds and l in scheds:
                 viol = model.NewBoolVar(f"v{i}{e[0]}{l[0]}")
+                extra[("viol", i, e, l)] = viol
                 objective.append(3000 * viol)
                 for t in range(1, hi + 1):
                     # The later method booked by t needs the earlier one
@@ -179,6 +186,7 @@ def build(inst, max_literals, hint):
             rs = []
             for r, lits in regs.items():
                 rv = model.NewBoolVar(f"r{s}_{d}_{r}")
+                extra[("region", s, d, r)] = rv
                 rs.append(rv)
                 for v in lits:
                     model.AddImplication(v, rv)
@@ -186,14 +194,41 @@ def build(inst, max_literals, hint):
     model.Minimize(sum(objective) + constant)
 
     if hint:
+        # A complete hint of the booking Booleans (every other variable
+        # follows from them), so that CP-SAT starts from the greedy's
+        # schedule rather than searching for a first one.
         ids = {a["id"]: i for i, a in enumerate(assessors)}
         index = {p["id"]: i for i, p in enumerate(aps)}
+        on = set()
         for b in hint["bookings"]:
             i, s = index[b["apprentice"]], ids[b["assessor"]]
             d = (common.date(b["date"]) - today).days
-            v = x.get((i, s, b["method"], d))
-            if v is not None:
-                model.AddHint(v, 1)
+            on.add((i, s, b["method"], d))
+        for key, v in x.items():
+            model.AddHint(v, 1 if key in on else 0)
+        pairs = {(k[0], k[1]) for k in on}
+        for key, y in ys_of.items():
+            model.AddHint(y, 1 if key in pairs else 0)
+        day_of = {(k[0], k[2]): k[3] for k in on}
+        last_of = {}
+        for (i, _), d in day_of.items():
+            last_of[i] = max(last_of.get(i, d), d)
+        regions_on = {(k[1], k[3], aps[k[0]]["region"]) for k in on if k[2] == "observation"}
+        for key, v in extra.items():
+            kind = key[0]
+            if kind == "sched":
+                value = (key[1], key[2]) in day_of
+            elif kind == "chain":
+                d = day_of.get((key[1], key[2]))
+                value = d is not None and d <= key[3]
+            elif kind == "done":
+                value = last_of.get(key[1], -10**9) <= key[2]
+            elif kind == "viol":
+                de, dl = day_of.get((key[1], key[2])), day_of.get((key[1], key[3]))
+                value = de is not None and dl is not None and dl < de
+            else:
+                value = (key[1], key[2], key[3]) in regions_on
+            model.AddHint(v, 1 if value else 0)
     return model, x, constant, restricted, len(x), today
 
 
@@ -203,7 +238,7 @@ def main():
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--hint")
-    ap.add_argument("--max-literals", type=int, default=600_000)
+    ap.add_argument("--max-literals", type=int, default=150_000)
     args = ap.parse_args()
     with open(args.instance) as f:
         inst = json.load(f)
@@ -218,6 +253,8 @@ def main():
     solver.parameters.max_time_in_seconds = args.time_limit
     solver.parameters.num_workers = args.workers
     solver.parameters.random_seed = 1
+    if os.environ.get("CPSAT_NO_PRESOLVE"):
+        solver.parameters.cp_model_presolve = False
     solver.parameters.log_search_progress = bool(os.environ.get("CPSAT_LOG"))
     status = solver.Solve(model)
     bookings = []

@@ -105,6 +105,7 @@ def main():
             "cpsat": cp_obj["total"] if cp_obj else None,
             "cpsat_status": cp["cpsat"]["status"], "cpsat_bound": cp["cpsat"]["bound"],
             "cpsat_restricted": cp["cpsat"]["restricted"], "cpsat_s": round(cp_time, 1),
+            "epa_lower_bound": e.get("lower_bound"),
             "epa": e_obj["total"], "epa_s": round(e_time, 2), "epa_stopped_by_time": stopped,
             "epa_unscheduled": e_obj["unscheduled"], "greedy_unscheduled": g_obj["unscheduled"],
             "cpsat_unscheduled": cp_obj["unscheduled"] if cp_obj else None,
@@ -115,18 +116,24 @@ def main():
         return None if total is None else round(total - floor, 2)
 
     lines = []
-    lines.append("size      EPAO      floor      greedy (excess)         CP-SAT (excess) status, bound              epa (excess)    epa/greedy excess  epa/CP-SAT excess   times greedy / CP-SAT / epa")
+    lines.append("size | EPAO | floor | greedy (excess) | CP-SAT (excess) | CP-SAT status, bound | epa (excess) | epa's lower bound (excess) | epa/greedy excess | epa/CP-SAT excess | time greedy / CP-SAT / epa")
+    lines.append("|".join(["---"] * 11))
     for r in rows:
         ge, ce, ee = excess(r["greedy"], r["floor"]), excess(r["cpsat"], r["floor"]), excess(r["epa"], r["floor"])
         bound = f"{r['cpsat_bound']}{'*' if r['cpsat_restricted'] else ''}"
         cps = "-" if r["cpsat"] is None else f"{r['cpsat']} ({ce})"
         ratio_g = f"{ee / ge:.3f}" if ge else "-"
         ratio_c = f"{ee / ce:.3f}" if ce else "-"
+        lb = r["epa_lower_bound"]
+        lbs = "-" if lb is None else f"{lb} ({excess(lb, r['floor'])})"
         lines.append(
-            f"{r['size']:<9} {r['epao']:<9} {r['floor']:<10} {r['greedy']} ({ge})  {cps} {r['cpsat_status']}, {bound}  "
-            f"{r['epa']} ({ee})  {ratio_g}  {ratio_c}   {r['greedy_s']} s / {r['cpsat_s']} s / {r['epa_s']} s"
-            + ("  [epa stopped by its time limit]" if r["epa_stopped_by_time"] else ""))
-    lines.append("excess = total - floor; * = bound of CP-SAT's restricted model only (nearest assessors), not of the problem")
+            f"{r['size']} | {r['epao']} | {r['floor']} | {r['greedy']} ({ge}) | {cps} | {r['cpsat_status']}, {bound} | "
+            f"{r['epa']} ({ee}) | {lbs} | {ratio_g} | {ratio_c} | {r['greedy_s']} s / {r['cpsat_s']} s / {r['epa_s']} s"
+            + (" (epa stopped by its time limit)" if r["epa_stopped_by_time"] else ""))
+    lines.append("")
+    lines.append("excess = total - floor. floor = sum of days from gateway to the earliest possible interview. "
+                 "epa's lower bound = each apprentice's cheapest booking with nobody else booked. "
+                 "* = bound of CP-SAT's restricted model only (nearest assessors), not of the problem.")
     text = "\n".join(lines)
     print(text)
     with open(os.path.join(out_dir, "summary.json"), "w") as f:

@@ -113,5 +113,14 @@ pub fn run(args: ScheduleArgs) -> ExitCode {
             stats.greedy_total
         );
     }
-    json(&schedule)
+    // The figures of the format, and the lower bound beside them.
+    let mut out = match serde_json::to_value(&schedule) {
+        Ok(value) => value,
+        Err(err) => return unusable(format!("could not write JSON: {err}")),
+    };
+    if let Some(map) = out.as_object_mut() {
+        let bound = (stats.lower_bound * 100.0).round() / 100.0;
+        map.insert("lower_bound".into(), serde_json::json!(bound));
+    }
+    json(&out)
 }

@@ -100,6 +100,8 @@ pub struct Stats {
     /// Whether the observer stopped the search before its budget or its
     /// stall limit ended it.
     pub stopped: bool,
+    /// A lower bound on the total ([`alone_bound`]).
+    pub lower_bound: f64,
 }
 
 /// Proposes a schedule. The instance must have passed [`Instance::validate`]
@@ -182,6 +184,7 @@ pub fn schedule(
             work,
             budget,
             stopped,
+            lower_bound: floor as f64 / 60.0,
         },
     ))
 }
@@ -226,7 +229,7 @@ fn answer(p: &Problem, st: &State) -> Schedule {
                 _ => unscheduled.push(Unscheduled {
                     apprentice: apprentice.id.clone(),
                     method: m,
-                    reason: reason(p, a, m),
+                    reason: reason(p, a, m, st.assign[a].map(|x| x.assessor)),
                 }),
             }
         }
@@ -240,7 +243,7 @@ fn answer(p: &Problem, st: &State) -> Schedule {
 }
 
 /// Why a method of an apprentice could not be booked, in plain English.
-fn reason(p: &Problem, a: usize, m: Method) -> String {
+fn reason(p: &Problem, a: usize, m: Method, assessor: Option<usize>) -> String {
     let ap = &p.apprentices[a];
     let apprentice = &p.instance.apprentices[a];
     let end = Instance::period_end(apprentice);
@@ -271,9 +274,15 @@ fn reason(p: &Problem, a: usize, m: Method) -> String {
             "no working day the apprentice is free between {first} ({rule}) and the end of the EPA period ({end})"
         );
     }
-    format!(
-        "no assessor without a conflict has room on a day the apprentice is free between {first} ({rule}) and the end of the EPA period ({end})"
-    )
+    match assessor {
+        Some(s) => format!(
+            "{} has this apprentice's other assessments (one assessor does all three) and no room on a day the apprentice is free between {first} ({rule}) and the end of the EPA period ({end}); no assessor was found with room for all three",
+            p.instance.assessors[s].id
+        ),
+        None => format!(
+            "no assessor without a conflict has room on a day the apprentice is free between {first} ({rule}) and the end of the EPA period ({end})"
+        ),
+    }
 }
 
 /// A lower bound on the total: the sum over apprentices of the cheapest
