@@ -71,7 +71,7 @@ pub struct Progress {
     /// Work done so far and the budget (days visited by the insertion).
     pub work: u64,
     pub budget: u64,
-    /// The total of the schedule held now (the best so far).
+    /// The best total so far.
     pub total: f64,
 }
 
@@ -122,12 +122,16 @@ pub fn schedule(
         .unwrap_or_else(|| default_work(instance.apprentices.len()));
     let mut rng = Rng::new(options.seed);
     let mut stopped = false;
+    // Iterations of earlier runs, and the best total of earlier runs, so
+    // that progress counts across restarts.
+    let earlier = std::cell::Cell::new((0u64, i64::MAX));
     let mut keep = |iteration: u64, work: u64, total: i64| {
+        let (before, best) = earlier.get();
         let go = observer.progress(&Progress {
-            iteration,
+            iteration: before + iteration,
             work,
             budget,
-            total: total as f64 / 60.0,
+            total: total.min(best) as f64 / 60.0,
         });
         stopped |= !go;
         go
@@ -153,6 +157,7 @@ pub fn schedule(
         if best.as_ref().is_none_or(|(total, _)| st.total < *total) {
             best = Some((st.total, st.assign.clone()));
         }
+        earlier.set((iterations, best.as_ref().map_or(i64::MAX, |(t, _)| *t)));
         if !stalled || st.work.get() - start >= budget || st.total <= floor {
             break;
         }
