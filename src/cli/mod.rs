@@ -8,6 +8,7 @@ pub mod demo;
 pub mod exit;
 pub mod grade;
 pub mod plan;
+pub mod schedule;
 pub mod selection;
 pub mod serve;
 pub mod uln;
@@ -44,6 +45,8 @@ pub enum Command {
     Uln(uln::UlnCommand),
     /// Count the words of a document, main text and annexes apart.
     Wordcount(wordcount::WordcountArgs),
+    /// Propose who assesses each apprentice past gateway, and when (JSON in, JSON out).
+    Schedule(schedule::ScheduleArgs),
     /// Check the audit chain.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -65,6 +68,7 @@ impl Cli {
             Command::Dates(cmd) => dates::run(cmd),
             Command::Uln(cmd) => uln::run(cmd),
             Command::Wordcount(args) => wordcount::run(args),
+            Command::Schedule(args) => schedule::run(args),
             Command::Audit(cmd) => audit::run(cmd),
             Command::Demo(cmd) => demo::run(cmd),
             Command::CreateAdmin(args) => admin::create_admin(args),

@@ -7,6 +7,7 @@ mod dates;
 mod demo;
 mod grade;
 mod plan;
+mod schedule;
 mod serve;
 mod support;
 mod uln;
