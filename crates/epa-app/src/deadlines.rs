@@ -17,6 +17,7 @@ use epa_store::deadlines as kept;
 use epa_store::epas::{self, EpaRow};
 use epa_store::{Tx, planning};
 use serde::Serialize;
+use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use crate::calendar::london_date;
@@ -237,7 +238,7 @@ pub struct DueDeadline {
     pub policy: String,
     /// The deadline with its state on the day it is read.
     #[schema(value_type = Object)]
-    pub deadline: serde_json::Value,
+    pub deadline: Box<RawValue>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -303,7 +304,7 @@ pub async fn due(
                 epa_id: row.epa.id,
                 stage: row.epa.stage.as_str().to_owned(),
                 policy: row.epa.policy.clone(),
-                deadline: serde_json::to_value(reallocation_needed(&row, today))
+                deadline: serde_json::value::to_raw_value(&reallocation_needed(&row, today))
                     .map_err(AppError::internal)?,
             });
         }
@@ -322,9 +323,18 @@ pub async fn due(
         if !states.contains(&state) {
             continue;
         }
-        let mut deadline: serde_json::Value =
-            serde_json::from_str(&row.body).map_err(AppError::internal)?;
-        deadline["state"] = serde_json::to_value(state).map_err(AppError::internal)?;
+        // The kept body is the deadline without its state: the state of
+        // the day goes in front, with no parsing of the rest.
+        let state = serde_json::to_string(&state).map_err(AppError::internal)?;
+        let body = row.body.strip_prefix('{').ok_or_else(|| {
+            AppError::internal(format!(
+                "a kept deadline that is not an object: {}",
+                row.body
+            ))
+        })?;
+        let separator = if body.starts_with('}') { "" } else { "," };
+        let deadline = RawValue::from_string(format!("{{\"state\":{state}{separator}{body}"))
+            .map_err(AppError::internal)?;
         items.push(DueDeadline {
             epa_id: row.epa_id,
             stage: row.stage,
@@ -399,7 +409,7 @@ pub(crate) async fn refresh(app: &App, tx: &mut Tx, epa_id: Uuid) -> Result<(), 
                     kind: d.kind.as_str().to_owned(),
                     done_on: d.done,
                     decided,
-                    body: serde_json::to_string(d).map_err(AppError::internal)?,
+                    body: kept_body(d)?,
                 })
             })
             .collect::<Result<Vec<_>, AppError>>()?
@@ -414,6 +424,16 @@ pub(crate) async fn refresh(app: &App, tx: &mut Tx, epa_id: Uuid) -> Result<(), 
     };
     kept::replace(tx, epa_id, &parties, &kept_now).await?;
     Ok(())
+}
+
+/// The deadline as the API shows it, without its state (worked out on
+/// reading), as a JSON object.
+fn kept_body(deadline: &Deadline) -> Result<String, AppError> {
+    let mut value = serde_json::to_value(deadline).map_err(AppError::internal)?;
+    if let Some(object) = value.as_object_mut() {
+        object.remove("state");
+    }
+    serde_json::to_string(&value).map_err(AppError::internal)
 }
 
 /// Commits a use case's transaction, first bringing up to date the kept

@@ -63,7 +63,7 @@ pub struct NewDeadline {
     /// Whether a missing completion means "not done" (the product's own
     /// record decides it).
     pub decided: bool,
-    /// The deadline as the API shows it, as JSON.
+    /// The deadline as the API shows it, without its state, as a JSON object.
     pub body: String,
 }
 
@@ -114,7 +114,7 @@ impl Cursor {
 
 /// The version of the rules kept deadlines follow. An EPA kept under an
 /// older one is brought up to date at start-up ([`stale`]).
-pub const VERSION: i32 = 1;
+pub const VERSION: i32 = 2;
 
 /// Replaces the EPA's kept deadlines with `deadlines`, in order.
 pub async fn replace(
