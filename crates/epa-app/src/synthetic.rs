@@ -9,7 +9,7 @@
 
 use chrono::{Duration, NaiveDate, NaiveTime};
 use epa_domain::lifecycle::{Command, Lifecycle, Stage};
-use epa_domain::{Grade, MethodId, Mode};
+use epa_domain::{Grade, MethodId, Mode, Uln};
 use epa_store::apprentices::{self, NewApprentice};
 use epa_store::audit::{self, NewAuditEvent};
 use epa_store::epas::{self, NewEpa};
@@ -136,21 +136,17 @@ impl People {
 }
 
 /// The `i`-th synthetic ULN: `2` and eight digits of `i`, then the check
-/// digit (weights 10..2, r = sum mod 11, check = 10 - r); stems whose check
-/// digit would be invalid step on, so every one is valid and distinct.
+/// digit the ULN rules give; stems with no valid check digit step on, so
+/// every one is valid and distinct.
 fn uln(i: usize) -> String {
     (0..)
         .map(|step| format!("2{:08}", i * 3 + step))
         .find_map(|stem| {
-            let sum: u32 = stem
-                .chars()
-                .zip((2..=10).rev())
-                .filter_map(|(digit, weight)| digit.to_digit(10).map(|d| d * weight))
-                .sum();
-            match sum % 11 {
-                0 | 10 => None,
-                r => Some(format!("{stem}{}", 10 - r)),
+            let mut digits = [0u8; 9];
+            for (slot, c) in digits.iter_mut().zip(stem.bytes()) {
+                *slot = c - b'0';
             }
+            Uln::expected_check_digit(digits).map(|check| format!("{stem}{check}"))
         })
         .unwrap_or_default()
 }
