@@ -373,7 +373,7 @@ fn format_cursor(cursor: kept::Cursor) -> String {
 }
 
 fn parse_cursor(text: &str) -> Result<kept::Cursor, AppError> {
-    let bad = || AppError::field("after", "pass back the `next` of the previous page");
+    let bad = crate::epas::cursor_refused;
     let mut parts = text.splitn(3, '.');
     let (Some(due), Some(epa), Some(position)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(bad());

@@ -175,8 +175,13 @@ fn format_cursor(cursor: ListCursor) -> String {
     format!("{}.{}", cursor.created_at.timestamp_micros(), cursor.id)
 }
 
+/// The refusal of an `after` that is not a page's `next`, for every list.
+pub(crate) fn cursor_refused() -> AppError {
+    AppError::field("after", "pass back the `next` of the previous page")
+}
+
 fn parse_cursor(text: &str) -> Result<ListCursor, AppError> {
-    let bad = || AppError::field("after", "pass back the `next` of the previous page");
+    let bad = cursor_refused;
     let (micros, id) = text.split_once('.').ok_or_else(bad)?;
     Ok(ListCursor {
         created_at: micros
