@@ -106,6 +106,8 @@ pub struct ListQuery {
     pub limit: Option<i64>,
     /// Where the previous page ended (its `next`).
     pub after: Option<String>,
+    /// A ULN, or the start of a family name (see [`epas::Search`]).
+    pub search: Option<String>,
 }
 
 /// A page of a list and where the next one starts.
@@ -145,6 +147,7 @@ pub async fn list(app: &App, actor: &Actor, query: &ListQuery) -> Result<Page<Ep
     let filter = Filter {
         stage,
         policy: query.policy.as_deref(),
+        search: query.search.as_deref().and_then(epas::Search::from_text),
     };
     // The widest relationship the actor has decides the scope; a person with
     // no relationship to any EPA sees an empty list.
@@ -193,7 +196,7 @@ fn parse_cursor(text: &str) -> Result<ListCursor, AppError> {
     })
 }
 
-pub(crate) fn scope_of(actor: &Actor) -> Option<Scope> {
+pub fn scope_of(actor: &Actor) -> Option<Scope> {
     let first = |role: Role| actor.organisations_as(role).next();
     if let Some(epao) = first(Role::EpaoAdmin)
         .or_else(|| first(Role::EpaoOperations))
@@ -251,4 +254,20 @@ pub async fn timeline(
         .map(|r| (r.method.as_str().to_owned(), r.attempt))
         .collect();
     Ok(crate::timeline::withhold_marks(events, &released))
+}
+
+/// Which of `actions` the actor may take on the EPA now: what a page
+/// offers them. Asked of the same gate as the actions themselves.
+pub async fn permitted(
+    app: &App,
+    actor: &Actor,
+    id: Uuid,
+    actions: &[Action],
+) -> Result<Vec<Action>, AppError> {
+    let ctx = EpaContext::read(app, actor, id, Action::ViewEpa, "you cannot see this EPA").await?;
+    Ok(actions
+        .iter()
+        .copied()
+        .filter(|action| ctx.may(actor, *action))
+        .collect())
 }

@@ -21,6 +21,7 @@ pub mod idempotency;
 pub mod locator;
 pub mod mapping;
 pub mod people;
+pub mod pipeline;
 pub mod planning;
 pub mod plans;
 pub mod portfolio_archive;

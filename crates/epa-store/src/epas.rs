@@ -74,6 +74,43 @@ pub struct Scope {
 pub struct Filter<'a> {
     pub stage: Option<Stage>,
     pub policy: Option<&'a str>,
+    pub search: Option<Search>,
+}
+
+/// Finding an apprentice by what a person types: a ULN exactly, or the
+/// start of a family name in any case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Search {
+    Uln(String),
+    FamilyNameStarting(String),
+}
+
+impl Search {
+    /// Ten digits are a ULN; anything else is the start of a family name.
+    pub fn from_text(text: &str) -> Option<Search> {
+        let text = text.trim();
+        if text.is_empty() {
+            None
+        } else if text.len() == 10 && text.bytes().all(|b| b.is_ascii_digit()) {
+            Some(Search::Uln(text.to_owned()))
+        } else {
+            Some(Search::FamilyNameStarting(text.to_lowercase()))
+        }
+    }
+}
+
+/// The first string after every string starting with `prefix`: the prefix
+/// with its last character moved on by one (`smi` -> `smj`), so a prefix
+/// match is an index range on both databases.
+fn prefix_end(prefix: &str) -> String {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        if let Some(next) = char::from_u32(last as u32 + 1) {
+            chars.push(next);
+            return chars.into_iter().collect();
+        }
+    }
+    String::from(char::MAX)
 }
 
 const COLUMNS: &str = "e.id, e.apprentice_id, e.epao_id, e.standard_reference, e.standard_version, e.policy, e.stage, \
@@ -201,6 +238,22 @@ fn conditions(scope: &Scope, filter: &Filter<'_>) -> (Vec<String>, Vec<Bind>) {
     }
     if let Some(policy) = filter.policy {
         add("e.policy = ?", Bind::Text(policy.to_owned()), &mut binds);
+    }
+    match &filter.search {
+        Some(Search::Uln(uln)) => add("a.uln = ?", Bind::Text(uln.clone()), &mut binds),
+        Some(Search::FamilyNameStarting(prefix)) => {
+            add(
+                "lower(a.family_name) >= ?",
+                Bind::Text(prefix.clone()),
+                &mut binds,
+            );
+            add(
+                "lower(a.family_name) < ?",
+                Bind::Text(prefix_end(prefix)),
+                &mut binds,
+            );
+        }
+        None => {}
     }
     (clauses, binds)
 }

@@ -4,6 +4,7 @@
 pub mod api;
 mod health;
 mod layers;
+mod pages;
 
 use axum::Router;
 use axum::routing::get;
@@ -23,6 +24,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .nest("/api/v1", api::routes())
         .merge(api::docs())
+        .merge(pages::routes())
         .with_state(state);
     layers::apply(routes)
 }

@@ -306,6 +306,7 @@ async fn check_demo(backend: Backend, clock: Arc<dyn Clock + Send + Sync>) {
         policy: None,
         limit: Some(200),
         after: None,
+        search: None,
     };
     let seen = epa_app::epas::list(&app, &provider, &query).await.unwrap();
     assert!(!seen.items.is_empty());

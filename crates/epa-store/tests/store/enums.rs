@@ -114,6 +114,7 @@ crate::conformance!(
             &Filter {
                 stage: Some(Stage::Completed),
                 policy: None,
+                search: None,
             },
             10,
             0,

@@ -64,6 +64,8 @@ pub struct ListParams {
     /// Only EPAs under this EPAO policy (`tquk`, `innovate`; `GET
     /// /api/v1/plans` lists the policies this server knows).
     pub policy: Option<String>,
+    /// A ULN (ten digits, exactly) or the start of a family name (any case).
+    pub search: Option<String>,
     /// How many to return, 1 to 200 (default 50).
     pub limit: Option<i64>,
     /// Where the previous page ended: follow its `next` link as given.
@@ -114,6 +116,7 @@ pub async fn list(
         policy: params.policy,
         limit: params.limit,
         after: params.after,
+        search: params.search,
     };
     let page = epas::list(&state.app, &actor, &query).await?;
     let next = page.next.map(|after| {
@@ -123,6 +126,10 @@ pub async fn list(
         }
         if let Some(policy) = &query.policy {
             link.push_str(&format!("&policy={policy}"));
+        }
+        if let Some(search) = &query.search {
+            let search: String = form_urlencoded::byte_serialize(search.as_bytes()).collect();
+            link.push_str(&format!("&search={search}"));
         }
         link
     });

@@ -4,6 +4,7 @@
 mod accounts;
 mod assessment;
 mod auth;
+pub use auth::ClientAddress;
 mod closed;
 mod corrections;
 mod deadlines;

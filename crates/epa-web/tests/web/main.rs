@@ -16,6 +16,7 @@ mod journeys;
 mod locator;
 mod matrix;
 mod openapi;
+mod pages;
 mod people_matrix;
 mod planning;
 mod release;

@@ -1,0 +1,107 @@
+//! `/epas`: the apprentices a person may see, searched by family name or
+//! ULN, a page at a time.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use epa_app::AppError;
+use epa_app::epas::{self, ListQuery};
+use epa_store::users::Role;
+use serde::Deserialize;
+
+use super::error::PageError;
+use super::session::SignedIn;
+use super::view::{Chrome, policy_name, render, render_with, stage_name};
+use crate::AppState;
+
+#[derive(Deserialize)]
+pub struct ListParams {
+    search: Option<String>,
+    stage: Option<String>,
+    after: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "epa_list.html")]
+struct EpaList {
+    chrome: Chrome,
+    search: String,
+    stage: String,
+    stages: Vec<(&'static str, &'static str)>,
+    rows: Vec<Row>,
+    next: Option<String>,
+    error: Option<String>,
+    may_register: bool,
+}
+
+struct Row {
+    id: uuid::Uuid,
+    name: String,
+    uln: String,
+    stage: &'static str,
+    epao: &'static str,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Query(params): Query<ListParams>,
+) -> Result<Response, PageError> {
+    let search = params.search.clone().unwrap_or_default();
+    let stage = params.stage.clone().filter(|stage| !stage.is_empty());
+    let query = ListQuery {
+        stage: stage.clone(),
+        search: Some(search.clone()).filter(|s| !s.trim().is_empty()),
+        after: params.after.clone(),
+        limit: Some(50),
+        ..ListQuery::default()
+    };
+    let mut page = EpaList {
+        chrome: Chrome::new(&signed_in, "Apprentices", "/epas"),
+        search,
+        stage: stage.clone().unwrap_or_default(),
+        stages: epa_domain::lifecycle::Stage::ALL
+            .into_iter()
+            .map(|stage| (stage.as_str(), stage_name(stage.as_str())))
+            .collect(),
+        rows: Vec::new(),
+        next: None,
+        error: None,
+        may_register: signed_in.actor.has_role(Role::ProviderUser) || signed_in.is_epao_staff(),
+    };
+    match epas::list(&state.app, &signed_in.actor, &query).await {
+        Ok(found) => {
+            page.rows = found
+                .items
+                .into_iter()
+                .map(|epa| Row {
+                    id: epa.id,
+                    name: format!(
+                        "{} {}",
+                        epa.apprentice.given_names, epa.apprentice.family_name
+                    ),
+                    uln: epa.apprentice.uln,
+                    stage: stage_name(&epa.stage),
+                    epao: policy_name(&epa.policy),
+                })
+                .collect();
+            page.next = found.next.map(|after| {
+                let query = form_urlencoded::Serializer::new(String::new())
+                    .append_pair("search", &page.search)
+                    .append_pair("stage", &page.stage)
+                    .append_pair("after", &after)
+                    .finish();
+                format!("/epas?{query}")
+            });
+            Ok(render(&page))
+        }
+        Err(AppError::Validation(errors)) => {
+            page.error = errors
+                .first()
+                .map(|err| super::error::sentence(&err.message));
+            Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(err) => Err(err.into()),
+    }
+}

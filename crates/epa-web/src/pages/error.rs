@@ -1,0 +1,99 @@
+//! What a page shows when a use case says no: the same errors as the API,
+//! in words for a person, with a way on. Nothing about our internals is
+//! shown; those go to the log with the request id.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use epa_app::AppError;
+
+use super::view::{Chrome, render_with};
+
+/// An error a page handler gives up with.
+#[derive(Debug)]
+pub struct PageError(pub AppError);
+
+impl From<AppError> for PageError {
+    fn from(err: AppError) -> Self {
+        PageError(err)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    chrome: Chrome,
+    heading: String,
+    detail: String,
+}
+
+/// A page that says what went wrong and what to do.
+pub fn refusal(status: StatusCode, heading: &str, detail: &str) -> Response {
+    let mut response = render_with(
+        status,
+        &ErrorPage {
+            chrome: Chrome::anonymous(heading),
+            heading: heading.to_owned(),
+            detail: detail.to_owned(),
+        },
+    );
+    super::headers::signed_in_page(response.headers_mut());
+    response
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        match self.0 {
+            AppError::NotFound => refusal(
+                StatusCode::NOT_FOUND,
+                "Page not found",
+                "If you typed the web address, check it is correct. If you followed a link, the record may have been removed, or it is not yours to see.",
+            ),
+            AppError::Forbidden(why) => {
+                refusal(StatusCode::FORBIDDEN, "You cannot do this", &sentence(&why))
+            }
+            AppError::Conflict(why) | AppError::Stale(why) => refusal(
+                StatusCode::CONFLICT,
+                "This cannot be done now",
+                &sentence(&why),
+            ),
+            AppError::Validation(errors) => {
+                let detail = errors
+                    .iter()
+                    .map(|err| sentence(&err.message))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                refusal(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "There is a problem",
+                    &detail,
+                )
+            }
+            AppError::Unavailable(why) => refusal(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "This is not available at the moment",
+                &sentence(&why),
+            ),
+            AppError::Internal(cause) => {
+                tracing::error!(%cause, "a page failed");
+                refusal(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Sorry, there is a problem with the service",
+                    "Try again in a moment. Nothing you sent was saved.",
+                )
+            }
+        }
+    }
+}
+
+/// A use case's message as a sentence: capital first, full stop last.
+pub fn sentence(text: &str) -> String {
+    let mut text = text.trim().to_owned();
+    if let Some(first) = text.get_mut(0..1) {
+        first.make_ascii_uppercase();
+    }
+    if !text.ends_with(['.', '?', '!']) {
+        text.push('.');
+    }
+    text
+}

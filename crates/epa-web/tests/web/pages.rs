@@ -1,0 +1,262 @@
+//! The web application's pages through real HTTP: signing in and out, the
+//! session and CSRF gates, the security headers, and what each person sees.
+
+use epa_testkit::TestApp;
+use epa_testkit::seed::{Party, World};
+use reqwest::header;
+
+use crate::on_both;
+use crate::support::{registered, uln};
+
+/// A browser that does not follow redirects, so each answer can be checked.
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Gives `party` the password `correct horse battery` (the world's people
+/// sign in with tokens only).
+async fn with_password(app: &TestApp, party: &Party) {
+    let hash = epa_app::accounts::hash_password("correct horse battery".to_owned())
+        .await
+        .unwrap();
+    let mut tx = app.db.begin_write().await.unwrap();
+    epa_store::users::set_password_hash(&mut tx, party.user_id, &hash)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// Signs `party` in through the sign-in form; the session cookie's
+/// `name=value`.
+pub async fn signed_in(app: &TestApp, party: &Party) -> String {
+    with_password(app, party).await;
+    let response = browser()
+        .post(app.url("/login"))
+        .form(&[
+            ("email", party.email.as_str()),
+            ("password", "correct horse battery"),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303, "sign-in as {}", party.email);
+    let cookie = response
+        .headers()
+        .get(header::SET_COOKIE)
+        .expect("a session cookie")
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    cookie.split(';').next().unwrap().to_owned()
+}
+
+/// `GET path` with the session cookie: status and body.
+pub async fn page(app: &TestApp, cookie: &str, path: &str) -> (u16, String) {
+    let response = browser()
+        .get(app.url(path))
+        .header(header::COOKIE, cookie)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap())
+}
+
+/// The CSRF token on a page (the sign-out form carries it on every page).
+pub fn csrf_of(html: &str) -> String {
+    let at = html.find("name=\"csrf\" value=\"").expect("a form token") + 19;
+    html[at..at + 64].to_owned()
+}
+
+/// Every page is a whole, accessible document.
+fn assert_document(html: &str, title: &str) {
+    assert!(
+        html.starts_with("<!doctype html>\n<html lang=\"en\">"),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!("<title>{title} – OpenEPA</title>")),
+        "{title}: {html}"
+    );
+    assert_eq!(html.matches("<main").count(), 1);
+    assert!(html.contains("href=\"#main\""), "a skip link");
+}
+
+on_both!(signing_in_and_out, async |app: &TestApp, world: &World| {
+    // Not signed in: `/` and every page lead to the sign-in page.
+    let response = browser().get(app.url("/")).send().await.unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()[header::LOCATION], "/login");
+    let response = browser().get(app.url("/dashboard")).send().await.unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        response.headers()[header::LOCATION],
+        "/login?next=%2Fdashboard"
+    );
+
+    let response = browser().get(app.url("/login")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let headers = response.headers().clone();
+    let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    assert_document(&response.text().await.unwrap(), "Sign in");
+
+    // A wrong password and an unknown email read the same.
+    with_password(app, &world.operations).await;
+    let mut answers = Vec::new();
+    for (email, password) in [
+        (world.operations.email.as_str(), "wrong password"),
+        ("nobody-here@example.test", "correct horse battery"),
+    ] {
+        let response = browser()
+            .post(app.url("/login"))
+            .form(&[("email", email), ("password", password)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 422);
+        assert!(response.headers().get(header::SET_COOKIE).is_none());
+        let html = response.text().await.unwrap();
+        assert!(html.contains("There is a problem"), "{html}");
+        assert!(html.contains("The email address or password is not right"));
+        // The email typed is kept; the password never comes back.
+        assert!(html.contains(&format!("value=\"{email}\"")));
+        assert!(!html.contains(password));
+        answers.push(html.replace(email, "EMAIL"));
+    }
+    assert_eq!(answers[0], answers[1]);
+
+    // Signed in, `/` leads EPAO staff to the dashboard.
+    let cookie = signed_in(app, &world.operations).await;
+    let response = browser()
+        .get(app.url("/"))
+        .header(header::COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()[header::LOCATION], "/dashboard");
+    let (status, html) = page(app, &cookie, "/dashboard").await;
+    assert_eq!(status, 200, "{html}");
+    assert_document(&html, "Dashboard");
+    assert!(html.contains("EPAs at each stage"));
+
+    // Signing out needs the page's token and ends the session.
+    let token = csrf_of(&html);
+    let response = browser()
+        .post(app.url("/logout"))
+        .header(header::COOKIE, &cookie)
+        .form(&[("csrf", "0".repeat(64))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    let response = browser()
+        .post(app.url("/logout"))
+        .header(header::COOKIE, &cookie)
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403, "a cross-site post is refused");
+    assert_eq!(
+        page(app, &cookie, "/dashboard").await.0,
+        200,
+        "still signed in"
+    );
+    let response = browser()
+        .post(app.url("/logout"))
+        .header(header::COOKIE, &cookie)
+        .form(&[("csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(page(app, &cookie, "/dashboard").await.0, 303, "signed out");
+});
+
+on_both!(
+    each_party_sees_their_own_apprentices_and_markup_is_text,
+    async |app: &TestApp, world: &World| {
+        let first = registered(app, world, "tquk", 1).await;
+        let response = app
+            .post_as(
+                &world.operations.token,
+                "/api/v1/epas",
+                &serde_json::json!({
+                    "uln": uln(2),
+                    "given_names": "<script>alert(1)</script>",
+                    "family_name": "O'Brien & \"Sons\"",
+                    "date_of_birth": "2003-04-17",
+                    "employer_id": world.employer,
+                    "provider_id": world.provider,
+                    "standard": "ST0071",
+                    "policy": "innovate",
+                    "start_date": "2025-06-02",
+                }),
+            )
+            .await;
+        assert_eq!(response.status(), 201);
+        let second: serde_json::Value = response.json().await.unwrap();
+
+        let provider = signed_in(app, &world.provider_user).await;
+        let (status, html) = page(app, &provider, "/epas").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("Apprentice 1"));
+        assert!(
+            !html.contains("<script>alert(1)</script>"),
+            "markup shows as text"
+        );
+        assert!(
+            html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"),
+            "{html}"
+        );
+
+        let (status, html) = page(
+            app,
+            &provider,
+            &format!("/epas/{}", second["id"].as_str().unwrap()),
+        )
+        .await;
+        assert_eq!(status, 200, "{html}");
+        assert!(!html.contains("<script>alert(1)</script>"));
+        assert!(html.contains("Innovate Awarding"));
+        assert!(
+            html.contains("aria-current=\"step\""),
+            "the journey shows where the EPA is"
+        );
+
+        // Search by the start of the family name, in any case, or by ULN.
+        let (_, html) = page(app, &provider, "/epas?search=o%27bri").await;
+        assert!(html.contains("O&#39;Brien &#38; &#34;Sons&#34;"), "{html}");
+        assert!(!html.contains("Apprentice 1"));
+        let (_, html) = page(app, &provider, &format!("/epas?search={}", uln(1))).await;
+        assert!(html.contains("Apprentice 1"));
+        assert!(!html.contains("Brien"));
+
+        // Another provider finds neither, and their EPA pages are not found.
+        let other = signed_in(app, &world.other_provider_user).await;
+        let (_, html) = page(app, &other, "/epas").await;
+        assert!(!html.contains("Apprentice 1"));
+        let (status, html) = page(
+            app,
+            &other,
+            &format!("/epas/{}", first["id"].as_str().unwrap()),
+        )
+        .await;
+        assert_eq!(status, 404);
+        assert!(html.contains("Page not found"));
+    }
+);
