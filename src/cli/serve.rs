@@ -191,7 +191,7 @@ async fn serve(settings: Settings, demo: bool) -> Result<(), String> {
 fn print_demo_logins(settings: &Settings, loaded: &epa_app::demo::Loaded) {
     let url = format!("http://{}", settings.bind);
     let mut text = format!(
-        "OpenEPA demo at {url} ({} apprentices{})\nAPI documentation: {url}/api/docs\nSign in (POST {url}/api/v1/tokens) with password \"{}\" as:\n",
+        "OpenEPA demo at {url} ({} apprentices{})\nOpen {url} in a browser and sign in with the password \"{}\" as:\n",
         loaded.apprentices,
         if loaded.created { ", just loaded" } else { "" },
         epa_app::accounts::DEMO_PASSWORD,
@@ -199,6 +199,9 @@ fn print_demo_logins(settings: &Settings, loaded: &epa_app::demo::Loaded) {
     for (email, role) in epa_app::demo::LOGINS {
         text.push_str(&format!("  {email:<24} {}\n", role.as_str()));
     }
+    text.push_str(&format!(
+        "The JSON API and its documentation: {url}/api/docs\n"
+    ));
     // A closed stdout must not stop the server: the logins are a courtesy.
     let _ = exit::text(&text);
 }

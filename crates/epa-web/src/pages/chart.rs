@@ -54,6 +54,65 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// The KSB coverage matrix: a row per KSB, a column per evidence item, a
+/// filled cell where the item evidences the KSB and a red mark where no
+/// item does.
+pub fn coverage_matrix(rows: &[(String, Vec<i32>)]) -> String {
+    const CELL: i64 = 16;
+    const LABEL_WIDTH: i64 = 48;
+    const TOP: i64 = 22;
+    let columns = rows
+        .iter()
+        .flat_map(|(_, items)| items.iter().copied())
+        .max()
+        .unwrap_or(0)
+        .max(1) as i64;
+    let width = LABEL_WIDTH + columns * CELL + 8;
+    let height = TOP + rows.len() as i64 * CELL + 8;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        "<svg class=\"chart\" role=\"img\" aria-labelledby=\"coverage-title\" viewBox=\"0 0 {width} {height}\" xmlns=\"http://www.w3.org/2000/svg\">\
+         <title id=\"coverage-title\">KSB coverage: which evidence items evidence each KSB</title>"
+    );
+    for column in 1..=columns {
+        let _ = write!(
+            svg,
+            "<text x=\"{}\" y=\"14\" text-anchor=\"middle\" class=\"chart-axis\">{column}</text>",
+            LABEL_WIDTH + (column - 1) * CELL + CELL / 2
+        );
+    }
+    for (index, (ksb, items)) in rows.iter().enumerate() {
+        let y = TOP + index as i64 * CELL;
+        let _ = write!(
+            svg,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" class=\"chart-axis\">{}</text>",
+            LABEL_WIDTH - 6,
+            y + CELL - 4,
+            escape(ksb)
+        );
+        if items.is_empty() {
+            let _ = write!(
+                svg,
+                "<rect x=\"{LABEL_WIDTH}\" y=\"{y}\" width=\"{}\" height=\"{}\" class=\"chart-gap\"/>",
+                columns * CELL,
+                CELL - 2
+            );
+        }
+        for item in items {
+            let _ = write!(
+                svg,
+                "<rect x=\"{}\" y=\"{y}\" width=\"{}\" height=\"{}\" class=\"chart-bar\"/>",
+                LABEL_WIDTH + (*item as i64 - 1) * CELL + 1,
+                CELL - 2,
+                CELL - 2
+            );
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,5 +129,13 @@ mod tests {
         assert!(!svg.contains("<script>"));
         assert!(svg.contains("&lt;script&gt;"));
         assert!(svg.contains("width=\"340\""));
+    }
+
+    #[test]
+    fn the_coverage_matrix_marks_each_covered_cell_and_each_gap() {
+        let svg = coverage_matrix(&[("K2".to_owned(), vec![1, 3]), ("<K5>".to_owned(), vec![])]);
+        assert_eq!(svg.matches("class=\"chart-bar\"").count(), 2);
+        assert_eq!(svg.matches("class=\"chart-gap\"").count(), 1);
+        assert!(svg.contains("&lt;K5&gt;") && !svg.contains("<K5>"));
     }
 }

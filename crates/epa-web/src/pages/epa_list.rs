@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use epa_app::AppError;
 use epa_app::epas::{self, ListQuery};
+use epa_domain::lifecycle::Stage;
 use epa_store::users::Role;
 use serde::Deserialize;
 
@@ -33,6 +34,11 @@ struct EpaList {
     next: Option<String>,
     error: Option<String>,
     may_register: bool,
+    /// Where a row leads under the EPA's page (`/gateway` from the gateway
+    /// queue), and the queue's own heading and address.
+    suffix: &'static str,
+    heading: &'static str,
+    here: &'static str,
 }
 
 struct Row {
@@ -57,7 +63,7 @@ pub async fn list(
         limit: Some(50),
         ..ListQuery::default()
     };
-    let mut page = EpaList {
+    let page = EpaList {
         chrome: Chrome::new(&signed_in, "Apprentices", "/epas"),
         search,
         stage: stage.clone().unwrap_or_default(),
@@ -69,7 +75,52 @@ pub async fn list(
         next: None,
         error: None,
         may_register: signed_in.actor.has_role(Role::ProviderUser) || signed_in.is_epao_staff(),
+        suffix: "",
+        heading: "Apprentices",
+        here: "/epas",
     };
+    show(&state, &signed_in, query, page).await
+}
+
+/// A work queue: the EPAs at one stage, each leading to the page where the
+/// work is done.
+pub async fn queue(
+    state: &AppState,
+    signed_in: &SignedIn,
+    stage: Stage,
+    heading: &'static str,
+    here: &'static str,
+    suffix: &'static str,
+    after: Option<String>,
+) -> Result<Response, PageError> {
+    let query = ListQuery {
+        stage: Some(stage.as_str().to_owned()),
+        after,
+        limit: Some(50),
+        ..ListQuery::default()
+    };
+    let page = EpaList {
+        chrome: Chrome::new(signed_in, heading, here),
+        search: String::new(),
+        stage: stage.as_str().to_owned(),
+        stages: Vec::new(),
+        rows: Vec::new(),
+        next: None,
+        error: None,
+        may_register: false,
+        suffix,
+        heading,
+        here,
+    };
+    show(state, signed_in, query, page).await
+}
+
+async fn show(
+    state: &AppState,
+    signed_in: &SignedIn,
+    query: ListQuery,
+    mut page: EpaList,
+) -> Result<Response, PageError> {
     match epas::list(&state.app, &signed_in.actor, &query).await {
         Ok(found) => {
             page.rows = found
@@ -92,7 +143,7 @@ pub async fn list(
                     .append_pair("stage", &page.stage)
                     .append_pair("after", &after)
                     .finish();
-                format!("/epas?{query}")
+                format!("{}?{query}", page.here)
             });
             Ok(render(&page))
         }

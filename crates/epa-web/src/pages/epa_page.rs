@@ -3,11 +3,12 @@
 //! documents, and the things this person can do now.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use epa_app::{assessment, deadlines, documents, epas, planning};
 use epa_domain::lifecycle::Stage;
 use epa_domain::policy::Action;
+use serde::Deserialize;
 use uuid::Uuid;
 
 use super::deadline_rows::{DeadlineRow, row_of_own};
@@ -21,6 +22,7 @@ use crate::AppState;
 struct EpaPage {
     chrome: Chrome,
     name: String,
+    next: &'static str,
     facts: Vec<(&'static str, String)>,
     steps: Vec<Step>,
     actions: Vec<(String, String)>,
@@ -29,6 +31,41 @@ struct EpaPage {
     results: Vec<ResultRow>,
     overall: Option<Overall>,
     documents: Vec<DocumentRow>,
+}
+
+/// What happens next at each stage, in a sentence everyone can read.
+fn next_step(stage: Option<Stage>) -> &'static str {
+    match stage {
+        Some(Stage::Registered) => {
+            "The training provider submits the gateway when the apprentice is ready: the portfolio, the project proposal and the declarations."
+        }
+        Some(Stage::GatewaySubmitted) => {
+            "The EPAO reviews each part of the gateway and approves it, or says what to send again."
+        }
+        Some(Stage::GatewayApproved) => {
+            "The EPAO holds the planning meeting with the apprentice, employer and provider, and allocates the assessor."
+        }
+        Some(Stage::Planned) => {
+            "The three assessments are booked within the EPA period; each booking is shown below."
+        }
+        Some(Stage::InAssessment) => {
+            "The assessments are taking place; the assessor judges each against the criteria."
+        }
+        Some(Stage::AwaitingResults) => {
+            "Every assessment is graded; the EPAO checks and releases the results."
+        }
+        Some(Stage::Completed) => {
+            "The results are released. For a pass or distinction the EPAO claims the certificate; after a fail, a resit or retake can be arranged."
+        }
+        Some(Stage::CertificateClaimed) => "The certificate has been claimed and is on its way.",
+        Some(Stage::CertificateReceived) => {
+            "The certificate has arrived: the end-point assessment is complete."
+        }
+        Some(Stage::Withdrawn) => {
+            "The apprentice has been withdrawn from the end-point assessment."
+        }
+        None => "",
+    }
 }
 
 struct Step {
@@ -64,18 +101,49 @@ struct DocumentRow {
 }
 
 /// What a page may offer, asked of the gate in one go.
-const OFFERED: [Action; 5] = [
+const OFFERED: [Action; 7] = [
+    Action::ReallocateAssessor,
     Action::SubmitGateway,
+    Action::AllocateAssessor,
     Action::ReviewGateway,
     Action::BookAssessment,
     Action::RecordJudgement,
     Action::ReleaseResult,
 ];
 
+#[derive(Deserialize)]
+pub struct Done {
+    done: Option<String>,
+}
+
+/// What the action that led here did, in a line.
+fn notice(done: Option<&str>) -> Option<String> {
+    Some(
+        match done? {
+            "registered" => {
+                "The apprentice is registered. Submit their gateway when they are ready."
+            }
+            "gateway_submitted" => "The gateway is submitted. The EPAO reviews it next.",
+            "gateway_approved" => "The gateway is approved: the EPA period has started.",
+            "gateway_rejected" => {
+                "The gateway is rejected: the provider sends the rejected parts again."
+            }
+            "meeting_held" => "The planning meeting is recorded.",
+            "booked" => "The assessment is booked and everyone is told.",
+            "released" => "The results are released and everyone is told.",
+            "certificate_claimed" => "The certificate is claimed.",
+            "reallocated" => "The EPA has moved to its new assessor, with its bookings to come; everyone is told.",
+            _ => return None,
+        }
+        .to_owned(),
+    )
+}
+
 pub async fn page(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path(id): Path<Uuid>,
+    Query(done): Query<Done>,
 ) -> Result<Response, PageError> {
     let app = &state.app;
     let actor = &signed_in.actor;
@@ -124,6 +192,71 @@ pub async fn page(
     let stage: Option<Stage> = epa.stage.parse().ok();
     let steps = steps(stage);
     let mut actions = Vec::new();
+    match stage {
+        Some(Stage::Registered) if may.contains(&Action::SubmitGateway) => {
+            actions.push((
+                format!("/epas/{id}/gateway/submit"),
+                "Submit the gateway".to_owned(),
+            ));
+        }
+        Some(Stage::GatewaySubmitted) if may.contains(&Action::ReviewGateway) => {
+            actions.push((
+                format!("/epas/{id}/gateway"),
+                "Review the gateway".to_owned(),
+            ));
+        }
+        Some(Stage::Registered) => {}
+        _ => actions.push((format!("/epas/{id}/gateway"), "See the gateway".to_owned())),
+    }
+    match stage {
+        Some(Stage::GatewayApproved) if may.contains(&Action::AllocateAssessor) => {
+            actions.push((
+                format!("/epas/{id}/planning-meeting"),
+                "Record the planning meeting".to_owned(),
+            ));
+        }
+        Some(Stage::Planned | Stage::InAssessment) if may.contains(&Action::BookAssessment) => {
+            actions.push((
+                format!("/epas/{id}/bookings/new"),
+                "Book an assessment".to_owned(),
+            ));
+        }
+        _ => {}
+    }
+    if matches!(
+        stage,
+        Some(
+            Stage::InAssessment
+                | Stage::AwaitingResults
+                | Stage::Completed
+                | Stage::CertificateClaimed
+                | Stage::CertificateReceived
+        )
+    ) {
+        let label = if may.contains(&Action::ReleaseResult) {
+            "Results and release"
+        } else {
+            "Results"
+        };
+        actions.push((format!("/epas/{id}/results"), label.to_owned()));
+    }
+    if may.contains(&Action::ReallocateAssessor)
+        && epa.assessor_id.is_some()
+        && !matches!(
+            stage,
+            Some(
+                Stage::Completed
+                    | Stage::CertificateClaimed
+                    | Stage::CertificateReceived
+                    | Stage::Withdrawn
+            )
+        )
+    {
+        actions.push((
+            format!("/epas/{id}/assessor"),
+            "Change the assessor".to_owned(),
+        ));
+    }
     if may.contains(&Action::RecordJudgement) {
         // A sitting is recorded on or after its day, against its booking.
         for booking in bookings
@@ -189,8 +322,9 @@ pub async fn page(
         })
         .collect();
     Ok(render(&EpaPage {
-        chrome: Chrome::new(&signed_in, name.clone(), ""),
+        chrome: Chrome::new(&signed_in, name.clone(), "").with_notice(notice(done.done.as_deref())),
         name,
+        next: next_step(stage),
         facts,
         steps,
         actions,

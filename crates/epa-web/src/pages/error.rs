@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use epa_app::AppError;
+use epa_app::{AppError, FieldError};
 
 use super::view::{Chrome, render_with};
 
@@ -96,4 +96,15 @@ pub fn sentence(text: &str) -> String {
         text.push('.');
     }
     text
+}
+
+/// Every problem's message as a sentence, for the error summary.
+pub fn sentences(errors: Vec<FieldError>) -> Vec<FieldError> {
+    errors
+        .into_iter()
+        .map(|err| FieldError {
+            message: sentence(&err.message),
+            ..err
+        })
+        .collect()
 }

@@ -7,6 +7,7 @@
 mod assessor;
 mod assets;
 mod chart;
+mod choices;
 mod csrf;
 mod dashboard;
 mod deadline_rows;
@@ -14,17 +15,23 @@ mod epa_list;
 mod epa_page;
 mod error;
 mod form;
+mod gateway_review;
+mod gateway_submit;
 mod grading;
 mod headers;
 mod home;
 mod login;
+mod planning;
+mod queues;
+mod reallocate;
 mod register;
+mod results;
 mod session;
 mod sitting;
 mod view;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::AppState;
 
@@ -32,12 +39,45 @@ pub fn routes() -> Router<AppState> {
     let pages = Router::new()
         .route("/", get(home::home))
         .route("/login", get(login::form).post(login::sign_in))
-        .route("/logout", axum::routing::post(login::sign_out))
+        .route("/logout", post(login::sign_out))
         .route("/dashboard", get(dashboard::dashboard))
         .route("/assessor", get(assessor::home))
         .route("/epas", get(epa_list::list))
+        .route("/gateway", get(queues::gateway_reviews))
+        .route("/results", get(queues::results))
+        .route("/certificates", get(queues::certificates))
         .route("/epas/new", get(register::form).post(register::register))
         .route("/epas/{id}", get(epa_page::page))
+        .route("/epas/{id}/gateway", get(gateway_review::page))
+        .route(
+            "/epas/{id}/gateway/submit",
+            get(gateway_submit::form).post(gateway_submit::submit),
+        )
+        .route(
+            "/epas/{id}/gateway/components/{kind}",
+            post(gateway_review::decide_component),
+        )
+        .route("/epas/{id}/gateway/approve", post(gateway_review::approve))
+        .route("/epas/{id}/gateway/reject", post(gateway_review::reject))
+        .route(
+            "/epas/{id}/assessor",
+            get(reallocate::form).post(reallocate::reallocate),
+        )
+        .route("/epas/{id}/results", get(results::page))
+        .route("/epas/{id}/results/release", post(results::release))
+        .route(
+            "/epas/{id}/results/{method}/release",
+            post(results::release_method),
+        )
+        .route("/epas/{id}/certificate", post(results::claim_certificate))
+        .route(
+            "/epas/{id}/planning-meeting",
+            get(planning::meeting_form).post(planning::hold_meeting),
+        )
+        .route(
+            "/epas/{id}/bookings/new",
+            get(planning::booking_form).post(planning::book),
+        )
         .route(
             "/epas/{id}/bookings/{booking}/sitting",
             get(sitting::form).post(sitting::record),

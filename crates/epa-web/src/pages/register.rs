@@ -11,7 +11,7 @@ use epa_app::registration::{self, Registration};
 use epa_app::{AppError, FieldError};
 use epa_store::users::Role;
 
-use super::error::{PageError, sentence};
+use super::error::{PageError, sentences};
 use super::form::{FormData, PostedForm};
 use super::session::SignedIn;
 use super::view::{Chrome, Field, policy_name, render, render_with, summary};
@@ -193,19 +193,15 @@ pub async fn register(
         };
         match registration::register(&state.app, &signed_in.actor, input).await {
             Ok(epa) => {
-                return Ok(Redirect::to(&format!("/epas/{}?registered=1", epa.id)).into_response());
+                return Ok(
+                    Redirect::to(&format!("/epas/{}?done=registered", epa.id)).into_response()
+                );
             }
             Err(AppError::Validation(problems)) => errors = problems,
             Err(err) => return Err(err.into()),
         }
     }
-    let errors: Vec<FieldError> = errors
-        .into_iter()
-        .map(|err| FieldError {
-            message: sentence(&err.message),
-            ..err
-        })
-        .collect();
+    let errors: Vec<FieldError> = sentences(errors);
     let organisations = organisations(&state, &signed_in).await?;
     let fields = fields(&state, &organisations, &form, &errors);
     Ok(render_with(

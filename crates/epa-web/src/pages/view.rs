@@ -74,6 +74,7 @@ fn nav_for(signed_in: &SignedIn) -> Vec<(&'static str, &'static str)> {
             ("/epas", "Apprentices"),
             ("/gateway", "Gateway reviews"),
             ("/results", "Results"),
+            ("/certificates", "Certificates"),
         ]);
         if actor.has_role(Role::EpaoAdmin) {
             nav.push(("/people", "People"));
@@ -98,9 +99,10 @@ fn nav_for(signed_in: &SignedIn) -> Vec<(&'static str, &'static str)> {
 
 /// One form field, drawn by `field.html`.
 pub struct Field {
-    pub name: &'static str,
+    pub name: String,
     pub label: String,
-    /// `text`, `date`, `email`, `password`, `number`, `select`, `textarea`.
+    /// `text`, `date`, `time`, `email`, `password`, `number`, `select`,
+    /// `textarea` or `checkbox` (checked when its value is `yes`).
     pub kind: &'static str,
     pub value: String,
     pub hint: Option<String>,
@@ -115,9 +117,9 @@ pub struct Choice {
 }
 
 impl Field {
-    pub fn new(name: &'static str, label: impl Into<String>, kind: &'static str) -> Field {
+    pub fn new(name: impl Into<String>, label: impl Into<String>, kind: &'static str) -> Field {
         Field {
-            name,
+            name: name.into(),
             label: label.into(),
             kind,
             value: String::new(),
@@ -148,7 +150,7 @@ impl Field {
 
     /// The field as the person left it, with its problem if any.
     pub fn filled(mut self, form: &super::form::FormData, errors: &[FieldError]) -> Field {
-        self.value = form.get(self.name).unwrap_or_default().to_owned();
+        self.value = form.get(&self.name).unwrap_or_default().to_owned();
         self.error = errors
             .iter()
             .find(|err| err.field == self.name || err.field.starts_with(&format!("{}.", self.name)))
@@ -160,18 +162,28 @@ impl Field {
 /// The errors for the summary at the top of a form: each links to its
 /// field. Problems with no field of their own link to the form.
 pub fn summary(errors: &[FieldError], fields: &[Field]) -> Vec<FieldError> {
+    summary_for(errors, fields.iter())
+}
+
+/// [`summary`] for fields held in several groups.
+pub fn summary_for<'a>(
+    errors: &[FieldError],
+    fields: impl Iterator<Item = &'a Field> + Clone,
+) -> Vec<FieldError> {
     errors
         .iter()
         .map(|err| {
-            let known = fields.iter().any(|field| {
-                err.field == field.name || err.field.starts_with(&format!("{}.", field.name))
-            });
+            let target = fields
+                .clone()
+                .find(|field| err.field == field.name)
+                .or_else(|| {
+                    fields
+                        .clone()
+                        .find(|field| err.field.starts_with(&format!("{}.", field.name)))
+                })
+                .map_or_else(|| "form".to_owned(), |field| field.name.clone());
             FieldError {
-                field: if known {
-                    err.field.split('.').next().unwrap_or_default().to_owned()
-                } else {
-                    "form".to_owned()
-                },
+                field: target,
                 message: err.message.clone(),
             }
         })

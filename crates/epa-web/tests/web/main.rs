@@ -17,6 +17,8 @@ mod locator;
 mod matrix;
 mod openapi;
 mod pages;
+mod pages_gateway;
+mod pages_journey;
 mod people_matrix;
 mod planning;
 mod release;
