@@ -8,7 +8,6 @@ use axum::response::Response;
 use epa_app::AppError;
 use epa_app::epas::{self, ListQuery};
 use epa_domain::lifecycle::Stage;
-use epa_store::users::Role;
 use serde::Deserialize;
 
 use super::error::PageError;
@@ -74,7 +73,7 @@ pub async fn list(
         rows: Vec::new(),
         next: None,
         error: None,
-        may_register: signed_in.actor.has_role(Role::ProviderUser) || signed_in.is_epao_staff(),
+        may_register: super::register::registers(&signed_in),
         suffix: "",
         heading: "Apprentices",
         here: "/epas",

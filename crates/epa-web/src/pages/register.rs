@@ -82,12 +82,15 @@ async fn organisations(
 
 /// Who registers apprentices: their training provider and EPAO staff (the
 /// use case asks the access policy again on every registration).
-fn may_register(signed_in: &SignedIn) -> Result<(), PageError> {
+pub fn registers(signed_in: &SignedIn) -> bool {
     let actor = &signed_in.actor;
-    if actor.has_role(Role::ProviderUser)
+    actor.has_role(Role::ProviderUser)
         || actor.has_role(Role::EpaoAdmin)
         || actor.has_role(Role::EpaoOperations)
-    {
+}
+
+fn may_register(signed_in: &SignedIn) -> Result<(), PageError> {
+    if registers(signed_in) {
         Ok(())
     } else {
         Err(PageError(AppError::Forbidden(
