@@ -14,6 +14,8 @@ pub struct WebSession {
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// Good only for setting up a second factor.
+    pub restricted: bool,
 }
 
 /// Makes a session for `user_id` and returns its id, the only time it exists.
@@ -22,16 +24,18 @@ pub async fn create(
     user_id: Uuid,
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
+    restricted: bool,
 ) -> Result<String, StoreError> {
     let id = format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple());
     on_tx!(tx, |conn| {
         sqlx::query(
-        "INSERT INTO web_sessions (id_hash, user_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $3, $4)"
+        "INSERT INTO web_sessions (id_hash, user_id, created_at, last_seen_at, expires_at, restricted) VALUES ($1, $2, $3, $3, $4, $5)"
     )
     .bind(tokens::hash(&id))
     .bind(user_id)
     .bind(now)
     .bind(expires_at)
+    .bind(restricted)
     .execute(conn)
     .await
     .map(|_| ())
@@ -49,7 +53,7 @@ pub async fn live(
 ) -> Result<Option<WebSession>, StoreError> {
     Ok(on_db!(db, |pool| {
         sqlx::query_as(
-        "SELECT s.user_id, s.created_at, s.last_seen_at, s.expires_at FROM web_sessions s \
+        "SELECT s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.restricted FROM web_sessions s \
          JOIN users u ON u.id = s.user_id \
          WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.deactivated_at IS NULL"
     )
@@ -106,4 +110,17 @@ pub async fn delete_expired(db: &Db, before: DateTime<Utc>) -> Result<u64, Store
     .execute(pool)
     .await
     .map(|r| r.rows_affected()))?)
+}
+
+/// Lifts the restriction from every session of the person: they have set
+/// up their second factor.
+pub async fn unrestrict_all(tx: &mut Tx, user_id: Uuid) -> Result<(), StoreError> {
+    on_tx!(tx, |conn| sqlx::query(
+        "UPDATE web_sessions SET restricted = FALSE WHERE user_id = $1 AND restricted"
+    )
+    .bind(user_id)
+    .execute(conn)
+    .await
+    .map(|_| ()))?;
+    Ok(())
 }

@@ -150,6 +150,7 @@ pub async fn confirm(
     let codes = new_recovery_codes();
     store::replace_recovery_codes(&mut tx, actor.user_id, &codes, now).await?;
     tokens::unrestrict_all(&mut tx, actor.user_id).await?;
+    epa_store::web_sessions::unrestrict_all(&mut tx, actor.user_id).await?;
     audit(
         &mut tx,
         app,

@@ -35,6 +35,8 @@ pub struct Started {
 pub struct SessionUser {
     pub user_id: Uuid,
     pub expires_at: DateTime<Utc>,
+    /// Good only for setting up a second factor.
+    pub restricted: bool,
 }
 
 /// Signs in for the web application: the same checks as an API sign-in
@@ -53,7 +55,14 @@ pub async fn sign_in(
     }
     let now = app.now();
     let expires_at = now + app.accounts.token_lifetime;
-    let session_id = store::create(&mut tx, verified.user_id, now, expires_at).await?;
+    let session_id = store::create(
+        &mut tx,
+        verified.user_id,
+        now,
+        expires_at,
+        verified.restricted,
+    )
+    .await?;
     audit(
         &mut tx,
         app,
@@ -88,6 +97,7 @@ pub async fn current(app: &App, session_id: &str) -> Result<Option<SessionUser>,
     Ok(Some(SessionUser {
         user_id: session.user_id,
         expires_at: session.expires_at,
+        restricted: session.restricted,
     }))
 }
 
@@ -106,7 +116,14 @@ pub async fn rotate(app: &App, session_id: &str) -> Result<Option<String>, AppEr
     if !store::delete(&mut tx, session_id).await? {
         return Ok(None);
     }
-    let new_id = store::create(&mut tx, session.user_id, now, session.expires_at).await?;
+    let new_id = store::create(
+        &mut tx,
+        session.user_id,
+        now,
+        session.expires_at,
+        session.restricted,
+    )
+    .await?;
     crate::deadlines::commit(app, tx).await?;
     Ok(Some(new_id))
 }

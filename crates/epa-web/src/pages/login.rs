@@ -112,7 +112,12 @@ pub async fn sign_in(
             Ok(started) => {
                 let secure = state.app.accounts.public_url.starts_with("https://");
                 let jar = jar.add(session::cookie(started.session_id, secure));
-                return (jar, Redirect::to(&next)).into_response();
+                let to = if started.second_factor_setup_required {
+                    session::SETTING_UP
+                } else {
+                    &next
+                };
+                return (jar, Redirect::to(to)).into_response();
             }
             Err(SignInRefused::Wrong) => errors.push(FieldError::new(
                 "email",

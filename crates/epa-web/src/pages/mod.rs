@@ -26,6 +26,7 @@ mod queues;
 mod reallocate;
 mod register;
 mod results;
+mod second_factor;
 mod session;
 mod sitting;
 mod view;
@@ -40,6 +41,10 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(home::home))
         .route("/login", get(login::form).post(login::sign_in))
         .route("/logout", post(login::sign_out))
+        .route(
+            "/second-factor",
+            get(second_factor::form).post(second_factor::confirm),
+        )
         .route("/dashboard", get(dashboard::dashboard))
         .route("/assessor", get(assessor::home))
         .route("/epas", get(epa_list::list))

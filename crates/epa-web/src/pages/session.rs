@@ -14,6 +14,9 @@ use super::csrf;
 use super::error::PageError;
 use crate::AppState;
 
+/// The pages that set up a second factor: all a restricted session reaches.
+pub const SETTING_UP: &str = "/second-factor";
+
 /// The session cookie's name.
 pub const COOKIE: &str = "epa_session";
 
@@ -23,6 +26,8 @@ pub struct SignedIn {
     pub display_name: String,
     /// The token every form of this session carries (see [`csrf`]).
     pub csrf: String,
+    /// The session is good only for setting up a second factor.
+    pub restricted: bool,
 }
 
 impl SignedIn {
@@ -92,6 +97,7 @@ async fn load(parts: &Parts, state: &AppState) -> Result<Option<SignedIn>, PageE
         },
         display_name: user.display_name,
         csrf: csrf::token_for(&session_id),
+        restricted: session.restricted,
     }))
 }
 
@@ -118,6 +124,12 @@ impl FromRequestParts<AppState> for SignedIn {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         match load(parts, state).await {
+            // Someone who must set up a second factor does that first.
+            Ok(Some(signed_in))
+                if signed_in.restricted && !parts.uri.path().starts_with(SETTING_UP) =>
+            {
+                Err(Redirect::to(SETTING_UP).into_response())
+            }
             Ok(Some(signed_in)) => Ok(signed_in),
             Ok(None) => {
                 let here = parts

@@ -30,7 +30,13 @@ pub struct NavLink {
 impl Chrome {
     /// For a signed-in person on the page at `path`.
     pub fn new(signed_in: &SignedIn, title: impl Into<String>, path: &str) -> Chrome {
-        let nav = nav_for(signed_in)
+        // A session for setting up a second factor leads nowhere else yet.
+        let links = if signed_in.restricted {
+            Vec::new()
+        } else {
+            nav_for(signed_in)
+        };
+        let nav = links
             .into_iter()
             .map(|(href, label)| NavLink {
                 href,

@@ -260,3 +260,101 @@ on_both!(
         assert!(html.contains("Page not found"));
     }
 );
+
+/// EPAO staff whose organisation requires a second factor reach only its
+/// set-up page until it is confirmed; then every page, under a new session id.
+async fn staff_set_up_a_second_factor_before_any_page(backend: epa_store::Backend) {
+    let Some(test_db) = epa_testkit::TestDb::new(backend).await else {
+        epa_testkit::skip_without_postgres();
+        return;
+    };
+    let app = TestApp::spawn_with(test_db.db.clone(), |app| {
+        app.accounts.staff_second_factor_required = true;
+    })
+    .await;
+    let world = epa_testkit::seed::world(&app.db, app.clock.now()).await;
+    with_password(&app, &world.operations).await;
+    let response = browser()
+        .post(app.url("/login"))
+        .form(&[
+            ("email", world.operations.email.as_str()),
+            ("password", "correct horse battery"),
+            ("next", "/dashboard"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()[header::LOCATION], "/second-factor");
+    let cookie = response.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let response = browser()
+        .get(app.url("/dashboard"))
+        .header(header::COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()[header::LOCATION], "/second-factor");
+
+    let (status, html) = page(&app, &cookie, "/second-factor").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(!html.contains("href=\"/dashboard\""), "no way round it");
+    let at = html.find("name=\"secret\" value=\"").unwrap() + 21;
+    let secret = html[at..].split('"').next().unwrap().to_owned();
+    let token = csrf_of(&html);
+    let confirm = |code: String| {
+        let (cookie, token, secret) = (cookie.clone(), token.clone(), secret.clone());
+        let app = &app;
+        async move {
+            browser()
+                .post(app.url("/second-factor"))
+                .header(header::COOKIE, cookie)
+                .form(&[("csrf", token), ("secret", secret), ("code", code)])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let wrong = confirm("000000".to_owned()).await;
+    assert_eq!(wrong.status(), 422);
+    let html = wrong.text().await.unwrap();
+    assert!(html.contains("This code is not right"), "{html}");
+    assert!(html.contains(&secret), "the same secret again");
+
+    let code = epa_app::people::second_factor::code_at(&secret, app.clock.now()).unwrap();
+    let done = confirm(code).await;
+    assert_eq!(done.status(), 200);
+    let renewed = done.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_ne!(renewed, cookie, "a new session id");
+    assert!(done.text().await.unwrap().contains("Your recovery codes"));
+    assert_eq!(
+        page(&app, &cookie, "/dashboard").await.0,
+        303,
+        "the old id is gone"
+    );
+    assert_eq!(page(&app, &renewed, "/dashboard").await.0, 200);
+    test_db.finish().await;
+}
+
+mod staff_set_up_a_second_factor_before_any_page {
+    #[tokio::test]
+    async fn sqlite() {
+        super::staff_set_up_a_second_factor_before_any_page(epa_store::Backend::Sqlite).await;
+    }
+
+    #[tokio::test]
+    async fn postgres() {
+        super::staff_set_up_a_second_factor_before_any_page(epa_store::Backend::Postgres).await;
+    }
+}
