@@ -219,3 +219,115 @@ both!(
         );
     }
 );
+
+/// A mail server that accepts every message (just enough SMTP for a
+/// client) and keeps what it was sent.
+async fn fake_smtp() -> (u16, Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let received = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let keep = received.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            let keep = keep.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = stream.into_split();
+                let mut lines = BufReader::new(read).lines();
+                write.write_all(b"220 fake ESMTP\r\n").await.unwrap();
+                let mut data: Option<String> = None;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if let Some(body) = data.as_mut() {
+                        if line == "." {
+                            keep.lock().unwrap().push(data.take().unwrap());
+                            write.write_all(b"250 queued\r\n").await.unwrap();
+                        } else {
+                            body.push_str(&line);
+                            body.push('\n');
+                        }
+                        continue;
+                    }
+                    let command = line.to_ascii_uppercase();
+                    let answer: &[u8] = if command.starts_with("EHLO") {
+                        b"250-fake\r\n250 8BITMIME\r\n"
+                    } else if command.starts_with("DATA") {
+                        data = Some(String::new());
+                        b"354 go ahead\r\n"
+                    } else if command.starts_with("QUIT") {
+                        write.write_all(b"221 bye\r\n").await.unwrap();
+                        return;
+                    } else {
+                        b"250 OK\r\n"
+                    };
+                    write.write_all(answer).await.unwrap();
+                }
+            });
+        }
+    });
+    (port, received)
+}
+
+fn smtp(port: u16) -> Mailer {
+    Mailer::smtp(&epa_notify::SmtpSettings {
+        host: "127.0.0.1".to_owned(),
+        port,
+        security: epa_notify::Security::None,
+        username: None,
+        password: None,
+        timeout: std::time::Duration::from_secs(5),
+    })
+    .unwrap()
+}
+
+both!(
+    smtp_delivers_and_a_server_that_is_down_is_retried,
+    |db: Db| async move {
+        let clock = clock();
+        enqueue(&db, &clock, 2, true).await;
+        // Down: nothing listens on the port; the emails wait for another try.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = closed.local_addr().unwrap().port();
+        drop(closed);
+        let worker = Worker::new(
+            db.clone(),
+            smtp(port),
+            Arc::new(clock.clone()),
+            settings(3, 50),
+        );
+        let round = worker.drain().await.unwrap();
+        assert_eq!((round.claimed, round.retrying), (2, 2), "{round:?}");
+        let queued = outbox::list(&db, OutboxState::Queued, None, 10)
+            .await
+            .unwrap();
+        assert!(
+            queued[0]
+                .last_error
+                .as_deref()
+                .unwrap()
+                .contains("mail server"),
+            "{queued:?}"
+        );
+
+        // Back up: delivered over SMTP.
+        let (port, received) = fake_smtp().await;
+        clock.advance(Duration::minutes(1));
+        let worker = Worker::new(
+            db.clone(),
+            smtp(port),
+            Arc::new(clock.clone()),
+            settings(3, 50),
+        );
+        assert_eq!(worker.drain().await.unwrap().sent, 2);
+        let received = received.lock().unwrap().clone();
+        assert_eq!(received.len(), 2);
+        assert!(received[0].contains("method=REQUEST"), "{}", received[0]);
+        assert!(
+            received[0].contains("Subject: EPA observation booked"),
+            "{}",
+            received[0]
+        );
+    }
+);
