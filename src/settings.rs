@@ -12,14 +12,23 @@ use serde::{Deserialize, Serialize};
 pub const DEFAULT_CONFIG: &str = "epa.toml";
 
 /// Every key, as written in `epa.toml` and (upper case, `EPA_` prefixed) in the environment.
-const KEYS: [&str; 10] = [
+const KEYS: [&str; 19] = [
     "bind",
     "database_url",
     "data_dir",
     "log_format",
     "log_level",
+    "mail_from",
+    "mail_max_attempts",
+    "mail_transport",
     "plans_dir",
     "public_url",
+    "smtp_host",
+    "smtp_password",
+    "smtp_port",
+    "smtp_security",
+    "smtp_timeout_seconds",
+    "smtp_username",
     "staff_second_factor_required",
     "token_lifetime_hours",
     "working_hours",
@@ -51,6 +60,38 @@ pub struct Settings {
     /// EPAO staff must set up a second factor (an authenticator app)
     /// before they can do anything else.
     pub staff_second_factor_required: bool,
+    /// How emails leave: `file` (each an `.eml` under `<data_dir>/mail/`)
+    /// or `smtp`.
+    pub mail_transport: MailTransport,
+    /// Who emails come from, `Name <address>`.
+    pub mail_from: String,
+    /// Tries before an email is given up and shown to EPAO admins.
+    pub mail_max_attempts: u32,
+    /// The SMTP server (with `mail_transport = "smtp"`).
+    pub smtp_host: Option<String>,
+    pub smtp_port: u16,
+    /// `starttls` (port 587), `tls` (port 465) or `none` (a local relay).
+    pub smtp_security: SmtpSecurity,
+    pub smtp_username: Option<String>,
+    /// Better given as EPA_SMTP_PASSWORD than written in a file.
+    pub smtp_password: Option<String>,
+    /// How long one delivery may take.
+    pub smtp_timeout_seconds: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailTransport {
+    File,
+    Smtp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    Starttls,
+    Tls,
+    None,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,6 +114,15 @@ impl Default for Settings {
             public_url: "http://127.0.0.1:8080".to_owned(),
             token_lifetime_hours: 12,
             staff_second_factor_required: false,
+            mail_transport: MailTransport::File,
+            mail_from: "OpenEPA <notifications@openepa.invalid>".to_owned(),
+            mail_max_attempts: 8,
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_security: SmtpSecurity::Starttls,
+            smtp_username: None,
+            smtp_password: None,
+            smtp_timeout_seconds: 30,
         }
     }
 }
@@ -129,6 +179,7 @@ impl Settings {
         }
         self.working_hours()?;
         self.accounts()?;
+        self.mail()?;
         Ok(self)
     }
 
@@ -169,7 +220,64 @@ impl Settings {
             public_url: url.to_owned(),
             token_lifetime: chrono::Duration::hours(i64::from(self.token_lifetime_hours)),
             staff_second_factor_required: self.staff_second_factor_required,
+            mail_from: self.mail_from.trim().to_owned(),
         })
+    }
+
+    /// The mail settings, read: where emails go and how the outbox worker
+    /// paces itself. Each refusal names its setting.
+    pub fn mail(&self) -> Result<(epa_notify::Mailer, epa_notify::WorkerSettings), String> {
+        let from = epa_notify::mailer::mailbox(&self.mail_from).map_err(|err| {
+            format!(
+                "setting mail_from = {:?} is not allowed ({err}): use Name <address>, such as OpenEPA <epa@example.org>",
+                self.mail_from
+            )
+        })?;
+        if !(1..=50).contains(&self.mail_max_attempts) {
+            return Err(format!(
+                "setting mail_max_attempts = {} is not allowed: use 1 to 50",
+                self.mail_max_attempts
+            ));
+        }
+        let mailer = match self.mail_transport {
+            // Created when the server starts, after the data directory.
+            MailTransport::File => epa_notify::Mailer::File(self.data_dir.join("mail")),
+            MailTransport::Smtp => {
+                let host = match self.smtp_host.as_deref().map(str::trim) {
+                    Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => host,
+                    _ => {
+                        return Err(
+                            "setting smtp_host is not set: with mail_transport = \"smtp\" name the mail server, such as smtp.example.org".to_owned(),
+                        );
+                    }
+                };
+                if self.smtp_port == 0 {
+                    return Err("setting smtp_port = 0 is not allowed: use the server's port, such as 587 (starttls) or 465 (tls)".to_owned());
+                }
+                if !(1..=600).contains(&self.smtp_timeout_seconds) {
+                    return Err(format!(
+                        "setting smtp_timeout_seconds = {} is not allowed: use 1 to 600",
+                        self.smtp_timeout_seconds
+                    ));
+                }
+                epa_notify::Mailer::smtp(&epa_notify::SmtpSettings {
+                    host: host.to_owned(),
+                    port: self.smtp_port,
+                    security: match self.smtp_security {
+                        SmtpSecurity::Starttls => epa_notify::Security::StartTls,
+                        SmtpSecurity::Tls => epa_notify::Security::Tls,
+                        SmtpSecurity::None => epa_notify::Security::None,
+                    },
+                    username: self.smtp_username.clone(),
+                    password: self.smtp_password.clone(),
+                    timeout: std::time::Duration::from_secs(self.smtp_timeout_seconds),
+                })
+                .map_err(|err| format!("setting {err}"))?
+            }
+        };
+        let mut worker = epa_notify::WorkerSettings::new(from);
+        worker.max_attempts = i32::try_from(self.mail_max_attempts).unwrap_or(8);
+        Ok((mailer, worker))
     }
 
     /// The database URL in use: the configured one, or the embedded SQLite file.
@@ -190,6 +298,8 @@ fn describe(err: &figment::Error) -> String {
     match err.path.first().map(String::as_str) {
         Some("bind") => line.push_str("; expected an address such as 127.0.0.1:8080"),
         Some("log_format") => line.push_str("; allowed: text, json"),
+        Some("mail_transport") => line.push_str("; allowed: file, smtp"),
+        Some("smtp_security") => line.push_str("; allowed: starttls, tls, none"),
         _ => {}
     }
     if err.path.is_empty() {

@@ -169,6 +169,18 @@ async fn serve(settings: Settings, demo: bool) -> Result<(), String> {
             .map_err(|err| format!("cannot load the demo: {err}"))?;
         print_demo_logins(&settings, &loaded);
     }
+    // The outbox worker: every node runs one; claims keep them apart.
+    let (mailer, worker_settings) = settings.mail()?;
+    let mailer = match mailer {
+        epa_notify::Mailer::File(dir) => epa_notify::Mailer::file(dir)?,
+        other => other,
+    };
+    let worker = epa_notify::Worker::new(db.clone(), mailer, app.clock.clone(), worker_settings);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(worker.run(async move {
+        let mut stopped = stopped;
+        let _ = stopped.wait_for(|stop| *stop).await;
+    }));
     let app = epa_web::router(epa_web::AppState { app });
     tracing::info!(
         database = %epa_store::redact(&settings.database_url()),
@@ -180,9 +192,16 @@ async fn serve(settings: Settings, demo: bool) -> Result<(), String> {
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    })
     .await
     .map_err(|err| format!("server stopped: {err}"))?;
+    // The worker finishes the message in hand and stops; one still being
+    // sent after a while is left claimed, and tried again once its claim
+    // runs out.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), worker).await;
     db.close().await;
     tracing::info!("OpenEPA stopped cleanly");
     Ok(())

@@ -232,6 +232,26 @@ fn bad_settings_stop_start_up_naming_the_setting() {
         assert_one_line(&run.stderr, "working_hours");
     }
 
+    for (settings, named) in [
+        ("mail_transport = \"smtp\"\n", "smtp_host is not set"),
+        ("mail_transport = \"pigeon\"\n", "allowed: file, smtp"),
+        (
+            "mail_transport = \"smtp\"\nsmtp_host = \"mail.example.org\"\nsmtp_security = \"ssl\"\n",
+            "allowed: starttls, tls, none",
+        ),
+        (
+            "mail_transport = \"smtp\"\nsmtp_host = \"mail.example.org\"\nsmtp_username = \"epa\"\n",
+            "smtp_username is set without smtp_password",
+        ),
+        ("mail_from = \"not an address\"\n", "mail_from"),
+        ("mail_max_attempts = 0\n", "mail_max_attempts"),
+    ] {
+        std::fs::write(&config, settings).unwrap();
+        let run = epa(&["serve", "--config", config.to_str().unwrap()], None);
+        assert_eq!(run.code, 2, "{settings}");
+        assert_one_line(&run.stderr, named);
+    }
+
     std::fs::write(&config, "log_format = \"xml\"\n").unwrap();
     let run = epa(&["serve", "--config", config.to_str().unwrap()], None);
     assert_eq!(run.code, 2);
@@ -338,6 +358,49 @@ fn the_demo_loads_once_and_its_people_can_sign_in() {
     )
     .unwrap();
     assert_eq!(status, 401);
+    assert_eq!(server.terminate(), 0);
+}
+
+#[test]
+fn the_demo_delivers_its_emails_into_the_mail_directory_within_seconds() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("demo-data");
+    let server = Server::start(&["--data-dir", data.to_str().unwrap(), "--demo"]);
+    let mail = data.join("mail");
+    let count = || {
+        std::fs::read_dir(&mail).map_or(0, |entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                .count()
+        })
+    };
+    // The demo queues about 350 emails; all are delivered within seconds.
+    let started = Instant::now();
+    let mut delivered = count();
+    while started.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(250));
+        let now = count();
+        if now == delivered && now >= 300 {
+            break;
+        }
+        delivered = now;
+    }
+    let delivered = count();
+    eprintln!("{delivered} emails delivered in {:?}", started.elapsed());
+    assert!(
+        delivered >= 300,
+        "only {delivered} emails in {}",
+        mail.display()
+    );
+    let email = std::fs::read_dir(&mail)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .find(|text| text.contains("method=REQUEST"))
+        .expect("a booking's invite");
+    assert!(email.contains("Content-Type: text/html"), "{email}");
+    assert!(email.contains("BEGIN:VCALENDAR"), "{email}");
     assert_eq!(server.terminate(), 0);
 }
 

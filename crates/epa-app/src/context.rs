@@ -40,6 +40,9 @@ pub struct AccountSettings {
     /// EPAO staff must have a second factor
     /// (`staff_second_factor_required`).
     pub staff_second_factor_required: bool,
+    /// Who emails come from, `Name <address>`; also the organiser of
+    /// calendar invites (`mail_from`).
+    pub mail_from: String,
 }
 
 impl Default for AccountSettings {
@@ -48,6 +51,7 @@ impl Default for AccountSettings {
             public_url: "http://127.0.0.1:8080".to_owned(),
             token_lifetime: chrono::Duration::hours(12),
             staff_second_factor_required: false,
+            mail_from: "OpenEPA <notifications@openepa.invalid>".to_owned(),
         }
     }
 }

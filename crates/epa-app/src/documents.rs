@@ -17,7 +17,7 @@ use epa_store::Tx;
 use epa_store::audit::{self, NewAuditEvent};
 use epa_store::documents::{self as store, Document, NewDocument};
 use epa_store::files::{FileError, FileId, FileStore};
-use epa_store::outbox::{self, NewMessage};
+use epa_store::outbox;
 use epa_store::users;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -509,18 +509,8 @@ pub async fn upload(
             summary: &summary,
             document_id: document.id,
         }
-        .render();
-        outbox::enqueue(
-            &mut tx,
-            &NewMessage {
-                kind: email.kind,
-                recipient: &assessor.email,
-                subject: &email.subject,
-                body: &email.body,
-            },
-            now,
-        )
-        .await?;
+        .render(&app.accounts.public_url);
+        outbox::enqueue(&mut tx, &email.to(&assessor.email), now).await?;
     }
     crate::deadlines::commit(app, tx).await?;
     Ok(view(&document))

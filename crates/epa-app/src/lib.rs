@@ -20,6 +20,7 @@ pub mod gateway;
 pub mod idempotency;
 pub mod locator;
 pub mod mapping;
+pub mod notifications;
 pub mod people;
 pub mod pipeline;
 pub mod planning;

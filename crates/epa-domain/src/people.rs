@@ -122,6 +122,8 @@ pub enum PeopleAction {
     ViewAssessorProfile,
     /// Change them.
     EditAssessorProfile,
+    /// See the emails not delivered and send one again.
+    ManageOutbox,
 }
 
 macro_rules! names {
@@ -181,6 +183,7 @@ names!(PeopleAction {
     ManageTokens => "manage_tokens",
     ViewAssessorProfile => "view_assessor_profile",
     EditAssessorProfile => "edit_assessor_profile",
+    ManageOutbox => "manage_outbox",
 });
 
 impl PeopleAction {
@@ -188,7 +191,7 @@ impl PeopleAction {
     pub fn is_organisation_wide(self) -> bool {
         matches!(
             self,
-            PeopleAction::CreateOrganisation | PeopleAction::ListUsers
+            PeopleAction::CreateOrganisation | PeopleAction::ListUsers | PeopleAction::ManageOutbox
         )
     }
 }
@@ -288,7 +291,7 @@ pub fn decide(role: PeopleRole, link: Link, action: PeopleAction) -> Decision {
     let org_admin = matches!(role, P::ProviderAdmin | P::EmployerAdmin);
     if action.is_organisation_wide() {
         return match action {
-            A::CreateOrganisation => allow_if(admin),
+            A::CreateOrganisation | A::ManageOutbox => allow_if(admin),
             _ => allow_if(staff || org_admin),
         };
     }
@@ -337,7 +340,7 @@ pub fn decide(role: PeopleRole, link: Link, action: PeopleAction) -> Decision {
         A::ViewAssessorProfile => allow_if(staff || role == P::QualityAssurer),
         A::EditAssessorProfile => allow_if(staff),
         // Organisation-wide: answered above, before the link is looked at.
-        A::CreateOrganisation | A::ListUsers => Deny,
+        A::CreateOrganisation | A::ListUsers | A::ManageOutbox => Deny,
     }
 }
 

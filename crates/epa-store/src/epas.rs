@@ -191,8 +191,10 @@ macro_rules! bind_all {
     }};
 }
 
+pub(crate) use bind_all;
+
 /// A value bound to a list's query, in the order its placeholders appear.
-enum Bind {
+pub(crate) enum Bind {
     Id(Uuid),
     Text(String),
     Time(DateTime<Utc>),
@@ -201,7 +203,7 @@ enum Bind {
 /// The WHERE conditions of a list: only those the scope and the filter
 /// set, each on a column an index starts with (no `($1 IS NULL OR ...)`,
 /// which no index serves), with their binds from `$1`.
-fn conditions(scope: &Scope, filter: &Filter<'_>) -> (Vec<String>, Vec<Bind>) {
+pub(crate) fn conditions(scope: &Scope, filter: &Filter<'_>) -> (Vec<String>, Vec<Bind>) {
     let mut clauses = Vec::new();
     let mut binds = Vec::new();
     let mut add = |clause: &str, bind: Bind, binds: &mut Vec<Bind>| {

@@ -7,7 +7,7 @@ use epa_domain::policy::Action;
 use epa_domain::{Grade, MethodId};
 use epa_store::Tx;
 use epa_store::assessment::{self as store, Reader, ResultRow};
-use epa_store::outbox::{self, NewMessage};
+use epa_store::outbox;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -197,20 +197,11 @@ pub(super) async fn release_overall(
         project: result.project_grade.as_str(),
         discussion: result.discussion_grade.as_str(),
         explanation: &explained.lines,
+        epa_id: ctx.row.epa.id,
     }
-    .render();
+    .render(&app.accounts.public_url);
     for recipient in &recipients {
-        outbox::enqueue(
-            tx,
-            &NewMessage {
-                kind: email.kind,
-                recipient,
-                subject: &email.subject,
-                body: &email.body,
-            },
-            now,
-        )
-        .await?;
+        outbox::enqueue(tx, &email.to(recipient), now).await?;
     }
     Ok(())
 }

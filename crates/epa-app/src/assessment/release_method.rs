@@ -9,7 +9,7 @@ use epa_domain::MethodId;
 use epa_domain::lifecycle::Stage;
 use epa_domain::policy::Action;
 use epa_store::assessment::{self as store, Reader};
-use epa_store::outbox::{self, NewMessage};
+use epa_store::outbox;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -136,20 +136,11 @@ pub async fn release_method_result(
         grade: result.grade.as_str(),
         explanation: &result.explanation,
         overall_follows,
+        epa_id: ctx.row.epa.id,
     }
-    .render();
+    .render(&app.accounts.public_url);
     for recipient in &recipients {
-        outbox::enqueue(
-            &mut tx,
-            &NewMessage {
-                kind: email.kind,
-                recipient,
-                subject: &email.subject,
-                body: &email.body,
-            },
-            now,
-        )
-        .await?;
+        outbox::enqueue(&mut tx, &email.to(recipient), now).await?;
     }
 
     let snap = Snapshot::read(Reader::Tx(&mut tx), epa_id).await?;

@@ -6,7 +6,7 @@
 use epa_domain::lifecycle::Stage;
 use epa_domain::policy::Action;
 use epa_store::epas::{self, Change};
-use epa_store::outbox::{self, NewMessage};
+use epa_store::outbox;
 use epa_store::planning;
 use epa_store::users::Role;
 use serde::{Deserialize, Serialize};
@@ -137,19 +137,10 @@ pub async fn reallocate_assessor(
         let email = Message::AssessorReallocated {
             apprentice: name,
             audience,
+            epa_id,
         }
-        .render();
-        outbox::enqueue(
-            &mut tx,
-            &NewMessage {
-                kind: email.kind,
-                recipient: &recipient,
-                subject: &email.subject,
-                body: &email.body,
-            },
-            now,
-        )
-        .await?;
+        .render(&app.accounts.public_url);
+        outbox::enqueue(&mut tx, &email.to(&recipient), now).await?;
     }
     crate::deadlines::commit(app, tx).await?;
     Ok(Reallocated {

@@ -4,7 +4,7 @@
 use epa_store::Tx;
 use epa_store::epas::EpaRow;
 use epa_store::gateway as store;
-use epa_store::outbox::{self, NewMessage};
+use epa_store::outbox;
 use uuid::Uuid;
 
 use crate::render::email::Message;
@@ -18,19 +18,9 @@ pub(super) async fn notify(
     role: &str,
     message: Message<'_>,
 ) -> Result<(), AppError> {
-    let email = message.render();
+    let email = message.render(&app.accounts.public_url);
     for recipient in store::emails_of(tx, organisation, role).await? {
-        outbox::enqueue(
-            tx,
-            &NewMessage {
-                kind: email.kind,
-                recipient: &recipient,
-                subject: &email.subject,
-                body: &email.body,
-            },
-            app.now(),
-        )
-        .await?;
+        outbox::enqueue(tx, &email.to(&recipient), app.now()).await?;
     }
     Ok(())
 }

@@ -8,7 +8,7 @@ use epa_domain::policy::Role;
 use epa_store::account_links::{self, Purpose};
 use epa_store::apprentices;
 use epa_store::organisations::{self as orgs, OrganisationKind};
-use epa_store::outbox::{self, NewMessage};
+use epa_store::outbox;
 use epa_store::users as store;
 use serde::Deserialize;
 use serde_json::json;
@@ -196,17 +196,7 @@ pub(crate) async fn invite_with_secret(
         expires_at,
     }
     .render();
-    outbox::enqueue(
-        &mut tx,
-        &NewMessage {
-            kind: email_text.kind,
-            recipient: &email,
-            subject: &email_text.subject,
-            body: &email_text.body,
-        },
-        now,
-    )
-    .await?;
+    outbox::enqueue(&mut tx, &email_text.to(&email), now).await?;
     audit(
         &mut tx,
         app,

@@ -5,7 +5,7 @@
 
 use chrono::Duration;
 use epa_store::account_links::{self, Purpose};
-use epa_store::outbox::{self, NewMessage};
+use epa_store::outbox;
 use epa_store::users as store;
 use serde::Deserialize;
 use serde_json::json;
@@ -47,17 +47,7 @@ pub async fn request_reset(app: &App, input: ResetRequest) -> Result<(), AppErro
         expires_at,
     }
     .render();
-    outbox::enqueue(
-        &mut tx,
-        &NewMessage {
-            kind: email.kind,
-            recipient: &user.email,
-            subject: &email.subject,
-            body: &email.body,
-        },
-        now,
-    )
-    .await?;
+    outbox::enqueue(&mut tx, &email.to(&user.email), now).await?;
     audit(
         &mut tx,
         app,

@@ -3,7 +3,7 @@
 use epa_domain::lifecycle::{self, Command, Lifecycle};
 use epa_domain::policy::Action;
 use epa_store::epas::{self, Change};
-use epa_store::outbox::{self, NewMessage};
+use epa_store::outbox;
 use epa_store::planning::{self as store, NewPlanningMeeting};
 use serde_json::json;
 use uuid::Uuid;
@@ -156,20 +156,10 @@ pub async fn hold_planning_meeting(
         observation_notice: &plan.rules.timings.observation_notice.text,
         epa_id,
     }
-    .render();
+    .render(&app.accounts.public_url);
     let recipients = recipients(&mut tx, row, input.assessor_id).await?;
     for recipient in &recipients {
-        outbox::enqueue(
-            &mut tx,
-            &NewMessage {
-                kind: email.kind,
-                recipient,
-                subject: &email.subject,
-                body: &email.body,
-            },
-            now,
-        )
-        .await?;
+        outbox::enqueue(&mut tx, &email.to(recipient), now).await?;
     }
     let epa = epas::get_in(&mut tx, epa_id).await?;
     crate::deadlines::commit(app, tx).await?;

@@ -3,15 +3,18 @@
 use std::collections::BTreeSet;
 
 use epa_domain::booking;
+use epa_notify::ics;
 use epa_plan::Mode;
 use epa_store::Tx;
+use epa_store::calendar_feeds;
 use epa_store::epas::EpaRow;
-use epa_store::outbox::{self, NewMessage};
+use epa_store::outbox;
 use epa_store::planning::{self as store, Booking};
 use epa_store::users::Role;
 use uuid::Uuid;
 
-use crate::render::email::{BookingChange, Message};
+use crate::render::email::{BookingChange, Email, Message};
+use crate::render::invite::{self, BookingEvent};
 use crate::{App, AppError};
 
 /// Who hears about the EPA's planning: the provider's and employer's users,
@@ -34,7 +37,10 @@ pub(super) async fn recipients(
     Ok(emails.into_iter().collect())
 }
 
-/// Emails the people who must turn up about a booking change.
+/// Emails the people concerned about a booking change; the assessor and
+/// the apprentice (when they sign in) also get a calendar invite, or its
+/// cancellation. When a move gives the booking another assessor, the
+/// previous one gets the cancellation.
 pub(super) async fn notify_booking(
     app: &App,
     tx: &mut Tx,
@@ -42,6 +48,7 @@ pub(super) async fn notify_booking(
     booking: &Booking,
     what: BookingChange,
 ) -> Result<(), AppError> {
+    let base = &app.accounts.public_url;
     let method = booking::method_word(booking.method);
     let email = Message::Booking {
         change: what,
@@ -54,19 +61,99 @@ pub(super) async fn notify_booking(
         remote: booking.mode == Mode::Remote,
         epa_id: row.epa.id,
     }
-    .render();
+    .render(base);
+    let (root, moves) = calendar_feeds::chain_root_in(tx, booking.id).await?;
+    let cancelled = what == BookingChange::Cancelled;
+    let event = BookingEvent {
+        root,
+        moves,
+        cancelled,
+        method: booking.method,
+        given_names: &row.given_names,
+        family_name: &row.family_name,
+        on: booking.assessment_on,
+        starts_at: booking.starts_at,
+        duration_minutes: booking.duration_minutes,
+        remote: booking.mode == Mode::Remote,
+        epa_id: row.epa.id,
+        stamp: app.now(),
+    };
+    // Those invited: the assessor, and the apprentice once they sign in.
+    let mut invited = Vec::new();
+    for user in [Some(booking.assessor_id), row.apprentice_user_id]
+        .into_iter()
+        .flatten()
+    {
+        if let Some(person) = calendar_feeds::person_in(tx, user).await? {
+            invited.push(person);
+        }
+    }
+    let parties = ics::Parties {
+        organizer: invite::person(&app.accounts.mail_from),
+        attendees: invited
+            .iter()
+            .map(|(name, email)| ics::Person {
+                name: name.clone(),
+                email: email.clone(),
+            })
+            .collect(),
+    };
+    let ics_method = if cancelled {
+        ics::Method::Cancel
+    } else {
+        ics::Method::Request
+    };
+    let with_invite = Email {
+        calendar: Some(ics::invite(&event.event(base), &parties, ics_method)),
+        ..email.clone()
+    };
     for recipient in recipients(tx, row, booking.assessor_id).await? {
-        outbox::enqueue(
-            tx,
-            &NewMessage {
-                kind: email.kind,
-                recipient: &recipient,
-                subject: &email.subject,
-                body: &email.body,
-            },
-            app.now(),
-        )
-        .await?;
+        let is_invited = invited.iter().any(|(_, email)| *email == recipient);
+        let message = if is_invited { &with_invite } else { &email };
+        outbox::enqueue(tx, &message.to(&recipient), app.now()).await?;
+    }
+    // A move to another assessor: the previous one's calendar loses it.
+    if let Some(replaced) = booking.replaces_id {
+        let old = store::get_booking_in(tx, replaced).await?;
+        if old.assessor_id != booking.assessor_id
+            && let Some((name, address)) = calendar_feeds::person_in(tx, old.assessor_id).await?
+        {
+            let moved_away = BookingEvent {
+                cancelled: true,
+                on: old.assessment_on,
+                starts_at: old.starts_at,
+                duration_minutes: old.duration_minutes,
+                remote: old.mode == Mode::Remote,
+                ..event
+            };
+            let cancel = Message::Booking {
+                change: BookingChange::Cancelled,
+                method,
+                given_names: &row.given_names,
+                family_name: &row.family_name,
+                on: old.assessment_on,
+                starts_at: old.starts_at,
+                duration_minutes: old.duration_minutes,
+                remote: old.mode == Mode::Remote,
+                epa_id: row.epa.id,
+            }
+            .render(base);
+            let cancel = Email {
+                calendar: Some(ics::invite(
+                    &moved_away.event(base),
+                    &ics::Parties {
+                        organizer: invite::person(&app.accounts.mail_from),
+                        attendees: vec![ics::Person {
+                            name,
+                            email: address.clone(),
+                        }],
+                    },
+                    ics::Method::Cancel,
+                )),
+                ..cancel
+            };
+            outbox::enqueue(tx, &cancel.to(&address), app.now()).await?;
+        }
     }
     Ok(())
 }

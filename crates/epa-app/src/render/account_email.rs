@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::email::Email;
+use super::email::{Content, Email};
 
 /// An email about an account, with the facts it needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,31 +42,44 @@ impl AccountMessage<'_> {
                 organisation,
                 link,
                 expires_at,
-            } => Email {
-                kind: "invitation",
-                subject: "You are invited to OpenEPA: set your password".to_owned(),
-                body: format!(
-                    "Hello {name},\n\n{invited_by} has invited you to OpenEPA as {role} for \
-                     {organisation}.\n\nSet your password to start:\n{link}\n\nThe link works \
-                     once, until {}. If it has expired, ask {invited_by} to invite you again. \
-                     If you did not expect this email, you can ignore it.",
+            } => Content {
+                paragraphs: vec![
+                    format!("Hello {name},"),
+                    format!(
+                        "{invited_by} has invited you to OpenEPA as {role} for {organisation}."
+                    ),
+                ],
+                next: format!(
+                    "Set your password to start. The link works once, until {}. If it has \
+                     expired, ask {invited_by} to invite you again. If you did not expect this \
+                     email, you can ignore it.",
                     when(expires_at)
                 ),
-            },
+                link: Some((link.to_owned(), "Set your password".to_owned())),
+                ..Content::default()
+            }
+            .email(
+                "invitation",
+                "You are invited to OpenEPA: set your password".to_owned(),
+            ),
             AccountMessage::PasswordReset {
                 name,
                 link,
                 expires_at,
-            } => Email {
-                kind: "password_reset",
-                subject: "Reset your OpenEPA password".to_owned(),
-                body: format!(
-                    "Hello {name},\n\nSomeone (we hope you) asked to reset your OpenEPA \
-                     password. Choose a new one here:\n{link}\n\nThe link works once, until {}. \
-                     If you did not ask, ignore this email: your password stays as it is.",
+            } => Content {
+                paragraphs: vec![
+                    format!("Hello {name},"),
+                    "Someone (we hope you) asked to reset your OpenEPA password.".to_owned(),
+                ],
+                next: format!(
+                    "Choose a new password with the link below. It works once, until {}. If \
+                     you did not ask, ignore this email: your password stays as it is.",
                     when(expires_at)
                 ),
-            },
+                link: Some((link.to_owned(), "Choose a new password".to_owned())),
+                ..Content::default()
+            }
+            .email("password_reset", "Reset your OpenEPA password".to_owned()),
         }
     }
 }
@@ -99,6 +112,7 @@ mod tests {
                 email.kind, email.subject, email.body
             )
         );
+        insta::assert_snapshot!(format!("{name}_html"), email.html);
     }
 
     #[test]

@@ -1,18 +1,104 @@
 //! The text of every email the product sends. A use case builds one
 //! [`Message`] with the facts it needs; [`Message::render`] words it as a
-//! subject and a plain-text body saying what happened and what the reader
-//! does next. The outbox stores the result in the use case's transaction.
+//! subject and its [`Content`]: what happened, what the reader does next
+//! and a link to the page, laid out by the templates in
+//! `templates/email/` as plain text and as HTML. The outbox stores the
+//! result in the use case's transaction. A subject names nobody beyond
+//! their first name: subjects show in lock screens and notifications.
 
+use askama::Template;
 use chrono::{NaiveDate, NaiveTime};
+use epa_store::outbox::NewMessage;
 use uuid::Uuid;
 
 /// One email, worded: what the outbox keeps and delivers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email {
-    /// The outbox kind, for filtering and tests.
+    /// The outbox kind, for filtering, preferences and tests.
     pub kind: &'static str,
     pub subject: String,
+    /// Plain text.
     pub body: String,
+    pub html: String,
+    /// An invite or its cancellation (RFC 5545), when the email carries one.
+    pub calendar: Option<String>,
+}
+
+impl Email {
+    /// The outbox row that sends this email to `recipient`.
+    pub fn to<'a>(&'a self, recipient: &'a str) -> NewMessage<'a> {
+        NewMessage {
+            kind: self.kind,
+            recipient,
+            subject: &self.subject,
+            body: &self.body,
+            html: Some(&self.html),
+            calendar: self.calendar.as_deref(),
+        }
+    }
+}
+
+/// What an email says, before it is laid out.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Content {
+    /// Paragraphs, each a line of plain text.
+    pub paragraphs: Vec<String>,
+    /// A list after the paragraphs (things to fix, grades).
+    pub items: Vec<String>,
+    /// What the reader must do next.
+    pub next: String,
+    /// The page to open, with the words on its link.
+    pub link: Option<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "email/message.txt", escape = "none")]
+struct PlainText<'a> {
+    content: &'a Content,
+}
+
+#[derive(Template)]
+#[template(path = "email/message.html")]
+struct Html<'a> {
+    subject: &'a str,
+    content: &'a Content,
+}
+
+impl Content {
+    /// Lays the content out as an email of `kind` with `subject`.
+    pub fn email(self, kind: &'static str, subject: String) -> Email {
+        // Rendering a template over plain strings cannot fail; should it
+        // ever, the email still says everything in its plain text.
+        let body = PlainText { content: &self }
+            .render()
+            .unwrap_or_else(|_| self.paragraphs.join("\n\n"));
+        let html = Html {
+            subject: &subject,
+            content: &self,
+        }
+        .render()
+        .unwrap_or_default();
+        Email {
+            kind,
+            subject,
+            body,
+            html,
+            calendar: None,
+        }
+    }
+}
+
+/// The link to an EPA's page.
+fn epa_link(base: &str, epa_id: Uuid) -> Option<(String, String)> {
+    Some((format!("{base}/epas/{epa_id}"), "Open the EPA".to_owned()))
+}
+
+fn lines(text: String) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// What changed about a booking.
@@ -121,6 +207,7 @@ pub enum Message<'a> {
         project: &'a str,
         discussion: &'a str,
         explanation: &'a [String],
+        epa_id: Uuid,
     },
     /// To the provider and employer: one method's result is released on its
     /// own, before the overall result.
@@ -135,11 +222,14 @@ pub enum Message<'a> {
         explanation: &'a str,
         /// Whether this was the last method, so the overall result follows.
         overall_follows: bool,
+        epa_id: Uuid,
     },
     /// To the assessors and the provider: the EPA has another assessor.
     AssessorReallocated {
+        /// The apprentice's first name.
         apprentice: &'a str,
         audience: ReallocationAudience,
+        epa_id: Uuid,
     },
     /// To the allocated assessor: a project report is over or under the
     /// word limit.
@@ -154,53 +244,66 @@ pub enum Message<'a> {
 }
 
 impl Message<'_> {
-    pub fn render(&self) -> Email {
+    /// The email, with links under `base` (the `public_url` setting).
+    pub fn render(&self, base: &str) -> Email {
         match *self {
             Message::GatewaySubmitted {
                 attempt,
                 apprentice,
                 epa_id,
-            } => Email {
-                kind: "gateway_submitted",
-                subject: format!("Gateway attempt {attempt} submitted for review"),
-                body: format!(
+            } => Content {
+                paragraphs: vec![format!(
                     "The training provider has submitted gateway attempt {attempt} for \
-                     {apprentice}'s EPA ({epa_id}). Review each component, then approve or \
-                     reject the gateway."
-                ),
-            },
+                     {apprentice}'s EPA ({epa_id})."
+                )],
+                next: "Review each component, then approve or reject the gateway.".to_owned(),
+                link: epa_link(base, epa_id),
+                ..Content::default()
+            }
+            .email(
+                "gateway_submitted",
+                format!("Gateway attempt {attempt} submitted for review"),
+            ),
             Message::GatewayApproved {
                 attempt,
                 apprentice,
                 epa_id,
                 period_starts,
-            } => Email {
-                kind: "gateway_approved",
-                subject: "Gateway approved: the EPA period has started".to_owned(),
-                body: format!(
+            } => Content {
+                paragraphs: vec![format!(
                     "Gateway attempt {attempt} for {apprentice}'s EPA ({epa_id}) is approved. \
-                     The EPA period starts on {period_starts}. The EPAO will arrange the \
-                     planning meeting with you and the employer next."
-                ),
-            },
+                     The EPA period starts on {period_starts}."
+                )],
+                next: "Nothing yet: the EPAO will arrange the planning meeting with you and the \
+                       employer next."
+                    .to_owned(),
+                link: epa_link(base, epa_id),
+                ..Content::default()
+            }
+            .email(
+                "gateway_approved",
+                "Gateway approved: the EPA period has started".to_owned(),
+            ),
             Message::GatewayRejected {
                 attempt,
                 apprentice,
                 epa_id,
                 fixes,
-            } => {
-                let list: String = fixes.iter().map(|r| format!("- {r}\n")).collect();
-                Email {
-                    kind: "gateway_rejected",
-                    subject: "Gateway not approved: what to fix".to_owned(),
-                    body: format!(
-                        "Gateway attempt {attempt} for {apprentice}'s EPA ({epa_id}) was not \
-                         approved. What to fix:\n\n{list}\nSubmit the gateway again with the \
-                         rejected parts corrected; the parts that were accepted are kept unless \
-                         you send them again."
-                    ),
-                }
+            } => Content {
+                paragraphs: vec![format!(
+                    "Gateway attempt {attempt} for {apprentice}'s EPA ({epa_id}) was not \
+                     approved. What to fix:"
+                )],
+                items: fixes.to_vec(),
+                next: "Submit the gateway again with the rejected parts corrected; the parts that \
+                       were accepted are kept unless you send them again."
+                    .to_owned(),
+                link: epa_link(base, epa_id),
             }
+            .email(
+                "gateway_rejected",
+                "Gateway not approved: what to fix".to_owned(),
+            ),
             Message::ProposalRejected {
                 version,
                 proposal,
@@ -212,15 +315,21 @@ impl Message<'_> {
                 let due = rework_due_on
                     .map(|d| format!(" by {d}"))
                     .unwrap_or_default();
-                Email {
-                    kind: "proposal_rejected",
-                    subject: "Project proposal not accepted: rework needed".to_owned(),
-                    body: format!(
-                        "Version {version} of the {proposal} for {apprentice}'s EPA ({epa_id}) \
-                         was not accepted. Feedback:\n\n{feedback}\n\nSubmit a reworked \
-                         proposal{due}."
-                    ),
+                let mut paragraphs = vec![format!(
+                    "Version {version} of the {proposal} for {apprentice}'s EPA ({epa_id}) \
+                     was not accepted. Feedback:"
+                )];
+                paragraphs.extend(lines(feedback.to_owned()));
+                Content {
+                    paragraphs,
+                    next: format!("Submit a reworked proposal{due}."),
+                    link: epa_link(base, epa_id),
+                    ..Content::default()
                 }
+                .email(
+                    "proposal_rejected",
+                    "Project proposal not accepted: rework needed".to_owned(),
+                )
             }
             Message::PlanningMeetingHeld {
                 given_names,
@@ -233,21 +342,29 @@ impl Message<'_> {
                 observation_notice,
                 epa_id,
             } => {
-                let mut body = format!(
+                let mut paragraphs = vec![format!(
                     "The assessment planning meeting for {given_names} {family_name} \
-                     ({standard} v{version}, {epao}) was held on {held_on}.\n\
-                     An assessor has been allocated; the assessments will be booked with you.\n"
-                );
+                     ({standard} v{version}, {epao}) was held on {held_on}. An assessor has been \
+                     allocated."
+                )];
                 if let Some((period, end)) = period_end {
-                    body.push_str(&format!("{period} The EPA period ends on {end}.\n"));
+                    paragraphs.push(format!("{period} The EPA period ends on {end}."));
                 }
-                body.push_str(&format!("{observation_notice}\n"));
-                body.push_str(&format!("EPA reference: {epa_id}\n"));
-                Email {
-                    kind: "email",
-                    subject: "EPA planning meeting held: assessor allocated".to_owned(),
-                    body,
+                paragraphs.push(observation_notice.to_owned());
+                paragraphs.push(format!("EPA reference: {epa_id}"));
+                Content {
+                    paragraphs,
+                    next: "Look out for the bookings: each assessment is booked with you, with a \
+                           calendar invite. Check the dates and tell the EPAO at once if one does \
+                           not suit."
+                        .to_owned(),
+                    link: epa_link(base, epa_id),
+                    ..Content::default()
                 }
+                .email(
+                    "planning_meeting_held",
+                    "EPA planning meeting held: assessor allocated".to_owned(),
+                )
             }
             Message::Booking {
                 change,
@@ -262,24 +379,37 @@ impl Message<'_> {
             } => {
                 let what = change.word();
                 let mode = if remote { "by video call" } else { "in person" };
-                let next = match change {
-                    BookingChange::Booked | BookingChange::Moved => {
-                        "If you cannot attend, tell the EPAO straight away so it can be moved."
-                    }
-                    BookingChange::Cancelled => {
-                        "Do not attend. The EPAO will book a new date with you if one is needed."
-                    }
-                };
-                Email {
-                    kind: "email",
-                    subject: format!("EPA {method} {what}"),
-                    body: format!(
-                        "The {method} for {given_names} {family_name} is {what}: {on} at {} \
-                         (UK time), {duration_minutes} minutes, {mode}.\n{next}\n\
-                         EPA reference: {epa_id}\n",
-                        starts_at.format("%H:%M"),
+                let (kind, next) = match change {
+                    BookingChange::Booked => (
+                        "booking_booked",
+                        "Add it to your calendar (the invite attached does this) and come \
+                         prepared. If you cannot attend, tell the EPAO straight away so it can be \
+                         moved.",
                     ),
+                    BookingChange::Moved => (
+                        "booking_moved",
+                        "Check the new time: the invite attached updates your calendar. If you \
+                         cannot attend, tell the EPAO straight away so it can be moved.",
+                    ),
+                    BookingChange::Cancelled => (
+                        "booking_cancelled",
+                        "Do not attend. The EPAO will book a new date with you if one is needed.",
+                    ),
+                };
+                Content {
+                    paragraphs: vec![
+                        format!(
+                            "The {method} for {given_names} {family_name} is {what}: {on} at {} \
+                             (UK time), {duration_minutes} minutes, {mode}.",
+                            starts_at.format("%H:%M"),
+                        ),
+                        format!("EPA reference: {epa_id}"),
+                    ],
+                    next: next.to_owned(),
+                    link: epa_link(base, epa_id),
+                    ..Content::default()
                 }
+                .email(kind, format!("EPA {method} {what}"))
             }
             Message::ResultsReleased {
                 given_names,
@@ -291,20 +421,31 @@ impl Message<'_> {
                 project,
                 discussion,
                 explanation,
-            } => Email {
-                kind: "results_released",
-                subject: format!(
-                    "End-point assessment result released: {given_names} {family_name}"
-                ),
-                body: format!(
+                epa_id,
+            } => {
+                let mut paragraphs = vec![format!(
                     "The end-point assessment result for {given_names} {family_name} ({standard} \
-                     version {version}) has been released.\n\n\
-                     Overall grade: {overall}\nObservation: {observation}\nProject: {project}\n\
-                     Discussion: {discussion}\n\n{}\n\n\
-                     Sign in to OpenEPA to see the result in full.\n",
-                    explanation.join("\n"),
-                ),
-            },
+                     version {version}) has been released."
+                )];
+                paragraphs.extend(explanation.iter().cloned());
+                Content {
+                    paragraphs,
+                    items: vec![
+                        format!("Overall grade: {overall}"),
+                        format!("Observation: {observation}"),
+                        format!("Project: {project}"),
+                        format!("Discussion: {discussion}"),
+                    ],
+                    next: "Sign in to OpenEPA to see the result in full. The EPAO claims the \
+                           certificate; nothing else is needed from you."
+                        .to_owned(),
+                    link: epa_link(base, epa_id),
+                }
+                .email(
+                    "results_released",
+                    format!("{given_names}'s end-point assessment result is released"),
+                )
+            }
             Message::MethodResultReleased {
                 given_names,
                 family_name,
@@ -314,50 +455,80 @@ impl Message<'_> {
                 grade,
                 explanation,
                 overall_follows,
+                epa_id,
             } => {
                 let next = if overall_follows {
-                    "Every method's result is now released; the overall result follows in a \
-                     separate message."
+                    "Nothing yet. Every method's result is now released; the overall result \
+                     follows in a separate message."
                 } else {
-                    "The overall result follows once every method's result is released."
+                    "Nothing yet. The overall result follows once every method's result is \
+                     released."
                 };
-                Email {
-                    kind: "method_result_released",
-                    subject: format!(
-                        "End-point assessment: {method} result released for {given_names} \
-                         {family_name}"
-                    ),
-                    body: format!(
-                        "The {} result for {given_names} {family_name} ({standard} version \
-                         {version}) has been released.\n\n{method}: {grade}\n{explanation}\n\n\
-                         {next}\n",
-                        method.to_lowercase(),
-                    ),
+                Content {
+                    paragraphs: vec![
+                        format!(
+                            "The {} result for {given_names} {family_name} ({standard} version \
+                             {version}) has been released.",
+                            method.to_lowercase(),
+                        ),
+                        format!("{method}: {grade}"),
+                        explanation.to_owned(),
+                    ],
+                    next: next.to_owned(),
+                    link: epa_link(base, epa_id),
+                    ..Content::default()
                 }
+                .email(
+                    "method_result_released",
+                    format!(
+                        "{given_names}'s {} result is released",
+                        method.to_lowercase()
+                    ),
+                )
             }
             Message::AssessorReallocated {
                 apprentice,
                 audience,
-            } => Email {
-                kind: "assessor_reallocated",
-                subject: format!("New assessor for {apprentice}'s EPA"),
-                body: match audience {
-                    ReallocationAudience::NewAssessor { bookings_moved } => format!(
-                        "You are now the assessor for {apprentice}'s end-point assessment. \
-                         {bookings_moved} booking(s) still to come are now yours. Open the EPA to \
-                         see them and prepare."
+                epa_id,
+            } => {
+                let (paragraph, next) = match audience {
+                    ReallocationAudience::NewAssessor { bookings_moved } => (
+                        format!(
+                            "You are now the assessor for {apprentice}'s end-point assessment. \
+                             {bookings_moved} booking(s) still to come are now yours."
+                        ),
+                        "Open the EPA to see the bookings and prepare.",
                     ),
-                    ReallocationAudience::PreviousAssessor => format!(
-                        "{apprentice}'s end-point assessment has moved to another assessor. Its \
-                         bookings still to come are no longer yours; there is nothing you need to \
-                         do."
+                    ReallocationAudience::PreviousAssessor => (
+                        format!(
+                            "{apprentice}'s end-point assessment has moved to another assessor. \
+                             Its bookings still to come are no longer yours."
+                        ),
+                        "Nothing: there is nothing you need to do.",
                     ),
-                    ReallocationAudience::Provider => format!(
-                        "{apprentice}'s end-point assessment has a new assessor. Booked dates stay \
-                         as they are; the new assessor will be in touch."
+                    ReallocationAudience::Provider => (
+                        format!(
+                            "{apprentice}'s end-point assessment has a new assessor. Booked dates \
+                             stay as they are."
+                        ),
+                        "Nothing: the new assessor will be in touch.",
                     ),
-                },
-            },
+                };
+                let link = match audience {
+                    ReallocationAudience::PreviousAssessor => None,
+                    _ => epa_link(base, epa_id),
+                };
+                Content {
+                    paragraphs: vec![paragraph],
+                    next: next.to_owned(),
+                    link,
+                    ..Content::default()
+                }
+                .email(
+                    "assessor_reallocated",
+                    format!("New assessor for {apprentice}'s EPA"),
+                )
+            }
             Message::ReportOffWordLimit {
                 side,
                 given_names,
@@ -370,15 +541,19 @@ impl Message<'_> {
                     WordLimitSide::Over => ("report_over_word_limit", "over"),
                     WordLimitSide::Under => ("report_under_word_limit", "under"),
                 };
-                Email {
-                    kind,
-                    subject: format!("A project report is {side} the word limit"),
-                    body: format!(
+                Content {
+                    paragraphs: vec![format!(
                         "The project report uploaded for {given_names} {family_name}'s EPA \
                          ({epa_id}) is {side} the policy's word limit: {summary}. Document \
                          {document_id}."
-                    ),
+                    )],
+                    next: "Read the report with the policy's word-limit rule in mind when you \
+                           assess it."
+                        .to_owned(),
+                    link: epa_link(base, epa_id),
+                    ..Content::default()
                 }
+                .email(kind, format!("A project report is {side} the word limit"))
             }
         }
     }
@@ -396,8 +571,15 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
     }
 
+    /// Snapshots the plain text and the HTML, and checks the subject
+    /// names nobody beyond their first name.
     fn snapshot(name: &str, message: Message<'_>) {
-        let email = message.render();
+        let email = message.render("https://epa.example");
+        assert!(
+            !email.subject.contains("Khan"),
+            "{name}: a subject names the apprentice in full: {}",
+            email.subject
+        );
         insta::assert_snapshot!(
             name,
             format!(
@@ -405,6 +587,7 @@ mod tests {
                 email.kind, email.subject, email.body
             )
         );
+        insta::assert_snapshot!(format!("{name}_html"), email.html);
     }
 
     #[test]
@@ -516,6 +699,7 @@ mod tests {
                 project: "pass",
                 discussion: "pass",
                 explanation: &explanation,
+                epa_id: epa(),
             },
         );
         for (name, audience) in [
@@ -537,6 +721,7 @@ mod tests {
                 Message::AssessorReallocated {
                     apprentice: "Amira",
                     audience,
+                    epa_id: epa(),
                 },
             );
         }
@@ -579,6 +764,7 @@ mod tests {
                     grade: "pass",
                     explanation: "Every pass criterion is met.",
                     overall_follows,
+                    epa_id: epa(),
                 },
             );
         }

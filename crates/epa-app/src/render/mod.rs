@@ -5,4 +5,5 @@
 pub mod account_email;
 pub mod csv;
 pub mod email;
+pub mod invite;
 pub mod svg;

@@ -14,6 +14,8 @@ mod gateway;
 mod idempotency;
 mod input;
 mod locator;
+mod me_notifications;
+mod outbox;
 mod people;
 mod planning;
 mod plans;
@@ -76,6 +78,26 @@ pub fn routes() -> Router<AppState> {
         .merge(corrections::routes())
         .merge(plans::routes())
         .merge(people::routes())
+        .route(
+            "/me/email-preferences",
+            get(me_notifications::list_email_preferences),
+        )
+        .route(
+            "/me/email-preferences/{kind}",
+            axum::routing::put(me_notifications::set_email_preference),
+        )
+        .route(
+            "/me/calendar",
+            get(me_notifications::get_calendar_feed)
+                .post(me_notifications::renew_calendar_feed)
+                .delete(me_notifications::revoke_calendar_feed),
+        )
+        .route("/calendar/{feed}", get(me_notifications::get_calendar))
+        .route("/outbox", get(outbox::list_outbox))
+        .route(
+            "/outbox/{id}/retry",
+            axum::routing::post(outbox::retry_outbox_message),
+        )
         .layer(RequestBodyLimitLayer::new(JSON_BODY_LIMIT))
         // After the layer: the upload route reads its body itself, up to
         // its purpose's limit, and answers 413 as a problem.
@@ -108,6 +130,8 @@ fn parts() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
         ("plans", plans::Api::openapi()),
         ("corrections", corrections::Api::openapi()),
         ("people", people::Api::openapi()),
+        ("notifications", me_notifications::Api::openapi()),
+        ("outbox", outbox::Api::openapi()),
     ]
 }
 
@@ -326,8 +350,10 @@ mod tests {
         "reallocate",
         "reject",
         "release",
+        "renew",
         "request",
         "reschedule",
+        "retry",
         "reset",
         "revoke",
         "review",

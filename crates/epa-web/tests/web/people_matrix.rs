@@ -26,7 +26,7 @@
 //! `.../reactivate`, manage_tokens `GET /users/{id}/tokens`,
 //! view_assessor_profile and edit_assessor_profile `GET` and `PUT
 //! /users/{id}/assessor-profile` (the target is an assessor wherever the
-//! organisation is the EPAO).
+//! organisation is the EPAO), manage_outbox `GET /outbox`.
 //!
 //! The answer must match the row: `allow` -> anything but 401, 403, 404 or
 //! a server error, `deny` -> 403, `not_found` -> 404.
@@ -229,6 +229,10 @@ impl Place<'_> {
             }
             PeopleAction::ListUsers => {
                 self.call(&actor.token, "GET", "/api/v1/users", None, None)
+                    .await
+            }
+            PeopleAction::ManageOutbox => {
+                self.call(&actor.token, "GET", "/api/v1/outbox", None, None)
                     .await
             }
             PeopleAction::ViewUser => {

@@ -1,0 +1,225 @@
+//! Sending one outbox message as an email: over SMTP (production), into
+//! `.eml` files (the default, so a fresh install and the demo show every
+//! message), or into memory (tests).
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use epa_store::outbox::OutboxMessage;
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::ics;
+
+/// How the SMTP connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Security {
+    /// Plain connection upgraded with STARTTLS (port 587); refused without it.
+    StartTls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption: only for a relay on the same machine or network.
+    None,
+}
+
+/// The SMTP server's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// How long one delivery may take before it counts as failed.
+    pub timeout: Duration,
+}
+
+/// A message that could not be sent, with why.
+#[derive(Debug, thiserror::Error)]
+pub enum MailerError {
+    #[error("the message cannot be built: {0}")]
+    Build(String),
+    #[error("{0}")]
+    Send(String),
+}
+
+/// One email as it was sent, kept by the memory transport.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sent {
+    pub outbox_id: uuid::Uuid,
+    pub to: String,
+    pub subject: String,
+    /// The whole message as sent (RFC 5322).
+    pub raw: String,
+}
+
+/// Where messages go.
+#[derive(Clone)]
+pub enum Mailer {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// Each message as `<outbox id>.eml` in this directory.
+    File(PathBuf),
+    Memory(Arc<Mutex<Vec<Sent>>>),
+}
+
+impl std::fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Mailer::Smtp(_) => f.write_str("Mailer::Smtp"),
+            Mailer::File(dir) => write!(f, "Mailer::File({})", dir.display()),
+            Mailer::Memory(_) => f.write_str("Mailer::Memory"),
+        }
+    }
+}
+
+impl Mailer {
+    /// An SMTP transport for `settings`; the error names what is wrong.
+    pub fn smtp(settings: &SmtpSettings) -> Result<Mailer, String> {
+        if settings.host.trim().is_empty() {
+            return Err(
+                "smtp_host is empty: name the mail server, such as smtp.example.org".into(),
+            );
+        }
+        let builder = match settings.security {
+            Security::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&settings.host),
+            Security::StartTls => {
+                AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&settings.host)
+            }
+            Security::None => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(
+                &settings.host,
+            )),
+        }
+        .map_err(|err| format!("smtp_host {:?} cannot be used: {err}", settings.host))?;
+        let mut builder = builder.port(settings.port).timeout(Some(settings.timeout));
+        match (&settings.username, &settings.password) {
+            (Some(user), Some(password)) => {
+                builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+            }
+            (None, None) => {}
+            (Some(_), None) => {
+                return Err(
+                    "smtp_username is set without smtp_password: set both or neither".into(),
+                );
+            }
+            (None, Some(_)) => {
+                return Err(
+                    "smtp_password is set without smtp_username: set both or neither".into(),
+                );
+            }
+        }
+        Ok(Mailer::Smtp(builder.build()))
+    }
+
+    /// Files under `dir`, created now so a directory that cannot be written
+    /// stops start-up rather than every delivery.
+    pub fn file(dir: PathBuf) -> Result<Mailer, String> {
+        std::fs::create_dir_all(&dir)
+            .map_err(|err| format!("cannot create the mail directory {}: {err}", dir.display()))?;
+        Ok(Mailer::File(dir))
+    }
+
+    /// Memory, with the list it fills.
+    pub fn memory() -> (Mailer, Arc<Mutex<Vec<Sent>>>) {
+        let sent = Arc::new(Mutex::new(Vec::new()));
+        (Mailer::Memory(sent.clone()), sent)
+    }
+
+    /// Sends one outbox message from `from`.
+    pub async fn send(&self, from: &Mailbox, message: &OutboxMessage) -> Result<(), MailerError> {
+        let email = build(from, message)?;
+        match self {
+            Mailer::Smtp(transport) => transport.send(email).await.map(|_| ()).map_err(|err| {
+                MailerError::Send(format!("the mail server refused or did not answer: {err}"))
+            }),
+            Mailer::File(dir) => {
+                // Written whole under a temporary name, then renamed: a reader
+                // never sees half a message, and a retry overwrites the same file.
+                let path = dir.join(format!("{}.eml", message.id));
+                let partial = dir.join(format!(".{}.eml.partial", message.id));
+                let bytes = email.formatted();
+                tokio::fs::write(&partial, &bytes)
+                    .await
+                    .and(tokio::fs::rename(&partial, &path).await)
+                    .map_err(|err| {
+                        MailerError::Send(format!("cannot write {}: {err}", path.display()))
+                    })
+            }
+            Mailer::Memory(sent) => {
+                let raw = String::from_utf8_lossy(&email.formatted()).into_owned();
+                sent.lock()
+                    .map_err(|_| MailerError::Send("the memory transport is poisoned".into()))?
+                    .push(Sent {
+                        outbox_id: message.id,
+                        to: message.recipient.clone(),
+                        subject: message.subject.clone(),
+                        raw,
+                    });
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The email for one outbox message: plain text, with HTML as its
+/// alternative when there is one, and an invite as both a `text/calendar`
+/// alternative (what Outlook and Gmail act on) and an `invite.ics`
+/// attachment (what other clients open).
+pub fn build(from: &Mailbox, message: &OutboxMessage) -> Result<Message, MailerError> {
+    let to: Mailbox = message
+        .recipient
+        .parse()
+        .map_err(|err| MailerError::Build(format!("recipient {:?}: {err}", message.recipient)))?;
+    let builder = Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(&message.subject)
+        .message_id(Some(format!("<{}@openepa>", message.id)));
+    let text = SinglePart::builder()
+        .header(ContentType::TEXT_PLAIN)
+        .body(message.body.clone());
+    let mut alternative = MultiPart::alternative().singlepart(text);
+    if let Some(html) = &message.html {
+        alternative = alternative.singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_HTML)
+                .body(html.clone()),
+        );
+    }
+    let email = match &message.calendar {
+        None => builder.multipart(alternative),
+        Some(calendar) => {
+            let method = ics::method_of(calendar).unwrap_or(ics::Method::Request);
+            let inline = ContentType::parse(&format!(
+                "text/calendar; charset=utf-8; method={}",
+                method.as_str()
+            ))
+            .map_err(|err| MailerError::Build(err.to_string()))?;
+            alternative = alternative.singlepart(
+                SinglePart::builder()
+                    .header(inline.clone())
+                    .body(calendar.clone()),
+            );
+            let attachment = Attachment::new("invite.ics".to_owned()).body(
+                calendar.clone(),
+                ContentType::parse("application/ics")
+                    .map_err(|err| MailerError::Build(err.to_string()))?,
+            );
+            builder.multipart(
+                MultiPart::mixed()
+                    .multipart(alternative)
+                    .singlepart(attachment),
+            )
+        }
+    };
+    email.map_err(|err| MailerError::Build(err.to_string()))
+}
+
+/// `Name <address>` (or a bare address) read as a mailbox.
+pub fn mailbox(text: &str) -> Result<Mailbox, String> {
+    text.trim()
+        .parse()
+        .map_err(|err: lettre::address::AddressError| err.to_string())
+}
