@@ -4,6 +4,7 @@
 //! ([`session::SignedIn`]); every form post behind the CSRF checks
 //! ([`form::PostedForm`]); every answer carries the security headers.
 
+mod account;
 mod assessor;
 mod assets;
 mod chart;
@@ -45,6 +46,9 @@ pub fn routes() -> Router<AppState> {
             "/second-factor",
             get(second_factor::form).post(second_factor::confirm),
         )
+        .route("/account", get(account::page))
+        .route("/account/emails", post(account::save_emails))
+        .route("/account/calendar/{action}", post(account::calendar))
         .route("/dashboard", get(dashboard::dashboard))
         .route("/assessor", get(assessor::home))
         .route("/epas", get(epa_list::list))

@@ -99,6 +99,7 @@ fn nav_for(signed_in: &SignedIn) -> Vec<(&'static str, &'static str)> {
         nav.push(("/", "My EPA"));
     }
     nav.push(("/plans", "The standard"));
+    nav.push(("/account", "Your account"));
     nav.dedup_by_key(|(href, _)| *href);
     nav
 }

@@ -358,3 +358,49 @@ mod staff_set_up_a_second_factor_before_any_page {
         super::staff_set_up_a_second_factor_before_any_page(epa_store::Backend::Postgres).await;
     }
 }
+
+on_both!(
+    a_person_chooses_their_emails_and_gets_their_calendar_address_on_their_account_page,
+    async |app: &TestApp, world: &World| {
+        let cookie = signed_in(app, &world.provider_user).await;
+        let (status, html) = page(app, &cookie, "/account").await;
+        assert_eq!(status, 200, "{html}");
+        assert!(
+            html.contains("Your calendar address (shown only now)"),
+            "{html}"
+        );
+        assert!(html.contains("/api/v1/calendar/"));
+        // Nothing ticked: every email that may be switched off is off, the
+        // ones to act on stay on.
+        let token = csrf_of(&html);
+        let response = browser()
+            .post(app.url("/account/emails"))
+            .header(header::COOKIE, &cookie)
+            .form(&[("csrf", token.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert!(
+            response
+                .text()
+                .await
+                .unwrap()
+                .contains("Your email choices are saved.")
+        );
+        let preferences: serde_json::Value = app
+            .get_as(&world.provider_user.token, "/api/v1/me/email-preferences")
+            .await
+            .json()
+            .await
+            .unwrap();
+        let list = preferences.as_array().unwrap();
+        assert!(list.iter().any(|p| p["required"] == false), "{preferences}");
+        for preference in list {
+            assert_eq!(preference["email"], preference["required"], "{preference}");
+        }
+        // The address is shown once only.
+        let (_, html) = page(app, &cookie, "/account").await;
+        assert!(!html.contains("/api/v1/calendar/"));
+    }
+);
