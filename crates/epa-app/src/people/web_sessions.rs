@@ -7,6 +7,7 @@
 //! setting a new password ends all of theirs.
 
 use chrono::{DateTime, Duration, Utc};
+use epa_store::users::Membership;
 use epa_store::web_sessions as store;
 use serde_json::json;
 use uuid::Uuid;
@@ -31,10 +32,13 @@ pub struct Started {
 }
 
 /// Whose session it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SessionUser {
     pub user_id: Uuid,
     pub expires_at: DateTime<Utc>,
+    /// Their roles, read with the session: an [`crate::Actor`] needs no
+    /// other lookup.
+    pub memberships: Vec<Membership>,
 }
 
 /// Signs in for the web application: the same checks as an API sign-in
@@ -74,11 +78,12 @@ pub async fn sign_in(
     })
 }
 
-/// The person a session id belongs to, if the session is live; keeps it alive.
+/// The person a session id belongs to, with their roles, if the session
+/// is live (one indexed lookup); keeps it alive.
 pub async fn current(app: &App, session_id: &str) -> Result<Option<SessionUser>, AppError> {
     let now = app.now();
-    let Some(session) =
-        store::live(&app.db, session_id, now, now - Duration::hours(IDLE_HOURS)).await?
+    let Some((session, memberships)) =
+        store::authenticate(&app.db, session_id, now, now - Duration::hours(IDLE_HOURS)).await?
     else {
         return Ok(None);
     };
@@ -88,6 +93,7 @@ pub async fn current(app: &App, session_id: &str) -> Result<Option<SessionUser>,
     Ok(Some(SessionUser {
         user_id: session.user_id,
         expires_at: session.expires_at,
+        memberships,
     }))
 }
 
