@@ -16,7 +16,9 @@ cd "$(dirname "$0")/../.."
 RUNS="${1:-100}"
 SEED="${EPA_CRASH_SEED:-$(date +%s)}"
 cargo build --release --locked -q
-EPA="$PWD/${CARGO_TARGET_DIR:-target}/release/epa"
+TARGET="${CARGO_TARGET_DIR:-target}"
+case "$TARGET" in /*) ;; *) TARGET="$PWD/$TARGET" ;; esac
+EPA="$TARGET/release/epa"
 WORK="$(mktemp -d /tmp/openepa-crash.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 

@@ -22,9 +22,12 @@ CLIENT_CORE=1
 
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 2; }
 cargo build --release --locked -q
-EPA="$PWD/${CARGO_TARGET_DIR:-target}/release/epa"
+TARGET="${CARGO_TARGET_DIR:-target}"
+case "$TARGET" in /*) ;; *) TARGET="$PWD/$TARGET" ;; esac
+EPA="$TARGET/release/epa"
 WORK="$(mktemp -d /tmp/openepa-bench.XXXXXX)"
-trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+SERVER=
+trap '[ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; rm -rf "$WORK"' EXIT
 
 # Raw commits: one small row per transaction, WAL and synchronous=FULL, on
 # the disk the database lives on.
