@@ -267,8 +267,11 @@ print(f"   server peak memory            {rss / 1024:8.0f} MB")
 PY
 }
 
-SQLITE_RAW="$(raw_sqlite)"
-measure "SQLite" "$SQLITE_RAW" --data-dir "$WORK/sqlite"
+# EPA_BENCH_SKIP_SQLITE=1 measures PostgreSQL alone.
+if [ -z "${EPA_BENCH_SKIP_SQLITE:-}" ]; then
+  SQLITE_RAW="$(raw_sqlite)"
+  measure "SQLite" "$SQLITE_RAW" --data-dir "$WORK/sqlite"
+fi
 
 if [ -n "${EPA_BENCH_PG_URL:-}" ]; then
   DB="openepa_bench_$$"
