@@ -12,10 +12,11 @@ use serde::{Deserialize, Serialize};
 pub const DEFAULT_CONFIG: &str = "epa.toml";
 
 /// Every key, as written in `epa.toml` and (upper case, `EPA_` prefixed) in the environment.
-const KEYS: [&str; 19] = [
+const KEYS: [&str; 20] = [
     "bind",
     "database_url",
     "data_dir",
+    "files_dir",
     "log_format",
     "log_level",
     "mail_from",
@@ -43,6 +44,10 @@ pub struct Settings {
     pub database_url: Option<String>,
     /// Where the embedded database and uploaded files live.
     pub data_dir: PathBuf,
+    /// Where uploaded files live, when not under `data_dir` (`files`):
+    /// with several servers on one PostgreSQL database, a directory every
+    /// server reaches (a shared mount).
+    pub files_dir: Option<PathBuf>,
     /// `text` for people, `json` for log collectors.
     pub log_format: LogFormat,
     /// A tracing filter such as `info` or `epa_web=debug,info`.
@@ -107,6 +112,7 @@ impl Default for Settings {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database_url: None,
             data_dir: PathBuf::from("./epa-data"),
+            files_dir: None,
             log_format: LogFormat::Text,
             log_level: "info".to_owned(),
             plans_dir: None,
@@ -278,6 +284,13 @@ impl Settings {
         let mut worker = epa_notify::WorkerSettings::new(from);
         worker.max_attempts = i32::try_from(self.mail_max_attempts).unwrap_or(8);
         Ok((mailer, worker))
+    }
+
+    /// Where uploaded files are kept: `files_dir`, or `files` under `data_dir`.
+    pub fn files_dir(&self) -> PathBuf {
+        self.files_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("files"))
     }
 
     /// The database URL in use: the configured one, or the embedded SQLite file.

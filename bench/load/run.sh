@@ -9,7 +9,8 @@
 #   bench/load/run.sh [N]
 #
 # Needs wrk (Debian's package), taskset and python3; builds the release
-# binary first.
+# binary first. Reads run on 8 connections; writes on one, so each write's
+# own cost is what is measured (SQLite takes one writer at a time anyway).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -21,9 +22,12 @@ CLIENT_CORE=1
 
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 2; }
 cargo build --release --locked -q
-EPA="$PWD/${CARGO_TARGET_DIR:-target}/release/epa"
+TARGET="${CARGO_TARGET_DIR:-target}"
+case "$TARGET" in /*) ;; *) TARGET="$PWD/$TARGET" ;; esac
+EPA="$TARGET/release/epa"
 WORK="$(mktemp -d /tmp/openepa-bench.XXXXXX)"
-trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+SERVER=
+trap '[ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; rm -rf "$WORK"' EXIT
 
 # Raw commits: one small row per transaction, WAL and synchronous=FULL, on
 # the disk the database lives on.
@@ -61,6 +65,57 @@ rate() {
   echo "$out" | awk '/Requests\/sec/ {print int($2)}'
 }
 
+# Latency at about half the peak rate: each of the 8 connections waits
+# between requests so that together they send half of `peak` per second.
+half_load() {
+  local label="$1" path="$2" peak="$3" out
+  cat > "$WORK/half.lua" <<LUA
+local pause = 8 * 1000 / ($peak / 2)
+function delay() return pause end
+LUA
+  out="$(taskset -c "$CLIENT_CORE" wrk -t1 -c8 -d"${DURATION}s" --latency -s "$WORK/half.lua" \
+    -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT$path")"
+  echo "$out" | awk -v label="$label" '
+    /Requests\/sec/ {rate = int($2)}
+    /^ +50%/ {p50 = $2} /^ +99%/ {p99 = $2}
+    END {printf "   %-29s p50 %s, p99 %s at %d req/s\n", label " at half load", p50, p99, rate}'
+}
+
+# POSTs from a list: each line of `$2` is `path|json body`, sent once in
+# order on one connection, as the holder of `$3`; wrk stops at the end.
+# Prints the rate of 2xx answers.
+post_list() {
+  local list="$1" token="$2" out
+  cat > "$WORK/list.lua" <<LUA
+local rows, n, sent, failed = {}, 0, 0, 0
+for line in io.lines("$list") do
+  local path, body = line:match("^([^|]*)|(.*)$")
+  rows[#rows + 1] = {path, body}
+end
+request = function()
+  n = n + 1
+  local row = rows[((n - 1) % #rows) + 1]
+  return wrk.format("POST", row[1], {["Content-Type"]="application/json", ["Authorization"]="Bearer $token"}, row[2])
+end
+response = function(status)
+  sent = sent + 1
+  if status >= 300 then failed = failed + 1 end
+  if sent >= #rows then wrk.thread:stop() end
+end
+done = function(summary)
+  io.write(string.format("ok %d\n", summary.requests - summary.errors.status))
+end
+LUA
+  out="$(taskset -c "$CLIENT_CORE" wrk -t1 -c1 -d"${DURATION}s" -s "$WORK/list.lua" "http://127.0.0.1:$PORT")"
+  echo "$out" > "$WORK/last-post.txt"
+  echo "$out" | awk '
+    /Non-2xx/ {print "   (refused:" $0 ")" > "/dev/stderr"}
+    / requests in / {secs = $4; sub(/,$/, "", secs)
+      if (secs ~ /ms$/) {sub(/ms$/, "", secs); secs /= 1000} else if (secs ~ /m$/) {sub(/m$/, "", secs); secs *= 60} else sub(/s$/, "", secs)}
+    /^ok / {ok = $2}
+    END {if (secs > 0) print int(ok / secs); else print 0}'
+}
+
 # Registrations: each POST a new apprentice with its own valid ULN.
 register_rate() {
   cat > "$WORK/register.lua" <<LUA
@@ -88,6 +143,76 @@ LUA
     "http://127.0.0.1:$PORT" | awk '/Requests\/sec/ {print int($2)}'
 }
 
+sign_in() {
+  curl -sf -H 'content-type: application/json' \
+    -d "{\"email\":\"$1\",\"password\":\"$2\"}" \
+    "http://127.0.0.1:$PORT/api/v1/tokens" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'
+}
+
+# The writes' targets, found through the API: judgement saves on the
+# observation sittings of EPAs in assessment (one criterion, saved again
+# and again, which supersedes), and bookings of the observation of planned
+# EPAs with nothing booked yet (the loader leaves one planned EPA in
+# twenty so), each in its own slot of the assessor's diary.
+write_targets() {
+  python3 - "http://127.0.0.1:$PORT" "$TOKEN" "$ASSESSOR_TOKEN" "$WORK" <<'PY'
+import datetime, json, sys, urllib.request
+base, ops, assessor, work = sys.argv[1:]
+def get(path, token):
+    req = urllib.request.Request(base + path, headers={"authorization": "Bearer " + token})
+    with urllib.request.urlopen(req) as r:
+        return json.load(r)
+def pages(query, want, keep):
+    found, path = [], f"/api/v1/epas?limit=200&{query}"
+    while path and len(found) < want:
+        page = get(path, ops)
+        found += [e for e in page["items"] if keep(e)]
+        path = page.get("next")  # the next page's link
+    return found[:want]
+judged = []
+for epa in pages("stage=in_assessment", 300, lambda e: True):
+    sittings = get(f"/api/v1/epas/{epa['id']}/assessments", assessor)
+    items = sittings["items"] if isinstance(sittings, dict) else sittings
+    for s in items:
+        if s["method"] == "observation":
+            judged.append(f"/api/v1/epas/{epa['id']}/assessments/{s['id']}/judgements|"
+                          + json.dumps({"judgements": [{"criterion": "OBS-P01", "met": True}]}))
+            break
+open(f"{work}/judgements.txt", "w").write("\n".join(judged) + "\n")
+# Planned EPAs without bookings: synthetic apprentice i with i % 20 == 11,
+# whose gateway (today - i % 90 days) leaves the EPA period open ahead.
+def unbooked(e):
+    name = e["apprentice"]["family_name"]
+    if not name.startswith("Apprentice "):
+        return False
+    i = int(name.split()[1])
+    return i % 20 == 11 and i % 90 < 20
+today = datetime.date.today()
+booked, k = [], 0
+for epa in pages("stage=planned", 1000, unbooked):
+    # 19 slots a day clear of the loader's own bookings (09:00 to 12:00):
+    # out of working hours is a warning, not a refusal.
+    day = today + datetime.timedelta(days=16 + k // 19)
+    minutes = (k % 19) * 65 if k % 19 < 8 else 12 * 60 + (k % 19 - 8) * 65
+    body = {"method": "observation", "date": day.isoformat(),
+            "start_time": f"{minutes // 60:02d}:{minutes % 60:02d}", "mode": "in_person"}
+    booked.append(f"/api/v1/epas/{epa['id']}/bookings|" + json.dumps(body))
+    k += 1
+open(f"{work}/bookings.txt", "w").write("\n".join(booked) + "\n")
+print(f"   write targets: {len(judged)} sittings to judge, {len(booked)} EPAs to book")
+PY
+}
+
+# One request of a list, with its answer shown if refused: a check that
+# the targets are good before their rate is taken.
+first_ok() {
+  local line path body status
+  line="$(head -n 1 "$1")"; path="${line%%|*}"; body="${line#*|}"
+  status="$(curl -s -o "$WORK/first.json" -w '%{http_code}' -H "Authorization: Bearer $2" \
+    -H 'content-type: application/json' -d "$body" "http://127.0.0.1:$PORT$path")"
+  case "$status" in 2*) ;; *) echo "   $path answered $status: $(cat "$WORK/first.json")" >&2 ;; esac
+}
+
 measure() {
   local label="$1"; shift
   local raw="$1"; shift
@@ -99,43 +224,54 @@ measure() {
   # The demo prints its password with the logins.
   local password
   password="$(sed -n 's/.*with password "\([^"]*\)".*/\1/p' "$WORK/serve.out" | head -n 1)"
-  TOKEN="$(curl -sf -H 'content-type: application/json' \
-    -d "{\"email\":\"operations@demo.test\",\"password\":\"$password\"}" \
-    "http://127.0.0.1:$PORT/api/v1/tokens" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')"
+  TOKEN="$(sign_in operations@demo.test "$password")"
+  ASSESSOR_TOKEN="$(sign_in assessor@demo.test "$password")"
   local first
   first="$(curl -sf -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/v1/epas?limit=1&stage=planned")"
   EPA_ID="$(echo "$first" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')"
   EMPLOYER="$(echo "$first" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["employer_id"])')"
   PROVIDER="$(echo "$first" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["provider_id"])')"
 
-  local health list filtered deadlines page timeline register
+  local health list filtered deadlines page timeline register judgements bookings
   health="$(rate /healthz)"
   list="$(rate '/api/v1/epas?limit=50')"
   filtered="$(rate '/api/v1/epas?limit=50&stage=planned')"
   deadlines="$(rate '/api/v1/deadlines?limit=50')"
   page="$(rate "/api/v1/epas/$EPA_ID")"
   timeline="$(rate "/api/v1/epas/$EPA_ID/timeline")"
-  grep -E "50%|99%" "$WORK/last.txt" | sed 's/^/   timeline latency /'
+  half_load "list of 50" '/api/v1/epas?limit=50' "$list"
+  half_load "an EPA's page" "/api/v1/epas/$EPA_ID" "$page"
+  half_load "an EPA's timeline" "/api/v1/epas/$EPA_ID/timeline" "$timeline"
+  write_targets
   register="$(register_rate)"
+  first_ok "$WORK/judgements.txt" "$ASSESSOR_TOKEN"
+  judgements="$(post_list "$WORK/judgements.txt" "$ASSESSOR_TOKEN")"
+  first_ok "$WORK/bookings.txt" "$TOKEN"
+  sed -i 1d "$WORK/bookings.txt"  # booked now: the rest are still free
+  bookings="$(post_list "$WORK/bookings.txt" "$TOKEN")"
   local rss
   rss="$(awk '/VmHWM/ {print $2}' "/proc/$SERVER/status")"
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
-  python3 - "$health" "$list" "$filtered" "$deadlines" "$page" "$timeline" "$register" "$raw" "$rss" <<'PY'
+  python3 - "$health" "$list" "$filtered" "$deadlines" "$page" "$timeline" "$register" "$judgements" "$bookings" "$raw" "$rss" <<'PY'
 import sys
-h, l, f, d, p, t, reg, raw, rss = (float(x) for x in sys.argv[1:])
+h, l, f, d, p, t, reg, judged, booked, raw, rss = (float(x or 0) for x in sys.argv[1:])
 print(f"   /healthz                      {h:8.0f} req/s")
 for name, v, target in [("list of 50", l, 0.05), ("filtered list of 50", f, 0.05),
                         ("50 most urgent deadlines", d, 0.05), ("an EPA's page", p, 0.1),
                         ("an EPA's timeline", t, 0.1)]:
     print(f"   {name:<29} {v:8.0f} req/s  {v / h:5.3f} of /healthz (target {target})")
 print(f"   raw commits                   {raw:8.0f} /s")
-print(f"   registration                  {reg:8.0f} /s  {reg / raw:5.3f} of raw commits (target 0.25)")
+for name, v in [("registration", reg), ("judgement save", judged), ("booking", booked)]:
+    print(f"   {name:<29} {v:8.0f} /s  {v / raw:5.3f} of raw commits (target 0.25)")
 print(f"   server peak memory            {rss / 1024:8.0f} MB")
 PY
 }
 
-SQLITE_RAW="$(raw_sqlite)"
-measure "SQLite" "$SQLITE_RAW" --data-dir "$WORK/sqlite"
+# EPA_BENCH_SKIP_SQLITE=1 measures PostgreSQL alone.
+if [ -z "${EPA_BENCH_SKIP_SQLITE:-}" ]; then
+  SQLITE_RAW="$(raw_sqlite)"
+  measure "SQLite" "$SQLITE_RAW" --data-dir "$WORK/sqlite"
+fi
 
 if [ -n "${EPA_BENCH_PG_URL:-}" ]; then
   DB="openepa_bench_$$"

@@ -146,8 +146,9 @@ async fn serve(settings: Settings, demo: bool) -> Result<(), String> {
             .map_err(|err| format!("the plans in {} cannot be used: {err}", dir.display()))?,
         None => epa_plan::Catalog::embedded(),
     };
-    // Uploads live beside the embedded database, on whichever database is used.
-    let files_dir = settings.data_dir.join("files");
+    // Uploads live beside the embedded database, on whichever database is
+    // used, unless `files_dir` names a directory shared by several servers.
+    let files_dir = settings.files_dir();
     let files = epa_store::files::LocalFiles::open(&files_dir)
         .map_err(|err| format!("cannot use {} for uploads: {err}", files_dir.display()))?;
     let mut app = epa_app::App::new(db.clone(), Arc::new(epa_domain::SystemClock), plans)

@@ -3,7 +3,6 @@
 //! up to date in the transaction of every change (ADR 0121), across the
 //! EPAs a person may see.
 
-use chrono::NaiveDate;
 use epa_domain::attempts::AttemptKind;
 use epa_domain::booking::{BookingStatus, SubmissionKind};
 use epa_domain::deadlines::{
@@ -291,7 +290,9 @@ pub async fn due(
         });
     };
     let today = app.clock.today();
-    let wd = crate::calendar::working_days()?;
+    // The day's horizon of "due soon", once for the whole page.
+    let soon = deadlines::DueSoon::on(today, &crate::calendar::working_days()?)
+        .map_err(AppError::internal)?;
     let mut items = Vec::new();
     // An assessor's conflict found after allocation is due now, before the
     // kept deadlines, on the first page.
@@ -319,7 +320,7 @@ pub async fn due(
     let mut last = None;
     for row in rows {
         last = Some(row.cursor());
-        let state = state_today(&row, today, &wd)?;
+        let state = state_today(&row, &soon)?;
         if !states.contains(&state) {
             continue;
         }
@@ -358,13 +359,11 @@ pub async fn due(
 /// domain reads them.
 fn state_today(
     row: &kept::KeptDeadline,
-    today: NaiveDate,
-    wd: &epa_domain::calendar::WorkingDays<'_>,
+    soon: &deadlines::DueSoon,
 ) -> Result<DeadlineState, AppError> {
     let kind = DeadlineKind::parse(&row.kind)
         .ok_or_else(|| AppError::internal(format!("a kept deadline of kind {:?}", row.kind)))?;
-    deadlines::state_of(kind, row.due_on, row.done_on, today, row.decided, wd)
-        .map_err(AppError::internal)
+    Ok(soon.state_of(kind, row.due_on, row.done_on, row.decided))
 }
 
 /// `2026-11-30.<epa id>.<position>`: opaque to callers, who pass back `next`.

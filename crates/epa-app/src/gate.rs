@@ -16,6 +16,8 @@ use epa_domain::adjustments::Adjustment;
 use epa_domain::grading::GradingScheme;
 use epa_domain::lifecycle::Lifecycle;
 use epa_domain::policy::{self, Action, Decision, Resource, UserId};
+use std::sync::Arc;
+
 use epa_plan::EffectivePlan;
 use epa_store::Tx;
 use epa_store::assessment::{self as store, Reader};
@@ -28,8 +30,9 @@ use crate::{Actor, App, AppError, access, transitions};
 pub struct EpaContext {
     pub row: EpaRow,
     pub state: Lifecycle,
-    pub plan: EffectivePlan,
-    pub scheme: GradingScheme,
+    /// Shared with every other EPA on the same plan and policy: built once,
+    /// when the catalog was loaded.
+    pub plan: Arc<EffectivePlan>,
     /// People with a conflict of interest for the EPA's employer or provider.
     pub conflicted: Vec<Uuid>,
     /// People who graded any of its assessments.
@@ -91,17 +94,10 @@ impl EpaContext {
         let adjustment = crate::adjustments::standing(reader.again(), epa_id).await?;
         let state = transitions::state_of(&context.row)?;
         let plan = plan_of(app, &context.row)?;
-        let scheme = GradingScheme::from_plan(&plan).map_err(|err| {
-            AppError::Internal(format!(
-                "EPA {} has a plan that cannot grade: {err}",
-                context.row.epa.id
-            ))
-        })?;
         Ok(EpaContext {
             row: context.row,
             state,
             plan,
-            scheme,
             conflicted: context.conflicted,
             graders: context.graders,
             adjustment,
@@ -110,6 +106,17 @@ impl EpaContext {
 
     pub fn id(&self) -> Uuid {
         self.row.epa.id
+    }
+
+    /// The grading scheme of the EPA's plan, for the use cases that grade
+    /// (built on asking: most reads never grade).
+    pub fn scheme(&self) -> Result<GradingScheme, AppError> {
+        GradingScheme::from_plan(&self.plan).map_err(|err| {
+            AppError::Internal(format!(
+                "EPA {} has a plan that cannot grade: {err}",
+                self.row.epa.id
+            ))
+        })
     }
 
     /// The EPA in the policy's terms.
@@ -208,9 +215,9 @@ fn answer(decision: Decision, refused: &str) -> Result<(), AppError> {
 }
 
 /// The assessment plan and EPAO policy the EPA runs under.
-pub(crate) fn plan_of(app: &App, row: &EpaRow) -> Result<EffectivePlan, AppError> {
+pub(crate) fn plan_of(app: &App, row: &EpaRow) -> Result<Arc<EffectivePlan>, AppError> {
     app.plans
-        .effective(
+        .shared(
             &row.epa.standard_reference,
             Some(&row.epa.standard_version),
             &row.epa.policy,

@@ -215,7 +215,7 @@ async fn check(app: &App, input: &Registration) -> Result<Checked, AppError> {
     }
     let plan = app
         .plans
-        .effective(&input.standard, input.version.as_deref(), &input.policy)
+        .shared(&input.standard, input.version.as_deref(), &input.policy)
         .map_err(|err| problems.push(FieldError::new("policy", err.to_string())))
         .ok();
     match (uln, plan, problems.is_empty()) {

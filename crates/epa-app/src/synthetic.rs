@@ -255,25 +255,79 @@ async fn write_one(
         },
     )
     .await?;
+    let mut observation = None;
     for command in commands_to(stage, gateway_on) {
         if matches!(command, Command::HoldPlanningMeeting) {
-            allocate_and_book(tx, people, epa_id, gateway_on, now).await?;
+            // One planned EPA in twenty has its assessor but no bookings
+            // yet: the bookings still to be made.
+            let book = i % STAGES.len() != UNBOOKED;
+            observation = allocate_and_book(tx, people, epa_id, gateway_on, now, book).await?;
         }
         let row = epas::get_in(tx, epa_id).await?;
         transitions::apply(app, tx, actor, &row, &command, "demo.synthetic", json!({})).await?;
+        if matches!(command, Command::StartAssessment)
+            && let Some(booking) = &observation
+        {
+            held(tx, people, booking, now).await?;
+        }
     }
     Ok(())
 }
 
-/// The planning meeting's outcome: the assessor allocated and the three
-/// methods booked in the EPA period.
+/// The position in [`STAGES`] of the planned EPAs left without bookings.
+pub const UNBOOKED: usize = 11;
+
+/// The observation sat as booked: the sitting recorded by the assessor
+/// and the booking held, so judgements can be recorded on it.
+async fn held(
+    tx: &mut epa_store::Tx,
+    people: &People,
+    booking: &planning::Booking,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), AppError> {
+    epa_store::assessment::insert_assessment(
+        tx,
+        &epa_store::assessment::NewAssessment {
+            epa_id: booking.epa_id,
+            method: MethodId::Observation,
+            attempt: 1,
+            attempt_kind: epa_domain::attempts::AttemptKind::First,
+            held_on: booking.assessment_on,
+            start_time: "09:00",
+            end_time: "10:00",
+            duration_minutes: 60,
+            questioning_minutes: Some(15),
+            interview_questions: None,
+            assessor_id: people.assessor,
+            booking_id: booking.id,
+        },
+        now,
+    )
+    .await?;
+    planning::set_status(
+        tx,
+        booking.id,
+        booking.version,
+        epa_domain::booking::BookingStatus::Held,
+        "sat: the assessment is recorded",
+        people.assessor,
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// The planning meeting's outcome: the assessor allocated and, when
+/// `book`, the three methods booked in the EPA period. Returns the
+/// observation's booking.
 async fn allocate_and_book(
     tx: &mut epa_store::Tx,
     people: &People,
     epa_id: Uuid,
     gateway_on: NaiveDate,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<(), AppError> {
+    book: bool,
+) -> Result<Option<planning::Booking>, AppError> {
     let row = epas::get_in(tx, epa_id).await?;
     epas::update(
         tx,
@@ -287,8 +341,12 @@ async fn allocate_and_book(
         now,
     )
     .await?;
+    let mut observation = None;
+    if !book {
+        return Ok(observation);
+    }
     for (k, method) in MethodId::ALL.into_iter().enumerate() {
-        planning::insert_booking(
+        let booking = planning::insert_booking(
             tx,
             &NewBooking {
                 epa_id,
@@ -309,8 +367,11 @@ async fn allocate_and_book(
             now,
         )
         .await?;
+        if method == MethodId::Observation {
+            observation = Some(booking);
+        }
     }
-    Ok(())
+    Ok(observation)
 }
 
 #[cfg(test)]

@@ -606,47 +606,106 @@ pub fn state_of(
     record_complete: bool,
     wd: &WorkingDays<'_>,
 ) -> Result<DeadlineState, CalendarError> {
-    Ok(match (kind, done) {
-        (DeadlineKind::DueBy, Some(d)) => {
-            if d <= date {
-                DeadlineState::Met
-            } else {
-                DeadlineState::Missed
+    let mut soon = None;
+    state_reusing(&mut soon, kind, date, done, today, record_complete, wd)
+}
+
+/// [`state_of`], working out the day's [`DueSoon`] at most once across
+/// calls that share `soon`, and only where it decides the state (so a
+/// calendar that does not reach past `today` fails nothing else).
+fn state_reusing(
+    soon: &mut Option<DueSoon>,
+    kind: DeadlineKind,
+    date: NaiveDate,
+    done: Option<NaiveDate>,
+    today: NaiveDate,
+    record_complete: bool,
+    wd: &WorkingDays<'_>,
+) -> Result<DeadlineState, CalendarError> {
+    let reading = match (kind, done, *soon) {
+        (_, _, Some(reading)) => reading,
+        (DeadlineKind::DueBy | DeadlineKind::On, None, None) if today <= date => {
+            let reading = DueSoon::on(today, wd)?;
+            *soon = Some(reading);
+            reading
+        }
+        // The horizon does not decide this state.
+        _ => DueSoon {
+            today,
+            until: today,
+        },
+    };
+    Ok(reading.state_of(kind, date, done, record_complete))
+}
+
+/// The day's reading of deadline states: `today` and the last day that is
+/// "due soon" from it, worked out once for any number of deadlines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DueSoon {
+    today: NaiveDate,
+    until: NaiveDate,
+}
+
+impl DueSoon {
+    /// The reading on `today`: due soon up to [`DUE_SOON`] from it.
+    pub fn on(today: NaiveDate, wd: &WorkingDays<'_>) -> Result<DueSoon, CalendarError> {
+        Ok(DueSoon {
+            today,
+            until: DUE_SOON.after(today, wd)?,
+        })
+    }
+
+    /// As [`state_of`], on this reading's day.
+    pub fn state_of(
+        &self,
+        kind: DeadlineKind,
+        date: NaiveDate,
+        done: Option<NaiveDate>,
+        record_complete: bool,
+    ) -> DeadlineState {
+        let today = self.today;
+        match (kind, done) {
+            (DeadlineKind::DueBy, Some(d)) => {
+                if d <= date {
+                    DeadlineState::Met
+                } else {
+                    DeadlineState::Missed
+                }
+            }
+            (DeadlineKind::NotBefore, Some(d)) => {
+                if d >= date {
+                    DeadlineState::Met
+                } else {
+                    DeadlineState::Missed
+                }
+            }
+            (DeadlineKind::On, Some(d)) => {
+                if d == date {
+                    DeadlineState::Met
+                } else {
+                    DeadlineState::Missed
+                }
+            }
+            (DeadlineKind::NotBefore, None) => {
+                if today >= date {
+                    DeadlineState::Met
+                } else {
+                    DeadlineState::Upcoming
+                }
+            }
+            (DeadlineKind::DueBy | DeadlineKind::On, None) => {
+                if today > date && record_complete {
+                    DeadlineState::Missed
+                } else if today > date {
+                    DeadlineState::OverdueUnlessDone
+                } else if date <= self.until {
+                    DeadlineState::DueSoon
+                } else {
+                    DeadlineState::Upcoming
+                }
             }
         }
-        (DeadlineKind::NotBefore, Some(d)) => {
-            if d >= date {
-                DeadlineState::Met
-            } else {
-                DeadlineState::Missed
-            }
-        }
-        (DeadlineKind::On, Some(d)) => {
-            if d == date {
-                DeadlineState::Met
-            } else {
-                DeadlineState::Missed
-            }
-        }
-        (DeadlineKind::NotBefore, None) => {
-            if today >= date {
-                DeadlineState::Met
-            } else {
-                DeadlineState::Upcoming
-            }
-        }
-        (DeadlineKind::DueBy | DeadlineKind::On, None) => {
-            if today > date && record_complete {
-                DeadlineState::Missed
-            } else if today > date {
-                DeadlineState::OverdueUnlessDone
-            } else if date <= DUE_SOON.after(today, wd)? {
-                DeadlineState::DueSoon
-            } else {
-                DeadlineState::Upcoming
-            }
-        }
-    })
+    }
 }
 
 fn describe(timing: &Timing, period: Period, anchor: Anchor) -> String {
@@ -669,6 +728,7 @@ pub fn plan_deadlines(
     let mut deadlines = Vec::new();
     let mut warnings = Vec::new();
     let mut waiting = Vec::new();
+    let mut soon = None;
     for (key, timing) in plan.rules.timings.entries() {
         let Some(timing) = timing else { continue };
         let (Some(period), Some(anchor)) = (period_of(timing), timing.from) else {
@@ -687,7 +747,7 @@ pub fn plan_deadlines(
             };
             let done = completion.map(|(_, d)| d);
             let decided = known.record_complete && id.decided_by_product();
-            let state = state_of(kind, date, done, today, decided, wd)?;
+            let state = state_reusing(&mut soon, kind, date, done, today, decided, wd)?;
             if let (DeadlineState::Missed, Strength::Must, Some((event, event_date))) =
                 (state, timing.strength, completion)
             {

@@ -1,6 +1,7 @@
 //! The loaded plans and policies, and choosing one effective plan from them.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Serialize;
 use thiserror::Error;
@@ -31,6 +32,10 @@ const EMBEDDED: [(&str, &str); 3] = [
 pub struct Catalog {
     plans: Vec<Plan>,
     policies: Vec<Policy>,
+    /// The effective plan of each policy (same order as `policies`), built
+    /// once when the catalog is loaded: every EPA read and write asks for
+    /// one, and the data never changes while the catalog lives.
+    effective: Vec<Arc<EffectivePlan>>,
 }
 
 /// One line of `epa plan list`.
@@ -164,7 +169,20 @@ impl Catalog {
         if !problems.is_empty() {
             return Err(LoadErrors(problems));
         }
-        Ok(Catalog { plans, policies })
+        let effective = policies
+            .iter()
+            .filter_map(|policy| {
+                find_plan(&plans, &policy.policy.standard, &policy.policy.version)
+                    .map(|plan| Arc::new(EffectivePlan::build(plan, policy)))
+            })
+            .collect::<Vec<_>>();
+        // Validation above refused every policy without its plan.
+        debug_assert_eq!(effective.len(), policies.len());
+        Ok(Catalog {
+            plans,
+            policies,
+            effective,
+        })
     }
 
     pub fn plans(&self) -> &[Plan] {
@@ -272,25 +290,43 @@ impl Catalog {
     }
 
     /// The plan `reference` (newest version when None) read through the
-    /// policy of `epao` (lower case; matched without regard to case).
+    /// policy of `epao` (lower case; matched without regard to case). A
+    /// copy of the one [`Catalog::shared`] returns.
     pub fn effective(
         &self,
         reference: &str,
         version: Option<&str>,
         epao: &str,
     ) -> Result<EffectivePlan, SelectError> {
+        self.shared(reference, version, epao)
+            .map(|plan| EffectivePlan::clone(&plan))
+    }
+
+    /// The same effective plan as [`Catalog::effective`], built when the
+    /// catalog was loaded and shared, without copying.
+    pub fn shared(
+        &self,
+        reference: &str,
+        version: Option<&str>,
+        epao: &str,
+    ) -> Result<Arc<EffectivePlan>, SelectError> {
         let plan = self.plan(reference, version)?;
         let (reference, version) = (&plan.standard.reference, &plan.standard.version);
-        let policy = self
-            .policies_of(reference, version)
-            .find(|p| p.policy.epao.eq_ignore_ascii_case(epao))
+        self.policies
+            .iter()
+            .zip(&self.effective)
+            .find(|(p, _)| {
+                p.policy.standard.eq_ignore_ascii_case(reference)
+                    && &p.policy.version == version
+                    && p.policy.epao.eq_ignore_ascii_case(epao)
+            })
+            .map(|(_, effective)| Arc::clone(effective))
             .ok_or_else(|| SelectError::UnknownEpao {
                 epao: epao.to_string(),
                 reference: reference.clone(),
                 version: version.clone(),
                 known: self.epaos(reference, version),
-            })?;
-        Ok(EffectivePlan::build(plan, policy))
+            })
     }
 
     /// The effective plan of a policy file that is not in the catalog, read

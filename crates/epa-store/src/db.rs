@@ -1,9 +1,13 @@
 //! Opening the database, asserting the settings durability depends on, and
 //! applying the migrations.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
+
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{
@@ -41,6 +45,9 @@ pub enum Db {
 pub struct Tx {
     conn: TxConn,
     touched: BTreeSet<Uuid>,
+    /// On SQLite, this process's turn to write (see [`sqlite_writer`]);
+    /// declared after `conn` so it is given back after the transaction ends.
+    _turn: Option<OwnedMutexGuard<()>>,
 }
 
 /// The transaction's connection, per backend (used through `on_tx!`).
@@ -177,14 +184,25 @@ impl Db {
     /// Inside [`crate::idempotency::within`] it also claims the request's
     /// `Idempotency-Key` before anything else is written, so the claim
     /// commits or rolls back with the change.
+    ///
+    /// On SQLite the process's writers take turns in order before they
+    /// begin (see [`sqlite_writer`]), rather than in SQLite's busy handler.
     pub async fn begin_write(&self) -> Result<Tx, StoreError> {
-        let conn = match self {
-            Db::Sqlite(pool) => TxConn::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(pool) => TxConn::Postgres(pool.begin().await?),
+        let (conn, turn) = match self {
+            Db::Sqlite(pool) => {
+                // Waiting longer than for a connection is answered alike.
+                let turn = tokio::time::timeout(WAIT, sqlite_writer(pool).lock_owned())
+                    .await
+                    .map_err(|_| StoreError::Database(sqlx::Error::PoolTimedOut))?;
+                let tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                (TxConn::Sqlite(tx), Some(turn))
+            }
+            Db::Postgres(pool) => (TxConn::Postgres(pool.begin().await?), None),
         };
         let mut tx = Tx {
             conn,
             touched: BTreeSet::new(),
+            _turn: turn,
         };
         crate::idempotency::claim_in(&mut tx).await?;
         Ok(tx)
@@ -194,6 +212,23 @@ impl Db {
     pub async fn close(&self) {
         on_db!(self, |pool| pool.close().await)
     }
+}
+
+/// The turn to write on one SQLite file, shared by every pool this process
+/// opens on it. SQLite lets one writer in at a time; a writer that finds
+/// the lock taken polls in its busy handler, sleeping up to 100 ms between
+/// tries, so under concurrent writes most of the time went to sleeping
+/// while the lock was free. Waiting here instead hands the turn on in
+/// order the moment the previous transaction ends. Other processes (the
+/// command line) still meet the busy handler, as before.
+fn sqlite_writer(pool: &SqlitePool) -> Arc<Mutex<()>> {
+    static WRITERS: OnceLock<std::sync::Mutex<HashMap<PathBuf, Arc<Mutex<()>>>>> = OnceLock::new();
+    let file = pool.connect_options().get_filename().to_path_buf();
+    let mut writers = WRITERS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    Arc::clone(writers.entry(file).or_default())
 }
 
 impl Tx {

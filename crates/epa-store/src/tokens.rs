@@ -6,6 +6,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::users::Membership;
 use crate::{Db, StoreError, Tx};
 
 /// The SHA-256 of a token, as stored.
@@ -64,19 +65,41 @@ pub struct Live {
     pub restricted: bool,
 }
 
-/// The live token `token` is, if it is one.
-pub async fn live(db: &Db, token: &str, now: DateTime<Utc>) -> Result<Option<Live>, StoreError> {
-    Ok(on_db!(db, |pool| {
+/// A live token with its holder's memberships, read in one indexed
+/// lookup (the token's unique hash, then the holder's key): how every API
+/// request is authenticated. Nothing is cached, so a revocation, an expiry
+/// or a deactivation takes effect on the next request on every node.
+pub async fn authenticate(
+    db: &Db,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(Live, Vec<Membership>)>, StoreError> {
+    type Row = (Uuid, Uuid, bool, Option<Uuid>, Option<String>);
+    let rows: Vec<Row> = on_db!(db, |pool| {
         sqlx::query_as(
-        "SELECT t.id AS token_id, t.user_id, t.restricted FROM api_tokens t JOIN users u ON u.id = t.user_id \
+        "SELECT t.id, t.user_id, t.restricted, m.organisation_id, m.role FROM api_tokens t \
+         JOIN users u ON u.id = t.user_id LEFT JOIN memberships m ON m.user_id = t.user_id \
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2) \
-         AND u.deactivated_at IS NULL"
+         AND u.deactivated_at IS NULL ORDER BY m.organisation_id, m.role"
     )
     .bind(hash(token))
     .bind(now)
-    .fetch_optional(pool)
+    .fetch_all(pool)
     .await
-    })?)
+    })?;
+    let Some(&(token_id, user_id, restricted, _, _)) = rows.first() else {
+        return Ok(None);
+    };
+    let memberships =
+        crate::users::joined_memberships(rows.into_iter().map(|(_, _, _, org, role)| (org, role)))?;
+    Ok(Some((
+        Live {
+            token_id,
+            user_id,
+            restricted,
+        },
+        memberships,
+    )))
 }
 
 /// One of a person's tokens, as listed to them (never the token itself).

@@ -108,13 +108,29 @@ pub async fn memberships(db: &Db, user_id: Uuid) -> Result<Vec<Membership>, Stor
     .await
     })?;
     rows.into_iter()
-        .map(|(organisation_id, role)| {
-            Role::parse(&role)
-                .map(|role| Membership {
-                    organisation_id,
-                    role,
-                })
-                .ok_or_else(|| StoreError::Setup(format!("unknown role {role:?} in the database")))
+        .map(|(organisation_id, role)| membership(organisation_id, &role))
+        .collect()
+}
+
+/// A stored membership row as the policy's type.
+pub(crate) fn membership(organisation_id: Uuid, role: &str) -> Result<Membership, StoreError> {
+    Role::parse(role)
+        .map(|role| Membership {
+            organisation_id,
+            role,
+        })
+        .ok_or_else(|| StoreError::Setup(format!("unknown role {role:?} in the database")))
+}
+
+/// The memberships of rows read with a `LEFT JOIN memberships`: a row
+/// without one (NULLs) stands for a person with no role.
+pub(crate) fn joined_memberships(
+    rows: impl IntoIterator<Item = (Option<Uuid>, Option<String>)>,
+) -> Result<Vec<Membership>, StoreError> {
+    rows.into_iter()
+        .filter_map(|row| match row {
+            (Some(organisation_id), Some(role)) => Some(membership(organisation_id, &role)),
+            _ => None,
         })
         .collect()
 }

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use crate::users::Membership;
 use crate::{Db, StoreError, Tx, tokens};
 
 /// One live session.
@@ -63,6 +64,57 @@ pub async fn live(
     .fetch_optional(pool)
     .await
     })?)
+}
+
+/// The live session `id` names with its holder's memberships, in one
+/// indexed lookup (the session's hashed id, then the holder's key): how
+/// each request of the web application finds who is asking. Nothing is
+/// cached, so ending a session or deactivating its holder takes effect on
+/// the next request on every node.
+pub async fn authenticate(
+    db: &Db,
+    id: &str,
+    now: DateTime<Utc>,
+    idle_since: DateTime<Utc>,
+) -> Result<Option<(WebSession, Vec<Membership>)>, StoreError> {
+    type Row = (
+        Uuid,
+        DateTime<Utc>,
+        DateTime<Utc>,
+        DateTime<Utc>,
+        bool,
+        Option<Uuid>,
+        Option<String>,
+    );
+    let rows: Vec<Row> = on_db!(db, |pool| {
+        sqlx::query_as(
+        "SELECT s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.restricted, m.organisation_id, m.role \
+         FROM web_sessions s JOIN users u ON u.id = s.user_id LEFT JOIN memberships m ON m.user_id = s.user_id \
+         WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.deactivated_at IS NULL \
+         ORDER BY m.organisation_id, m.role"
+    )
+    .bind(tokens::hash(id))
+    .bind(now)
+    .bind(idle_since)
+    .fetch_all(pool)
+    .await
+    })?;
+    let Some(&(user_id, created_at, last_seen_at, expires_at, restricted, _, _)) = rows.first() else {
+        return Ok(None);
+    };
+    let memberships = crate::users::joined_memberships(
+        rows.into_iter().map(|(_, _, _, _, _, org, role)| (org, role)),
+    )?;
+    Ok(Some((
+        WebSession {
+            user_id,
+            created_at,
+            last_seen_at,
+            expires_at,
+            restricted,
+        },
+        memberships,
+    )))
 }
 
 /// Marks the session seen at `now`.

@@ -143,7 +143,8 @@ pub async fn record_judgements(
 
     // The grade, once every criterion of the method has a judgement.
     let snap = Snapshot::read(Reader::Tx(&mut tx), epa_id).await?;
-    let criteria: Vec<String> = ctx.scheme.criteria(method).to_vec();
+    let scheme = ctx.scheme()?;
+    let criteria: Vec<String> = scheme.criteria(method).to_vec();
     let judged: BTreeSet<&str> = snap
         .standing(assessment.id)
         .into_iter()
@@ -158,8 +159,8 @@ pub async fn record_judgements(
     if not_yet.is_empty() {
         let mut input = EpaJudgements::default();
         input.methods[grading::method_index(method)] =
-            Some(snap.judged(&ctx.scheme, method, assessment.id)?);
-        let explained = ctx.scheme.explain(&input);
+            Some(snap.judged(&scheme, method, assessment.id)?);
+        let explained = scheme.explain(&input);
         let grade = explained.result.method(method);
         let grade = grade
             .grade()

@@ -7,6 +7,7 @@
 //! setting a new password ends all of theirs.
 
 use chrono::{DateTime, Duration, Utc};
+use epa_store::users::Membership;
 use epa_store::web_sessions as store;
 use serde_json::json;
 use uuid::Uuid;
@@ -31,12 +32,15 @@ pub struct Started {
 }
 
 /// Whose session it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SessionUser {
     pub user_id: Uuid,
     pub expires_at: DateTime<Utc>,
     /// Good only for setting up a second factor.
     pub restricted: bool,
+    /// Their roles, read with the session: an [`crate::Actor`] needs no
+    /// other lookup.
+    pub memberships: Vec<Membership>,
 }
 
 /// Signs in for the web application: the same checks as an API sign-in
@@ -83,11 +87,12 @@ pub async fn sign_in(
     })
 }
 
-/// The person a session id belongs to, if the session is live; keeps it alive.
+/// The person a session id belongs to, with their roles, if the session
+/// is live (one indexed lookup); keeps it alive.
 pub async fn current(app: &App, session_id: &str) -> Result<Option<SessionUser>, AppError> {
     let now = app.now();
-    let Some(session) =
-        store::live(&app.db, session_id, now, now - Duration::hours(IDLE_HOURS)).await?
+    let Some((session, memberships)) =
+        store::authenticate(&app.db, session_id, now, now - Duration::hours(IDLE_HOURS)).await?
     else {
         return Ok(None);
     };
@@ -98,6 +103,7 @@ pub async fn current(app: &App, session_id: &str) -> Result<Option<SessionUser>,
         user_id: session.user_id,
         expires_at: session.expires_at,
         restricted: session.restricted,
+        memberships,
     }))
 }
 

@@ -7,7 +7,7 @@ use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use epa_app::Actor;
-use epa_store::{tokens, users};
+use epa_store::tokens;
 use uuid::Uuid;
 
 use super::problem::ApiError;
@@ -73,7 +73,8 @@ impl FromRequestParts<AppState> for ApiToken {
             .ok_or_else(ApiError::unauthorized)?;
         let db = &state.app.db;
         // Revoked, expired, or its holder deactivated: not a token any more.
-        let live = tokens::live(db, token, state.app.now())
+        // One lookup finds the token and its holder's roles.
+        let (live, memberships) = tokens::authenticate(db, token, state.app.now())
             .await
             .map_err(|err| ApiError(err.into()).into_response())?
             .ok_or_else(ApiError::unauthorized)?;
@@ -94,9 +95,6 @@ impl FromRequestParts<AppState> for ApiToken {
             .into_response());
         }
         let user_id = live.user_id;
-        let memberships = users::memberships(db, user_id)
-            .await
-            .map_err(|err| ApiError(err.into()).into_response())?;
         let request_id = parts
             .headers
             .get("x-request-id")

@@ -81,9 +81,6 @@ async fn load(parts: &Parts, state: &AppState) -> Result<Option<SignedIn>, PageE
     let user = users::get(&app.db, session.user_id)
         .await
         .map_err(epa_app::AppError::from)?;
-    let memberships = users::memberships(&app.db, session.user_id)
-        .await
-        .map_err(epa_app::AppError::from)?;
     let request_id = parts
         .headers
         .get("x-request-id")
@@ -92,7 +89,7 @@ async fn load(parts: &Parts, state: &AppState) -> Result<Option<SignedIn>, PageE
     Ok(Some(SignedIn {
         actor: Actor {
             user_id: session.user_id,
-            memberships,
+            memberships: session.memberships,
             request_id,
         },
         display_name: user.display_name,

@@ -15,6 +15,7 @@ mod idempotency;
 mod journeys;
 mod locator;
 mod matrix;
+mod nodes;
 mod notifications;
 mod openapi;
 mod pages;

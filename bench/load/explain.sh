@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The query plans of what an EPA's page, its timeline and every API
+# request's authentication read, on a loaded database: each must be an
+# index lookup or range (no scan of a table that grows with the EPAs).
+#
+#   bench/load/explain.sh sqlite PATH/epa.db
+#   bench/load/explain.sh postgres postgres://USER@HOST/NAME
+set -euo pipefail
+kind="$1"; target="$2"
+# A real EPA, conflict organisations and token hash make the plans those
+# of the data (PostgreSQL chooses by statistics).
+if [ "$kind" = sqlite ]; then
+  q() { sqlite3 "$target" "$1"; }
+  EPA="x'$(q "SELECT hex(id) FROM epas WHERE stage = 'in_assessment' LIMIT 1")'"
+  ORG="x'$(q "SELECT hex(employer_id) FROM apprentices LIMIT 1")'"
+else
+  q() { psql -Atq "$target" -c "$1"; }
+  EPA="'$(q "SELECT id FROM epas WHERE stage = 'in_assessment' LIMIT 1")'"
+  ORG="'$(q "SELECT employer_id FROM apprentices LIMIT 1")'"
+  q "ANALYZE" >/dev/null
+fi
+ENTITY="$(q "SELECT entity_id FROM audit_events WHERE entity_type = 'epa' LIMIT 1")"
+explain() {
+  echo "-- $1"
+  if [ "$kind" = sqlite ]; then
+    q "EXPLAIN QUERY PLAN $2" | sed 's/^/   /'
+  else
+    q "EXPLAIN $2" | sed 's/^/   /'
+  fi
+}
+explain "token, holder and roles (every API request)" \
+  "SELECT t.id, t.user_id, t.restricted, m.organisation_id, m.role FROM api_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN memberships m ON m.user_id = t.user_id WHERE t.token_hash = 'x' AND t.revoked_at IS NULL AND u.deactivated_at IS NULL ORDER BY m.organisation_id, m.role"
+explain "web session, holder and roles (every page)" \
+  "SELECT s.user_id, m.organisation_id, m.role FROM web_sessions s JOIN users u ON u.id = s.user_id LEFT JOIN memberships m ON m.user_id = s.user_id WHERE s.id_hash = 'x' AND u.deactivated_at IS NULL ORDER BY m.organisation_id, m.role"
+explain "the EPA and its apprentice (gate)" \
+  "SELECT e.id, a.uln FROM epas e JOIN apprentices a ON a.id = e.apprentice_id WHERE e.id = $EPA"
+explain "people conflicted for its employer or provider (gate)" \
+  "SELECT DISTINCT user_id FROM conflicts WHERE (organisation_id = $ORG OR organisation_id = $ORG) AND withdrawn_at IS NULL ORDER BY user_id"
+explain "its graders (gate)" \
+  "SELECT assessor_id FROM assessments WHERE epa_id = $EPA UNION SELECT assessor_id FROM judgements WHERE epa_id = $EPA ORDER BY 1"
+explain "its standing adjustment (gate)" \
+  "SELECT id FROM adjustments WHERE epa_id = $EPA ORDER BY decided_at DESC, id DESC LIMIT 1"
+explain "its events (timeline)" \
+  "SELECT seq FROM audit_events WHERE entity_type = 'epa' AND entity_id = '$ENTITY' ORDER BY seq"
+explain "its method results (timeline, for readers who may not see marks yet)" \
+  "SELECT id FROM method_results WHERE epa_id = $EPA ORDER BY attempt, method"
