@@ -124,6 +124,9 @@ pub async fn page(
     let stage: Option<Stage> = epa.stage.parse().ok();
     let steps = steps(stage);
     let mut actions = Vec::new();
+    if may.contains(&Action::SubmitGateway) {
+        actions.push((format!("/epas/{id}/upload"), "Upload a document".to_owned()));
+    }
     if may.contains(&Action::RecordJudgement) {
         // A sitting is recorded on or after its day, against its booking.
         for booking in bookings
