@@ -378,6 +378,7 @@ async function judgeACriterion(page) {
       await page.waitForURL(/\?saved=\d+$/);
       assert.equal(await page.locator('main fieldset.criterion').first().locator('textarea').inputValue(), note);
       await checkPage(page, { name: 'assessor' }, '/grading');
+      await markupStaysText(page, '/grading');
       return;
     }
   }

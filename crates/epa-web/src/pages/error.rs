@@ -97,3 +97,14 @@ pub fn sentence(text: &str) -> String {
     }
     text
 }
+
+/// A use case's field errors as a form shows them: each message a sentence.
+pub fn sentences(errors: Vec<epa_app::FieldError>) -> Vec<epa_app::FieldError> {
+    errors
+        .into_iter()
+        .map(|err| epa_app::FieldError {
+            message: sentence(&err.message),
+            ..err
+        })
+        .collect()
+}

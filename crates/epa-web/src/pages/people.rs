@@ -21,7 +21,7 @@ use epa_store::users::Role;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::error::{PageError, sentence};
+use super::error::{PageError, sentences};
 use super::form::{FormData, PostedForm};
 use super::session::SignedIn;
 use super::view::{Chrome, Field, render, render_with, summary};
@@ -393,13 +393,7 @@ pub async fn invite(
             Err(err) => return Err(err.into()),
         }
     }
-    let errors: Vec<FieldError> = errors
-        .into_iter()
-        .map(|err| FieldError {
-            message: sentence(&err.message),
-            ..err
-        })
-        .collect();
+    let errors = sentences(errors);
     let organisations = organisations(&state, &signed_in).await?;
     let fields = invite_fields(&organisations, &form, &errors);
     Ok(render_with(
@@ -520,13 +514,7 @@ pub async fn switch(
         .into_response()),
         Err(AppError::Validation(problems)) => {
             let person = get_user(&state.app, &signed_in.actor, id).await?;
-            let errors = problems
-                .into_iter()
-                .map(|err| FieldError {
-                    message: sentence(&err.message),
-                    ..err
-                })
-                .collect();
+            let errors = sentences(problems);
             Ok(render_with(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &switch_page(&signed_in, &person, switch, &form, errors),

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::csrf;
-use super::error::{PageError, sentence};
+use super::error::{PageError, sentence, sentences};
 use super::form::{FormData, cross_site};
 use super::session::{self, SignedIn};
 use super::view::{Chrome, Field, render, render_with, summary};
@@ -304,18 +304,20 @@ pub async fn upload(
             }
         }
     };
-    let errors = errors
-        .into_iter()
-        .map(|err| FieldError {
-            // The file's name is the file's own problem here.
-            field: if err.field == "file_name" {
-                "file".to_owned()
-            } else {
-                err.field
-            },
-            message: sentence(&err.message),
-        })
-        .collect();
+    let errors = sentences(
+        errors
+            .into_iter()
+            .map(|err| FieldError {
+                // The file's name is the file's own problem here.
+                field: if err.field == "file_name" {
+                    "file".to_owned()
+                } else {
+                    err.field
+                },
+                message: err.message,
+            })
+            .collect(),
+    );
     let page = page(&state, &signed_in, epa_id, None, &form, errors).await?;
     Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }

@@ -40,6 +40,18 @@ async fn post(
     (status, location, response.text().await.unwrap())
 }
 
+/// Sends the invitation form with the page's token.
+async fn invite(
+    app: &TestApp,
+    cookie: &str,
+    token: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String, String) {
+    let mut form = vec![("csrf", token)];
+    form.extend_from_slice(fields);
+    post(app, cookie, "/people/invite", &form).await
+}
+
 on_both!(
     an_administrator_lists_searches_and_invites,
     async |app: &TestApp, world: &World| {
@@ -74,12 +86,11 @@ on_both!(
         // A bad form keeps what was typed and says what is wrong at the field.
         let (_, form) = page(app, &admin, "/people/invite").await;
         let token = csrf_of(&form);
-        let (status, _, html) = post(
+        let (status, _, html) = invite(
             app,
             &admin,
-            "/people/invite",
+            &token,
             &[
-                ("csrf", token.as_str()),
                 ("name", "Robin <b>Example</b>"),
                 ("email", "not an email"),
                 ("organisation_id", &world.epao.to_string()),
@@ -108,12 +119,11 @@ on_both!(
         assert!(list.contains("No one matches that search."));
 
         // A role the organisation does not hold is refused at the role.
-        let (status, _, html) = post(
+        let (status, _, html) = invite(
             app,
             &admin,
-            "/people/invite",
+            &token,
             &[
-                ("csrf", token.as_str()),
                 ("name", "Robin Example"),
                 ("email", "robin@example.org"),
                 ("organisation_id", &world.provider.to_string()),
@@ -125,12 +135,11 @@ on_both!(
         assert!(html.contains("id=\"role-error\""), "{html}");
 
         // Invited: the list shows them, as the API does.
-        let (status, location, _) = post(
+        let (status, location, _) = invite(
             app,
             &admin,
-            "/people/invite",
+            &token,
             &[
-                ("csrf", token.as_str()),
                 ("name", "Robin Example"),
                 ("email", "robin@example.org"),
                 ("organisation_id", &world.epao.to_string()),
@@ -155,12 +164,11 @@ on_both!(
         assert_eq!(users["items"][0]["status"], "invited");
 
         // The same email again: said at the email field.
-        let (status, _, html) = post(
+        let (status, _, html) = invite(
             app,
             &admin,
-            "/people/invite",
+            &token,
             &[
-                ("csrf", token.as_str()),
                 ("name", "Robin Again"),
                 ("email", "robin@example.org"),
                 ("organisation_id", &world.epao.to_string()),
@@ -173,12 +181,11 @@ on_both!(
 
         // An apprentice is invited to their record by their ULN.
         registered(app, world, "tquk", 1).await;
-        let (status, _, html) = post(
+        let (status, _, html) = invite(
             app,
             &admin,
-            "/people/invite",
+            &token,
             &[
-                ("csrf", token.as_str()),
                 ("name", "Sam Learner"),
                 ("email", "sam@example.org"),
                 ("organisation_id", &world.employer.to_string()),
@@ -190,12 +197,11 @@ on_both!(
         assert_eq!(status, 422);
         assert!(html.contains("id=\"apprentice_uln-error\""), "{html}");
         assert!(html.contains(&format!("value=\"{}\"", uln(2))));
-        let (status, location, html) = post(
+        let (status, location, html) = invite(
             app,
             &admin,
-            "/people/invite",
+            &token,
             &[
-                ("csrf", token.as_str()),
                 ("name", "Sam Learner"),
                 ("email", "sam@example.org"),
                 ("organisation_id", &world.employer.to_string()),

@@ -74,6 +74,26 @@ async fn documents(app: &TestApp, world: &World, epa: &str) -> Vec<serde_json::V
         .unwrap_or_default()
 }
 
+/// A new EPA under `policy`, its provider signed in on its upload page:
+/// the EPA's id, the provider's cookie, the page's path and its form token.
+async fn on_the_upload_page(
+    app: &TestApp,
+    world: &World,
+    policy: &str,
+    n: u32,
+) -> (String, String, String, String) {
+    let epa = registered(app, world, policy, n).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let provider = signed_in(app, &world.provider_user).await;
+    let upload = format!("/epas/{epa}/upload");
+    let (status, html) = page(app, &provider, &upload).await;
+    assert_eq!(status, 200, "{html}");
+    let token = csrf_of(&html);
+    (epa, provider, upload, token)
+}
+
 on_both!(
     a_report_uploaded_from_the_page_shows_its_words_and_warning,
     async |app: &TestApp, world: &World| {
@@ -157,14 +177,7 @@ on_both!(
 on_both!(
     a_bad_upload_keeps_the_choice_and_says_why_at_the_field,
     async |app: &TestApp, world: &World| {
-        let epa = registered(app, world, "innovate", 2).await["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let provider = signed_in(app, &world.provider_user).await;
-        let upload = format!("/epas/{epa}/upload");
-        let (_, html) = page(app, &provider, &upload).await;
-        let token = csrf_of(&html);
+        let (epa, provider, upload, token) = on_the_upload_page(app, world, "innovate", 2).await;
         let with_token = format!("{upload}?csrf={token}");
 
         // An image is not a report.
@@ -214,14 +227,7 @@ on_both!(
 on_both!(
     an_upload_without_the_token_from_elsewhere_or_by_a_stranger_is_refused,
     async |app: &TestApp, world: &World| {
-        let epa = registered(app, world, "tquk", 3).await["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let provider = signed_in(app, &world.provider_user).await;
-        let upload = format!("/epas/{epa}/upload");
-        let (_, html) = page(app, &provider, &upload).await;
-        let token = csrf_of(&html);
+        let (epa, provider, upload, token) = on_the_upload_page(app, world, "tquk", 3).await;
         let body = || multipart("evidence", "notes.txt", b"Customer feedback from March.");
 
         for (path, extra) in [
