@@ -146,6 +146,8 @@ pub async fn form(
     Path(epa_id): Path<Uuid>,
     Query(query): Query<Arrived>,
 ) -> Result<Response, PageError> {
+    // Only those who may upload see the form (the post asks again).
+    documents::may_upload(&state.app, &signed_in.actor, epa_id, Purpose::Evidence).await?;
     let arrived = match query.uploaded {
         Some(id) => {
             let document = documents::get(&state.app, &signed_in.actor, id).await?;

@@ -259,6 +259,26 @@ on_both!(
         assert_eq!(status, 404);
         assert!(documents(app, world, &epa).await.is_empty());
 
+        // The employer sees the EPA but does not upload for it.
+        let employer = signed_in(app, &world.employer_user).await;
+        let (status, html) = page(app, &employer, &format!("/epas/{epa}")).await;
+        assert_eq!(status, 200);
+        assert!(!html.contains(&upload), "no upload link for the employer");
+        let (status, html) = page(app, &employer, &upload).await;
+        assert_eq!(status, 403);
+        assert!(html.contains("You cannot do this"));
+        let employer_token = csrf_of(&page(app, &employer, "/epas").await.1);
+        let (status, _, _) = send(
+            app,
+            &employer,
+            &format!("{upload}?csrf={employer_token}"),
+            body(),
+            None,
+        )
+        .await;
+        assert_eq!(status, 403);
+        assert!(documents(app, world, &epa).await.is_empty());
+
         // With the token, from the page: stored.
         let (status, _, _) = send(
             app,
