@@ -257,6 +257,9 @@ pub async fn page(
             "Change the assessor".to_owned(),
         ));
     }
+    if may.contains(&Action::SubmitGateway) {
+        actions.push((format!("/epas/{id}/upload"), "Upload a document".to_owned()));
+    }
     if may.contains(&Action::RecordJudgement) {
         // A sitting is recorded on or after its day, against its booking.
         for booking in bookings

@@ -55,7 +55,7 @@ async fn body(request: Request, state: &AppState) -> Result<FormData, Response> 
     Ok(FormData::parse(&bytes))
 }
 
-fn cross_site() -> Response {
+pub(super) fn cross_site() -> Response {
     refusal(
         StatusCode::FORBIDDEN,
         "That form could not be accepted",

@@ -22,7 +22,10 @@ mod grading;
 mod headers;
 mod home;
 mod login;
+mod people;
+mod plan_rules;
 mod planning;
+mod plans;
 mod queues;
 mod reallocate;
 mod register;
@@ -30,6 +33,7 @@ mod results;
 mod second_factor;
 mod session;
 mod sitting;
+mod uploads;
 mod view;
 
 use axum::Router;
@@ -94,6 +98,27 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/epas/{id}/assessments/{assessment}",
             get(grading::form).post(grading::save),
+        )
+        .route("/plans", get(plans::list))
+        .route(
+            "/plans/{standard}/{version}/differences",
+            get(plans::compare),
+        )
+        .route("/plans/{standard}/{version}/{epao}", get(plans::policy))
+        .route("/people", get(people::list))
+        .route(
+            "/people/invite",
+            get(people::invite_form).post(people::invite),
+        )
+        .route(
+            "/people/{id}/{change}",
+            get(people::confirm_switch).post(people::switch),
+        )
+        .route(
+            "/epas/{id}/upload",
+            get(uploads::form)
+                .post(uploads::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(uploads::UPLOAD_LIMIT)),
         )
         .layer(axum::middleware::map_response(headers::on_pages));
     Router::new()
