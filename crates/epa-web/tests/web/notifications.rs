@@ -169,7 +169,7 @@ on_both!(
     the_feed_serves_the_right_bookings_and_nothing_once_revoked,
     async |app: &TestApp, world: &World| {
         let epa = planned(app, world, "tquk", 43).await;
-        booked(
+        let first = booked(
             app,
             world,
             &epa,
@@ -214,6 +214,20 @@ on_both!(
         let text = response.text().await.unwrap();
         assert!(text.contains(&format!("UID:{uid}")), "{text}");
         assert!(!text.contains("METHOD:"), "a feed is published, not sent");
+        // Moved: the feed shows the one event, moved, as the invite did.
+        let response = app
+            .post_as(
+                &world.operations.token,
+                &format!("/api/v1/bookings/{first}/reschedule"),
+                &json!({"date": "2026-11-19", "start_time": "14:30", "reason": "Apprentice on leave"}),
+            )
+            .await;
+        assert_eq!(response.status(), 201);
+        let text = app.get(&assessor_feed).await.text().await.unwrap();
+        assert_eq!(text.matches("BEGIN:VEVENT").count(), 1, "{text}");
+        assert!(text.contains(&format!("UID:{uid}")), "{text}");
+        assert!(text.contains("SEQUENCE:1"), "{text}");
+        assert!(text.contains("DTSTART:20261119T143000Z"), "{text}");
 
         let provider = app
             .get(&feed_of(&world.provider_user.token).await)
