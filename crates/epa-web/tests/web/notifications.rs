@@ -151,7 +151,7 @@ on_both!(
             .await;
         let status = response.status();
         assert_eq!(status, 201, "{}", response.text().await.unwrap());
-        let gone = newest(app, &world.assessor.email, "booking_cancelled")
+        let gone = newest(app, &world.assessor.email, "booking_handed_over")
             .await
             .calendar
             .unwrap();
@@ -162,6 +162,49 @@ on_both!(
         assert_eq!(property(&gone, "METHOD"), "CANCEL");
         assert_eq!(property(&new, "METHOD"), "REQUEST");
         assert_eq!(property(&gone, "UID"), property(&new, "UID"));
+    }
+);
+
+on_both!(
+    a_reallocation_hands_each_booking_over_in_both_calendars,
+    async |app: &TestApp, world: &World| {
+        let epa = planned(app, world, "tquk", 46).await;
+        booked(
+            app,
+            world,
+            &epa,
+            slot("observation", "2026-11-16", "in_person"),
+        )
+        .await;
+        let uid = property(
+            &newest(app, &world.assessor.email, "booking_booked")
+                .await
+                .calendar
+                .unwrap(),
+            "UID",
+        )
+        .to_owned();
+        let response = app
+            .post_as(
+                &world.operations.token,
+                &format!("/api/v1/epas/{epa}/assessor"),
+                &json!({"assessor_id": world.second_assessor.user_id, "reason": "Assessor on leave"}),
+            )
+            .await;
+        let status = response.status();
+        assert_eq!(status, 200, "{}", response.text().await.unwrap());
+        let gone = newest(app, &world.assessor.email, "booking_handed_over").await;
+        let gone_calendar = gone.calendar.unwrap();
+        assert_eq!(property(&gone_calendar, "METHOD"), "CANCEL");
+        assert_eq!(property(&gone_calendar, "UID"), uid);
+        assert!(gone.body.contains("no longer yours"), "{}", gone.body);
+        let new = newest(app, &world.second_assessor.email, "booking_booked")
+            .await
+            .calendar
+            .unwrap();
+        assert_eq!(property(&new, "METHOD"), "REQUEST");
+        assert_eq!(property(&new, "UID"), uid);
+        assert!(new.contains(&world.second_assessor.email));
     }
 );
 
