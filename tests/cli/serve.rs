@@ -400,7 +400,7 @@ fn the_demo_delivers_its_emails_into_the_mail_directory_within_seconds() {
         .find(|text| text.contains("method=REQUEST"))
         .expect("a booking's invite");
     assert!(email.contains("Content-Type: text/html"), "{email}");
-    assert!(email.contains("BEGIN:VCALENDAR"), "{email}");
+    assert!(email.contains("filename=\"invite.ics\""), "{email}");
     assert_eq!(server.terminate(), 0);
 }
 

@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use epa_store::outbox::OutboxMessage;
-use lettre::message::header::ContentType;
-use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::message::header::{ContentDisposition, ContentTransferEncoding, ContentType};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -197,16 +197,22 @@ pub fn build(from: &Mailbox, message: &OutboxMessage) -> Result<Message, MailerE
                 method.as_str()
             ))
             .map_err(|err| MailerError::Build(err.to_string()))?;
+            // Base64, so no quoted-printable soft break meets iCalendar's
+            // own line folding (some clients mishandle the two together).
             alternative = alternative.singlepart(
                 SinglePart::builder()
-                    .header(inline.clone())
+                    .header(inline)
+                    .header(ContentTransferEncoding::Base64)
                     .body(calendar.clone()),
             );
-            let attachment = Attachment::new("invite.ics".to_owned()).body(
-                calendar.clone(),
-                ContentType::parse("application/ics")
-                    .map_err(|err| MailerError::Build(err.to_string()))?,
-            );
+            let attachment = SinglePart::builder()
+                .header(
+                    ContentType::parse("application/ics; name=\"invite.ics\"")
+                        .map_err(|err| MailerError::Build(err.to_string()))?,
+                )
+                .header(ContentDisposition::attachment("invite.ics"))
+                .header(ContentTransferEncoding::Base64)
+                .body(calendar.clone());
             builder.multipart(
                 MultiPart::mixed()
                     .multipart(alternative)

@@ -104,30 +104,40 @@ pub async fn bookings_in_scope(
     })?)
 }
 
+/// For each of `ids`, the first booking of its chain and how many times it
+/// was moved ([`chain_root_in`] for many bookings, in one query).
+pub async fn chain_roots(
+    db: &Db,
+    ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, (Uuid, u32)>, StoreError> {
+    let mut roots = std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "WITH RECURSIVE up (start, id, replaces_id, depth) AS ( \
+             SELECT id, id, replaces_id, 0 FROM bookings WHERE id IN ({}) \
+             UNION ALL SELECT up.start, b.id, b.replaces_id, up.depth + 1 FROM bookings b \
+             JOIN up ON b.id = up.replaces_id WHERE up.depth < 1000) \
+             SELECT start, id, depth FROM up WHERE replaces_id IS NULL",
+            placeholders.join(", ")
+        );
+        let rows: Vec<(Uuid, Uuid, i32)> = on_db!(db, |pool| {
+            let mut query = sqlx::query_as(&sql);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            query.fetch_all(pool).await
+        })?;
+        for (start, root, depth) in rows {
+            roots.insert(start, (root, u32::try_from(depth).unwrap_or(0)));
+        }
+    }
+    Ok(roots)
+}
+
 /// The first booking of the chain `booking_id` ends (each reschedule
 /// replaces the one before), and how many times it was moved: a calendar
 /// event's stable identity and its sequence.
-pub async fn chain_root(db: &Db, booking_id: Uuid) -> Result<(Uuid, u32), StoreError> {
-    let mut id = booking_id;
-    let mut moves = 0;
-    loop {
-        let replaces: Option<Uuid> = on_db!(db, |pool| sqlx::query_scalar(
-            "SELECT replaces_id FROM bookings WHERE id = $1"
-        )
-        .bind(id)
-        .fetch_one(pool)
-        .await)?;
-        match replaces {
-            Some(previous) if moves < 1000 => {
-                id = previous;
-                moves += 1;
-            }
-            _ => return Ok((id, moves)),
-        }
-    }
-}
-
-/// [`chain_root`] inside a transaction.
 pub async fn chain_root_in(tx: &mut Tx, booking_id: Uuid) -> Result<(Uuid, u32), StoreError> {
     let mut id = booking_id;
     let mut moves = 0;

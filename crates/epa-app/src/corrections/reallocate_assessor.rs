@@ -114,6 +114,7 @@ pub async fn reallocate_assessor(
     )
     .await?;
 
+    crate::planning::notify::invite_handed_over(app, &mut tx, &ctx.row, &moved, previous).await?;
     let name = &ctx.row.given_names;
     let mut told: Vec<(String, ReallocationAudience)> = Vec::new();
     if let Some(email) = planning::email_of_in(&mut tx, new).await? {

@@ -118,9 +118,11 @@ pub async fn serve(app: &App, secret: &str) -> Result<String, AppError> {
             store::bookings_in_scope(&app.db, &scope, from, FEED_LIMIT).await?
         }
     };
+    let ids: Vec<_> = bookings.iter().map(|b| b.id).collect();
+    let chains = store::chain_roots(&app.db, &ids).await?;
     let mut events = Vec::with_capacity(bookings.len());
     for booking in &bookings {
-        let (root, moves) = store::chain_root(&app.db, booking.id).await?;
+        let (root, moves) = chains.get(&booking.id).copied().unwrap_or((booking.id, 0));
         let cancelled = booking.status == BookingStatus::Cancelled;
         events.push(
             BookingEvent {

@@ -57,6 +57,11 @@ pub const KINDS: &[Kind] = &[
         required: true,
     },
     Kind {
+        kind: "booking_handed_over",
+        description: "An assessment you were booked for is handed to another assessor, and taken off your calendar",
+        required: true,
+    },
+    Kind {
         kind: "gateway_approved",
         description: "A gateway is approved and the EPA period has started",
         required: false,

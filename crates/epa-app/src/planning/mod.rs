@@ -17,7 +17,7 @@ mod declare_conflict;
 mod hold_meeting;
 mod meetings;
 mod no_show;
-mod notify;
+pub(crate) mod notify;
 mod people;
 mod record_submission;
 mod records;

@@ -115,32 +115,109 @@ pub(super) async fn notify_booking(
     // A move to another assessor: the previous one's calendar loses it.
     if let Some(replaced) = booking.replaces_id {
         let old = store::get_booking_in(tx, replaced).await?;
-        if old.assessor_id != booking.assessor_id
-            && let Some((name, address)) = calendar_feeds::person_in(tx, old.assessor_id).await?
-        {
-            let moved_away = BookingEvent {
-                cancelled: true,
-                on: old.assessment_on,
-                starts_at: old.starts_at,
-                duration_minutes: old.duration_minutes,
-                remote: old.mode == Mode::Remote,
-                ..event
-            };
-            let cancel = Message::Booking {
-                change: BookingChange::Cancelled,
-                method,
+        if old.assessor_id != booking.assessor_id {
+            hand_over(app, tx, row, &old, event).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Tells `slot`'s assessor a booking is no longer theirs, with the
+/// cancellation that takes it off their calendar. `event` is the booking's
+/// event as it now stands (its identity and sequence).
+async fn hand_over(
+    app: &App,
+    tx: &mut Tx,
+    row: &EpaRow,
+    slot: &Booking,
+    event: BookingEvent<'_>,
+) -> Result<(), AppError> {
+    let Some((name, address)) = calendar_feeds::person_in(tx, slot.assessor_id).await? else {
+        return Ok(());
+    };
+    let base = &app.accounts.public_url;
+    let gone = BookingEvent {
+        cancelled: true,
+        on: slot.assessment_on,
+        starts_at: slot.starts_at,
+        duration_minutes: slot.duration_minutes,
+        remote: slot.mode == Mode::Remote,
+        ..event
+    };
+    let email = Message::Booking {
+        change: BookingChange::HandedOver,
+        method: booking::method_word(slot.method),
+        given_names: &row.given_names,
+        family_name: &row.family_name,
+        on: slot.assessment_on,
+        starts_at: slot.starts_at,
+        duration_minutes: slot.duration_minutes,
+        remote: slot.mode == Mode::Remote,
+        epa_id: row.epa.id,
+    }
+    .render(base);
+    let email = Email {
+        calendar: Some(ics::invite(
+            &gone.event(base),
+            &ics::Parties {
+                organizer: invite::person(&app.accounts.mail_from),
+                attendees: vec![ics::Person {
+                    name,
+                    email: address.clone(),
+                }],
+            },
+            ics::Method::Cancel,
+        )),
+        ..email
+    };
+    outbox::enqueue(tx, &email.to(&address), app.now()).await?;
+    Ok(())
+}
+
+/// Invites for the bookings a reallocation handed from `previous` to the
+/// EPA's new assessor: each is sent to the new assessor as an invite, and
+/// its cancellation to the previous one.
+pub(crate) async fn invite_handed_over(
+    app: &App,
+    tx: &mut Tx,
+    row: &EpaRow,
+    bookings: &[Uuid],
+    previous: Uuid,
+) -> Result<(), AppError> {
+    let base = &app.accounts.public_url;
+    for id in bookings {
+        let booking = store::get_booking_in(tx, *id).await?;
+        let (root, moves) = calendar_feeds::chain_root_in(tx, booking.id).await?;
+        let event = BookingEvent {
+            root,
+            moves,
+            cancelled: false,
+            method: booking.method,
+            given_names: &row.given_names,
+            family_name: &row.family_name,
+            on: booking.assessment_on,
+            starts_at: booking.starts_at,
+            duration_minutes: booking.duration_minutes,
+            remote: booking.mode == Mode::Remote,
+            epa_id: row.epa.id,
+            stamp: app.now(),
+        };
+        if let Some((name, address)) = calendar_feeds::person_in(tx, booking.assessor_id).await? {
+            let email = Message::Booking {
+                change: BookingChange::Booked,
+                method: booking::method_word(booking.method),
                 given_names: &row.given_names,
                 family_name: &row.family_name,
-                on: old.assessment_on,
-                starts_at: old.starts_at,
-                duration_minutes: old.duration_minutes,
-                remote: old.mode == Mode::Remote,
+                on: booking.assessment_on,
+                starts_at: booking.starts_at,
+                duration_minutes: booking.duration_minutes,
+                remote: booking.mode == Mode::Remote,
                 epa_id: row.epa.id,
             }
             .render(base);
-            let cancel = Email {
+            let email = Email {
                 calendar: Some(ics::invite(
-                    &moved_away.event(base),
+                    &event.event(base),
                     &ics::Parties {
                         organizer: invite::person(&app.accounts.mail_from),
                         attendees: vec![ics::Person {
@@ -148,12 +225,15 @@ pub(super) async fn notify_booking(
                             email: address.clone(),
                         }],
                     },
-                    ics::Method::Cancel,
+                    ics::Method::Request,
                 )),
-                ..cancel
+                ..email
             };
-            outbox::enqueue(tx, &cancel.to(&address), app.now()).await?;
+            outbox::enqueue(tx, &email.to(&address), app.now()).await?;
         }
+        let mut slot = booking.clone();
+        slot.assessor_id = previous;
+        hand_over(app, tx, row, &slot, event).await?;
     }
     Ok(())
 }

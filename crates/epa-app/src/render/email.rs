@@ -107,6 +107,8 @@ pub enum BookingChange {
     Booked,
     Moved,
     Cancelled,
+    /// Handed to another assessor: told to the one it is taken from.
+    HandedOver,
 }
 
 impl BookingChange {
@@ -115,6 +117,7 @@ impl BookingChange {
             BookingChange::Booked => "booked",
             BookingChange::Moved => "moved",
             BookingChange::Cancelled => "cancelled",
+            BookingChange::HandedOver => "handed to another assessor",
         }
     }
 }
@@ -395,6 +398,11 @@ impl Message<'_> {
                         "booking_cancelled",
                         "Do not attend. The EPAO will book a new date with you if one is needed.",
                     ),
+                    BookingChange::HandedOver => (
+                        "booking_handed_over",
+                        "Nothing: it is no longer yours to attend, and the cancellation attached \
+                         takes it off your calendar.",
+                    ),
                 };
                 Content {
                     paragraphs: vec![
@@ -406,7 +414,12 @@ impl Message<'_> {
                         format!("EPA reference: {epa_id}"),
                     ],
                     next: next.to_owned(),
-                    link: epa_link(base, epa_id),
+                    // The EPA is no longer the previous assessor's to open.
+                    link: if change == BookingChange::HandedOver {
+                        None
+                    } else {
+                        epa_link(base, epa_id)
+                    },
                     ..Content::default()
                 }
                 .email(kind, format!("EPA {method} {what}"))
@@ -671,6 +684,7 @@ mod tests {
             ("booking_booked", BookingChange::Booked, false),
             ("booking_moved", BookingChange::Moved, true),
             ("booking_cancelled", BookingChange::Cancelled, false),
+            ("booking_handed_over", BookingChange::HandedOver, false),
         ] {
             snapshot(
                 name,

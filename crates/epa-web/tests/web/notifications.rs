@@ -151,7 +151,7 @@ on_both!(
             .await;
         let status = response.status();
         assert_eq!(status, 201, "{}", response.text().await.unwrap());
-        let gone = newest(app, &world.assessor.email, "booking_cancelled")
+        let gone = newest(app, &world.assessor.email, "booking_handed_over")
             .await
             .calendar
             .unwrap();
@@ -166,10 +166,53 @@ on_both!(
 );
 
 on_both!(
+    a_reallocation_hands_each_booking_over_in_both_calendars,
+    async |app: &TestApp, world: &World| {
+        let epa = planned(app, world, "tquk", 46).await;
+        booked(
+            app,
+            world,
+            &epa,
+            slot("observation", "2026-11-16", "in_person"),
+        )
+        .await;
+        let uid = property(
+            &newest(app, &world.assessor.email, "booking_booked")
+                .await
+                .calendar
+                .unwrap(),
+            "UID",
+        )
+        .to_owned();
+        let response = app
+            .post_as(
+                &world.operations.token,
+                &format!("/api/v1/epas/{epa}/assessor"),
+                &json!({"assessor_id": world.second_assessor.user_id, "reason": "Assessor on leave"}),
+            )
+            .await;
+        let status = response.status();
+        assert_eq!(status, 200, "{}", response.text().await.unwrap());
+        let gone = newest(app, &world.assessor.email, "booking_handed_over").await;
+        let gone_calendar = gone.calendar.unwrap();
+        assert_eq!(property(&gone_calendar, "METHOD"), "CANCEL");
+        assert_eq!(property(&gone_calendar, "UID"), uid);
+        assert!(gone.body.contains("no longer yours"), "{}", gone.body);
+        let new = newest(app, &world.second_assessor.email, "booking_booked")
+            .await
+            .calendar
+            .unwrap();
+        assert_eq!(property(&new, "METHOD"), "REQUEST");
+        assert_eq!(property(&new, "UID"), uid);
+        assert!(new.contains(&world.second_assessor.email));
+    }
+);
+
+on_both!(
     the_feed_serves_the_right_bookings_and_nothing_once_revoked,
     async |app: &TestApp, world: &World| {
         let epa = planned(app, world, "tquk", 43).await;
-        booked(
+        let first = booked(
             app,
             world,
             &epa,
@@ -214,6 +257,20 @@ on_both!(
         let text = response.text().await.unwrap();
         assert!(text.contains(&format!("UID:{uid}")), "{text}");
         assert!(!text.contains("METHOD:"), "a feed is published, not sent");
+        // Moved: the feed shows the one event, moved, as the invite did.
+        let response = app
+            .post_as(
+                &world.operations.token,
+                &format!("/api/v1/bookings/{first}/reschedule"),
+                &json!({"date": "2026-11-19", "start_time": "14:30", "reason": "Apprentice on leave"}),
+            )
+            .await;
+        assert_eq!(response.status(), 201);
+        let text = app.get(&assessor_feed).await.text().await.unwrap();
+        assert_eq!(text.matches("BEGIN:VEVENT").count(), 1, "{text}");
+        assert!(text.contains(&format!("UID:{uid}")), "{text}");
+        assert!(text.contains("SEQUENCE:1"), "{text}");
+        assert!(text.contains("DTSTART:20261119T143000Z"), "{text}");
 
         let provider = app
             .get(&feed_of(&world.provider_user.token).await)
