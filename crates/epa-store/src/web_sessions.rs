@@ -99,11 +99,13 @@ pub async fn authenticate(
     .fetch_all(pool)
     .await
     })?;
-    let Some(&(user_id, created_at, last_seen_at, expires_at, restricted, _, _)) = rows.first() else {
+    let Some(&(user_id, created_at, last_seen_at, expires_at, restricted, _, _)) = rows.first()
+    else {
         return Ok(None);
     };
     let memberships = crate::users::joined_memberships(
-        rows.into_iter().map(|(_, _, _, _, _, org, role)| (org, role)),
+        rows.into_iter()
+            .map(|(_, _, _, _, _, org, role)| (org, role)),
     )?;
     Ok(Some((
         WebSession {
