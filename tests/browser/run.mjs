@@ -68,7 +68,7 @@ const ROLES = [
     name: 'EPAO operations',
     email: 'operations@demo.test',
     home: '/dashboard',
-    pages: ['/dashboard', '/epas', '/epas/new', '/plans'],
+    pages: ['/dashboard', '/epas', '/epas/new', '/gateway', '/results', '/certificates', '/account', '/plans'],
     epa: firstApprentice,
     act: searchForAnApprentice,
   },
@@ -76,7 +76,7 @@ const ROLES = [
     name: 'assessor',
     email: 'assessor@demo.test',
     home: '/assessor',
-    pages: ['/assessor', '/plans'],
+    pages: ['/assessor', '/account', '/plans'],
     epa: firstAllocated,
     act: judgeACriterion,
   },
@@ -92,7 +92,7 @@ const ROLES = [
     name: 'training provider',
     email: 'provider@demo.test',
     home: '/epas',
-    pages: ['/epas', '/epas/new'],
+    pages: ['/epas', '/epas/new', '/account'],
     epa: firstApprentice,
     act: registerAnApprentice,
   },
@@ -110,7 +110,7 @@ const ROLES = [
     home: /^\/epas\/[0-9a-f-]{36}$/,
     pages: ['/plans'],
     epa: async (page) => page.url(),
-    act: readMyEpaosPlan,
+    act: readMyPlanAndUploadMyReport,
   },
 ];
 
@@ -350,7 +350,7 @@ async function registerAnApprentice(page) {
   await page.selectOption('#policy', 'tquk');
   await page.fill('#start_date', '2025-09-01');
   await page.click('main button[type=submit]');
-  await page.waitForURL(/\/epas\/[0-9a-f-]{36}\?registered=1$/);
+  await page.waitForURL(/\/epas\/[0-9a-f-]{36}\?done=registered$/);
   // The name typed with markup is the page's heading, as text.
   assert.equal((await page.locator('h1').innerText()).trim(), `${XSS} Markup-Test`);
   assert.equal(await page.locator('[data-xss]').count(), 0);
@@ -385,10 +385,10 @@ async function judgeACriterion(page) {
   assert.fail('no open grading sheet among the assessor\'s EPAs');
 }
 
-async function uploadAReport(page) {
+async function uploadAReport(page, role = { name: 'training provider' }) {
   await page.getByRole('link', { name: 'Upload a document' }).click();
   await page.waitForURL(/\/upload$/);
-  await checkPage(page, { name: 'training provider' }, '/upload');
+  await checkPage(page, role, '/upload');
   // No file chosen: the error is at the field and the choice is kept.
   await page.selectOption('#purpose', 'report');
   await submit(page, 'main button[type=submit]');
@@ -406,15 +406,19 @@ async function uploadAReport(page) {
   assert.match(arrived, /report\.txt/);
   assert.match(arrived, /30\d words/);
   assert.match(arrived, /shorter than/, 'a 300-word report is under every limit');
-  await checkPage(page, { name: 'training provider' }, '/upload-received');
+  await checkPage(page, role, '/upload-received');
 }
 
-async function readMyEpaosPlan(page) {
+async function readMyPlanAndUploadMyReport(page) {
   const epao = (await page.locator('.summary div', { hasText: 'End-point assessment organisation' }).locator('dd').innerText()).trim();
   await page.getByRole('link', { name: 'The standard' }).click();
   await page.getByRole('link', { name: `The plan as ${epao} runs it` }).click();
   await page.waitForURL(/\/plans\/ST0071\/1\.2\/[a-z]+$/);
   assert.match(await page.locator('h1').innerText(), new RegExp(`as ${epao} runs it`));
+  // Then, from their EPA's page, they upload their own project report.
+  await page.goto(`${base}/`);
+  await page.waitForURL(/\/epas\/[0-9a-f-]{36}$/);
+  await uploadAReport(page, { name: 'apprentice' });
 }
 
 // ---------------------------------------------------------------------------

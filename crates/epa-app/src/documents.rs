@@ -311,7 +311,7 @@ fn judge(count: &WordCount, limit: Option<&PolicyLimit>) -> (Option<u64>, Option
 /// EPAO staff, and for recordings the allocated assessor. Anyone else who
 /// may see the EPA is refused (403); others are told it does not exist.
 pub(crate) const UPLOAD_REFUSED: &str =
-    "only the apprentice's training provider or EPAO staff can upload documents for this EPA";
+    "only the apprentice, their training provider or EPAO staff can upload documents for this EPA";
 
 pub(crate) fn authorize_upload(
     ctx: &EpaContext,
@@ -322,7 +322,14 @@ pub(crate) fn authorize_upload(
     if purpose == Purpose::Recording {
         actions.push(Action::RecordJudgement);
     }
-    if actions.into_iter().any(|action| ctx.may(actor, action)) {
+    // The apprentice uploads their own work (portfolio evidence, proposal,
+    // report and its annex), as the issue of their EPA's pages asks; the
+    // photo ID and recordings stay with the provider, EPAO and assessor.
+    let own_work = matches!(
+        purpose,
+        Purpose::Evidence | Purpose::Proposal | Purpose::Report | Purpose::Annex
+    ) && ctx.row.apprentice_user_id == Some(actor.user_id);
+    if own_work || actions.into_iter().any(|action| ctx.may(actor, action)) {
         Ok(())
     } else {
         Err(AppError::Forbidden(UPLOAD_REFUSED.to_owned()))

@@ -9,7 +9,8 @@ use std::time::Instant;
 
 use chrono::{Duration, NaiveDate};
 use epa_app::accounts::{self, SignIn};
-use epa_app::{Actor, App, demo};
+use epa_app::documents::Purpose;
+use epa_app::{Actor, App, AppError, demo};
 use epa_domain::Grade;
 use epa_domain::attempts::AttemptKind;
 use epa_domain::lifecycle::Stage;
@@ -314,6 +315,39 @@ async fn check_demo(backend: Backend, clock: Arc<dyn Clock + Send + Sync>) {
         seen.items.len() < demo::APPRENTICES as usize,
         "the provider sees every EPA"
     );
+    // The apprentice uploads their own work, but not the photo ID, and only
+    // to their own EPA (this app keeps no files, so an allowed upload stops
+    // at the missing store).
+    let apprentice = actor(&db, "apprentice@demo.test").await;
+    let own = epa_app::epas::list(&app, &apprentice, &query)
+        .await
+        .unwrap()
+        .items;
+    let mine = own.last().expect("the apprentice's EPA").id;
+    let may =
+        async |epa, purpose| epa_app::documents::may_upload(&app, &apprentice, epa, purpose).await;
+    assert!(matches!(
+        may(mine, Purpose::Report).await,
+        Err(AppError::Unavailable(_))
+    ));
+    assert!(matches!(
+        may(mine, Purpose::Evidence).await,
+        Err(AppError::Unavailable(_))
+    ));
+    assert!(matches!(
+        may(mine, Purpose::PhotoId).await,
+        Err(AppError::Forbidden(_))
+    ));
+    let theirs = seen
+        .items
+        .iter()
+        .find(|e| !own.iter().any(|o| o.id == e.id))
+        .unwrap()
+        .id;
+    assert!(matches!(
+        may(theirs, Purpose::Report).await,
+        Err(AppError::NotFound)
+    ));
     // Everyone was invited and accepted, through the use cases.
     for (email, _) in demo::LOGINS.iter().skip(1) {
         let user = users::find_by_email(&db, email).await.unwrap().unwrap();

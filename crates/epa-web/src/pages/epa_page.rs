@@ -257,7 +257,8 @@ pub async fn page(
             "Change the assessor".to_owned(),
         ));
     }
-    if may.contains(&Action::SubmitGateway) {
+    // The apprentice sees only their own EPA: they upload their own work.
+    if may.contains(&Action::SubmitGateway) || actor.has_role(epa_store::users::Role::Apprentice) {
         actions.push((format!("/epas/{id}/upload"), "Upload a document".to_owned()));
     }
     if may.contains(&Action::RecordJudgement) {
