@@ -29,6 +29,25 @@ impl FormData {
             .map(|(_, value)| value.trim())
             .filter(|value| !value.is_empty())
     }
+
+    /// The date sent for `name` (`YYYY-MM-DD`, as a date field sends it);
+    /// when it is missing or not a real date (2027-02-30), the problem is
+    /// added to `errors`, naming `what` was asked for.
+    pub fn date(
+        &self,
+        name: &str,
+        what: &str,
+        errors: &mut Vec<epa_app::FieldError>,
+    ) -> Option<chrono::NaiveDate> {
+        let date = self.get(name).and_then(|text| text.parse().ok());
+        if date.is_none() {
+            errors.push(epa_app::FieldError::new(
+                name,
+                format!("Enter {what} as a real date"),
+            ));
+        }
+        date
+    }
 }
 
 /// The most bytes a form post may have (uploads have their own route).

@@ -8,7 +8,6 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
 use epa_app::gateway::{
     self, DeclarationInput, EvidenceInput, GatewayInput, GatewayView, PhotoIdInput, PortfolioInput,
     ProposalInput,
@@ -209,19 +208,6 @@ pub async fn form(
     )))
 }
 
-fn date(form: &FormData, name: &str, what: &str, errors: &mut Vec<FieldError>) -> NaiveDate {
-    match form.get(name).map(|text| text.parse::<NaiveDate>()) {
-        Some(Ok(date)) => date,
-        _ => {
-            errors.push(FieldError::new(
-                name,
-                format!("Enter {what} as a real date"),
-            ));
-            NaiveDate::default()
-        }
-    }
-}
-
 /// The form as the API's input, with the problems only the form can have
 /// (a date that is not a date).
 fn input_of(view: &GatewayView, form: &FormData) -> (GatewayInput, Vec<FieldError>) {
@@ -252,12 +238,13 @@ fn input_of(view: &GatewayView, form: &FormData) -> (GatewayInput, Vec<FieldErro
         let declaration = Some(DeclarationInput {
             confirmed: yes(&format!("{kind}.confirmed")),
             signed_by: text(&format!("{kind}.signed_by")),
-            signed_on: date(
-                form,
-                &format!("{kind}.signed_on"),
-                "the date it was signed",
-                &mut errors,
-            ),
+            signed_on: form
+                .date(
+                    &format!("{kind}.signed_on"),
+                    "the date it was signed",
+                    &mut errors,
+                )
+                .unwrap_or_default(),
         });
         match kind {
             "english_maths" => input.english_maths = declaration,
@@ -287,12 +274,13 @@ fn input_of(view: &GatewayView, form: &FormData) -> (GatewayInput, Vec<FieldErro
                 EvidenceInput {
                     title: text(&at("title")),
                     evidence_type: text(&at("evidence_type")),
-                    date: date(
-                        form,
-                        &at("date"),
-                        &format!("the date of evidence item {}", i + 1),
-                        &mut errors,
-                    ),
+                    date: form
+                        .date(
+                            &at("date"),
+                            &format!("the date of evidence item {}", i + 1),
+                            &mut errors,
+                        )
+                        .unwrap_or_default(),
                     description: text(&at("description")),
                     link: form.get(&at("link")).map(str::to_owned),
                     document_id: None,

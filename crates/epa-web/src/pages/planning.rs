@@ -8,7 +8,6 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
 use epa_app::planning::{self, BookingError, BookingInput, PlanningMeetingInput, RuleFinding};
 use epa_app::{AppError, FieldError, deadlines, epas};
 use uuid::Uuid;
@@ -61,24 +60,6 @@ async fn rules_of(
             source: deadline.source.to_string(),
         })
         .collect())
-}
-
-fn date_of(
-    form: &FormData,
-    name: &str,
-    what: &str,
-    errors: &mut Vec<FieldError>,
-) -> Option<NaiveDate> {
-    match form.get(name).map(str::parse::<NaiveDate>) {
-        Some(Ok(date)) => Some(date),
-        _ => {
-            errors.push(FieldError::new(
-                name,
-                format!("Enter {what} as a real date"),
-            ));
-            None
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -138,7 +119,7 @@ pub async fn hold_meeting(
     PostedForm(form): PostedForm,
 ) -> Result<Response, PageError> {
     let mut errors = Vec::new();
-    let held_on = date_of(&form, "held_on", "the date of the meeting", &mut errors);
+    let held_on = form.date("held_on", "the date of the meeting", &mut errors);
     let attendees: Vec<String> = form
         .get("attendees")
         .unwrap_or_default()
@@ -260,7 +241,7 @@ pub async fn book(
 ) -> Result<Response, PageError> {
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
-    let date = date_of(&form, "date", "the date", &mut errors);
+    let date = form.date("date", "the date", &mut errors);
     for (name, what) in [
         ("method", "Choose the assessment"),
         ("start_time", "Enter the start time"),
