@@ -108,3 +108,10 @@ pub fn sentences(errors: Vec<FieldError>) -> Vec<FieldError> {
         })
         .collect()
 }
+
+/// `path` again with a refusal to show at its top (`?error=`), for actions
+/// posted from a page that has no form of its own to send back.
+pub fn with_error(path: &str, why: &str) -> String {
+    let why: String = form_urlencoded::byte_serialize(why.as_bytes()).collect();
+    format!("{path}?error={why}")
+}

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::chart::coverage_matrix;
-use super::error::{PageError, sentence};
+use super::error::{PageError, sentence, with_error};
 use super::form::PostedForm;
 use super::session::SignedIn;
 use super::view::{Chrome, render, short_date};
@@ -194,16 +194,12 @@ fn back(epa_id: Uuid, result: Result<(), AppError>) -> Result<Response, PageErro
                 .map(|p| p.message.clone())
                 .collect::<Vec<_>>()
                 .join("; ");
-            format!("/epas/{epa_id}/gateway?error={}", encode(&text))
+            with_error(&format!("/epas/{epa_id}/gateway"), &text)
         }
-        Err(AppError::Conflict(why)) => format!("/epas/{epa_id}/gateway?error={}", encode(&why)),
+        Err(AppError::Conflict(why)) => with_error(&format!("/epas/{epa_id}/gateway"), &why),
         Err(err) => return Err(err.into()),
     };
     Ok(Redirect::to(&to).into_response())
-}
-
-fn encode(text: &str) -> String {
-    form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
 pub async fn decide_component(

@@ -13,7 +13,7 @@ use epa_domain::policy::Action;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::error::{PageError, sentence};
+use super::error::{PageError, sentence, with_error};
 use super::form::PostedForm;
 use super::session::SignedIn;
 use super::view::{Chrome, grade_name, long_date, method_name, render};
@@ -143,10 +143,9 @@ pub async fn page(
 fn back(epa_id: Uuid, done: &str, result: Result<(), AppError>) -> Result<Response, PageError> {
     let to = match result {
         Ok(()) => format!("/epas/{epa_id}?done={done}"),
-        Err(AppError::Conflict(why) | AppError::Forbidden(why)) => format!(
-            "/epas/{epa_id}/results?error={}",
-            form_urlencoded::byte_serialize(why.as_bytes()).collect::<String>()
-        ),
+        Err(AppError::Conflict(why) | AppError::Forbidden(why)) => {
+            with_error(&format!("/epas/{epa_id}/results"), &why)
+        }
         Err(err) => return Err(err.into()),
     };
     Ok(Redirect::to(&to).into_response())
