@@ -51,7 +51,8 @@ const COLUMNS: &str = "seq, id, occurred_at, actor_id, actor_role, action, entit
 /// Appends an event inside `tx`. On PostgreSQL an advisory lock held to the
 /// end of the transaction serialises appends, so two concurrent writers
 /// cannot both extend the same head; SQLite's `BEGIN IMMEDIATE` already
-/// gives that order.
+/// gives that order. The `stage_weeks` trigger (migration 0028) takes the
+/// same lock before it counts a change of stage.
 pub async fn append(tx: &mut Tx, event: &NewAuditEvent<'_>) -> Result<AuditEvent, StoreError> {
     if event.entity_type == "epa"
         && let Ok(epa_id) = event.entity_id.parse()

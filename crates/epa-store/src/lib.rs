@@ -32,6 +32,7 @@ pub mod planning;
 pub mod schema;
 pub mod second_factors;
 pub mod sign_in_failures;
+pub mod stage_weeks;
 pub mod tokens;
 pub mod users;
 pub mod web_sessions;

@@ -47,6 +47,83 @@ pub fn bar_chart(title: &str, bars: &[Bar]) -> String {
     svg
 }
 
+/// One column of a stacked chart: its label and a value per series.
+pub struct Column {
+    pub label: String,
+    pub values: Vec<i64>,
+}
+
+/// Columns stacked by series, first series at the bottom, with the total
+/// above each column and a legend underneath. Series are told apart by
+/// colour (`chart-series-N`, distinct for colour-blind readers) and by their
+/// order in the legend; the page's table gives every number.
+pub fn stacked_columns(title: &str, series: &[&str], columns: &[Column]) -> String {
+    const PLOT_HEIGHT: i64 = 200;
+    const TOP: i64 = 20;
+    const LEFT: i64 = 8;
+    const STEP: i64 = 48;
+    const WIDTH: i64 = 32;
+    const LEGEND_ROW: i64 = 20;
+    let max = columns
+        .iter()
+        .map(|column| column.values.iter().sum::<i64>())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let base = TOP + PLOT_HEIGHT;
+    let width = (LEFT * 2 + STEP * columns.len() as i64).max(360);
+    let legend_top = base + 36;
+    let height = legend_top + LEGEND_ROW * series.len() as i64 + 4;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        "<svg class=\"chart chart-wide\" role=\"img\" aria-labelledby=\"history-title\" viewBox=\"0 0 {width} {height}\" xmlns=\"http://www.w3.org/2000/svg\">\
+         <title id=\"history-title\">{}</title>\
+         <line x1=\"{LEFT}\" y1=\"{base}\" x2=\"{}\" y2=\"{base}\" class=\"chart-baseline\"/>",
+        escape(title),
+        width - LEFT
+    );
+    for (index, column) in columns.iter().enumerate() {
+        let x = LEFT + index as i64 * STEP + (STEP - WIDTH) / 2;
+        let mut top = base;
+        for (serie, value) in column.values.iter().enumerate() {
+            let tall = value * PLOT_HEIGHT / max;
+            if tall > 0 {
+                top -= tall;
+                let _ = write!(
+                    svg,
+                    "<rect x=\"{x}\" y=\"{top}\" width=\"{WIDTH}\" height=\"{tall}\" class=\"chart-series-{serie}\"/>"
+                );
+            }
+        }
+        let _ = write!(
+            svg,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" class=\"chart-axis\">{}</text>\
+             <text x=\"{}\" y=\"{}\" text-anchor=\"middle\" class=\"chart-axis\">{}</text>",
+            x + WIDTH / 2,
+            top - 4,
+            column.values.iter().sum::<i64>(),
+            x + WIDTH / 2,
+            base + 16,
+            escape(&column.label)
+        );
+    }
+    for (serie, label) in series.iter().enumerate().rev() {
+        // The legend lists the top of the stack first, as the eye meets it.
+        let y = legend_top + (series.len() - 1 - serie) as i64 * LEGEND_ROW;
+        let _ = write!(
+            svg,
+            "<rect x=\"{LEFT}\" y=\"{y}\" width=\"14\" height=\"14\" class=\"chart-series-{serie}\"/>\
+             <text x=\"{}\" y=\"{}\" class=\"chart-label\">{}</text>",
+            LEFT + 22,
+            y + 12,
+            escape(label)
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -129,6 +206,46 @@ mod tests {
         assert!(!svg.contains("<script>"));
         assert!(svg.contains("&lt;script&gt;"));
         assert!(svg.contains("width=\"340\""));
+    }
+
+    #[test]
+    fn stacked_columns_stack_each_series_and_label_each_column() {
+        let svg = stacked_columns(
+            "Over <time>",
+            &["First", "<Second>"],
+            &[
+                Column {
+                    label: "9 Nov".to_owned(),
+                    values: vec![2, 2],
+                },
+                Column {
+                    label: "16 Nov".to_owned(),
+                    values: vec![0, 1],
+                },
+            ],
+        );
+        // Three non-empty segments and two legend swatches.
+        assert_eq!(svg.matches("class=\"chart-series-0\"").count(), 2);
+        assert_eq!(svg.matches("class=\"chart-series-1\"").count(), 3);
+        // The tallest column fills the plot: 2 of 4 is half of 200.
+        assert!(svg.contains("height=\"100\""), "{svg}");
+        assert!(svg.contains(">4</text>") && svg.contains(">1</text>"));
+        assert!(svg.contains("&lt;Second&gt;") && !svg.contains("<Second>"));
+        assert!(svg.contains("Over &lt;time&gt;"));
+    }
+
+    #[test]
+    fn stacked_columns_with_nothing_to_show_draw_no_segment() {
+        let svg = stacked_columns(
+            "Empty",
+            &["Only"],
+            &[Column {
+                label: "9 Nov".to_owned(),
+                values: vec![0],
+            }],
+        );
+        assert_eq!(svg.matches("class=\"chart-series-0\"").count(), 1);
+        assert!(svg.contains(">0</text>"));
     }
 
     #[test]

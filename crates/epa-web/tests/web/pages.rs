@@ -188,6 +188,66 @@ on_both!(signing_in_and_out, async |app: &TestApp, world: &World| {
 });
 
 on_both!(
+    the_dashboard_shows_the_pipeline_week_by_week,
+    async |app: &TestApp, world: &World| {
+        // Two EPAs registered on Monday 2 November; one withdrawn on Tuesday
+        // 17 November, two weeks later.
+        let first = registered(app, world, "tquk", 1).await;
+        registered(app, world, "innovate", 2).await;
+        app.clock.advance(chrono::Duration::days(15));
+        let response = app
+            .post_as(
+                &world.operations.token,
+                &format!("/api/v1/epas/{}/withdraw", first["id"].as_str().unwrap()),
+                &serde_json::json!({"reason": "The apprentice left the employer"}),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+
+        let cookie = signed_in(app, &world.operations).await;
+        let (status, html) = page(app, &cookie, "/dashboard").await;
+        assert_eq!(status, 200, "{html}");
+        assert!(
+            html.contains("The pipeline over the last 13 weeks"),
+            "{html}"
+        );
+        // The chart has its title, a segment for each week with EPAs in
+        // progress, and the table gives the same numbers week by week.
+        assert!(html.contains("EPAs in progress at the end of each week, by stage"));
+        // Three weeks with registered EPAs, and the legend's swatch.
+        assert_eq!(
+            html.matches("class=\"chart-series-0\"").count(),
+            4,
+            "{html}"
+        );
+        assert_eq!(html.matches("class=\"chart-series-1\"").count(), 1);
+        let row = |week: &str| {
+            let at = html
+                .find(&format!("<th scope=\"row\">{week}</th>"))
+                .unwrap_or_else(|| panic!("a row for {week}: {html}"));
+            let end = at + html[at..].find("</tr>").unwrap();
+            html[at..end]
+                .split("<td class=\"numeric\">")
+                .skip(1)
+                .map(|cell| cell.trim_end_matches("</td>").to_owned())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(row("26 Oct"), ["0", "0", "0", "0", "0", "0", "0"]);
+        assert_eq!(row("2 Nov"), ["2", "0", "0", "0", "0", "0", "2"]);
+        assert_eq!(row("9 Nov"), ["2", "0", "0", "0", "0", "0", "2"]);
+        assert_eq!(row("16 Nov"), ["1", "0", "0", "0", "0", "0", "1"]);
+        assert!(
+            !html.contains("<th scope=\"row\">23 Nov</th>"),
+            "the current week is the last"
+        );
+
+        // The history is the EPAO's own: a provider is not shown it.
+        let provider = signed_in(app, &world.provider_user).await;
+        assert_ne!(page(app, &provider, "/dashboard").await.0, 200);
+    }
+);
+
+on_both!(
     each_party_sees_their_own_apprentices_and_markup_is_text,
     async |app: &TestApp, world: &World| {
         let first = registered(app, world, "tquk", 1).await;
