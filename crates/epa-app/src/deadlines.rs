@@ -173,8 +173,21 @@ async fn known_dates(reader: &mut Reader<'_>, row: &EpaRow) -> Result<KnownDates
         .filter(|r| r.overall_grade == Grade::Fail)
         .map(|r| r.released_on)
         .min();
-    // A retake starts a new EPA period: what happened before it does not
-    // bear on this attempt's deadlines.
+    // A retake starts a new EPA period at a new gateway: the earlier
+    // attempt's planning meeting, report and sittings do not bear on this
+    // attempt's deadlines. Its fail results still open the retake window.
+    known.retake = state.attempt_kind == AttemptKind::Retake;
+    if known.retake {
+        let earlier = |date: Option<chrono::NaiveDate>, than: Option<chrono::NaiveDate>| {
+            date.zip(than).is_some_and(|(date, than)| date < than)
+        };
+        if earlier(known.planning_meeting, known.gateway) {
+            known.planning_meeting = None;
+        }
+        if earlier(known.report_submission, known.epa_period_start) {
+            known.report_submission = None;
+        }
+    }
     if let Some(start) = known.epa_period_start {
         for date in [
             &mut known.observation,

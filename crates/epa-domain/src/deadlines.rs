@@ -95,6 +95,9 @@ pub struct KnownDates {
     /// The EPA is finished (certificate received, or withdrawn): no
     /// deadline stays open.
     pub finished: bool,
+    /// The attempt is a retake: its EPA period started at a new gateway,
+    /// after the fail results that opened the retake.
+    pub retake: bool,
 }
 
 /// A deadline's stable ID. On the wire the snake_case names below
@@ -474,11 +477,16 @@ impl KnownDates {
         for (event, date) in [("report_submission", self.report_submission)]
             .into_iter()
             .chain(assessments)
-            .chain([
-                ("result_upload", self.result_upload),
-                ("fail_result", self.fail_result),
-                ("project_fail_result", self.project_fail_result),
-            ])
+            .chain([("result_upload", self.result_upload)])
+            // A retake's fails came before its new EPA period, by definition.
+            .chain(
+                [
+                    ("fail_result", self.fail_result),
+                    ("project_fail_result", self.project_fail_result),
+                ]
+                .into_iter()
+                .filter(|_| !self.retake),
+            )
         {
             check(event, date, start_name, start);
         }

@@ -112,6 +112,34 @@ fn try_run(
 }
 
 #[test]
+fn a_retakes_fail_comes_before_its_new_epa_period_and_still_opens_the_window() {
+    let retake = KnownDates {
+        gateway: Some(d("2024-09-02")),
+        epa_period_start: Some(d("2024-09-02")),
+        fail_result: Some(d("2024-05-02")),
+        retake: true,
+        ..KnownDates::default()
+    };
+    let plan = try_run("tquk", &retake, "2024-09-10").expect("a retake's dates are possible");
+    let window = plan
+        .deadlines
+        .iter()
+        .find(|d| d.id == DeadlineId::ResitRetakeWindowEnd)
+        .expect("the window");
+    assert_eq!(window.date, d("2025-05-02"));
+    // The same fail on a first attempt cannot be: its EPA period comes first.
+    let first = KnownDates {
+        retake: false,
+        ..retake
+    };
+    let err = try_run("tquk", &first, "2024-09-10").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "impossible dates: the fail result 2024-05-02 is before the epa period start 2024-09-02"
+    );
+}
+
+#[test]
 fn impossible_orderings_are_refused_naming_both_dates() {
     let known = KnownDates {
         gateway: Some(d("2024-01-15")),

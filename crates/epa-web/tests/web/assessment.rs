@@ -1092,6 +1092,30 @@ on_both!(
         // After further learning, a new gateway (the gateway part's work).
         app.clock.advance(chrono::Duration::days(28));
         through_gateway(app, world, epa, "2026-11-23", world.assessor.user_id).await;
+        // The first attempt's planning meeting and sittings came before the
+        // new gateway: they are history, not contradictions that would leave
+        // the retake without deadlines. Its fail still opens the window.
+        let deadlines: Value = app
+            .get_as(ops, &format!("/api/v1/epas/{epa}/deadlines"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let ids: Vec<&str> = deadlines["deadlines"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{deadlines}"))
+            .iter()
+            .filter_map(|d| d["id"].as_str())
+            .collect();
+        assert!(ids.contains(&"resit_retake_window_end"), "{deadlines}");
+        let period_end = deadlines["deadlines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == "epa_period_end")
+            .unwrap_or_else(|| panic!("{deadlines}"));
+        assert_eq!(period_end["from_date"], "2026-11-23", "the new EPA period");
+        assert_eq!(period_end["date"], "2027-02-23");
         let saved = grade_method(
             app,
             &world.assessor.token,
