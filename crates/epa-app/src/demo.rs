@@ -119,6 +119,24 @@ pub async fn load(app: &App) -> Result<Loaded, AppError> {
     // The EPAO and its people exist before the first apprentice is registered.
     let opened = at(app, first_day - Duration::days(14), 0);
     let cast = cast(&opened).await?;
+    // The assessor covers both employers' regions, so the schedule page
+    // has someone to propose for the apprentices still to be assessed.
+    crate::people::assessor_profile::set_profile(
+        &opened,
+        &cast.admin,
+        cast.assessor.user_id,
+        crate::people::assessor_profile::ProfileInput {
+            regions: vec![
+                "yorkshire_and_the_humber".to_owned(),
+                "south_west".to_owned(),
+            ],
+            max_per_day: 3,
+            max_per_week: 12,
+            unavailable_days: Vec::new(),
+            record_version: None,
+        },
+    )
+    .await?;
 
     // Each story's EPA, once registered.
     let mut epas: Vec<Option<Uuid>> = vec![None; stories.len()];
