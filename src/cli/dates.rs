@@ -13,7 +13,7 @@ use super::exit::{json, lines, text, unusable};
 /// What an imported bank holiday file does, shown in `--help`: it is easy to
 /// assume a merge, and a hand-made file with one date would then quietly
 /// drop the rest of that year's holidays.
-const HOLIDAYS_FILE_HELP: &str = "GOV.UK bank-holidays.json to load over the built-in calendar. \
+pub(super) const HOLIDAYS_FILE_HELP: &str = "GOV.UK bank-holidays.json to load over the built-in calendar. \
 An imported file replaces whole years: for each division and year with at least one event \
 in the file, the file's list is that year's whole list (nothing is merged). GOV.UK's file \
 lists whole years; a hand-made file must too.";
@@ -155,7 +155,7 @@ fn parse_year(text: &str) -> Result<i32, String> {
         .ok_or_else(|| format!("{text:?} is not a year"))
 }
 
-fn load_calendar(file: Option<&PathBuf>) -> Result<HolidayCalendar, String> {
+pub(super) fn load_calendar(file: Option<&PathBuf>) -> Result<HolidayCalendar, String> {
     let mut calendar = HolidayCalendar::england_and_wales();
     if let Some(path) = file {
         let text = std::fs::read_to_string(path)

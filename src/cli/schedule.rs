@@ -2,12 +2,13 @@
 //! in, the proposed bookings and the objective out (JSON). The format, the
 //! rules and the algorithm are in `docs/scheduling.md`.
 use std::io::Read;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use epa_domain::calendar::HolidayCalendar;
 use epa_scheduler::{Instance, Observer, Options, Progress};
 
+use super::dates::{HOLIDAYS_FILE_HELP, load_calendar};
 use super::exit::{json, unusable};
 
 #[derive(Debug, clap::Args)]
@@ -25,6 +26,10 @@ pub struct ScheduleArgs {
     /// schedule found so far.
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub time_limit_ms: u64,
+    /// The working days are those of England and Wales: an imported file
+    /// replaces the years it mentions, as for `epa dates`.
+    #[arg(long, env = "EPA_BANK_HOLIDAYS", help = HOLIDAYS_FILE_HELP)]
+    pub holidays_file: Option<PathBuf>,
 }
 
 /// Stops the search at the time limit; tells stderr how it goes once a
@@ -84,7 +89,10 @@ pub fn run(args: ScheduleArgs) -> ExitCode {
         Ok(instance) => instance,
         Err(err) => return unusable(format!("{name}: {err}")),
     };
-    let calendar = HolidayCalendar::england_and_wales();
+    let calendar = match load_calendar(args.holidays_file.as_ref()) {
+        Ok(calendar) => calendar,
+        Err(reason) => return unusable(reason),
+    };
     let mut clock = Clock {
         started,
         limit: Duration::from_millis(args.time_limit_ms),

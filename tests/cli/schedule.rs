@@ -106,3 +106,46 @@ fn usage() {
     names_missing_argument(&["schedule"], "--input");
     survives_closed_stdout(&["schedule", "--input", SMALL]);
 }
+
+#[test]
+fn an_imported_bank_holiday_is_not_a_working_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bank-holidays.json");
+    // A bank holiday on Friday 26 February 2027, the day the interview
+    // would otherwise take (the file's list is 2027's whole list).
+    std::fs::write(
+        &file,
+        r#"{"england-and-wales": {"division": "england-and-wales", "events": [
+            {"title": "A day of celebration", "date": "2027-02-26", "notes": "", "bunting": true}]}}"#,
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let run = epa(
+        &["schedule", "--input", "-", "--holidays-file", path],
+        Some(&example().to_string()),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = run.json();
+    let interview = out["bookings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["method"] == "interview")
+        .unwrap();
+    assert_eq!(interview["date"], "2027-03-01", "{out}");
+    assert_eq!(out["objective"]["lead_time_days"], 78);
+    // A file that cannot be read is refused, naming it.
+    let missing = dir.path().join("missing.json");
+    let run = epa(
+        &[
+            "schedule",
+            "--input",
+            "-",
+            "--holidays-file",
+            missing.to_str().unwrap(),
+        ],
+        Some(&example().to_string()),
+    );
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("missing.json"), "{}", run.stderr);
+}

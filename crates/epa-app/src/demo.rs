@@ -119,6 +119,24 @@ pub async fn load(app: &App) -> Result<Loaded, AppError> {
     // The EPAO and its people exist before the first apprentice is registered.
     let opened = at(app, first_day - Duration::days(14), 0);
     let cast = cast(&opened).await?;
+    // The assessor covers both employers' regions, so the schedule page
+    // has someone to propose for the apprentices still to be assessed.
+    crate::people::assessor_profile::set_profile(
+        &opened,
+        &cast.admin,
+        cast.assessor.user_id,
+        crate::people::assessor_profile::ProfileInput {
+            regions: vec![
+                "yorkshire_and_the_humber".to_owned(),
+                "south_west".to_owned(),
+            ],
+            max_per_day: 3,
+            max_per_week: 12,
+            unavailable_days: Vec::new(),
+            record_version: None,
+        },
+    )
+    .await?;
 
     // Each story's EPA, once registered.
     let mut epas: Vec<Option<Uuid>> = vec![None; stories.len()];
@@ -228,32 +246,40 @@ async fn cast(app: &App) -> Result<Cast, AppError> {
         .first()
         .map(|m| m.organisation_id)
         .ok_or_else(|| AppError::Internal("the demo administrator has no EPAO".to_owned()))?;
-    let organisation =
-        async |kind: &str, name: &str, ukprn: Option<&str>, city: &str, postcode: &str| {
-            create_organisation::create_organisation(
-                app,
-                &admin,
-                NewOrganisationInput {
-                    kind: kind.to_owned(),
-                    name: name.to_owned(),
-                    ukprn: ukprn.map(str::to_owned),
-                    contact_name: Some("Certificates Officer".to_owned()),
-                    contact_organisation: Some(name.to_owned()),
-                    address_line_1: Some("1 Market Street".to_owned()),
-                    address_line_2: None,
-                    city: Some(city.to_owned()),
-                    postcode: Some(postcode.to_owned()),
-                },
-            )
-            .await
-            .map(|o| o.id)
-        };
+    // Every employer has the region its apprentices work in (the scheduler
+    // places their observation there); providers have none.
+    let organisation = async |kind: &str,
+                              name: &str,
+                              ukprn: Option<&str>,
+                              city: &str,
+                              postcode: &str,
+                              region: Option<&str>| {
+        create_organisation::create_organisation(
+            app,
+            &admin,
+            NewOrganisationInput {
+                kind: kind.to_owned(),
+                name: name.to_owned(),
+                ukprn: ukprn.map(str::to_owned),
+                contact_name: Some("Certificates Officer".to_owned()),
+                contact_organisation: Some(name.to_owned()),
+                address_line_1: Some("1 Market Street".to_owned()),
+                address_line_2: None,
+                city: Some(city.to_owned()),
+                postcode: Some(postcode.to_owned()),
+                region: region.map(str::to_owned),
+            },
+        )
+        .await
+        .map(|o| o.id)
+    };
     let provider = organisation(
         "provider",
         "Northfield Training",
         Some("10012345"),
         "Leeds",
         "LS1 4AP",
+        None,
     )
     .await?;
     let other_provider = organisation(
@@ -262,11 +288,27 @@ async fn cast(app: &App) -> Result<Cast, AppError> {
         Some("10067890"),
         "Bristol",
         "BS1 5TR",
+        None,
     )
     .await?;
-    let employer = organisation("employer", "Acme Retail", None, "Leeds", "LS2 7EY").await?;
-    let other_employer =
-        organisation("employer", "Brightside Foods", None, "Bath", "BA1 1LN").await?;
+    let employer = organisation(
+        "employer",
+        "Acme Retail",
+        None,
+        "Leeds",
+        "LS2 7EY",
+        Some("yorkshire_and_the_humber"),
+    )
+    .await?;
+    let other_employer = organisation(
+        "employer",
+        "Brightside Foods",
+        None,
+        "Bath",
+        "BA1 1LN",
+        Some("south_west"),
+    )
+    .await?;
     let mut actors = vec![admin.clone()];
     for ((email, role), name) in LOGINS.into_iter().zip(NAMES).skip(1) {
         let organisation_id = match role {

@@ -28,6 +28,7 @@ pub mod plans;
 pub mod portfolio_archive;
 pub mod registration;
 pub mod render;
+pub mod schedule;
 pub mod synthetic;
 pub mod timeline;
 pub mod transitions;

@@ -20,6 +20,54 @@ named_enum! {
     }
 }
 
+impl Region {
+    /// The refusal of `text` as a region, listing the regions.
+    pub fn unknown(text: &str) -> String {
+        let all: Vec<&str> = Region::ALL.iter().map(|r| r.as_str()).collect();
+        format!("{text:?} is not a region: use {}", all.join(", "))
+    }
+
+    /// The region's name in plain English, as people write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Region::NorthEast => "North East",
+            Region::NorthWest => "North West",
+            Region::YorkshireAndTheHumber => "Yorkshire and the Humber",
+            Region::EastMidlands => "East Midlands",
+            Region::WestMidlands => "West Midlands",
+            Region::EastOfEngland => "East of England",
+            Region::London => "London",
+            Region::SouthEast => "South East",
+            Region::SouthWest => "South West",
+        }
+    }
+
+    /// Minutes by road from this region to `to`, for an in-person
+    /// assessment: within a region, a typical trip across it; between
+    /// two, from the distance between their regional centres (Newcastle,
+    /// Manchester, Leeds, Nottingham, Birmingham, Cambridge, London,
+    /// Reading, Exeter) times 1.3 for roads that are not straight, at
+    /// 80 km/h, plus 20 minutes to get out of town, to the nearest 5
+    /// minutes. The same figures as the scheduling benchmark's generator
+    /// (`bench/scheduling/generate.py`, ADR 0127); symmetric.
+    pub fn travel_minutes(self, to: Region) -> u32 {
+        TRAVEL_MINUTES[self as usize][to as usize]
+    }
+}
+
+/// [`Region::travel_minutes`], in the order of [`Region::ALL`].
+const TRAVEL_MINUTES: [[u32; 9]; 9] = [
+    [35, 185, 145, 240, 290, 340, 405, 405, 500], // North East
+    [185, 30, 75, 110, 130, 230, 275, 255, 330],  // North West
+    [145, 75, 30, 115, 165, 225, 285, 280, 380],  // Yorkshire and the Humber
+    [240, 110, 115, 35, 90, 135, 190, 185, 310],  // East Midlands
+    [290, 130, 165, 90, 30, 155, 180, 145, 240],  // West Midlands
+    [340, 230, 225, 135, 155, 40, 95, 130, 315],  // East of England
+    [405, 275, 285, 190, 180, 95, 20, 75, 265],   // London
+    [405, 255, 280, 185, 145, 130, 75, 40, 210],  // South East
+    [500, 330, 380, 310, 240, 315, 265, 210, 45], // South West
+];
+
 /// Most assessments in one day: each method takes an hour or more.
 pub const MAX_PER_DAY: u32 = 8;
 /// Most unavailable days kept at once.
@@ -60,17 +108,7 @@ impl Profile {
             match Region::parse(text) {
                 Some(region) if !chosen.contains(&region) => chosen.push(region),
                 Some(_) => {}
-                None => problem(
-                    "regions",
-                    format!(
-                        "{text:?} is not a region: use {}",
-                        Region::ALL
-                            .iter()
-                            .map(|r| r.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                ),
+                None => problem("regions", Region::unknown(text)),
             }
         }
         if regions.is_empty() {
@@ -125,6 +163,21 @@ impl Profile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn travel_is_symmetric_and_shortest_at_home() {
+        for &from in Region::ALL {
+            for &to in Region::ALL {
+                assert_eq!(from.travel_minutes(to), to.travel_minutes(from));
+                if from != to {
+                    assert!(from.travel_minutes(from) < from.travel_minutes(to));
+                    assert!(to.travel_minutes(to) < from.travel_minutes(to));
+                }
+            }
+        }
+        assert_eq!(Region::London.travel_minutes(Region::SouthEast), 75);
+        assert_eq!(Region::NorthEast.travel_minutes(Region::SouthWest), 500);
+    }
 
     fn day(d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, d).unwrap()

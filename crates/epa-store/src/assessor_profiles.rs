@@ -174,3 +174,36 @@ pub async fn in_regions(
     }
     Ok(found)
 }
+
+/// An assessor of one EPAO with a profile, as the scheduler reads them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EpaoAssessor {
+    pub name: String,
+    pub profile: StoredProfile,
+}
+
+/// The EPAO's active assessors who have a profile, by name, with their
+/// unavailable days from `from` on: who the scheduler may propose.
+pub async fn of_epao(
+    db: &Db,
+    epao_id: Uuid,
+    from: NaiveDate,
+) -> Result<Vec<EpaoAssessor>, StoreError> {
+    let people: Vec<(Uuid, String)> = on_db!(db, |pool| sqlx::query_as(
+        "SELECT u.id, u.display_name FROM assessor_profiles p \
+         JOIN memberships m ON m.user_id = p.user_id \
+         JOIN users u ON u.id = p.user_id \
+         WHERE m.organisation_id = $1 AND m.role = 'assessor' AND u.deactivated_at IS NULL \
+         ORDER BY u.display_name, u.id"
+    )
+    .bind(epao_id)
+    .fetch_all(pool)
+    .await)?;
+    let mut found = Vec::with_capacity(people.len());
+    for (id, name) in people {
+        if let Some(profile) = get(db, id, from).await? {
+            found.push(EpaoAssessor { name, profile });
+        }
+    }
+    Ok(found)
+}

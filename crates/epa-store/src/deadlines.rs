@@ -293,3 +293,22 @@ pub async fn stale(db: &Db, limit: i64) -> Result<Vec<Uuid>, StoreError> {
     .await)?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
+
+/// The due dates kept for one EPA among `names` (`report_due`,
+/// `earliest_interview` ...), as `(name, date)`.
+pub async fn due_dates(
+    db: &Db,
+    epa_id: Uuid,
+    names: &[&str],
+) -> Result<Vec<(String, NaiveDate)>, StoreError> {
+    let rows: Vec<(String, NaiveDate)> = on_db!(db, |pool| sqlx::query_as(
+        "SELECT deadline, due_on FROM epa_deadlines WHERE epa_id = $1 ORDER BY position"
+    )
+    .bind(epa_id)
+    .fetch_all(pool)
+    .await)?;
+    Ok(rows
+        .into_iter()
+        .filter(|(name, _)| names.contains(&name.as_str()))
+        .collect())
+}

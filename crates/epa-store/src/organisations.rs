@@ -1,6 +1,7 @@
 //! Organisations: the EPAO itself, training providers (by UKPRN) and employers.
 
 use chrono::{DateTime, Utc};
+use epa_domain::assessor_profile::Region;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -45,6 +46,9 @@ pub struct Organisation {
     pub version: i64,
     /// Where certificates are posted.
     pub contact: PostalContact,
+    /// Employers: the region their apprentices work in, where the
+    /// observation takes place.
+    pub region: Option<Region>,
 }
 
 /// The postal contact certificates go to: every part optional until set.
@@ -64,6 +68,7 @@ pub struct OrganisationDetails<'a> {
     pub name: &'a str,
     pub ukprn: Option<&'a str>,
     pub contact: &'a PostalContact,
+    pub region: Option<Region>,
 }
 
 #[derive(Debug, Clone)]
@@ -83,6 +88,7 @@ struct Row {
     version: i64,
     #[sqlx(flatten)]
     contact: PostalContact,
+    region: Option<Region>,
 }
 
 impl TryFrom<Row> for Organisation {
@@ -96,12 +102,13 @@ impl TryFrom<Row> for Organisation {
             created_at: row.created_at,
             version: row.version,
             contact: row.contact,
+            region: row.region,
         })
     }
 }
 
 const COLUMNS: &str = "id, kind, name, ukprn, created_at, version, contact_name, \
-    contact_organisation, address_line_1, address_line_2, city, postcode";
+    contact_organisation, address_line_1, address_line_2, city, postcode, region";
 
 pub async fn insert(
     tx: &mut Tx,
@@ -140,8 +147,8 @@ pub async fn update_details(
 ) -> Result<Organisation, StoreError> {
     let sql = format!(
         "UPDATE organisations SET name = $1, ukprn = $2, contact_name = $3, contact_organisation = $4, \
-         address_line_1 = $5, address_line_2 = $6, city = $7, postcode = $8, version = version + 1 \
-         WHERE id = $9 AND version = $10 RETURNING {COLUMNS}"
+         address_line_1 = $5, address_line_2 = $6, city = $7, postcode = $8, region = $9, version = version + 1 \
+         WHERE id = $10 AND version = $11 RETURNING {COLUMNS}"
     );
     let c = details.contact;
     let row: Option<Row> = on_tx!(tx, |conn| sqlx::query_as(&sql)
@@ -153,6 +160,7 @@ pub async fn update_details(
         .bind(&c.address_line_2)
         .bind(&c.city)
         .bind(&c.postcode)
+        .bind(details.region)
         .bind(id)
         .bind(expected_version)
         .fetch_optional(conn)

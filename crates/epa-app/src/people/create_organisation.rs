@@ -1,5 +1,6 @@
 //! An EPAO admin adds a training provider or an employer.
 
+use epa_domain::assessor_profile::Region;
 use epa_domain::people::{PeopleAction, Target};
 use epa_store::organisations::{
     self as store, NewOrganisation, OrganisationDetails, OrganisationKind, PostalContact,
@@ -33,6 +34,10 @@ pub struct NewOrganisationInput {
     pub city: Option<String>,
     #[serde(default)]
     pub postcode: Option<String>,
+    /// Employers: the region their apprentices work in (`london`,
+    /// `north_west` ...), where the observation takes place.
+    #[serde(default)]
+    pub region: Option<String>,
 }
 
 /// The postal contact as entered.
@@ -56,14 +61,57 @@ fn tidy(text: &Option<String>) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// An organisation's details, checked.
+pub(crate) struct Checked {
+    pub name: String,
+    pub ukprn: Option<String>,
+    pub contact: PostalContact,
+    pub region: Option<Region>,
+}
+
+impl Checked {
+    pub(crate) fn details(&self) -> OrganisationDetails<'_> {
+        OrganisationDetails {
+            name: &self.name,
+            ukprn: self.ukprn.as_deref(),
+            contact: &self.contact,
+            region: self.region,
+        }
+    }
+}
+
+/// The region as entered: blank is none; only an employer has one (it is
+/// where its apprentices work).
+fn checked_region(
+    kind: OrganisationKind,
+    region: &Option<String>,
+    problems: &mut Vec<FieldError>,
+) -> Option<Region> {
+    let text = tidy(region)?;
+    if kind != OrganisationKind::Employer {
+        problems.push(FieldError::new(
+            "region",
+            "only employers have a region (where their apprentices work): leave it out",
+        ));
+        return None;
+    }
+    let region = Region::parse(&text);
+    if region.is_none() {
+        problems.push(FieldError::new("region", Region::unknown(&text)));
+    }
+    region
+}
+
 /// Checks the details an organisation is saved with, naming each problem.
 pub(crate) fn checked(
     kind: OrganisationKind,
     name: &str,
     ukprn: &Option<String>,
     contact: &ContactInput,
-) -> Result<(String, Option<String>, PostalContact), AppError> {
+    region: &Option<String>,
+) -> Result<Checked, AppError> {
     let mut problems = Vec::new();
+    let region = checked_region(kind, region, &mut problems);
     let name = name.trim().to_owned();
     if name.is_empty() {
         problems.push(FieldError::new("name", "enter the organisation's name"));
@@ -124,7 +172,12 @@ pub(crate) fn checked(
         ));
     }
     if problems.is_empty() {
-        Ok((name, ukprn, contact))
+        Ok(Checked {
+            name,
+            ukprn,
+            contact,
+            region,
+        })
     } else {
         Err(AppError::Validation(problems))
     }
@@ -170,8 +223,8 @@ pub async fn create_organisation(
         city: input.city,
         postcode: input.postcode,
     };
-    let (name, ukprn, contact) = checked(kind, &input.name, &input.ukprn, &entered)?;
-    if let Some(u) = &ukprn
+    let checked = checked(kind, &input.name, &input.ukprn, &entered, &input.region)?;
+    if let Some(u) = &checked.ukprn
         && store::ukprn_taken(&app.db, u, None).await?
     {
         return Err(AppError::field(
@@ -185,23 +238,14 @@ pub async fn create_organisation(
         &mut tx,
         &NewOrganisation {
             kind,
-            name: &name,
-            ukprn: ukprn.as_deref(),
+            name: &checked.name,
+            ukprn: checked.ukprn.as_deref(),
         },
         now,
     )
     .await?;
-    let saved = store::update_details(
-        &mut tx,
-        created.id,
-        created.version,
-        &OrganisationDetails {
-            name: &name,
-            ukprn: ukprn.as_deref(),
-            contact: &contact,
-        },
-    )
-    .await?;
+    let saved =
+        store::update_details(&mut tx, created.id, created.version, &checked.details()).await?;
     let view = OrganisationView::from(saved);
     audit(
         &mut tx,

@@ -2,7 +2,7 @@
 //! under an optimistic lock (`record_version` or `If-Match`).
 
 use epa_domain::people::{PeopleAction, Target};
-use epa_store::organisations::{self as store, OrganisationDetails};
+use epa_store::organisations as store;
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -31,6 +31,10 @@ pub struct OrganisationEdit {
     pub city: Option<String>,
     #[serde(default)]
     pub postcode: Option<String>,
+    /// Employers: the region their apprentices work in (`london`,
+    /// `north_west` ...); an empty text clears it.
+    #[serde(default)]
+    pub region: Option<String>,
     /// The `record_version` last read (or send it as `If-Match`).
     #[serde(default)]
     pub record_version: Option<i64>,
@@ -77,8 +81,11 @@ pub async fn edit_organisation(
     };
     let name = input.name.unwrap_or_else(|| before.name.clone());
     let ukprn = or(input.ukprn, &before.ukprn);
-    let (name, ukprn, contact) = checked(before.kind, &name, &ukprn, &entered)?;
-    if let Some(u) = &ukprn
+    let region = input
+        .region
+        .or_else(|| before.region.map(|r| r.as_str().to_owned()));
+    let checked = checked(before.kind, &name, &ukprn, &entered, &region)?;
+    if let Some(u) = &checked.ukprn
         && store::ukprn_taken(&app.db, u, Some(id)).await?
     {
         return Err(AppError::field(
@@ -87,17 +94,7 @@ pub async fn edit_organisation(
         ));
     }
     let mut tx = app.db.begin_write().await?;
-    let saved = store::update_details(
-        &mut tx,
-        id,
-        version,
-        &OrganisationDetails {
-            name: &name,
-            ukprn: ukprn.as_deref(),
-            contact: &contact,
-        },
-    )
-    .await?;
+    let saved = store::update_details(&mut tx, id, version, &checked.details()).await?;
     let view = OrganisationView::from(saved);
     audit(
         &mut tx,

@@ -205,6 +205,9 @@ pub struct OrganisationView {
     pub address_line_2: Option<String>,
     pub city: Option<String>,
     pub postcode: Option<String>,
+    /// Employers: the region their apprentices work in, where the
+    /// observation takes place (`london`, `north_west` ...).
+    pub region: Option<String>,
     pub created_at: DateTime<Utc>,
     /// Send back as `If-Match` (or `record_version`) when editing.
     pub record_version: i64,
@@ -223,6 +226,7 @@ impl From<Organisation> for OrganisationView {
             address_line_2: o.contact.address_line_2,
             city: o.contact.city,
             postcode: o.contact.postcode,
+            region: o.region.map(|r| r.as_str().to_owned()),
             created_at: o.created_at,
             record_version: o.version,
         }

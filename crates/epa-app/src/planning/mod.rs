@@ -35,6 +35,7 @@ pub use declare_conflict::declare_conflict;
 pub use hold_meeting::hold_planning_meeting;
 pub use meetings::planning_meetings;
 pub use no_show::record_no_show;
+pub(crate) use people::staff_epaos;
 pub use record_submission::record_submission;
 pub use reschedule::reschedule;
 pub(crate) use rules::rule_findings;

@@ -13,7 +13,7 @@ use crate::gate::EpaContext;
 use crate::{Actor, AppError, FieldError};
 
 /// EPAOs in which the actor is admin or operations.
-pub(super) fn staff_epaos(actor: &Actor) -> BTreeSet<Uuid> {
+pub(crate) fn staff_epaos(actor: &Actor) -> BTreeSet<Uuid> {
     actor
         .organisations_as(Role::EpaoAdmin)
         .chain(actor.organisations_as(Role::EpaoOperations))

@@ -188,6 +188,26 @@ async fn check_demo(backend: Backend, clock: Arc<dyn Clock + Send + Sync>) {
 
     // A gateway sent back, with the EPA registered again.
     let operations = actor(&db, "operations@demo.test").await;
+
+    // Every employer has the region its apprentices work in, and the
+    // schedule proposes the assessments still to book.
+    for employer in organisations::list(&db, Some(organisations::OrganisationKind::Employer))
+        .await
+        .unwrap()
+    {
+        assert!(employer.region.is_some(), "{} has no region", employer.name);
+    }
+    let started = Instant::now();
+    let proposal = epa_app::schedule::propose(&app, &operations, Default::default())
+        .await
+        .unwrap();
+    println!(
+        "schedule proposed on {backend:?} in {:.2} s: {:?}",
+        started.elapsed().as_secs_f64(),
+        proposal.figures
+    );
+    assert!(!proposal.bookings.is_empty(), "{proposal:?}");
+    assert!(proposal.figures.apprentices > 0);
     let mut rejected_and_waiting = 0;
     let mut resubmitted = 0;
     for row in rows

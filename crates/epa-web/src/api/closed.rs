@@ -144,12 +144,16 @@ const TEXT_PROPERTIES: &[(&str, &str, &str, bool)] = &[
     ("MethodResultView", "method", "Method", false),
     ("OverallView", "grade", "Grade", false),
     ("OverallView", "uncapped_grade", "Grade", false),
+    ("ProposedBooking", "method", "Method", false),
+    ("ProposedBooking", "mode", "AssessmentMode", false),
     ("RecordedAssessment", "stage", "Stage", false),
     ("RescheduleInput", "mode", "AssessmentMode", false),
     ("ResitInput", "methods", "Method", true),
     ("ResultsView", "stage", "Stage", false),
+    ("RowOutcome", "method", "Method", false),
     ("SuggestionInput", "method", "Method", false),
     ("SuggestionsView", "method", "Method", false),
+    ("UnscheduledAssessment", "method", "Method", false),
 ];
 
 /// The views of the use cases keep stages, methods, modes, grades and

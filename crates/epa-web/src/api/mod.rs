@@ -20,6 +20,7 @@ mod people;
 mod planning;
 mod plans;
 pub mod problem;
+mod schedule;
 
 use axum::Router;
 use axum::routing::get;
@@ -78,6 +79,7 @@ pub fn routes() -> Router<AppState> {
         .merge(corrections::routes())
         .merge(plans::routes())
         .merge(people::routes())
+        .merge(schedule::routes())
         .route(
             "/me/email-preferences",
             get(me_notifications::list_email_preferences),
@@ -130,6 +132,7 @@ fn parts() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
         ("plans", plans::Api::openapi()),
         ("corrections", corrections::Api::openapi()),
         ("people", people::Api::openapi()),
+        ("schedule", schedule::Api::openapi()),
         ("notifications", me_notifications::Api::openapi()),
         ("outbox", outbox::Api::openapi()),
     ]
@@ -343,6 +346,7 @@ mod tests {
         "hold",
         "invite",
         "list",
+        "propose",
         "reactivate",
         "receive",
         "record",

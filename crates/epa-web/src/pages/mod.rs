@@ -30,6 +30,7 @@ mod queues;
 mod reallocate;
 mod register;
 mod results;
+mod schedule;
 mod second_factor;
 mod session;
 mod sitting;
@@ -59,6 +60,7 @@ pub fn routes() -> Router<AppState> {
         .route("/gateway", get(queues::gateway_reviews))
         .route("/results", get(queues::results))
         .route("/certificates", get(queues::certificates))
+        .route("/schedule", get(schedule::page).post(schedule::confirm))
         .route("/epas/new", get(register::form).post(register::register))
         .route("/epas/{id}", get(epa_page::page))
         .route("/epas/{id}/gateway", get(gateway_review::page))

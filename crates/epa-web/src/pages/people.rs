@@ -17,6 +17,7 @@ use epa_app::people::organisations::list_organisations;
 use epa_app::people::users::{UserQuery, get_user, list_users};
 use epa_app::people::{AccountStatus, OrganisationView, UserView};
 use epa_app::{AppError, FieldError};
+use epa_domain::assessor_profile::Region;
 use epa_store::users::Role;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -55,6 +56,8 @@ struct OrganisationRow {
     kind: &'static str,
     ukprn: String,
     city: String,
+    /// Employers: where their apprentices work.
+    region: &'static str,
 }
 
 #[derive(Template)]
@@ -224,6 +227,11 @@ pub async fn list(
                 kind: kind_label(&org.kind),
                 ukprn: org.ukprn.unwrap_or_default(),
                 city: org.city.unwrap_or_default(),
+                region: org
+                    .region
+                    .as_deref()
+                    .and_then(Region::parse)
+                    .map_or("", Region::name),
                 name: org.name,
             })
             .collect(),

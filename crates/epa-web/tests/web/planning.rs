@@ -20,7 +20,7 @@ use crate::support::{proposal_on_file, registered};
 
 /// A registered EPA taken through its gateway today (2 November 2026), as
 /// the gateway part of the API will do: the EPA period runs to 2 February 2027.
-async fn approved(app: &TestApp, world: &World, policy: &str, n: u32) -> String {
+pub(crate) async fn approved(app: &TestApp, world: &World, policy: &str, n: u32) -> String {
     let epa = registered(app, world, policy, n).await;
     let id: Uuid = epa["id"].as_str().unwrap().parse().unwrap();
     let core = epa_app::App::new(
@@ -113,7 +113,7 @@ async fn booked(app: &TestApp, token: &str, epa: &str, body: Value) -> Value {
     answer
 }
 
-async fn submit_report(app: &TestApp, world: &World, epa: &str, on: &str) -> Value {
+pub(crate) async fn submit_report(app: &TestApp, world: &World, epa: &str, on: &str) -> Value {
     let response = app
         .post_as(
             &world.provider_user.token,
@@ -125,7 +125,7 @@ async fn submit_report(app: &TestApp, world: &World, epa: &str, on: &str) -> Val
     response.json().await.unwrap()
 }
 
-async fn bookings_of(app: &TestApp, world: &World, epa: &str) -> Vec<Value> {
+pub(crate) async fn bookings_of(app: &TestApp, world: &World, epa: &str) -> Vec<Value> {
     app.get_as(
         &world.operations.token,
         &format!("/api/v1/epas/{epa}/bookings"),
@@ -136,7 +136,7 @@ async fn bookings_of(app: &TestApp, world: &World, epa: &str) -> Vec<Value> {
     .unwrap()
 }
 
-async fn events(app: &TestApp) -> u64 {
+pub(crate) async fn events(app: &TestApp) -> u64 {
     match audit::verify(&app.db).await.unwrap() {
         Verdict::Intact { events } => events,
         broken => panic!("audit chain broken: {broken:?}"),
