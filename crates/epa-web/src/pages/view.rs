@@ -82,6 +82,9 @@ fn nav_for(signed_in: &SignedIn) -> Vec<(&'static str, &'static str)> {
             ("/results", "Results"),
             ("/certificates", "Certificates"),
         ]);
+        if actor.has_role(Role::EpaoAdmin) || actor.has_role(Role::EpaoOperations) {
+            nav.push(("/dfe", "Refused by the DfE"));
+        }
         if actor.has_role(Role::EpaoAdmin) {
             nav.push(("/people", "People"));
         }
