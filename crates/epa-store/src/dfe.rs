@@ -378,3 +378,78 @@ pub async fn release_lease(db: &Db, holder: Uuid) -> Result<(), StoreError> {
     })?;
     Ok(())
 }
+
+/// A replacement certificate asked for, and whether it has been requested
+/// from the DfE yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Replacement {
+    pub id: Uuid,
+    pub epa_id: Uuid,
+    pub received_on: NaiveDate,
+    pub reason: String,
+    pub due_on: Option<NaiveDate>,
+    pub requested_on: Option<NaiveDate>,
+    pub version: i64,
+}
+
+const REPLACEMENT_COLUMNS: &str = "id, epa_id, received_on, reason, due_on, requested_on, version";
+
+/// Records a replacement certificate request received on `received_on`.
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_replacement(
+    tx: &mut Tx,
+    epa_id: Uuid,
+    received_on: NaiveDate,
+    reason: &str,
+    due_on: Option<NaiveDate>,
+    recorded_by: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Replacement, StoreError> {
+    let sql = format!(
+        "INSERT INTO replacement_certificates (id, epa_id, received_on, reason, due_on, recorded_by, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {REPLACEMENT_COLUMNS}"
+    );
+    Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
+        .bind(Uuid::now_v7())
+        .bind(epa_id)
+        .bind(received_on)
+        .bind(reason)
+        .bind(due_on)
+        .bind(recorded_by)
+        .bind(now)
+        .fetch_one(conn)
+        .await)?)
+}
+
+/// Records that the replacement was requested from the DfE. `None` when
+/// it is not this EPA's, was requested already, or changed meanwhile.
+pub async fn mark_replacement_requested(
+    tx: &mut Tx,
+    id: Uuid,
+    epa_id: Uuid,
+    requested_on: NaiveDate,
+    requested_by: Uuid,
+) -> Result<Option<Replacement>, StoreError> {
+    let sql = format!(
+        "UPDATE replacement_certificates SET requested_on = $1, requested_by = $2, version = version + 1 \
+         WHERE id = $3 AND epa_id = $4 AND requested_on IS NULL RETURNING {REPLACEMENT_COLUMNS}"
+    );
+    Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
+        .bind(requested_on)
+        .bind(requested_by)
+        .bind(id)
+        .bind(epa_id)
+        .fetch_optional(conn)
+        .await)?)
+}
+
+/// The EPAO's replacements not yet requested from the DfE, soonest due first.
+pub async fn open_replacements(db: &Db, epao_id: Uuid) -> Result<Vec<Replacement>, StoreError> {
+    let sql = "SELECT r.id, r.epa_id, r.received_on, r.reason, r.due_on, r.requested_on, r.version \
+         FROM replacement_certificates r JOIN epas e ON e.id = r.epa_id \
+         WHERE r.requested_on IS NULL AND e.epao_id = $1 ORDER BY r.due_on, r.id LIMIT 500";
+    Ok(on_db!(db, |pool| sqlx::query_as(sql)
+        .bind(epao_id)
+        .fetch_all(pool)
+        .await)?)
+}

@@ -8,6 +8,8 @@
 //!   worker when `dfe.base_url` is set);
 //! - [`queue`] lists what the service refused, for EPAO staff to fix and
 //!   resend;
+//! - [`replacements`] records replacement certificate requests and when
+//!   they were asked of the DfE;
 //! - [`worker`] pushes on a timer inside `epa serve`, one server at a time.
 //!
 //! The client itself is `epa-dfe`.
@@ -15,6 +17,7 @@
 pub mod items;
 pub mod push;
 pub mod queue;
+pub mod replacements;
 pub mod worker;
 
 use std::collections::BTreeMap;

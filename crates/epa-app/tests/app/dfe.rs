@@ -45,10 +45,12 @@ async fn push(app: &App, server: &StandIn, dry_run: bool) -> PushReport {
     dfe::push(app, &client, &settings, dry_run).await.unwrap()
 }
 
-async fn check_push(backend: Backend) {
+/// The demo loaded on `backend` with the clock at 11:00 on 4 November
+/// 2026; `None` (the test skipped) without PostgreSQL.
+async fn demo_on(backend: Backend) -> Option<(TestDb, Db, FakeClock, App)> {
     let Some(test_db) = TestDb::new(backend).await else {
         epa_testkit::skip_without_postgres();
-        return;
+        return None;
     };
     let db = test_db.db.clone();
     let clock = FakeClock::at(Utc.with_ymd_and_hms(2026, 11, 4, 11, 0, 0).unwrap());
@@ -59,6 +61,13 @@ async fn check_push(backend: Backend) {
     );
     app.demo = true;
     demo::load(&app).await.unwrap();
+    Some((test_db, db, clock, app))
+}
+
+async fn check_push(backend: Backend) {
+    let Some((_test_db, db, clock, app)) = demo_on(backend).await else {
+        return;
+    };
 
     // The service knows every learner but one, whose family name it holds
     // differently (the usual refusal).
@@ -289,4 +298,93 @@ async fn an_appeal_window_past_the_claim_deadline_is_refused() {
     settings.appeal_windows.insert("innovate".to_owned(), 5);
     settings.appeal_windows.insert("tquk".to_owned(), 40);
     assert_eq!(settings.check_against(&plans), Ok(()));
+}
+
+async fn check_replacements(backend: Backend) {
+    let Some((_test_db, db, clock, app)) = demo_on(backend).await else {
+        return;
+    };
+    let staff = actor(&db, "operations@demo.test").await;
+    let candidates = store::candidates(&db).await.unwrap();
+    let passed = candidates
+        .iter()
+        .find(|c| {
+            c.policy == "innovate"
+                && matches!(
+                    c.stage,
+                    epa_domain::lifecycle::Stage::Completed
+                        | epa_domain::lifecycle::Stage::CertificateClaimed
+                        | epa_domain::lifecycle::Stage::CertificateReceived
+                )
+        })
+        .expect("an Innovate pass in the demo");
+    let withdrawn = candidates
+        .iter()
+        .find(|c| c.stage == epa_domain::lifecycle::Stage::Withdrawn);
+    use epa_app::dfe::replacements::{self, ReplacementInput};
+    let input = |reason: &str, received_on| ReplacementInput {
+        received_on,
+        reason: reason.to_owned(),
+    };
+
+    // Bad input names its field and stores nothing.
+    let empty = replacements::record(&app, &staff, passed.epa_id, input("  ", None)).await;
+    assert!(matches!(empty, Err(AppError::Validation(ref e)) if e[0].field == "reason"));
+    let future = replacements::record(
+        &app,
+        &staff,
+        passed.epa_id,
+        input("lost", Some(clock.now().date_naive() + Duration::days(1))),
+    )
+    .await;
+    assert!(matches!(future, Err(AppError::Validation(ref e)) if e[0].field == "received_on"));
+    if let Some(withdrawn) = withdrawn {
+        assert!(matches!(
+            replacements::record(&app, &staff, withdrawn.epa_id, input("lost", None)).await,
+            Err(AppError::Conflict(_))
+        ));
+    }
+    assert!(replacements::open(&app, &staff).await.unwrap().is_empty());
+
+    // Innovate asks the DfE within two (calendar) days of the request.
+    let recorded = replacements::record(
+        &app,
+        &staff,
+        passed.epa_id,
+        input("Lost in a house move", None),
+    )
+    .await
+    .unwrap();
+    let today = clock.now().date_naive();
+    assert_eq!(recorded.due_on, Some(today + Duration::days(2)));
+    let open = replacements::open(&app, &staff).await.unwrap();
+    assert_eq!(open.len(), 1);
+    let provider = actor(&db, "provider@demo.test").await;
+    assert!(replacements::open(&app, &provider).await.is_err());
+    assert!(
+        replacements::requested(&app, &provider, passed.epa_id, recorded.id)
+            .await
+            .is_err()
+    );
+
+    let done = replacements::requested(&app, &staff, passed.epa_id, recorded.id)
+        .await
+        .unwrap();
+    assert_eq!(done.requested_on, Some(today));
+    assert!(replacements::open(&app, &staff).await.unwrap().is_empty());
+    // Once only.
+    assert!(matches!(
+        replacements::requested(&app, &staff, passed.epa_id, recorded.id).await,
+        Err(AppError::Conflict(_))
+    ));
+}
+
+#[tokio::test]
+async fn replacement_certificates_are_recorded_and_tracked_on_sqlite() {
+    check_replacements(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn replacement_certificates_are_recorded_and_tracked_on_postgres() {
+    check_replacements(Backend::Postgres).await;
 }
