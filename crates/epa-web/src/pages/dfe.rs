@@ -8,6 +8,8 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use epa_app::AppError;
 use epa_app::dfe::queue::{self, RefusalView};
+use epa_app::dfe::replacements;
+use epa_store::dfe::Replacement;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -24,6 +26,8 @@ struct DfePage {
     error: Option<String>,
     refusals: Vec<RefusalView>,
     next: Option<String>,
+    /// Replacement certificates not yet asked of the DfE, soonest due first.
+    replacements: Vec<Replacement>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -44,6 +48,7 @@ pub async fn page(
     Query(shown): Query<Shown>,
 ) -> Result<Response, PageError> {
     let page = queue::refusals(&state.app, &signed_in.actor, shown.after.as_deref()).await?;
+    let replacements = replacements::open(&state.app, &signed_in.actor).await?;
     let next = page.next.map(|after| {
         let after: String = form_urlencoded::byte_serialize(after.as_bytes()).collect();
         format!("/dfe?after={after}")
@@ -60,6 +65,7 @@ pub async fn page(
         error: shown.error.map(|error| sentence(&error)),
         refusals: page.refusals,
         next,
+        replacements,
     }))
 }
 

@@ -38,6 +38,7 @@ on_both!(
         let (status, html) = page(app, &staff, "/dfe").await;
         assert_eq!(status, 200, "{html}");
         assert!(html.contains("Nothing is waiting"), "{html}");
+        assert!(html.contains("Replacement certificates to ask the DfE for"));
 
         refused(app, epa_id).await;
         let (status, html) = page(app, &staff, "/dfe").await;
@@ -93,6 +94,25 @@ on_both!(
             )
             .await;
         assert_eq!(unknown.status(), 404);
+        // An open replacement request is listed with its due date.
+        let today = app.clock.now().date_naive();
+        let mut tx = app.db.begin_write().await.unwrap();
+        epa_store::dfe::insert_replacement(
+            &mut tx,
+            epa_id,
+            today,
+            "Lost in the post",
+            Some(today + chrono::Duration::days(2)),
+            world.operations.user_id,
+            app.clock.now(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let (_, html) = page(app, &staff, "/dfe").await;
+        assert!(html.contains("Lost in the post"), "{html}");
+        assert!(html.contains("04 November 2026"), "{html}");
+
         // An EPA with nothing refused: a conflict, saying so.
         let other = registered(app, world, "tquk", 2).await;
         let nothing = app
