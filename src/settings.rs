@@ -35,6 +35,9 @@ const KEYS: [&str; 20] = [
     "working_hours",
 ];
 
+/// The `[dfe]` keys the environment may set, as `EPA_DFE_<KEY>`.
+const DFE_KEYS: [&str; 4] = ["base_url", "subscription_key", "ukprn", "sandbox"];
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
@@ -82,6 +85,47 @@ pub struct Settings {
     pub smtp_password: Option<String>,
     /// How long one delivery may take.
     pub smtp_timeout_seconds: u64,
+    /// The DfE Apprenticeship assessment service (`[dfe]`): unset
+    /// `base_url` leaves it alone.
+    pub dfe: DfeSection,
+}
+
+/// The `[dfe]` table; `EPA_DFE_BASE_URL`, `EPA_DFE_SUBSCRIPTION_KEY`,
+/// `EPA_DFE_UKPRN` and `EPA_DFE_SANDBOX` in the environment.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DfeSection {
+    /// The service's API address; unset, nothing is sent to the DfE.
+    pub base_url: Option<String>,
+    /// Better given as EPA_DFE_SUBSCRIPTION_KEY than written in a file.
+    #[serde(deserialize_with = "text_or_number")]
+    pub subscription_key: Option<String>,
+    /// The EPAO's UKPRN, 8 digits.
+    #[serde(deserialize_with = "text_or_number")]
+    pub ukprn: Option<String>,
+    /// The service's sandbox (UKPRN 99999999).
+    pub sandbox: bool,
+    /// Per policy (`tquk = 10`): working days after the final result
+    /// before a pass is claimed; 10 for a policy not named.
+    pub appeal_window_working_days: std::collections::BTreeMap<String, u32>,
+}
+
+/// A value the environment may hand over as a number (`EPA_DFE_UKPRN=10012345`).
+fn text_or_number<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Given {
+        Text(String),
+        Number(u64),
+    }
+    Ok(
+        Option::<Given>::deserialize(deserializer)?.map(|given| match given {
+            Given::Text(text) => text,
+            Given::Number(n) => n.to_string(),
+        }),
+    )
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,6 +173,7 @@ impl Default for Settings {
             smtp_username: None,
             smtp_password: None,
             smtp_timeout_seconds: 30,
+            dfe: DfeSection::default(),
         }
     }
 }
@@ -160,6 +205,11 @@ impl Settings {
         Figment::from(Serialized::defaults(Settings::default()))
             .merge(Toml::file(&file))
             .merge(Env::prefixed("EPA_").only(&KEYS))
+            .merge(
+                Env::prefixed("EPA_DFE_")
+                    .only(&DFE_KEYS)
+                    .map(|key| format!("dfe.{key}").into()),
+            )
             .merge(Serialized::defaults(overrides))
             .extract()
             .map_err(|err| describe(&err))
@@ -186,7 +236,38 @@ impl Settings {
         self.working_hours()?;
         self.accounts()?;
         self.mail()?;
+        self.dfe()?;
         Ok(self)
+    }
+
+    /// The DfE settings, read: `None` when `dfe.base_url` is unset (nothing
+    /// goes to the DfE). Each refusal names its setting.
+    pub fn dfe(&self) -> Result<Option<epa_app::dfe::DfeSettings>, String> {
+        let section = &self.dfe;
+        let Some(base_url) = section.base_url.as_deref().filter(|u| !u.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let connection = epa_dfe::Connection::new(
+            base_url,
+            section.subscription_key.as_deref(),
+            section.ukprn.as_deref(),
+            section.sandbox,
+        )?;
+        for (policy, days) in &section.appeal_window_working_days {
+            if *days > 60 {
+                return Err(format!(
+                    "setting dfe.appeal_window_working_days.{policy} = {days} is not allowed: use 0 to 60 working days"
+                ));
+            }
+        }
+        Ok(Some(epa_app::dfe::DfeSettings {
+            connection,
+            appeal_windows: section
+                .appeal_window_working_days
+                .iter()
+                .map(|(policy, days)| (policy.to_ascii_lowercase(), *days))
+                .collect(),
+        }))
     }
 
     /// The `working_hours` setting, read: `08:00-18:00`.

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod audit;
 pub mod dates;
 pub mod demo;
+pub mod dfe;
 pub mod exit;
 pub mod grade;
 pub mod plan;
@@ -53,6 +54,9 @@ pub enum Command {
     /// Load the demo with many synthetic apprentices.
     #[command(subcommand)]
     Demo(demo::DemoCommand),
+    /// Send the DfE Apprenticeship assessment service EPA records and certificate claims.
+    #[command(subcommand)]
+    Dfe(dfe::DfeCommand),
     /// Create an EPAO administrator (reads the password from standard input)
     /// and print an API token for them.
     CreateAdmin(admin::CreateAdminArgs),
@@ -71,6 +75,7 @@ impl Cli {
             Command::Schedule(args) => schedule::run(args),
             Command::Audit(cmd) => audit::run(cmd),
             Command::Demo(cmd) => demo::run(cmd),
+            Command::Dfe(cmd) => dfe::run(cmd),
             Command::CreateAdmin(args) => admin::create_admin(args),
         }
     }

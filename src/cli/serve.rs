@@ -182,6 +182,21 @@ async fn serve(settings: Settings, demo: bool) -> Result<(), String> {
         let mut stopped = stopped;
         let _ = stopped.wait_for(|stop| *stop).await;
     }));
+    // The DfE worker, when the service is configured: every node runs one;
+    // a lease lets one push at a time.
+    let dfe_worker = match settings.dfe()? {
+        Some(dfe) => {
+            dfe.check_against(&app.plans)?;
+            let client = epa_dfe::Client::new(dfe.connection.clone())
+                .map_err(|err| format!("cannot start the DfE client: {err}"))?;
+            let worker = epa_app::dfe::worker::Worker::new(app.clone(), client, dfe);
+            let mut stopped = stop.subscribe();
+            Some(tokio::spawn(worker.run(async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            })))
+        }
+        None => None,
+    };
     let app = epa_web::router(epa_web::AppState { app });
     tracing::info!(
         database = %epa_store::redact(&settings.database_url()),
@@ -203,6 +218,11 @@ async fn serve(settings: Settings, demo: bool) -> Result<(), String> {
     // sent after a while is left claimed, and tried again once its claim
     // runs out.
     let _ = tokio::time::timeout(std::time::Duration::from_secs(10), worker).await;
+    if let Some(dfe_worker) = dfe_worker {
+        // A push cut short keeps what the DfE acknowledged; the rest goes
+        // at the next start.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(10), dfe_worker).await;
+    }
     db.close().await;
     tracing::info!("OpenEPA stopped cleanly");
     Ok(())

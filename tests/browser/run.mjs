@@ -68,7 +68,7 @@ const ROLES = [
     name: 'EPAO operations',
     email: 'operations@demo.test',
     home: '/dashboard',
-    pages: ['/dashboard', '/epas', '/epas/new', '/gateway', '/results', '/certificates', '/schedule', '/account', '/plans'],
+    pages: ['/dashboard', '/epas', '/epas/new', '/gateway', '/results', '/certificates', '/schedule', '/dfe', '/account', '/plans'],
     epa: firstApprentice,
     act: searchForAnApprentice,
   },

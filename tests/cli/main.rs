@@ -5,6 +5,7 @@ mod admin;
 mod audit;
 mod dates;
 mod demo;
+mod dfe;
 mod grade;
 mod plan;
 mod schedule;

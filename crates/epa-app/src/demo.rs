@@ -159,6 +159,8 @@ pub async fn load(app: &App) -> Result<Loaded, AppError> {
                 AppError::Internal(detail)
             })?;
     }
+    // The DfE queue shows one refused record, as the DfE would refuse it.
+    crate::dfe::queue::demo_refusal(app).await?;
     Ok(Loaded {
         created: true,
         apprentices: i64::from(APPRENTICES),

@@ -12,6 +12,7 @@ mod context;
 pub mod corrections;
 pub mod deadlines;
 pub mod demo;
+pub mod dfe;
 pub mod documents;
 pub mod epas;
 mod error;

@@ -18,6 +18,7 @@ pub mod calendar_feeds;
 pub mod conflicts;
 mod db;
 pub mod deadlines;
+pub mod dfe;
 pub mod documents;
 pub mod email_preferences;
 pub mod epas;

@@ -8,6 +8,7 @@ pub use auth::ClientAddress;
 mod closed;
 mod corrections;
 mod deadlines;
+mod dfe;
 mod documents;
 mod epas;
 mod gateway;
@@ -95,6 +96,11 @@ pub fn routes() -> Router<AppState> {
                 .delete(me_notifications::revoke_calendar_feed),
         )
         .route("/calendar/{feed}", get(me_notifications::get_calendar))
+        .route("/dfe/refusals", get(dfe::list_dfe_refusals))
+        .route(
+            "/dfe/refusals/{epa_id}/resend",
+            axum::routing::post(dfe::resend_dfe_refusal),
+        )
         .route("/outbox", get(outbox::list_outbox))
         .route(
             "/outbox/{id}/retry",
@@ -135,6 +141,7 @@ fn parts() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
         ("schedule", schedule::Api::openapi()),
         ("notifications", me_notifications::Api::openapi()),
         ("outbox", outbox::Api::openapi()),
+        ("dfe", dfe::Api::openapi()),
     ]
 }
 
@@ -358,6 +365,7 @@ mod tests {
         "request",
         "reschedule",
         "retry",
+        "resend",
         "reset",
         "revoke",
         "review",

@@ -12,6 +12,7 @@ mod choices;
 mod csrf;
 mod dashboard;
 mod deadline_rows;
+mod dfe;
 mod epa_list;
 mod epa_page;
 mod error;
@@ -61,6 +62,8 @@ pub fn routes() -> Router<AppState> {
         .route("/results", get(queues::results))
         .route("/certificates", get(queues::certificates))
         .route("/schedule", get(schedule::page).post(schedule::confirm))
+        .route("/dfe", get(dfe::page))
+        .route("/dfe/{id}/resend", post(dfe::resend))
         .route("/epas/new", get(register::form).post(register::register))
         .route("/epas/{id}", get(epa_page::page))
         .route("/epas/{id}/gateway", get(gateway_review::page))

@@ -84,6 +84,7 @@ fn nav_for(signed_in: &SignedIn) -> Vec<(&'static str, &'static str)> {
         ]);
         if actor.has_role(Role::EpaoAdmin) || actor.has_role(Role::EpaoOperations) {
             nav.push(("/schedule", "Schedule"));
+            nav.push(("/dfe", "Refused by the DfE"));
         }
         if actor.has_role(Role::EpaoAdmin) {
             nav.push(("/people", "People"));

@@ -19,6 +19,7 @@ mod nodes;
 mod notifications;
 mod openapi;
 mod pages;
+mod pages_dfe;
 mod pages_gateway;
 mod pages_journey;
 mod pages_people;
