@@ -2,4 +2,5 @@
 
 mod commits;
 mod demo;
+mod idempotency;
 mod sessions;
