@@ -102,6 +102,7 @@ class Server:
 
 
 def main():
+    global PORT
     p = argparse.ArgumentParser()
     p.add_argument("--epa", required=True)
     p.add_argument("--runs", type=int, default=100)
@@ -110,15 +111,18 @@ def main():
     p.add_argument("--work", required=True)
     p.add_argument("--clients", type=int, default=4)
     p.add_argument("--seed", type=int, default=int(time.time()))
+    p.add_argument("--port", type=int, default=18590)
     args = p.parse_args()
+    PORT = args.port
     rng = random.Random(args.seed)
     server = Server(args)
     server.start()
     password = None
     with open(server.out) as f:
         for line in f:
-            if 'with password "' in line:
-                password = line.split('with password "')[1].split('"')[0]
+            if 'password "' in line:
+                password = line.split('password "')[1].split('"')[0]
+                break
     status, answer = request("POST", "/api/v1/tokens",
                              body={"email": "operations@demo.test", "password": password})
     assert status in (200, 201), (status, answer)

@@ -16,15 +16,21 @@ cd "$(dirname "$0")/../.."
 
 N="${1:-100000}"
 DURATION="${EPA_BENCH_SECONDS:-10}"
-PORT=18480
+PORT="${EPA_BENCH_PORT:-18480}"
 SERVER_CORE=0
 CLIENT_CORE=1
 
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 2; }
-cargo build --release --locked -q
-TARGET="${CARGO_TARGET_DIR:-target}"
-case "$TARGET" in /*) ;; *) TARGET="$PWD/$TARGET" ;; esac
-EPA="$TARGET/release/epa"
+# EPA_BENCH_BIN names an epa binary already built (release), to skip the
+# build; EPA_BENCH_PORT another port, to run two benches side by side.
+if [ -n "${EPA_BENCH_BIN:-}" ]; then
+  EPA="$EPA_BENCH_BIN"
+else
+  cargo build --release --locked -q
+  TARGET="${CARGO_TARGET_DIR:-target}"
+  case "$TARGET" in /*) ;; *) TARGET="$PWD/$TARGET" ;; esac
+  EPA="$TARGET/release/epa"
+fi
 WORK="$(mktemp -d /tmp/openepa-bench.XXXXXX)"
 SERVER=
 trap '[ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; rm -rf "$WORK"' EXIT
@@ -228,7 +234,7 @@ measure() {
   for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
   # The demo prints its password with the logins.
   local password
-  password="$(sed -n 's/.*with password "\([^"]*\)".*/\1/p' "$WORK/serve.out" | head -n 1)"
+  password="$(sed -n 's/.*password "\([^"]*\)".*/\1/p' "$WORK/serve.out" | head -n 1)"
   TOKEN="$(sign_in operations@demo.test "$password")"
   ASSESSOR_TOKEN="$(sign_in assessor@demo.test "$password")"
   local first
