@@ -3,6 +3,7 @@
 //! up to date in the transaction of every change (ADR 0121), across the
 //! EPAs a person may see.
 
+use chrono::NaiveDate;
 use epa_domain::attempts::AttemptKind;
 use epa_domain::booking::{BookingStatus, SubmissionKind};
 use epa_domain::deadlines::{
@@ -36,27 +37,98 @@ macro_rules! read {
     };
 }
 
-/// What is known of one EPA's dates, from its records. Sittings held count
-/// over bookings; a live booking stands in for a sitting not yet held.
-async fn known_dates(reader: &mut Reader<'_>, row: &EpaRow) -> Result<KnownDates, AppError> {
-    let state = transitions::state_of(row)?;
-    let attempt = i32::try_from(state.attempt).unwrap_or(i32::MAX);
-    let id = row.epa.id;
-    let mut known = KnownDates {
-        gateway: row.epa.gateway_approved_on,
-        epa_period_start: state.epa_period_start,
-        planning_meeting: row.epa.planning_meeting_on,
-        report_submission: read!(
+/// What of an EPA's records its deadlines follow from.
+#[derive(Debug, Default)]
+struct Records {
+    report: Option<NaiveDate>,
+    portfolio: Option<NaiveDate>,
+    held: Vec<records::Assessment>,
+    booked: Vec<planning::Booking>,
+    method_results: Vec<records::MethodResult>,
+    gateway_submissions: Vec<epa_store::gateway::Submission>,
+    decisions: Vec<epa_store::gateway::ProposalDecision>,
+    /// Read only once a version was rejected: only a rework counts.
+    proposals: Vec<epa_store::gateway::Proposal>,
+    claim: Option<records::CertificateClaim>,
+    results: Vec<records::ResultRow>,
+}
+
+impl Records {
+    /// The EPA's records, read where `reader` reads: ten indexed queries.
+    async fn read(reader: &mut Reader<'_>, id: Uuid) -> Result<Records, AppError> {
+        let report = read!(
             reader,
             planning::latest_submission,
             planning::latest_submission_in,
             id,
             SubmissionKind::Report
-        ),
+        );
+        let portfolio = read!(
+            reader,
+            planning::latest_submission,
+            planning::latest_submission_in,
+            id,
+            SubmissionKind::Portfolio
+        );
+        let held = records::assessments(reader.again(), id).await?;
+        let booked = read!(reader, planning::bookings, planning::bookings_in, id);
+        let method_results = records::method_results(reader.again(), id).await?;
+        let gateway_submissions = read!(
+            reader,
+            epa_store::gateway::submissions,
+            epa_store::gateway::submissions_in,
+            id
+        );
+        let decisions = read!(
+            reader,
+            epa_store::gateway::proposal_decisions,
+            epa_store::gateway::proposal_decisions_in,
+            id
+        );
+        let proposals = if decisions
+            .iter()
+            .any(|d| d.decision == ReviewDecision::Rejected)
+        {
+            read!(
+                reader,
+                epa_store::gateway::proposals,
+                epa_store::gateway::proposals_in,
+                id
+            )
+        } else {
+            Vec::new()
+        };
+        let claim = records::claim(reader.again(), id).await?;
+        let results = records::results(reader.again(), id).await?;
+        Ok(Records {
+            report,
+            portfolio,
+            held,
+            booked,
+            method_results,
+            gateway_submissions,
+            decisions,
+            proposals,
+            claim,
+            results,
+        })
+    }
+}
+
+/// What is known of one EPA's dates, from its records. Sittings held count
+/// over bookings; a live booking stands in for a sitting not yet held.
+fn known_dates(row: &EpaRow, found: &Records) -> Result<KnownDates, AppError> {
+    let state = transitions::state_of(row)?;
+    let attempt = i32::try_from(state.attempt).unwrap_or(i32::MAX);
+    let mut known = KnownDates {
+        gateway: row.epa.gateway_approved_on,
+        epa_period_start: state.epa_period_start,
+        planning_meeting: row.epa.planning_meeting_on,
+        report_submission: found.report,
         ..KnownDates::default()
     };
-    let held = records::assessments(reader.again(), id).await?;
-    let booked = read!(reader, planning::bookings, planning::bookings_in, id);
+    let held = &found.held;
+    let booked = &found.booked;
     for (method, slot) in [
         (MethodId::Observation, &mut known.observation),
         (MethodId::Project, &mut known.interview),
@@ -78,7 +150,7 @@ async fn known_dates(reader: &mut Reader<'_>, row: &EpaRow) -> Result<KnownDates
     // Each method's result is done when that method's result of this
     // attempt is released, on its own or with the overall result (Innovate
     // sets a results deadline per assessment).
-    let method_results = records::method_results(reader.again(), id).await?;
+    let method_results = &found.method_results;
     for method in MethodId::ALL {
         let released = method_results
             .iter()
@@ -94,15 +166,11 @@ async fn known_dates(reader: &mut Reader<'_>, row: &EpaRow) -> Result<KnownDates
     // unless done").
     known.record_complete = true;
     known.finished = matches!(state.stage, Stage::CertificateReceived | Stage::Withdrawn);
-    known.gateway_submitted = read!(
-        reader,
-        epa_store::gateway::submissions,
-        epa_store::gateway::submissions_in,
-        id
-    )
-    .iter()
-    .map(|s| london_date(s.submitted_at))
-    .max();
+    known.gateway_submitted = found
+        .gateway_submissions
+        .iter()
+        .map(|s| london_date(s.submitted_at))
+        .max();
     // Notice counts from the day the observation still standing was booked.
     known.observation_booked_on = booked
         .iter()
@@ -136,33 +204,22 @@ async fn known_dates(reader: &mut Reader<'_>, row: &EpaRow) -> Result<KnownDates
                 .project_fail_result
                 .is_some_and(|fail| *report >= fail)
         });
-    let decisions = read!(
-        reader,
-        epa_store::gateway::proposal_decisions,
-        epa_store::gateway::proposal_decisions_in,
-        id
-    );
-    known.proposal_rejection = decisions
+    known.proposal_rejection = found
+        .decisions
         .iter()
         .filter(|d| d.decision == ReviewDecision::Rejected)
         .map(|d| london_date(d.decided_at))
         .max();
     if let Some(rejected) = known.proposal_rejection {
-        known.proposal_resubmission = read!(
-            reader,
-            epa_store::gateway::proposals,
-            epa_store::gateway::proposals_in,
-            id
-        )
-        .iter()
-        .map(|p| london_date(p.submitted_at))
-        .filter(|on| *on >= rejected)
-        .max();
+        known.proposal_resubmission = found
+            .proposals
+            .iter()
+            .map(|p| london_date(p.submitted_at))
+            .filter(|on| *on >= rejected)
+            .max();
     }
-    known.certificate_claim = records::claim(reader.again(), id)
-        .await?
-        .map(|c| c.claimed_on);
-    let results = records::results(reader.again(), id).await?;
+    known.certificate_claim = found.claim.as_ref().map(|c| c.claimed_on);
+    let results = &found.results;
     known.result_upload = results
         .iter()
         .filter(|r| r.attempt == attempt)
@@ -206,27 +263,20 @@ async fn known_dates(reader: &mut Reader<'_>, row: &EpaRow) -> Result<KnownDates
 /// Every deadline of one EPA, for those who may see it.
 pub async fn for_epa(app: &App, actor: &Actor, id: Uuid) -> Result<DeadlinePlan, AppError> {
     let ctx = EpaContext::read(app, actor, id, Action::ViewEpa, "you cannot see this EPA").await?;
-    plan_for(app, &mut Reader::Db(&app.db), &ctx.row).await
+    let found = Records::read(&mut Reader::Db(&app.db), id).await?;
+    plan_for(app, &ctx.row, &found)
 }
 
-async fn plan_for(
-    app: &App,
-    reader: &mut Reader<'_>,
-    row: &EpaRow,
-) -> Result<DeadlinePlan, AppError> {
+fn plan_for(app: &App, row: &EpaRow, found: &Records) -> Result<DeadlinePlan, AppError> {
     let plan = crate::gate::plan_of(app, row)?;
-    let mut known = known_dates(reader, row).await?;
+    let mut known = known_dates(row, found)?;
     // The portfolio is done when its submission is recorded, or, where the
     // policy wants it at gateway, when the gateway that held it was approved.
-    let portfolio = read!(
-        reader,
-        planning::latest_submission,
-        planning::latest_submission_in,
-        row.epa.id,
-        SubmissionKind::Portfolio
-    );
     let at_gateway = plan.rules.timings.portfolio_due.from == Some(epa_plan::Anchor::Gateway);
-    if let Some(done) = portfolio.or(row.epa.gateway_approved_on.filter(|_| at_gateway)) {
+    if let Some(done) = found
+        .portfolio
+        .or(row.epa.gateway_approved_on.filter(|_| at_gateway))
+    {
         known.portfolio_submission = Some(done);
     }
     let working_days = crate::calendar::working_days()?;
@@ -405,7 +455,14 @@ pub(crate) async fn refresh(app: &App, tx: &mut Tx, epa_id: Uuid) -> Result<(), 
     let kept_now = if finished {
         Vec::new()
     } else {
-        let plan = plan_for(app, &mut Reader::Tx(tx), &row).await?;
+        // An EPA created in this transaction has no records yet: nothing
+        // to read (registration saves ten queries).
+        let found = if tx.is_new(epa_id) {
+            Records::default()
+        } else {
+            Records::read(&mut Reader::Tx(tx), epa_id).await?
+        };
+        let plan = plan_for(app, &row, &found)?;
         plan.deadlines
             .iter()
             .map(|d| {

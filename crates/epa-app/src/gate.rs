@@ -82,7 +82,14 @@ impl EpaContext {
         };
         let conflicted =
             store::conflicted_users(reader.again(), row.employer_id, row.provider_id).await?;
-        let graders = store::graders(reader.again(), epa_id).await?;
+        // An EPA created in this transaction (a registration reading back
+        // what it registered) has no graders or adjustment yet.
+        let new = matches!(&reader, Reader::Tx(tx) if tx.is_new(epa_id));
+        let graders = if new {
+            Vec::new()
+        } else {
+            store::graders(reader.again(), epa_id).await?
+        };
         // Authorise before anything else is read or parsed: a refused actor
         // learns nothing, not even whether the EPA's data is sound.
         let context = Partial {
@@ -91,7 +98,11 @@ impl EpaContext {
             graders,
         };
         context.authorize(actor, action, refused)?;
-        let adjustment = crate::adjustments::standing(reader.again(), epa_id).await?;
+        let adjustment = if new {
+            None
+        } else {
+            crate::adjustments::standing(reader.again(), epa_id).await?
+        };
         let state = transitions::state_of(&context.row)?;
         let plan = plan_of(app, &context.row)?;
         Ok(EpaContext {

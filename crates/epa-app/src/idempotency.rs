@@ -3,9 +3,12 @@
 //! times, and however concurrently, the request is repeated.
 //!
 //! The use case itself does not change: the key is claimed by its own write
-//! transaction (see `epa_store::idempotency`), so the claim commits with
-//! the work or not at all, and the answer is kept under the key as soon as
-//! the use case returns.
+//! transaction (see `epa_store::idempotency`), and that transaction's
+//! commit is held back until the use case's answer is written into it
+//! (ADR 0141). The key is either absent (the work was not done) or
+//! answered; a process killed in between leaves neither, so a retry runs.
+//! A use case run under a key therefore builds its answer from what it
+//! read and wrote in its transaction, not by reading after its commit.
 
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -89,7 +92,7 @@ where
     if let Some(answer) = stored(app, &key.claim).await? {
         return answer.map_err(E::from);
     }
-    let (output, Finished { taken }) =
+    let (output, Finished { taken, parked }) =
         idempotency::within(key.claim.clone(), app.now(), work).await;
     if taken {
         return match stored(app, &key.claim).await? {
@@ -97,12 +100,14 @@ where
             None => Err(in_progress().into()),
         };
     }
+    // A failure drops the held-back transaction: nothing is kept, and a
+    // retry runs again.
     let output = output?;
     let body = to_json(&output)?;
-    // The work is committed; failing to keep the answer only means a retry
-    // is told the request is in progress, so it is logged, not returned.
-    if let Err(err) = idempotency::answer(&app.db, &key.claim, i32::from(status), &body).await {
-        tracing::warn!(error = %err, "could not keep the idempotent answer");
+    if let Some(tx) = parked {
+        idempotency::answer_and_commit(tx, &key.claim, i32::from(status), &body)
+            .await
+            .map_err(|err| E::from(AppError::from(err)))?;
     }
     Ok(Answer {
         status,
@@ -118,8 +123,10 @@ const POLL: Duration = Duration::from_millis(25);
 
 /// The stored answer for `claim`'s key, if any: `Ok` a replay, `Err` a
 /// refusal (another request under the same key, or one still running).
-/// A claim whose work is committed but whose answer is not written yet is
-/// waited for, briefly: the first request is writing it now.
+/// A claim and its answer commit together, so a claim without an answer is
+/// one kept by an earlier version of the product, which wrote the answer
+/// after the commit (a node not yet upgraded may still be writing it): it
+/// is waited for, briefly.
 async fn stored(app: &App, claim: &Claim) -> Result<Option<Result<Answer, AppError>>, AppError> {
     let started = Instant::now();
     let row = loop {

@@ -312,7 +312,27 @@ pub async fn submit(
     )
     .await?;
     crate::deadlines::commit(app, tx).await?;
-    get(app, actor, epa_id).await
+    // The answer is what was written, built without reading after the
+    // commit: under an Idempotency-Key it is kept with the work (ADR 0141).
+    let mut view = LocatorView {
+        epa_id,
+        version,
+        submitted_by: locator.submitted_by,
+        submitted_at: locator.submitted_at,
+        entries: new
+            .iter()
+            .map(|e| LocatorEntryView {
+                number: e.position,
+                annex: e.annex.to_owned(),
+                title: e.title.to_owned(),
+                description: e.description.to_owned(),
+                document_id: e.document_id,
+                ksbs: e.ksbs.to_vec(),
+            })
+            .collect(),
+    };
+    in_plan_order(&ctx.plan, &mut view);
+    Ok(view)
 }
 
 async fn latest(app: &App, epa_id: Uuid) -> Result<LocatorView, AppError> {
@@ -349,15 +369,19 @@ async fn latest(app: &App, epa_id: Uuid) -> Result<LocatorView, AppError> {
 pub async fn get(app: &App, actor: &Actor, epa_id: Uuid) -> Result<LocatorView, AppError> {
     let EpaContext { plan, .. } = visible(app, actor, epa_id).await?;
     let mut view = latest(app, epa_id).await?;
+    in_plan_order(&plan, &mut view);
+    Ok(view)
+}
+
+/// Each entry's KSB codes in the plan's order (codes the plan does not
+/// know last, alphabetically).
+fn in_plan_order(plan: &EffectivePlan, view: &mut LocatorView) {
     for entry in &mut view.entries {
-        entry.ksbs.sort_by_key(|code| {
-            plan.ksbs
-                .iter()
-                .position(|k| k.code == *code)
-                .unwrap_or(usize::MAX)
+        entry.ksbs.sort_by_cached_key(|code| {
+            let place = plan.ksbs.iter().position(|k| k.code == *code);
+            (place.unwrap_or(usize::MAX), code.clone())
         });
     }
-    Ok(view)
 }
 
 /// Each project KSB and the annexes of the latest version covering it.

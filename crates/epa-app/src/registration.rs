@@ -106,6 +106,9 @@ pub async fn register(app: &App, actor: &Actor, input: Registration) -> Result<E
         now,
     )
     .await?;
+    // Nothing else is recorded about the EPA here: its graders, adjustment
+    // and the records its deadlines follow from need no reading.
+    tx.note_new(epa_id);
     audit::append(
         &mut tx,
         &NewAuditEvent {

@@ -45,6 +45,12 @@ pub enum Db {
 pub struct Tx {
     conn: TxConn,
     touched: BTreeSet<Uuid>,
+    /// EPAs this transaction created and recorded nothing else about (see
+    /// [`Tx::note_new`]): what would read their records can skip the reads.
+    created: BTreeSet<Uuid>,
+    /// Whether this transaction claimed the `Idempotency-Key` of the
+    /// request it runs in: its commit is held back for the answer.
+    pub(crate) claims_key: bool,
     /// On SQLite, this process's turn to write (see [`sqlite_writer`]);
     /// declared after `conn` so it is given back after the transaction ends.
     _turn: Option<OwnedMutexGuard<()>>,
@@ -183,11 +189,12 @@ impl Db {
     ///
     /// Inside [`crate::idempotency::within`] it also claims the request's
     /// `Idempotency-Key` before anything else is written, so the claim
-    /// commits or rolls back with the change.
+    /// commits or rolls back with the change (and its answer, ADR 0141).
     ///
     /// On SQLite the process's writers take turns in order before they
     /// begin (see [`sqlite_writer`]), rather than in SQLite's busy handler.
     pub async fn begin_write(&self) -> Result<Tx, StoreError> {
+        crate::idempotency::may_begin()?;
         let (conn, turn) = match self {
             Db::Sqlite(pool) => {
                 // Waiting longer than for a connection is answered alike.
@@ -202,6 +209,8 @@ impl Db {
         let mut tx = Tx {
             conn,
             touched: BTreeSet::new(),
+            created: BTreeSet::new(),
+            claims_key: false,
             _turn: turn,
         };
         crate::idempotency::claim_in(&mut tx).await?;
@@ -232,8 +241,14 @@ fn sqlite_writer(pool: &SqlitePool) -> Arc<Mutex<()>> {
 }
 
 impl Tx {
+    /// Commits; except that the transaction which claimed a request's
+    /// `Idempotency-Key` is held back until the answer is written into it
+    /// (`idempotency::answer_and_commit`, ADR 0141).
     pub async fn commit(self) -> Result<(), StoreError> {
-        match self.conn {
+        let Some(tx) = crate::idempotency::park(self) else {
+            return Ok(());
+        };
+        match tx.conn {
             TxConn::Sqlite(tx) => tx.commit().await?,
             TxConn::Postgres(tx) => tx.commit().await?,
         }
@@ -250,6 +265,20 @@ impl Tx {
     /// Notes that this transaction changed the EPA's records.
     pub fn touch(&mut self, epa_id: Uuid) {
         self.touched.insert(epa_id);
+    }
+
+    /// Notes that this transaction created the EPA and records nothing
+    /// else about it (a registration): no bookings, sittings, judgements,
+    /// submissions or results can exist for it, so the gate and the kept
+    /// deadlines do not read them. A caller that goes on to record more
+    /// about the EPA (the demo loader) must not note it.
+    pub fn note_new(&mut self, epa_id: Uuid) {
+        self.created.insert(epa_id);
+    }
+
+    /// Whether the EPA was noted new by [`Tx::note_new`].
+    pub fn is_new(&self, epa_id: Uuid) -> bool {
+        self.created.contains(&epa_id)
     }
 
     /// The EPAs changed since the last call, each once.

@@ -116,7 +116,10 @@ impl Cursor {
 /// older one is brought up to date at start-up ([`stale`]).
 pub const VERSION: i32 = 2;
 
-/// Replaces the EPA's kept deadlines with `deadlines`, in order.
+/// Replaces the EPA's kept deadlines with `deadlines`, in order: one
+/// delete, one insert of every row (a statement is a round trip to the
+/// connection, and a write's cost follows their number), and the EPA's
+/// note of the rules they follow.
 pub async fn replace(
     tx: &mut Tx,
     epa_id: Uuid,
@@ -130,33 +133,30 @@ pub async fn replace(
     .execute(conn)
     .await
     .map(|_| ()))?;
-    for (position, d) in deadlines.iter().enumerate() {
-        let position = i32::try_from(position).unwrap_or(i32::MAX);
+    if !deadlines.is_empty() {
+        let sql = insert_sql(deadlines.len());
         on_tx!(tx, |conn| {
-            sqlx::query(
-            "INSERT INTO epa_deadlines (epa_id, position, epao_id, employer_id, provider_id, assessor_id, stage, policy, \
-             deadline, due_on, open_kind, open_until, kind, done_on, decided, body) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
-        )
-        .bind(epa_id)
-        .bind(position)
-        .bind(parties.epao_id)
-        .bind(parties.employer_id)
-        .bind(parties.provider_id)
-        .bind(parties.assessor_id)
-        .bind(parties.stage)
-        .bind(parties.policy)
-        .bind(&d.deadline)
-        .bind(d.due_on)
-        .bind(d.openness.kind())
-        .bind(d.openness.until())
-        .bind(&d.kind)
-        .bind(d.done_on)
-        .bind(d.decided)
-        .bind(&d.body)
-        .execute(conn)
-        .await
-        .map(|_| ())
+            let mut query = sqlx::query(&sql);
+            for (position, d) in deadlines.iter().enumerate() {
+                query = query
+                    .bind(epa_id)
+                    .bind(i32::try_from(position).unwrap_or(i32::MAX))
+                    .bind(parties.epao_id)
+                    .bind(parties.employer_id)
+                    .bind(parties.provider_id)
+                    .bind(parties.assessor_id)
+                    .bind(parties.stage)
+                    .bind(parties.policy)
+                    .bind(&d.deadline)
+                    .bind(d.due_on)
+                    .bind(d.openness.kind())
+                    .bind(d.openness.until())
+                    .bind(&d.kind)
+                    .bind(d.done_on)
+                    .bind(d.decided)
+                    .bind(&d.body);
+            }
+            query.execute(conn).await.map(|_| ())
         })?;
     }
     on_tx!(tx, |conn| sqlx::query(
@@ -168,6 +168,47 @@ pub async fn replace(
     .await
     .map(|_| ()))?;
     Ok(())
+}
+
+/// Columns of a kept deadline as inserted, in the order bound.
+const INSERTED: [&str; 16] = [
+    "epa_id",
+    "position",
+    "epao_id",
+    "employer_id",
+    "provider_id",
+    "assessor_id",
+    "stage",
+    "policy",
+    "deadline",
+    "due_on",
+    "open_kind",
+    "open_until",
+    "kind",
+    "done_on",
+    "decided",
+    "body",
+];
+
+/// `INSERT INTO epa_deadlines (...) VALUES ($1, ..), ($17, ..) ...` for
+/// `rows` rows. An EPA has a dozen deadlines or so: far below either
+/// database's limit on parameters (32,766 for SQLite, 65,535 for
+/// PostgreSQL).
+fn insert_sql(rows: usize) -> String {
+    let width = INSERTED.len();
+    let values: Vec<String> = (0..rows)
+        .map(|row| {
+            let params: Vec<String> = (1..=width)
+                .map(|i| format!("${}", row * width + i))
+                .collect();
+            format!("({})", params.join(", "))
+        })
+        .collect();
+    format!(
+        "INSERT INTO epa_deadlines ({}) VALUES {}",
+        INSERTED.join(", "),
+        values.join(", ")
+    )
 }
 
 const COLUMNS: &str = "d.epa_id, d.position, d.stage, d.policy, d.deadline, d.due_on, d.kind, d.done_on, d.decided, d.body";
@@ -311,4 +352,18 @@ pub async fn due_dates(
         .into_iter()
         .filter(|(name, _)| names.contains(&name.as_str()))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::insert_sql;
+
+    #[test]
+    fn each_row_has_its_own_parameters() {
+        let sql = insert_sql(2);
+        assert!(sql.ends_with(
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16), \
+             ($17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32)"
+        ));
+    }
 }

@@ -9,9 +9,13 @@
 //! so the claim commits or rolls back with the change. A second copy of the
 //! request waits on the claim (PostgreSQL's lock on the new key, SQLite's
 //! single writer) and then finds the key taken, never running the work.
-//! The answer is written under the key as soon as the use case returns
-//! ([`answer`]); a copy that finds the key claimed but not yet answered
-//! waits for the answer.
+//!
+//! The answer is kept in the same transaction (ADR 0141): inside the scope,
+//! [`Tx::commit`] of the claiming transaction does not commit but hands the
+//! transaction back to [`within`]'s caller ([`Finished::parked`]), which
+//! writes the answer into it and commits both ([`answer_and_commit`]). So a
+//! key is either absent (the work was not done) or answered; a process that
+//! dies in between leaves neither.
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -50,6 +54,10 @@ pub struct Finished {
     /// The key was already claimed by an earlier (or concurrent, now
     /// committed) request: whatever the use case returned is void.
     pub taken: bool,
+    /// The claiming transaction, committed by the use case but held back
+    /// for its answer: nothing of the work is committed until
+    /// [`answer_and_commit`]; dropping it rolls the work back.
+    pub parked: Option<Tx>,
 }
 
 enum State {
@@ -62,6 +70,7 @@ struct Scope {
     claim: Claim,
     now: DateTime<Utc>,
     state: State,
+    parked: Option<Tx>,
 }
 
 tokio::task_local! {
@@ -74,35 +83,50 @@ pub async fn within<F: Future>(claim: Claim, now: DateTime<Utc>, work: F) -> (F:
         claim,
         now,
         state: State::Unclaimed,
+        parked: None,
     });
     SCOPE
         .scope(scope, async move {
             let output = work.await;
-            let finished = SCOPE.with(|scope| Finished {
-                taken: matches!(scope.borrow().state, State::Taken),
+            let finished = SCOPE.with(|scope| {
+                let mut scope = scope.borrow_mut();
+                Finished {
+                    taken: matches!(scope.state, State::Taken),
+                    parked: scope.parked.take(),
+                }
             });
             (output, finished)
         })
         .await
 }
 
+/// Called by [`Db::begin_write`] before it waits for a connection or
+/// SQLite's turn to write: inside a [`within`] scope whose key is already
+/// claimed, a second write transaction is refused. One request, one
+/// transaction (the house rule): a second one could not claim the key
+/// again, and must not run unclaimed; and the first, held back for its
+/// answer, still holds SQLite's turn to write.
+pub(crate) fn may_begin() -> Result<(), StoreError> {
+    SCOPE
+        .try_with(|scope| match scope.borrow().state {
+            State::Unclaimed => Ok(()),
+            State::Claimed | State::Taken => Err(StoreError::Setup(
+                "an idempotent request opens one write transaction".to_owned(),
+            )),
+        })
+        .unwrap_or(Ok(()))
+}
+
 /// Called by [`Db::begin_write`]: inside a [`within`] scope, claims the key
 /// in the new transaction; elsewhere does nothing.
 pub(crate) async fn claim_in(tx: &mut Tx) -> Result<(), StoreError> {
+    may_begin()?;
     let pending = SCOPE
         .try_with(|scope| {
             let scope = scope.borrow();
-            match scope.state {
-                State::Unclaimed => Ok(Some((scope.claim.clone(), scope.now))),
-                // One request, one transaction (the house rule): a second
-                // one could not claim the key again, and must not run
-                // unclaimed.
-                State::Claimed | State::Taken => Err(StoreError::Setup(
-                    "an idempotent request opens one write transaction".to_owned(),
-                )),
-            }
+            (scope.claim.clone(), scope.now)
         })
-        .unwrap_or(Ok(None))?;
+        .ok();
     let Some((claim, now)) = pending else {
         return Ok(());
     };
@@ -120,6 +144,7 @@ pub(crate) async fn claim_in(tx: &mut Tx) -> Result<(), StoreError> {
         .map(|done| done.rows_affected())
     })?;
     let claimed = inserted == 1;
+    tx.claims_key = claimed;
     SCOPE.with(|scope| {
         scope.borrow_mut().state = if claimed {
             State::Claimed
@@ -136,15 +161,29 @@ pub(crate) async fn claim_in(tx: &mut Tx) -> Result<(), StoreError> {
     }
 }
 
-/// Writes the answer under the claimed key, once the use case that claimed
-/// it has committed. Only a claim still waiting for its answer is updated.
-pub async fn answer(
-    db: &Db,
+/// Called by [`Tx::commit`]: the transaction that claimed the key of the
+/// current [`within`] scope is held back there for its answer (`None`);
+/// any other is given back to be committed.
+pub(crate) fn park(tx: Tx) -> Option<Tx> {
+    if !tx.claims_key {
+        return Some(tx);
+    }
+    let mut tx = Some(tx);
+    // Outside the scope (a claiming transaction cannot leave it) the
+    // transaction is simply committed.
+    let _ = SCOPE.try_with(|scope| scope.borrow_mut().parked = tx.take());
+    tx
+}
+
+/// Writes the answer under the claimed key into `tx`, the transaction that
+/// did the work and claimed the key, and commits them together.
+pub async fn answer_and_commit(
+    mut tx: Tx,
     claim: &Claim,
     response_status: i32,
     response_body: &str,
 ) -> Result<(), StoreError> {
-    on_db!(db, |pool| {
+    on_tx!(tx, |conn| {
         sqlx::query(
             "UPDATE idempotency_keys SET response_status = $3, response_body = $4 \
              WHERE user_id = $1 AND key = $2 AND response_status = 0",
@@ -153,11 +192,12 @@ pub async fn answer(
         .bind(&claim.key)
         .bind(response_status)
         .bind(response_body)
-        .execute(pool)
+        .execute(conn)
         .await
         .map(|_| ())
     })?;
-    Ok(())
+    tx.claims_key = false;
+    tx.commit().await
 }
 
 pub async fn find(db: &Db, user_id: Uuid, key: &str) -> Result<Option<Stored>, StoreError> {

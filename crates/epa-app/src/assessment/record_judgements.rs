@@ -38,7 +38,7 @@ pub async fn record_judgements(
         "only the EPA's allocated assessor can record judgements",
     )
     .await?;
-    let snap = Snapshot::read(Reader::Tx(&mut tx), epa_id).await?;
+    let mut snap = Snapshot::read(Reader::Tx(&mut tx), epa_id).await?;
     let assessment = snap
         .assessments
         .iter()
@@ -142,7 +142,7 @@ pub async fn record_judgements(
     }
 
     // The grade, once every criterion of the method has a judgement.
-    let snap = Snapshot::read(Reader::Tx(&mut tx), epa_id).await?;
+    snap.add_judgements(saved.iter().cloned());
     let scheme = ctx.scheme()?;
     let criteria: Vec<String> = scheme.criteria(method).to_vec();
     let judged: BTreeSet<&str> = snap
@@ -220,7 +220,9 @@ pub async fn record_judgements(
     // Every method of the attempt graded, and every method with a standing
     // result: the EPA waits for its results.
     let mut stage = state.stage;
-    let snap = Snapshot::read(Reader::Tx(&mut tx), epa_id).await?;
+    if let Some(saved) = &result {
+        snap.put_method_result(saved.clone());
+    }
     let (_, methods) = snap.current_attempt(state)?;
     let attempt_done = methods.iter().all(|m| {
         snap.assessment_in(*m, state.attempt as i32)

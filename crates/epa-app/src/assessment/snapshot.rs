@@ -45,6 +45,24 @@ impl Snapshot {
         })
     }
 
+    /// Adds judgements the transaction has just inserted, where a read
+    /// would find them: the snapshot as it now stands, without reading it
+    /// again (each read is seven round trips).
+    pub(super) fn add_judgements(&mut self, inserted: impl IntoIterator<Item = Judgement>) {
+        self.judgements.extend(inserted);
+        self.judgements.sort_by_key(|j| (j.recorded_at, j.id));
+    }
+
+    /// Puts a method result the transaction has just saved in place of the
+    /// one it replaced (one per assessment), in the order of a read.
+    pub(super) fn put_method_result(&mut self, saved: MethodResult) {
+        self.method_results
+            .retain(|r| r.assessment_id != saved.assessment_id);
+        self.method_results.push(saved);
+        self.method_results
+            .sort_by(|a, b| (a.attempt, a.method.as_str()).cmp(&(b.attempt, b.method.as_str())));
+    }
+
     pub(super) fn result_of(&self, assessment: Uuid) -> Option<&MethodResult> {
         self.method_results
             .iter()

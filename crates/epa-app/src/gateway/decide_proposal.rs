@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::checks::TEXT_MAX;
 use super::notify::{apprentice_name, notify};
-use super::proposal::{history_in, proposal_view};
+use super::proposal::{history_in, proposal_view_in};
 use super::views::{Decision, ProposalDecisionInput, ProposalView};
 use crate::gate::EpaContext;
 use crate::render::email::Message;
@@ -113,6 +113,7 @@ pub async fn decide_proposal(
         )
         .await?;
     }
+    let view = proposal_view_in(app, &mut tx, &row, &plan).await?;
     crate::deadlines::commit(app, tx).await?;
-    proposal_view(app, &row, &plan).await
+    Ok(view)
 }

@@ -18,7 +18,15 @@ use crate::{Actor, App, AppError};
 pub async fn proposal(app: &App, actor: &Actor, epa_id: Uuid) -> Result<ProposalView, AppError> {
     let ctx = visible(app, actor, epa_id).await?;
     needs_proposal_decision(&ctx.plan)?;
-    proposal_view(app, &ctx.row, &ctx.plan).await
+    let versions = store::proposals(&app.db, epa_id).await?;
+    let decisions = store::proposal_decisions(&app.db, epa_id).await?;
+    Ok(build_proposal_view(
+        &ctx.row,
+        &ctx.plan,
+        &versions,
+        &decisions,
+        app.clock.today(),
+    ))
 }
 
 /// Refuses under a policy that agrees its project at gateway.
@@ -34,13 +42,17 @@ fn needs_proposal_decision(plan: &EffectivePlan) -> Result<(), AppError> {
     }
 }
 
-pub(super) async fn proposal_view(
+/// The proposal's view read in `tx`, with what a use case wrote: the
+/// answer of a decision or a rework, built before the commit (under an
+/// Idempotency-Key it is kept with the work, ADR 0141).
+pub(super) async fn proposal_view_in(
     app: &App,
+    tx: &mut Tx,
     row: &EpaRow,
     plan: &EffectivePlan,
 ) -> Result<ProposalView, AppError> {
-    let versions = store::proposals(&app.db, row.epa.id).await?;
-    let decisions = store::proposal_decisions(&app.db, row.epa.id).await?;
+    let versions = store::proposals_in(tx, row.epa.id).await?;
+    let decisions = store::proposal_decisions_in(tx, row.epa.id).await?;
     Ok(build_proposal_view(
         row,
         plan,

@@ -8,7 +8,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::checks::PROPOSAL_MAX_CHARS;
-use super::proposal::{history_in, proposal_view};
+use super::proposal::{history_in, proposal_view_in};
 use super::views::{ProposalInput, ProposalView};
 use crate::gate::EpaContext;
 use crate::{Actor, App, AppError};
@@ -77,6 +77,7 @@ pub async fn rework_proposal(
         json!({"version": version, "word_count": words}),
     )
     .await?;
+    let view = proposal_view_in(app, &mut tx, &row, &plan).await?;
     crate::deadlines::commit(app, tx).await?;
-    proposal_view(app, &row, &plan).await
+    Ok(view)
 }

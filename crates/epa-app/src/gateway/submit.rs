@@ -14,7 +14,6 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::checks::{check_components, check_documents, field_errors, normalise_ksbs, sent_kinds};
-use super::get::get;
 use super::notify::{apprentice_name, notify};
 use super::stored::Stored;
 use super::views::{DeclarationInput, GatewayInput, GatewayView};
@@ -129,8 +128,14 @@ pub async fn submit(
         },
     )
     .await?;
+    // The answer is read in the transaction, before it commits: under an
+    // Idempotency-Key it is kept with the work (ADR 0141).
+    let after = epa_store::epas::get_in(&mut tx, epa_id).await?;
+    let view = Stored::read_in(&mut tx, epa_id)
+        .await?
+        .view(&after, &plan, today)?;
     crate::deadlines::commit(app, tx).await?;
-    get(app, actor, epa_id).await
+    Ok(view)
 }
 
 /// Stores one component sent with `submission`, as its submitter sent it.

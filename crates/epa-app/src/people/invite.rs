@@ -14,7 +14,9 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{UserView, audit, authorize, kind_of, people_actor, target_org, user_view};
+use super::{
+    RoleView, UserView, audit, authorize, kind_of, people_actor, target_org, user_view_of,
+};
 use crate::render::account_email::{AccountMessage, role_words};
 use crate::{Actor, App, AppError, FieldError};
 
@@ -215,5 +217,17 @@ pub(crate) async fn invite_with_secret(
     )
     .await?;
     crate::deadlines::commit(app, tx).await?;
-    Ok((user_view(app, &user).await?, secret))
+    // A new person holds the one role granted above: the answer is built
+    // without reading after the commit, so under an Idempotency-Key it is
+    // kept with the work (ADR 0141).
+    let roles = vec![RoleView {
+        organisation_id: organisation.id,
+        role: role.as_str().to_owned(),
+    }];
+    let administers = if input.organisation_admin {
+        vec![organisation.id]
+    } else {
+        Vec::new()
+    };
+    Ok((user_view_of(&user, roles, administers), secret))
 }

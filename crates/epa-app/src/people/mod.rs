@@ -170,6 +170,13 @@ pub(crate) async fn user_view(app: &App, user: &User) -> Result<UserView, AppErr
             role: m.role.as_str().to_owned(),
         })
         .collect();
+    let administers = store_users::administers(&app.db, user.id).await?;
+    Ok(user_view_of(user, roles, administers))
+}
+
+/// The person as shown, with the roles and organisations administered
+/// already known.
+pub(crate) fn user_view_of(user: &User, roles: Vec<RoleView>, administers: Vec<Uuid>) -> UserView {
     let status = if user.deactivated_at.is_some() {
         AccountStatus::Deactivated
     } else if user.password_hash.is_none() {
@@ -177,17 +184,17 @@ pub(crate) async fn user_view(app: &App, user: &User) -> Result<UserView, AppErr
     } else {
         AccountStatus::Active
     };
-    Ok(UserView {
+    UserView {
         id: user.id,
         email: user.email.clone(),
         name: user.display_name.clone(),
         status,
         roles,
-        administers: store_users::administers(&app.db, user.id).await?,
+        administers,
         created_at: user.created_at,
         deactivated_at: user.deactivated_at,
         record_version: user.version,
-    })
+    }
 }
 
 /// An organisation, with where its certificates are posted.

@@ -3,4 +3,5 @@
 mod commits;
 mod demo;
 mod dfe;
+mod idempotency;
 mod sessions;

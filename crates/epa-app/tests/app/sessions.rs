@@ -13,7 +13,7 @@ use epa_testkit::{FakeClock, TestDb};
 
 const PASSWORD: &str = "correct horse battery staple";
 
-async fn with_person(backend: Backend) -> Option<(TestDb, App, FakeClock, Actor)> {
+pub(crate) async fn with_person(backend: Backend) -> Option<(TestDb, App, FakeClock, Actor)> {
     let test_db = TestDb::new(backend).await?;
     let clock = FakeClock::at(Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap());
     let app = App::new(

@@ -1,6 +1,7 @@
 //! Claiming an `Idempotency-Key` inside the use case's own transaction:
-//! the claim commits or rolls back with the work, a second claim of a
-//! committed key is refused, and a scope opens one write transaction.
+//! the claim commits or rolls back with the work and its answer (the
+//! commit is held back for the answer), a second claim of a committed key
+//! is refused, and a scope opens one write transaction.
 
 use chrono::{TimeZone, Utc};
 use epa_store::idempotency::{self, Claim};
@@ -31,19 +32,41 @@ crate::conformance!(a_key_is_claimed_with_the_work, |db: Db| async move {
     assert!(result.is_err() && !finished.taken);
     assert_eq!(idempotency::find(&db, user.id, "k-1").await.unwrap(), None);
 
-    // Work that commits commits its claim; the answer follows.
-    let (result, finished) = idempotency::within(claim.clone(), now(), async {
-        let tx = db.begin_write().await?;
-        tx.commit().await
-    })
-    .await;
+    // Work that commits is held back for its answer: until then neither
+    // the work nor the claim is there, and dropping it (the process dying
+    // before the answer is kept) leaves the key free.
+    let work = || {
+        idempotency::within(claim.clone(), now(), async {
+            let mut tx = db.begin_write().await?;
+            users::insert(&mut tx, "held@demo.test", "Held", None, now()).await?;
+            tx.commit().await
+        })
+    };
+    let (result, finished) = work().await;
     assert!(result.is_ok() && !finished.taken);
-    let stored = idempotency::find(&db, user.id, "k-1")
+    let parked = finished.parked.expect("the claiming transaction is held");
+    assert_eq!(idempotency::find(&db, user.id, "k-1").await.unwrap(), None);
+    assert!(
+        users::find_by_email(&db, "held@demo.test")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    drop(parked);
+    assert_eq!(idempotency::find(&db, user.id, "k-1").await.unwrap(), None);
+
+    // Run again, the work and its answer commit together.
+    let (result, finished) = work().await;
+    assert!(result.is_ok() && !finished.taken);
+    idempotency::answer_and_commit(finished.parked.unwrap(), &claim, 201, "{}")
         .await
-        .unwrap()
         .unwrap();
-    assert!(stored.is_pending());
-    idempotency::answer(&db, &claim, 201, "{}").await.unwrap();
+    assert!(
+        users::find_by_email(&db, "held@demo.test")
+            .await
+            .unwrap()
+            .is_some()
+    );
     let stored = idempotency::find(&db, user.id, "k-1")
         .await
         .unwrap()
@@ -66,13 +89,15 @@ crate::conformance!(a_key_is_claimed_with_the_work, |db: Db| async move {
         key: "k-2".to_owned(),
         ..claim.clone()
     };
-    let (result, _) = idempotency::within(other, now(), async {
+    let (result, _) = idempotency::within(other.clone(), now(), async {
         let first = db.begin_write().await?;
         first.commit().await?;
         db.begin_write().await.map(|_| ())
     })
     .await;
     assert!(matches!(result, Err(StoreError::Setup(_))), "{result:?}");
+    // Its first transaction, never answered, is not kept.
+    assert_eq!(idempotency::find(&db, user.id, "k-2").await.unwrap(), None);
 
     // Outside a scope nothing is claimed.
     let tx = db.begin_write().await.unwrap();
