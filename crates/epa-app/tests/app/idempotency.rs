@@ -20,6 +20,7 @@ fn northwind() -> NewOrganisationInput {
         address_line_2: None,
         city: None,
         postcode: None,
+        region: None,
     }
 }
 
