@@ -6,7 +6,9 @@ pub mod audit;
 pub mod dates;
 pub mod demo;
 pub mod exit;
+pub mod export;
 pub mod grade;
+pub mod import;
 pub mod plan;
 pub mod schedule;
 pub mod selection;
@@ -53,6 +55,12 @@ pub enum Command {
     /// Load the demo with many synthetic apprentices.
     #[command(subcommand)]
     Demo(demo::DemoCommand),
+    /// Write records out: Ofqual's data returns as CSV.
+    #[command(subcommand)]
+    Export(export::ExportCommand),
+    /// Bring records in from files: apprentices from a CSV file.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
     /// Create an EPAO administrator (reads the password from standard input)
     /// and print an API token for them.
     CreateAdmin(admin::CreateAdminArgs),
@@ -71,6 +79,8 @@ impl Cli {
             Command::Schedule(args) => schedule::run(args),
             Command::Audit(cmd) => audit::run(cmd),
             Command::Demo(cmd) => demo::run(cmd),
+            Command::Import(cmd) => import::run(cmd),
+            Command::Export(cmd) => export::run(cmd),
             Command::CreateAdmin(args) => admin::create_admin(args),
         }
     }

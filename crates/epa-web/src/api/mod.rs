@@ -10,8 +10,10 @@ mod corrections;
 mod deadlines;
 mod documents;
 mod epas;
+pub mod exports;
 mod gateway;
 mod idempotency;
+pub mod imports;
 mod input;
 mod locator;
 mod me_notifications;
@@ -69,6 +71,7 @@ pub fn routes() -> Router<AppState> {
             get(accounts::current_token).delete(accounts::sign_out),
         )
         .route("/deadlines", get(deadlines::due))
+        .route("/exports/{file}", get(exports::download_export))
         .route("/epas/{id}/deadlines", get(deadlines::for_epa))
         .merge(gateway::routes())
         .merge(planning::routes())
@@ -102,6 +105,11 @@ pub fn routes() -> Router<AppState> {
         // After the layer: the upload route reads its body itself, up to
         // its purpose's limit, and answers 413 as a problem.
         .merge(documents::upload_routes())
+        // Reads its own body too, up to an import's limit.
+        .route(
+            "/imports/apprentices",
+            axum::routing::post(imports::import_apprentices),
+        )
         .fallback(|| async {
             problem::problem(
                 axum::http::StatusCode::NOT_FOUND,
@@ -132,6 +140,8 @@ fn parts() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
         ("people", people::Api::openapi()),
         ("notifications", me_notifications::Api::openapi()),
         ("outbox", outbox::Api::openapi()),
+        ("imports", imports::Api::openapi()),
+        ("exports", exports::Api::openapi()),
     ]
 }
 
@@ -341,6 +351,7 @@ mod tests {
         "edit",
         "get",
         "hold",
+        "import",
         "invite",
         "list",
         "reactivate",

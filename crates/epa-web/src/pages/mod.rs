@@ -15,12 +15,14 @@ mod deadline_rows;
 mod epa_list;
 mod epa_page;
 mod error;
+mod exports;
 mod form;
 mod gateway_review;
 mod gateway_submit;
 mod grading;
 mod headers;
 mod home;
+mod import;
 mod login;
 mod people;
 mod plan_rules;
@@ -60,6 +62,12 @@ pub fn routes() -> Router<AppState> {
         .route("/results", get(queues::results))
         .route("/certificates", get(queues::certificates))
         .route("/epas/new", get(register::form).post(register::register))
+        .route(
+            "/epas/import",
+            get(import::form)
+                .post(import::import)
+                .layer(axum::extract::DefaultBodyLimit::max(import::IMPORT_LIMIT)),
+        )
         .route("/epas/{id}", get(epa_page::page))
         .route("/epas/{id}/gateway", get(gateway_review::page))
         .route(
@@ -99,6 +107,8 @@ pub fn routes() -> Router<AppState> {
             "/epas/{id}/assessments/{assessment}",
             get(grading::form).post(grading::save),
         )
+        .route("/exports", get(exports::page))
+        .route("/exports/{file}", get(exports::file))
         .route("/plans", get(plans::list))
         .route(
             "/plans/{standard}/{version}/differences",
