@@ -2,10 +2,9 @@
 
 use std::io::BufRead;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use super::exit;
-use super::serve::{DatabaseArgs, open_database, runtime_then};
+use super::serve::{DatabaseArgs, open_database, operator_app, runtime_then};
 
 #[derive(Debug, clap::Args)]
 pub struct CreateAdminArgs {
@@ -40,11 +39,7 @@ pub fn create_admin(args: CreateAdminArgs) -> ExitCode {
     let mut issued = None;
     let code = runtime_then(|| async {
         let db = open_database(&settings).await?;
-        let app = epa_app::App::new(
-            db.clone(),
-            Arc::new(epa_domain::SystemClock),
-            epa_plan::Catalog::embedded(),
-        );
+        let app = operator_app(&db);
         let result = epa_app::accounts::create_admin(
             &app,
             &args.email,

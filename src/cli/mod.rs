@@ -7,7 +7,9 @@ pub mod dates;
 pub mod demo;
 pub mod dfe;
 pub mod exit;
+pub mod export;
 pub mod grade;
+pub mod import;
 pub mod plan;
 pub mod schedule;
 pub mod selection;
@@ -57,6 +59,12 @@ pub enum Command {
     /// Send the DfE Apprenticeship assessment service EPA records and certificate claims.
     #[command(subcommand)]
     Dfe(dfe::DfeCommand),
+    /// Write records out: Ofqual's data returns as CSV.
+    #[command(subcommand)]
+    Export(export::ExportCommand),
+    /// Bring records in from files: apprentices from a CSV file.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
     /// Create an EPAO administrator (reads the password from standard input)
     /// and print an API token for them.
     CreateAdmin(admin::CreateAdminArgs),
@@ -76,6 +84,8 @@ impl Cli {
             Command::Audit(cmd) => audit::run(cmd),
             Command::Demo(cmd) => demo::run(cmd),
             Command::Dfe(cmd) => dfe::run(cmd),
+            Command::Import(cmd) => import::run(cmd),
+            Command::Export(cmd) => export::run(cmd),
             Command::CreateAdmin(args) => admin::create_admin(args),
         }
     }

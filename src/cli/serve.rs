@@ -136,6 +136,16 @@ pub async fn open_database(settings: &Settings) -> Result<Db, String> {
         .map_err(|err| err.to_string())
 }
 
+/// The application for an operator command: the embedded plans and the
+/// system clock, on `db`.
+pub fn operator_app(db: &Db) -> epa_app::App {
+    epa_app::App::new(
+        db.clone(),
+        Arc::new(epa_domain::SystemClock),
+        epa_plan::Catalog::embedded(),
+    )
+}
+
 async fn serve(settings: Settings, demo: bool) -> Result<(), String> {
     let db = open_database(&settings).await?;
     let listener = TcpListener::bind(settings.bind)

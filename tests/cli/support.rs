@@ -98,3 +98,15 @@ pub fn names_missing_argument(args: &[&str], argument: &str) {
     );
     assert!(run.stdout.is_empty(), "{args:?}: {}", run.stdout);
 }
+
+/// A fresh demo database under `dir` (no synthetic apprentices): its
+/// `--data-dir`.
+pub fn demo_data(dir: &std::path::Path) -> String {
+    let data = dir.join("data").to_str().unwrap().to_owned();
+    let loaded = epa(
+        &["demo", "load", "--apprentices", "0", "--data-dir", &data],
+        None,
+    );
+    assert_eq!(loaded.code, 0, "{}", loaded.stderr);
+    data
+}

@@ -43,11 +43,7 @@ const NAME_MAX: usize = 100;
 /// Who may is the access policy's `register_apprentice`: EPAO staff, or
 /// the apprentice's own training provider.
 pub async fn register(app: &App, actor: &Actor, input: Registration) -> Result<EpaView, AppError> {
-    let epao = organisations::list(&app.db, Some(OrganisationKind::Epao))
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| AppError::Conflict("no EPAO organisation is set up yet".to_owned()))?;
+    let epao = the_epao(app).await?;
     let refused =
         "only EPAO staff, or the apprentice's training provider, can register an apprentice";
     match access::authorize(
@@ -66,13 +62,83 @@ pub async fn register(app: &App, actor: &Actor, input: Registration) -> Result<E
     }
 
     let checked = check(app, &input).await?;
+    let mut tx = app.db.begin_write().await?;
+    let epa_id = insert(
+        app,
+        &mut tx,
+        &Registrant::person(actor),
+        epao.id,
+        &input,
+        &checked,
+    )
+    .await?;
+    // Read back through the gate: the answer shows what the registrant may see.
+    let registered = gate::EpaContext::write(
+        app,
+        &mut tx,
+        actor,
+        epa_id,
+        Action::ViewEpa,
+        "you cannot see this EPA",
+    )
+    .await?;
+    crate::deadlines::commit(app, tx).await?;
+    Ok(EpaView::for_reader(&registered, actor))
+}
+
+/// The EPAO this installation runs: every registration opens its EPA there.
+pub(crate) async fn the_epao(app: &App) -> Result<organisations::Organisation, AppError> {
+    organisations::list(&app.db, Some(OrganisationKind::Epao))
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::Conflict("no EPAO organisation is set up yet".to_owned()))
+}
+
+/// Who a registration is recorded against in the audit: a signed-in
+/// person, or the operator running a command on the server.
+pub(crate) struct Registrant<'a> {
+    pub actor_id: Option<Uuid>,
+    pub role: &'a str,
+    pub request_id: Option<&'a str>,
+}
+
+impl<'a> Registrant<'a> {
+    pub fn person(actor: &'a Actor) -> Registrant<'a> {
+        Registrant {
+            actor_id: Some(actor.user_id),
+            role: actor.audit_role(),
+            request_id: actor.request_id.as_deref(),
+        }
+    }
+
+    /// The operator at the command line: the server's own authority, as
+    /// `epa create-admin` acts with.
+    pub fn operator() -> Registrant<'static> {
+        Registrant {
+            actor_id: None,
+            role: "system",
+            request_id: None,
+        }
+    }
+}
+
+/// Writes one checked registration in `tx`: the apprentice, their EPA at
+/// `registered`, and the audit event. Returns the EPA's ID.
+pub(crate) async fn insert(
+    app: &App,
+    tx: &mut epa_store::Tx,
+    by: &Registrant<'_>,
+    epao_id: Uuid,
+    input: &Registration,
+    checked: &Checked,
+) -> Result<Uuid, AppError> {
     let lifecycle = Lifecycle::new();
     let state =
         serde_json::to_string(&lifecycle).map_err(|err| AppError::Internal(err.to_string()))?;
     let now = app.now();
-    let mut tx = app.db.begin_write().await?;
     let apprentice = apprentices::insert(
-        &mut tx,
+        tx,
         &NewApprentice {
             uln: &checked.uln.to_string(),
             given_names: input.given_names.trim(),
@@ -93,10 +159,10 @@ pub async fn register(app: &App, actor: &Actor, input: Registration) -> Result<E
         other => other.into(),
     })?;
     let epa_id = epas::insert(
-        &mut tx,
+        tx,
         &NewEpa {
             apprentice_id: apprentice.id,
-            epao_id: epao.id,
+            epao_id,
             standard_reference: &checked.reference,
             standard_version: &checked.version,
             policy: &checked.policy,
@@ -110,11 +176,11 @@ pub async fn register(app: &App, actor: &Actor, input: Registration) -> Result<E
     // and the records its deadlines follow from need no reading.
     tx.note_new(epa_id);
     audit::append(
-        &mut tx,
+        tx,
         &NewAuditEvent {
             occurred_at: now,
-            actor_id: Some(actor.user_id),
-            actor_role: actor.audit_role(),
+            actor_id: by.actor_id,
+            actor_role: by.role,
             action: "epa.registered",
             entity_type: "epa",
             entity_id: &epa_id.to_string(),
@@ -127,22 +193,11 @@ pub async fn register(app: &App, actor: &Actor, input: Registration) -> Result<E
                 "policy": checked.policy,
                 "stage": lifecycle.stage.as_str(),
             })),
-            request_id: actor.request_id.as_deref(),
+            request_id: by.request_id,
         },
     )
     .await?;
-    // Read back through the gate: the answer shows what the registrant may see.
-    let registered = gate::EpaContext::write(
-        app,
-        &mut tx,
-        actor,
-        epa_id,
-        Action::ViewEpa,
-        "you cannot see this EPA",
-    )
-    .await?;
-    crate::deadlines::commit(app, tx).await?;
-    Ok(EpaView::for_reader(&registered, actor))
+    Ok(epa_id)
 }
 
 /// Whether the apprentice with this ULN is on file and `actor` has a
@@ -175,34 +230,18 @@ pub(crate) fn check_name(field: &str, value: &str, problems: &mut Vec<FieldError
     }
 }
 
-struct Checked {
-    uln: Uln,
-    reference: String,
-    version: String,
-    policy: String,
+/// A registration that meets the rules, with its plan chosen.
+pub(crate) struct Checked {
+    pub uln: Uln,
+    pub reference: String,
+    pub version: String,
+    pub policy: String,
 }
 
 /// Every problem with the input at once, each against its field.
 async fn check(app: &App, input: &Registration) -> Result<Checked, AppError> {
     let mut problems = Vec::new();
-    let uln = Uln::parse_with(input.uln.trim(), UlnMode::Strict)
-        .map_err(|err| problems.push(FieldError::new("uln", err.to_string())))
-        .ok();
-    check_name("given_names", &input.given_names, &mut problems);
-    check_name("family_name", &input.family_name, &mut problems);
-    let age_at_start = input.start_date.year() - input.date_of_birth.year();
-    if !(15..=100).contains(&age_at_start) {
-        problems.push(FieldError::new(
-            "date_of_birth",
-            "check the date of birth: the apprentice would be under 15 or over 100 at the start date",
-        ));
-    }
-    if input.start_date > app.clock.today() {
-        problems.push(FieldError::new(
-            "start_date",
-            "the start date cannot be in the future",
-        ));
-    }
+    let checked = check_rules(app, input, &mut problems);
     for (field, id, kind) in [
         ("employer_id", input.employer_id, OrganisationKind::Employer),
         ("provider_id", input.provider_id, OrganisationKind::Provider),
@@ -216,18 +255,59 @@ async fn check(app: &App, input: &Registration) -> Result<Checked, AppError> {
             Err(other) => return Err(other.into()),
         }
     }
+    match checked {
+        Some(checked) if problems.is_empty() => Ok(checked),
+        _ => Err(AppError::Validation(problems)),
+    }
+}
+
+/// The rules of a registration that need nothing stored: the ULN, the
+/// names, the dates and the plan. Problems are added to `problems`; the
+/// checked registration comes back when this part has none.
+pub(crate) fn check_rules(
+    app: &App,
+    input: &Registration,
+    problems: &mut Vec<FieldError>,
+) -> Option<Checked> {
+    let before = problems.len();
+    let uln = Uln::parse_with(input.uln.trim(), UlnMode::Strict)
+        .map_err(|err| problems.push(FieldError::new("uln", err.to_string())))
+        .ok();
+    check_name("given_names", &input.given_names, problems);
+    check_name("family_name", &input.family_name, problems);
+    let age_at_start = input.start_date.year() - input.date_of_birth.year();
+    if !(15..=100).contains(&age_at_start) {
+        problems.push(FieldError::new(
+            "date_of_birth",
+            "check the date of birth: the apprentice would be under 15 or over 100 at the start date",
+        ));
+    }
+    if input.start_date > app.clock.today() {
+        problems.push(FieldError::new(
+            "start_date",
+            "the start date cannot be in the future",
+        ));
+    }
     let plan = app
         .plans
         .shared(&input.standard, input.version.as_deref(), &input.policy)
-        .map_err(|err| problems.push(FieldError::new("policy", err.to_string())))
+        .map_err(|err| {
+            // An unknown standard or version is the standard's to fix, an
+            // unknown EPAO the policy's.
+            let field = match err {
+                epa_plan::SelectError::UnknownEpao { .. } => "policy",
+                _ => "standard",
+            };
+            problems.push(FieldError::new(field, err.to_string()));
+        })
         .ok();
-    match (uln, plan, problems.is_empty()) {
-        (Some(uln), Some(plan), true) => Ok(Checked {
+    match (uln, plan, problems.len() == before) {
+        (Some(uln), Some(plan), true) => Some(Checked {
             uln,
             reference: plan.reference.clone(),
             version: plan.version.clone(),
             policy: plan.epao.clone(),
         }),
-        _ => Err(AppError::Validation(problems)),
+        _ => None,
     }
 }

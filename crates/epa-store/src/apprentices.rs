@@ -173,3 +173,25 @@ pub async fn uln_taken_in(tx: &mut Tx, uln: &str, except: Uuid) -> Result<bool, 
     .await)?;
     Ok(found > 0)
 }
+
+/// Which of `ulns` are on file already, in chunks small enough for either
+/// database's limit on bound parameters.
+pub async fn ulns_taken(db: &Db, ulns: &[&str]) -> Result<Vec<String>, StoreError> {
+    let mut taken = Vec::new();
+    for chunk in ulns.chunks(500) {
+        let placeholders = (1..=chunk.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!("SELECT uln FROM apprentices WHERE uln IN ({placeholders})");
+        let found: Vec<String> = on_db!(db, |pool| {
+            let mut query = sqlx::query_scalar(&sql);
+            for uln in chunk {
+                query = query.bind(*uln);
+            }
+            query.fetch_all(pool).await
+        })?;
+        taken.extend(found);
+    }
+    Ok(taken)
+}

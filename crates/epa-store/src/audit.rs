@@ -225,3 +225,22 @@ pub async fn verify(db: &Db) -> Result<Verdict, StoreError> {
         }
     }
 }
+
+/// The events that occurred in `[from, until)`, in chain order; at most
+/// `limit`.
+pub async fn between(
+    db: &Db,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<AuditEvent>, StoreError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM audit_events WHERE occurred_at >= $1 AND occurred_at < $2 ORDER BY seq LIMIT $3"
+    );
+    Ok(on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(from)
+        .bind(until)
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?)
+}

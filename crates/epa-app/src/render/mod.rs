@@ -7,3 +7,4 @@ pub mod csv;
 pub mod email;
 pub mod invite;
 pub mod svg;
+pub mod xlsx;

@@ -302,7 +302,7 @@ pub async fn upload_portfolio_archive(
 /// Reads an upload's body: the file's bytes themselves, never past `limit`
 /// (413 naming `what` beyond it, before reading when `Content-Length` says
 /// so).
-async fn read_file(
+pub(super) async fn read_file(
     headers: &HeaderMap,
     body: Body,
     limit: u64,

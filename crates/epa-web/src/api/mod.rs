@@ -11,8 +11,10 @@ mod deadlines;
 mod dfe;
 mod documents;
 mod epas;
+pub mod exports;
 mod gateway;
 mod idempotency;
+pub mod imports;
 mod input;
 mod locator;
 mod me_notifications;
@@ -71,6 +73,7 @@ pub fn routes() -> Router<AppState> {
             get(accounts::current_token).delete(accounts::sign_out),
         )
         .route("/deadlines", get(deadlines::due))
+        .route("/exports/{file}", get(exports::download_export))
         .route("/epas/{id}/deadlines", get(deadlines::for_epa))
         .merge(gateway::routes())
         .merge(planning::routes())
@@ -110,6 +113,11 @@ pub fn routes() -> Router<AppState> {
         // After the layer: the upload route reads its body itself, up to
         // its purpose's limit, and answers 413 as a problem.
         .merge(documents::upload_routes())
+        // Reads its own body too, up to an import's limit.
+        .route(
+            "/imports/apprentices",
+            axum::routing::post(imports::import_apprentices),
+        )
         .fallback(|| async {
             problem::problem(
                 axum::http::StatusCode::NOT_FOUND,
@@ -142,6 +150,8 @@ fn parts() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
         ("notifications", me_notifications::Api::openapi()),
         ("outbox", outbox::Api::openapi()),
         ("dfe", dfe::Api::openapi()),
+        ("imports", imports::Api::openapi()),
+        ("exports", exports::Api::openapi()),
     ]
 }
 
@@ -351,6 +361,7 @@ mod tests {
         "edit",
         "get",
         "hold",
+        "import",
         "invite",
         "list",
         "propose",

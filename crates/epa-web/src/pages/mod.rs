@@ -16,12 +16,14 @@ mod dfe;
 mod epa_list;
 mod epa_page;
 mod error;
+mod exports;
 mod form;
 mod gateway_review;
 mod gateway_submit;
 mod grading;
 mod headers;
 mod home;
+mod import;
 mod login;
 mod people;
 mod plan_rules;
@@ -65,6 +67,12 @@ pub fn routes() -> Router<AppState> {
         .route("/dfe", get(dfe::page))
         .route("/dfe/{id}/resend", post(dfe::resend))
         .route("/epas/new", get(register::form).post(register::register))
+        .route(
+            "/epas/import",
+            get(import::form)
+                .post(import::import)
+                .layer(axum::extract::DefaultBodyLimit::max(import::IMPORT_LIMIT)),
+        )
         .route("/epas/{id}", get(epa_page::page))
         .route("/epas/{id}/gateway", get(gateway_review::page))
         .route(
@@ -104,6 +112,8 @@ pub fn routes() -> Router<AppState> {
             "/epas/{id}/assessments/{assessment}",
             get(grading::form).post(grading::save),
         )
+        .route("/exports", get(exports::page))
+        .route("/exports/{file}", get(exports::file))
         .route("/plans", get(plans::list))
         .route(
             "/plans/{standard}/{version}/differences",
