@@ -18,6 +18,6 @@ mod waiting;
 pub use confirm::{CONFIRM_MAX, confirm};
 pub use propose::{TIME_LIMIT, propose};
 pub use views::{
-    ConfirmRow, Confirmation, ConfirmationInput, Figures, Proposal, ProposalInput, ProposedBooking,
-    RowOutcome, UnscheduledAssessment,
+    ConfirmRow, Confirmation, ConfirmationInput, Figures, Proposal, ProposedBooking, RowOutcome,
+    ScheduleInput, UnscheduledAssessment,
 };

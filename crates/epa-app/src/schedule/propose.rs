@@ -6,7 +6,7 @@ use epa_scheduler::{Observer, Options, Progress};
 use uuid::Uuid;
 
 use super::instance::{answer, build};
-use super::views::{Figures, Proposal, ProposalInput};
+use super::views::{Figures, Proposal, ScheduleInput};
 use super::waiting::gather;
 use crate::planning::staff_epaos;
 use crate::{Actor, App, AppError};
@@ -52,7 +52,7 @@ pub(super) fn epao_for(actor: &Actor, asked: Option<Uuid>) -> Result<Uuid, AppEr
 /// when, under the scheduler's rules (`docs/scheduling.md`), built from
 /// the assessors' profiles and bookings and the apprentices' dates. Reads
 /// only: nothing is booked until the proposal is confirmed.
-pub async fn propose(app: &App, actor: &Actor, input: ProposalInput) -> Result<Proposal, AppError> {
+pub async fn propose(app: &App, actor: &Actor, input: ScheduleInput) -> Result<Proposal, AppError> {
     let epao = epao_for(actor, input.epao_id)?;
     let today = app.clock.today();
     let gathered = gather(app, actor, epao, today).await?;

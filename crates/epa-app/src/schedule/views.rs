@@ -12,7 +12,7 @@ use crate::planning::{BookingInput, BookingView, RuleFinding};
 /// Asking for a proposal.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ProposalInput {
+pub struct ScheduleInput {
     /// The EPAO to schedule: needed only by someone on the staff of more
     /// than one.
     #[serde(default)]

@@ -7,7 +7,7 @@ use axum::Json;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::post;
-use epa_app::schedule::{self, Confirmation, ConfirmationInput, Proposal, ProposalInput};
+use epa_app::schedule::{self, Confirmation, ConfirmationInput, Proposal, ScheduleInput};
 use utoipa::OpenApi;
 
 use super::auth::ApiActor;
@@ -34,7 +34,7 @@ pub fn routes() -> Router<AppState> {
 /// booked: post the rows to keep to `/api/v1/schedule/confirmations`.
 #[utoipa::path(
     post, path = "/api/v1/schedule/proposals", tag = "schedule", operation_id = "propose_schedule",
-    request_body = ProposalInput,
+    request_body = ScheduleInput,
     responses(
         (status = 200, description = "The proposal", body = Proposal),
         (status = 401, description = "No valid token", body = Problem),
@@ -48,7 +48,7 @@ pub fn routes() -> Router<AppState> {
 pub async fn propose_schedule(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiJson(input): ApiJson<ProposalInput>,
+    ApiJson(input): ApiJson<ScheduleInput>,
 ) -> Result<Json<Proposal>, ApiError> {
     Ok(Json(schedule::propose(&state.app, &actor, input).await?))
 }

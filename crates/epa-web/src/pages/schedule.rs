@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use epa_app::FieldError;
 use epa_app::planning::BookingInput;
 use epa_app::schedule::{
-    self, ConfirmRow, ConfirmationInput, Figures, Proposal, ProposalInput, ProposedBooking,
+    self, ConfirmRow, ConfirmationInput, Figures, Proposal, ProposedBooking, ScheduleInput,
 };
 use epa_domain::assessor_profile::Region;
 use serde::Deserialize;
@@ -201,7 +201,7 @@ pub async fn page(
     Query(done): Query<Done>,
 ) -> Result<Response, PageError> {
     let proposal =
-        schedule::propose(&state.app, &signed_in.actor, ProposalInput::default()).await?;
+        schedule::propose(&state.app, &signed_in.actor, ScheduleInput::default()).await?;
     let all = assessor_names(&state, &signed_in).await?;
     let notice = done.booked.map(|n| {
         format!(
