@@ -97,7 +97,7 @@ on_both!(
             .collect();
         assert_eq!(
             fields,
-            ["uln", "given_names", "start_date", "employer_id", "policy"],
+            ["uln", "given_names", "start_date", "policy", "employer_id"],
             "{problem}"
         );
         assert!(
