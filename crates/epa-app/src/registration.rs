@@ -257,9 +257,32 @@ async fn check(app: &App, input: &Registration) -> Result<Checked, AppError> {
     }
     match checked {
         Some(checked) if problems.is_empty() => Ok(checked),
-        _ => Err(AppError::Validation(problems)),
+        _ => {
+            // In the order the fields are asked for, so an error summary
+            // reads down the form.
+            problems.sort_by_key(|problem| {
+                FIELD_ORDER
+                    .iter()
+                    .position(|field| *field == problem.field)
+                    .unwrap_or(FIELD_ORDER.len())
+            });
+            Err(AppError::Validation(problems))
+        }
     }
 }
+
+/// A registration's fields in the order the form and the API document them.
+const FIELD_ORDER: [&str; 9] = [
+    "uln",
+    "given_names",
+    "family_name",
+    "date_of_birth",
+    "employer_id",
+    "provider_id",
+    "standard",
+    "policy",
+    "start_date",
+];
 
 /// The rules of a registration that need nothing stored: the ULN, the
 /// names, the dates and the plan. Problems are added to `problems`; the

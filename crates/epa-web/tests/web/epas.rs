@@ -97,7 +97,7 @@ on_both!(
             .collect();
         assert_eq!(
             fields,
-            ["uln", "given_names", "start_date", "policy", "employer_id"],
+            ["uln", "given_names", "employer_id", "policy", "start_date"],
             "{problem}"
         );
         assert!(
