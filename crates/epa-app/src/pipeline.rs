@@ -1,10 +1,10 @@
 //! The EPAO's pipeline, for the dashboard: how many EPAs stand at each stage
-//! now (one grouped count on the EPAO's index), and at the end of each of the
-//! last weeks (from the kept weekly movements, `epa_store::stage_weeks`).
+//! now, and at the end of each of the last weeks. Both come from the kept
+//! weekly movements (`epa_store::stage_weeks`), so the dashboard reads a few
+//! rows per week of history rather than counting every EPA.
 
 use chrono::{Datelike, Duration, NaiveDate};
 use epa_domain::lifecycle::Stage;
-use epa_store::epas;
 use epa_store::stage_weeks::{self, StageWeek};
 use epa_store::users::Role;
 use serde::Serialize;
@@ -32,7 +32,7 @@ pub struct WeekCounts {
 /// staff; anyone else is refused.
 pub async fn pipeline(app: &App, actor: &Actor) -> Result<Vec<StageCount>, AppError> {
     let epao = staff_epao(actor)?;
-    let counts = epas::count_by_stage(&app.db, epao).await?;
+    let counts = stage_weeks::now(&app.db, epao).await?;
     Ok(in_stage_order(|stage| {
         counts
             .iter()

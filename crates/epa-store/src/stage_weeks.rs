@@ -35,3 +35,19 @@ pub async fn up_to(
     .fetch_all(pool)
     .await)?)
 }
+
+/// How many of `epao_id`'s EPAs stand at each stage now: the sum of every
+/// week's movements, which the triggers keep equal to a count of `epas` by
+/// stage (the migration began the table from every EPA's stage then). Stages
+/// nobody stands at are left out. A few rows per week of history are read,
+/// whatever the number of EPAs.
+pub async fn now(db: &Db, epao_id: Uuid) -> Result<Vec<(Stage, i64)>, StoreError> {
+    // SUM of a BIGINT is NUMERIC on PostgreSQL: cast back to the counts' type.
+    Ok(on_db!(db, |pool| sqlx::query_as(
+        "SELECT stage, CAST(SUM(entered - exited) AS BIGINT) AS standing FROM stage_weeks \
+         WHERE epao_id = $1 GROUP BY stage HAVING SUM(entered - exited) <> 0 ORDER BY stage"
+    )
+    .bind(epao_id)
+    .fetch_all(pool)
+    .await)?)
+}

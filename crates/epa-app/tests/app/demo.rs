@@ -74,6 +74,16 @@ async fn check_demo(backend: Backend, clock: Arc<dyn Clock + Send + Sync>) {
         .into_iter()
         .collect();
     println!("stages: {by_stage:?}");
+    // The dashboard reads today's counts from the kept weekly movements.
+    let kept: BTreeMap<Stage, i64> = epa_store::stage_weeks::now(&db, epao.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .collect();
+    assert_eq!(
+        kept, by_stage,
+        "the weekly movements add up to today's count"
+    );
 
     // The demo shows a reasonable adjustment and a method released on its
     // own while the others wait.

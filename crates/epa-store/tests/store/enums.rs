@@ -10,7 +10,7 @@ use epa_store::apprentices::{self, NewApprentice};
 use epa_store::assessment::{self, NewAssessment, NewMethodResult, Reader};
 use epa_store::epas::{self, Change, Filter, NewEpa, Scope};
 use epa_store::organisations::{self, NewOrganisation, OrganisationKind};
-use epa_store::{Db, StoreError, users};
+use epa_store::{Db, StoreError, stage_weeks, users};
 use uuid::Uuid;
 
 fn now() -> chrono::DateTime<Utc> {
@@ -124,6 +124,36 @@ crate::conformance!(
         assert_eq!(found.len(), 1);
         let counts = epas::count_by_stage(&db, row.epa.epao_id).await.unwrap();
         assert_eq!(counts, vec![(Stage::Completed, 1)]);
+    }
+);
+
+crate::conformance!(
+    the_kept_weekly_movements_add_up_to_todays_count_by_stage,
+    |db: Db| async move {
+        let (epa_id, _) = epa(&db).await;
+        let epao_id = epas::get(&db, epa_id).await.unwrap().epa.epao_id;
+        // Moves in later weeks, then one stamped before the EPA was created
+        // (a clock set back): each week's row changes, the sum stays today's.
+        let moves = [
+            (Stage::GatewaySubmitted, now() + chrono::Duration::weeks(3)),
+            (Stage::GatewayApproved, now() + chrono::Duration::weeks(3)),
+            (Stage::Completed, now() - chrono::Duration::weeks(5)),
+        ];
+        for (stage, at) in moves {
+            let row = epas::get(&db, epa_id).await.unwrap();
+            let mut tx = db.begin_write().await.unwrap();
+            let change = Change {
+                stage: Some(stage),
+                ..Change::default()
+            };
+            epas::update(&mut tx, epa_id, row.epa.version, &change, at)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            let kept = stage_weeks::now(&db, epao_id).await.unwrap();
+            assert_eq!(kept, epas::count_by_stage(&db, epao_id).await.unwrap());
+            assert_eq!(kept, vec![(stage, 1)]);
+        }
     }
 );
 
