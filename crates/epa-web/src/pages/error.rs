@@ -3,7 +3,7 @@
 //! shown; those go to the log with the request id.
 
 use askama::Template;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use epa_app::{AppError, FieldError};
 
@@ -44,11 +44,9 @@ pub fn refusal(status: StatusCode, heading: &str, detail: &str) -> Response {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         match self.0 {
-            AppError::NotFound => refusal(
-                StatusCode::NOT_FOUND,
-                "Page not found",
-                "If you typed the web address, check it is correct. If you followed a link, the record may have been removed, or it is not yours to see.",
-            ),
+            AppError::NotFound => {
+                refusal(StatusCode::NOT_FOUND, "Page not found", NOT_FOUND_DETAIL)
+            }
             AppError::Forbidden(why) => {
                 refusal(StatusCode::FORBIDDEN, "You cannot do this", &sentence(&why))
             }
@@ -85,6 +83,47 @@ impl IntoResponse for PageError {
         }
     }
 }
+
+/// The answers axum gives on its own before a page handler runs: a path no
+/// route has (an empty 404), an address whose id or query cannot be read, a
+/// form that cannot be read, a body over its limit, a method the page does
+/// not take. Each is plain text naming Rust types, or nothing at all, so a
+/// person gets the same styled page as any refusal, with the status kept.
+/// Our own pages always answer HTML and pass through untouched.
+pub async fn styled_rejections(response: Response) -> Response {
+    let status = response.status();
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|kind| kind.starts_with("text/html"));
+    if !status.is_client_error() || is_html {
+        return response;
+    }
+    let (heading, detail) = match status {
+        StatusCode::NOT_FOUND => ("Page not found", NOT_FOUND_DETAIL),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "What you sent is too large",
+            "Nothing was saved. Go back, choose a smaller file or shorten the text, and send it again.",
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "This page cannot be used this way",
+            "Go back to the page and use its links and buttons.",
+        ),
+        _ => (
+            "This web address or form could not be read",
+            "Nothing was saved. If you typed the web address, check it is correct; otherwise go back to the page and try again.",
+        ),
+    };
+    let mut styled = refusal(status, heading, detail);
+    // A 405 must still say which methods the page takes.
+    if let Some(allow) = response.headers().get(header::ALLOW) {
+        styled.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    styled
+}
+
+const NOT_FOUND_DETAIL: &str = "If you typed the web address, check it is correct. If you followed a link, the record may have been removed, or it is not yours to see.";
 
 /// A use case's message as a sentence: capital first, full stop last.
 pub fn sentence(text: &str) -> String {

@@ -135,6 +135,7 @@ pub fn routes() -> Router<AppState> {
                 .post(uploads::upload)
                 .layer(axum::extract::DefaultBodyLimit::max(uploads::UPLOAD_LIMIT)),
         )
+        .layer(axum::middleware::map_response(error::styled_rejections))
         .layer(axum::middleware::map_response(headers::on_pages));
     Router::new()
         .route("/static/site.css", get(assets::stylesheet))

@@ -464,3 +464,52 @@ on_both!(
         assert!(!html.contains("/api/v1/calendar/"));
     }
 );
+
+on_both!(
+    what_axum_refuses_before_a_page_runs_gets_the_styled_page,
+    async |app: &TestApp, world: &World| {
+        let cookie = signed_in(app, &world.operations).await;
+
+        // An id that cannot be read: the status kept, no Rust type named.
+        let (status, html) = page(app, &cookie, "/epas/not-a-uuid").await;
+        assert_eq!(status, 400);
+        assert_document(&html, "This web address or form could not be read");
+        assert!(!html.contains("UUID"), "{html}");
+        assert!(html.contains("Nothing was saved"), "{html}");
+
+        // A path no route has.
+        let (status, html) = page(app, &cookie, "/no-such-page").await;
+        assert_eq!(status, 404);
+        assert_document(&html, "Page not found");
+
+        // A method the page does not take still says which it does.
+        let response = browser()
+            .delete(app.url("/epas"))
+            .header(header::COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 405);
+        assert!(response.headers().contains_key(header::ALLOW));
+        assert_document(
+            &response.text().await.unwrap(),
+            "This page cannot be used this way",
+        );
+
+        // Our own refusals pass through as they were, and the API keeps its
+        // problem details.
+        let (status, html) = page(app, &cookie, "/epas/00000000-0000-0000-0000-000000000000").await;
+        assert_eq!(status, 404);
+        assert_document(&html, "Page not found");
+        let response = browser()
+            .get(app.url("/api/v1/no-such-thing"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 404);
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            "application/problem+json"
+        );
+    }
+);
