@@ -28,8 +28,15 @@ const PUBLISHED: [(&str, &str, bool); 8] = [
     ("ULN", r"^.{1,10}$", true),
 ];
 
-/// `epa export RETURN` for the whole demo with `extra` arguments.
+/// `epa export RETURN` for the whole demo with `extra` arguments, from the
+/// demo under `--data-dir data`.
 fn export(data: &str, which: &str, extra: &[&str]) -> crate::support::Run {
+    export_from(&["--data-dir", data], which, extra)
+}
+
+/// `epa export RETURN` for the whole demo on the database `at` names
+/// (`--data-dir DIR` or `--database-url URL`), with `extra` arguments.
+fn export_from(at: &[&str], which: &str, extra: &[&str]) -> crate::support::Run {
     let mut args = vec![
         "export",
         which,
@@ -37,9 +44,8 @@ fn export(data: &str, which: &str, extra: &[&str]) -> crate::support::Run {
         "2000-01-01",
         "--to",
         "2100-12-31",
-        "--data-dir",
-        data,
     ];
+    args.extend_from_slice(at);
     args.extend_from_slice(extra);
     epa(&args, None)
 }
@@ -238,20 +244,13 @@ fn both_returns(at: &[&str]) -> Vec<Vec<Vec<String>>> {
     ["ofqual-outcomes", "ofqual-registrations"]
         .into_iter()
         .map(|which| {
-            let mut args = vec![
-                "export",
-                which,
-                "--from",
-                "2000-01-01",
-                "--to",
-                "2100-12-31",
+            let dated = [
                 "--awarding-organisation-id",
                 "EPA0071",
                 "--reporting-date",
                 "2026-09-30",
             ];
-            args.extend_from_slice(at);
-            let run = epa(&args, None);
+            let run = export_from(at, which, &dated);
             assert_eq!(run.code, 0, "{which}: {}", run.stderr);
             let (header, mut rows) = read(&run.stdout);
             assert!(!rows.is_empty(), "{which} has rows");
