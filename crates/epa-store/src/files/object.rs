@@ -126,12 +126,14 @@ impl ObjectFiles {
         }
     }
 
-    /// The files at an S3 location, on the current Tokio runtime.
+    /// The files at an S3 location, on the Tokio runtime this is called in
+    /// (the server's); outside one, an error rather than a panic.
     pub fn s3(location: &S3Location) -> Result<ObjectFiles, FileError> {
+        let runtime = Handle::try_current().map_err(std::io::Error::other)?;
         Ok(ObjectFiles::new(
             location.client()?,
             &location.prefix,
-            Handle::current(),
+            runtime,
         ))
     }
 
