@@ -12,11 +12,12 @@ use serde::{Deserialize, Serialize};
 pub const DEFAULT_CONFIG: &str = "epa.toml";
 
 /// Every key, as written in `epa.toml` and (upper case, `EPA_` prefixed) in the environment.
-const KEYS: [&str; 20] = [
+const KEYS: [&str; 24] = [
     "bind",
     "database_url",
     "data_dir",
     "files_dir",
+    "files_url",
     "log_format",
     "log_level",
     "mail_from",
@@ -24,6 +25,9 @@ const KEYS: [&str; 20] = [
     "mail_transport",
     "plans_dir",
     "public_url",
+    "s3_allow_http",
+    "s3_endpoint",
+    "s3_region",
     "smtp_host",
     "smtp_password",
     "smtp_port",
@@ -51,6 +55,19 @@ pub struct Settings {
     /// with several servers on one PostgreSQL database, a directory every
     /// server reaches (a shared mount).
     pub files_dir: Option<PathBuf>,
+    /// `s3://BUCKET/PREFIX`: uploads in S3-compatible object storage
+    /// instead of a directory, reached by every server. The credentials
+    /// come from `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` in the
+    /// environment, never from this file.
+    pub files_url: Option<String>,
+    /// The object store's address when it is not AWS itself (MinIO, Ceph,
+    /// another provider's S3 service): `https://host[:port]`.
+    pub s3_endpoint: Option<String>,
+    /// The bucket's region (`eu-west-2`); unset, `AWS_REGION` or `us-east-1`.
+    pub s3_region: Option<String>,
+    /// Allows a plain `http://` `s3_endpoint` (a server on the same private
+    /// network); off, only `https://` is used.
+    pub s3_allow_http: bool,
     /// `text` for people, `json` for log collectors.
     pub log_format: LogFormat,
     /// A tracing filter such as `info` or `epa_web=debug,info`.
@@ -128,6 +145,15 @@ fn text_or_number<'de, D: serde::Deserializer<'de>>(
     )
 }
 
+/// Where uploaded files are kept ([`Settings::uploads`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Uploads {
+    /// A directory: on this machine, or a mount every server reaches.
+    Directory(PathBuf),
+    /// S3-compatible object storage.
+    S3(epa_store::files::S3Location),
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MailTransport {
@@ -157,6 +183,10 @@ impl Default for Settings {
             database_url: None,
             data_dir: PathBuf::from("./epa-data"),
             files_dir: None,
+            files_url: None,
+            s3_endpoint: None,
+            s3_region: None,
+            s3_allow_http: false,
             log_format: LogFormat::Text,
             log_level: "info".to_owned(),
             plans_dir: None,
@@ -237,6 +267,7 @@ impl Settings {
         self.accounts()?;
         self.mail()?;
         self.dfe()?;
+        self.uploads()?;
         Ok(self)
     }
 
@@ -367,11 +398,84 @@ impl Settings {
         Ok((mailer, worker))
     }
 
-    /// Where uploaded files are kept: `files_dir`, or `files` under `data_dir`.
-    pub fn files_dir(&self) -> PathBuf {
-        self.files_dir
-            .clone()
-            .unwrap_or_else(|| self.data_dir.join("files"))
+    /// Where uploaded files are kept: in object storage when `files_url`
+    /// is set, else in `files_dir`, else in `files` under `data_dir`. Each
+    /// refusal names its setting; nothing is contacted here.
+    pub fn uploads(&self) -> Result<Uploads, String> {
+        let text = |value: &Option<String>| {
+            value
+                .as_deref()
+                .map(str::trim)
+                .filter(|value| !value.is_empty())
+                .map(str::to_owned)
+        };
+        let Some(url) = text(&self.files_url) else {
+            let stray = [
+                ("s3_endpoint", self.s3_endpoint.is_some()),
+                ("s3_region", self.s3_region.is_some()),
+                ("s3_allow_http", self.s3_allow_http),
+            ];
+            if let Some((name, _)) = stray.iter().find(|(_, set)| *set) {
+                return Err(format!(
+                    "setting {name} is set without files_url: name the bucket, such as files_url = \"s3://epa-uploads\""
+                ));
+            }
+            return Ok(Uploads::Directory(
+                self.files_dir
+                    .clone()
+                    .unwrap_or_else(|| self.data_dir.join("files")),
+            ));
+        };
+        if self.files_dir.is_some() {
+            return Err("setting files_dir is set beside files_url: keep uploads in one place, a directory (files_dir) or object storage (files_url)".to_owned());
+        }
+        let (bucket, prefix) = epa_store::files::S3Location::parse_url(&url)
+            .map_err(|why| format!("setting files_url = {url:?} is not allowed: {why}"))?;
+        let endpoint = text(&self.s3_endpoint);
+        if let Some(endpoint) = &endpoint {
+            let http = endpoint.starts_with("http://");
+            if !(http || endpoint.starts_with("https://")) || endpoint.contains(char::is_whitespace)
+            {
+                return Err(format!(
+                    "setting s3_endpoint = {endpoint:?} is not allowed: use the object store's address, such as https://s3.example.org"
+                ));
+            }
+            if http && !self.s3_allow_http {
+                return Err(format!(
+                    "setting s3_endpoint = {endpoint:?} is not allowed: it is plain http; use https://, or set s3_allow_http = true for a server on a private network"
+                ));
+            }
+        }
+        let region = text(&self.s3_region);
+        if let Some(region) = &region
+            && !region
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            return Err(format!(
+                "setting s3_region = {region:?} is not allowed: use a region name, such as eu-west-2"
+            ));
+        }
+        // The credentials live in the environment only, as every S3 tool
+        // expects them: a settings file is too easily copied or committed.
+        for key in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] {
+            if std::env::var(key).map_or(true, |value| value.trim().is_empty()) {
+                return Err(format!(
+                    "setting files_url = {url:?} needs {key} in the environment: the object store's credentials are never read from the settings file"
+                ));
+            }
+        }
+        let location = epa_store::files::S3Location {
+            bucket,
+            prefix,
+            endpoint,
+            region,
+            allow_http: self.s3_allow_http,
+        };
+        location
+            .client()
+            .map_err(|err| format!("setting files_url = {url:?} cannot be used: {err}"))?;
+        Ok(Uploads::S3(location))
     }
 
     /// The database URL in use: the configured one, or the embedded SQLite file.

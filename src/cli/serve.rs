@@ -5,10 +5,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use epa_store::Db;
+use epa_store::files::{FileError, FileStore, LocalFiles, ObjectFiles};
 use tokio::net::TcpListener;
 
 use super::exit;
-use crate::settings::{LogFormat, Overrides, Settings};
+use crate::settings::{LogFormat, Overrides, Settings, Uploads};
 
 #[derive(Debug, clap::Args)]
 pub struct DatabaseArgs {
@@ -146,6 +147,44 @@ pub fn operator_app(db: &Db) -> epa_app::App {
     )
 }
 
+/// The file store uploads go to, and where that is for the log. Uploads
+/// live beside the embedded database, on whichever database is used, unless
+/// `files_dir` names a directory or `files_url` a bucket that several
+/// servers share. A bucket is listed once here, so that a wrong name,
+/// refused credentials or an endpoint that does not answer stop the start.
+async fn open_uploads(settings: &Settings) -> Result<(Arc<dyn FileStore>, String), String> {
+    match settings.uploads()? {
+        Uploads::Directory(dir) => {
+            let files = LocalFiles::open(&dir)
+                .map_err(|err| format!("cannot use {} for uploads: {err}", dir.display()))?;
+            Ok((Arc::new(files), dir.display().to_string()))
+        }
+        Uploads::S3(location) => {
+            let mut at = location.url();
+            if let Some(endpoint) = &location.endpoint {
+                at.push_str(&format!(" at {endpoint}"));
+            }
+            let refused = |err: FileError| {
+                // The HTTP client's reason (TLS, DNS, a refused connection)
+                // is only in the error's sources.
+                let mut reason = err.to_string();
+                let mut source = std::error::Error::source(&err);
+                while let Some(cause) = source {
+                    let cause_text = cause.to_string();
+                    if !reason.contains(&cause_text) {
+                        reason.push_str(&format!(": {cause_text}"));
+                    }
+                    source = cause.source();
+                }
+                format!("cannot use {at} for uploads: {reason}")
+            };
+            let files = ObjectFiles::s3(&location).map_err(refused)?;
+            files.check().await.map_err(refused)?;
+            Ok((Arc::new(files), at))
+        }
+    }
+}
+
 async fn serve(settings: Settings, demo: bool) -> Result<(), String> {
     let db = open_database(&settings).await?;
     let listener = TcpListener::bind(settings.bind)
@@ -156,13 +195,9 @@ async fn serve(settings: Settings, demo: bool) -> Result<(), String> {
             .map_err(|err| format!("the plans in {} cannot be used: {err}", dir.display()))?,
         None => epa_plan::Catalog::embedded(),
     };
-    // Uploads live beside the embedded database, on whichever database is
-    // used, unless `files_dir` names a directory shared by several servers.
-    let files_dir = settings.files_dir();
-    let files = epa_store::files::LocalFiles::open(&files_dir)
-        .map_err(|err| format!("cannot use {} for uploads: {err}", files_dir.display()))?;
-    let mut app = epa_app::App::new(db.clone(), Arc::new(epa_domain::SystemClock), plans)
-        .with_files(Arc::new(files));
+    let (files, uploads_at) = open_uploads(&settings).await?;
+    let mut app =
+        epa_app::App::new(db.clone(), Arc::new(epa_domain::SystemClock), plans).with_files(files);
     app.working_hours = settings.working_hours()?;
     // EPAs kept under an older reading of the rules, or from before
     // deadlines were kept, are brought up to date before anyone reads them.
@@ -210,6 +245,7 @@ async fn serve(settings: Settings, demo: bool) -> Result<(), String> {
     let app = epa_web::router(epa_web::AppState { app });
     tracing::info!(
         database = %epa_store::redact(&settings.database_url()),
+        uploads = %uploads_at,
         "OpenEPA is listening on http://{}",
         settings.bind
     );

@@ -14,4 +14,5 @@ mod schedule;
 mod serve;
 mod support;
 mod uln;
+mod uploads;
 mod wordcount;

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::epa;
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .expect("bind")
         .local_addr()
@@ -51,17 +51,22 @@ fn http(
     Some((status, body))
 }
 
-fn http_status(port: u16, path: &str) -> Option<u16> {
+pub(crate) fn http_status(port: u16, path: &str) -> Option<u16> {
     http(port, "GET", path, None, None).map(|(status, _)| status)
 }
 
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    port: u16,
+    pub(crate) port: u16,
 }
 
 impl Server {
     fn start(args: &[&str]) -> Server {
+        Server::start_with_env(args, &[])
+    }
+
+    /// [`Server::start`] with `env` added to the server's environment.
+    pub(crate) fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Server {
         let port = free_port();
         let bind = format!("127.0.0.1:{port}");
         let child = Command::new(env!("CARGO_BIN_EXE_epa"))
@@ -69,6 +74,7 @@ impl Server {
             .args(["--bind", &bind])
             .args(args)
             .env_remove("EPA_DATABASE_URL")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -86,7 +92,7 @@ impl Server {
     }
 
     /// Sends SIGTERM and returns the exit code.
-    fn terminate(mut self) -> i32 {
+    pub(crate) fn terminate(mut self) -> i32 {
         let pid = self.child.id().to_string();
         Command::new("kill")
             .args(["-TERM", &pid])
@@ -106,7 +112,7 @@ impl Server {
     }
 }
 
-fn assert_one_line(stderr: &str, needle: &str) {
+pub(crate) fn assert_one_line(stderr: &str, needle: &str) {
     let lines: Vec<&str> = stderr.trim().lines().collect();
     assert_eq!(lines.len(), 1, "exactly one line on stderr: {stderr}");
     assert!(lines[0].contains(needle), "{needle:?} not in: {stderr}");
