@@ -219,3 +219,51 @@ on_both!(
         assert!(text_of(&body).contains("Overall grade: Pass"));
     }
 );
+
+on_both!(
+    a_failed_result_letter_says_what_the_policy_allows_next,
+    async |app: &TestApp, world: &World| {
+        let (epa, policy) = planned(app, world, "innovate", 5, world.assessor.user_id).await;
+        grade_all(
+            app,
+            &world.assessor.token,
+            epa,
+            &policy,
+            ["pass", "fail", "pass"],
+        )
+        .await;
+        let (status, released) = post(
+            app,
+            &world.operations.token,
+            &format!("/api/v1/epas/{epa}/results/release"),
+            &json!({}),
+        )
+        .await;
+        assert_eq!(status, 200, "{released}");
+        let (status, _, body) = fetch(
+            app,
+            &world.provider_user.token,
+            &format!("/api/v1/epas/{epa}/results.pdf"),
+        )
+        .await;
+        assert_eq!(status, 200);
+        // Joined into one line: the layout breaks sentences anywhere.
+        let text = text_of(&body)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        for expected in [
+            "End-point assessment organisation : Innovate Awarding",
+            "Overall grade: Fail",
+            "Resit or retake",
+            "A resit or retake should be completed within 12 months",
+            "Reworking the project",
+            "A failed work-based project is reworked, using the assessor's feedback, within one month.",
+            "Appeals",
+            "Not met Not shown in the session.",
+        ] {
+            assert!(text.contains(expected), "{expected} not in {text}");
+        }
+        assert!(!text.contains("Certificate"), "{text}");
+    }
+);
