@@ -31,6 +31,7 @@ pub mod plans;
 pub mod portfolio_archive;
 pub mod registration;
 pub mod render;
+pub mod reports;
 pub mod returns;
 pub mod schedule;
 pub mod synthetic;

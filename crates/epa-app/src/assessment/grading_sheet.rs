@@ -5,8 +5,8 @@
 
 use chrono::NaiveDate;
 use epa_domain::policy::Action;
-use epa_plan::CriterionLevel;
-use epa_store::assessment::Reader;
+use epa_plan::{CriterionLevel, EffectivePlan};
+use epa_store::assessment::{Assessment, Reader};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -42,6 +42,32 @@ pub struct SheetCriterion {
     pub note: String,
 }
 
+/// Every criterion of the assessment's method, in the plan's order, with
+/// the judgement that stands on it (the sheet and the assessment record).
+pub(super) fn sheet_criteria(
+    plan: &EffectivePlan,
+    snap: &Snapshot,
+    assessment: &Assessment,
+) -> Vec<SheetCriterion> {
+    let standing = snap.standing(assessment.id);
+    plan.criteria_for(assessment.method)
+        .map(|criterion| {
+            let judgement = standing.iter().find(|j| j.criterion_id == criterion.id);
+            SheetCriterion {
+                id: criterion.id.clone(),
+                level: match criterion.grade {
+                    CriterionLevel::Pass => "pass",
+                    CriterionLevel::Distinction => "distinction",
+                },
+                text: criterion.text.clone(),
+                ksbs: criterion.ksbs.clone(),
+                met: judgement.map(|j| j.met),
+                note: judgement.map(|j| j.note.clone()).unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
 /// The sheet for `assessment_id`, for those who may record its judgements.
 pub async fn grading_sheet(
     app: &App,
@@ -63,25 +89,7 @@ pub async fn grading_sheet(
         .iter()
         .find(|a| a.id == assessment_id)
         .ok_or(AppError::NotFound)?;
-    let standing = snap.standing(assessment.id);
-    let criteria: Vec<SheetCriterion> = ctx
-        .plan
-        .criteria_for(assessment.method)
-        .map(|criterion| {
-            let judgement = standing.iter().find(|j| j.criterion_id == criterion.id);
-            SheetCriterion {
-                id: criterion.id.clone(),
-                level: match criterion.grade {
-                    CriterionLevel::Pass => "pass",
-                    CriterionLevel::Distinction => "distinction",
-                },
-                text: criterion.text.clone(),
-                ksbs: criterion.ksbs.clone(),
-                met: judgement.map(|j| j.met),
-                note: judgement.map(|j| j.note.clone()).unwrap_or_default(),
-            }
-        })
-        .collect();
+    let criteria = sheet_criteria(&ctx.plan, &snap, assessment);
     let result = snap.result_of(assessment.id);
     let state = &ctx.state;
     let open = matches!(

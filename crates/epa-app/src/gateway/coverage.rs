@@ -2,6 +2,8 @@
 //! evidence covering it, as a view and as the mapping form's CSV.
 
 use epa_domain::gateway::{ComponentKind, PortfolioRules};
+use epa_plan::EffectivePlan;
+use epa_store::gateway::Submission;
 use uuid::Uuid;
 
 use super::stored::Stored;
@@ -17,7 +19,6 @@ pub async fn coverage(
     attempt: Option<i32>,
 ) -> Result<CoverageView, AppError> {
     let ctx = visible(app, actor, epa_id).await?;
-    let plan = &ctx.plan;
     let stored = Stored::read(app, epa_id).await?;
     let submission = match attempt {
         Some(n) => stored
@@ -29,17 +30,26 @@ pub async fn coverage(
             AppError::Conflict("no gateway has been submitted for this EPA yet".to_owned())
         })?,
     };
+    coverage_of(&ctx.plan, &stored, submission)
+        .ok_or_else(|| AppError::internal("a gateway attempt without a portfolio"))
+}
+
+/// The mapping of one submission's portfolio; none when it has no portfolio.
+pub(super) fn coverage_of(
+    plan: &EffectivePlan,
+    stored: &Stored,
+    submission: &Submission,
+) -> Option<CoverageView> {
     let portfolio = stored
         .components_of(submission)
         .into_iter()
-        .find(|c| c.kind == ComponentKind::Portfolio)
-        .ok_or_else(|| AppError::internal("a gateway attempt without a portfolio"))?;
+        .find(|c| c.kind == ComponentKind::Portfolio)?;
     let items = stored.items_of(portfolio);
     let mapped: Vec<Vec<String>> = items.iter().map(|e| stored.ksbs_of(e)).collect();
     let rules = PortfolioRules::from_plan(plan);
     let coverage = rules.coverage(&mapped);
-    Ok(CoverageView {
-        epa_id,
+    Some(CoverageView {
+        epa_id: submission.epa_id,
         attempt: submission.attempt,
         method: rules.method_name.clone(),
         ksbs: coverage

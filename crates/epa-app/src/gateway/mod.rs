@@ -3,7 +3,8 @@
 //! then approve or reject the attempt, and under a policy whose proposal
 //! needs a decision after gateway (TQUK), the proposal is accepted or
 //! rejected with a rework deadline. Reads: the gateway with every attempt,
-//! the portfolio's KSB coverage (JSON and CSV), the proposal.
+//! the portfolio's KSB coverage (JSON and CSV), the proposal, the summary
+//! as a PDF.
 //!
 //! One file per use case; each reads the EPA through the gate
 //! (`crate::gate::EpaContext`). The inputs and views are in `views`, what
@@ -22,6 +23,7 @@ mod review;
 mod rework_proposal;
 mod stored;
 mod submit;
+mod summary_pdf;
 mod under_review;
 mod views;
 mod visible;
@@ -35,6 +37,7 @@ pub use reject::reject;
 pub use review::review;
 pub use rework_proposal::rework_proposal;
 pub use submit::submit;
+pub use summary_pdf::summary_pdf;
 pub use views::{
     AttemptView, ComponentView, CoverageRowView, CoverageView, CoveringItem, Decision,
     DeclarationInput, EvidenceInput, EvidenceView, GatewayInput, GatewayView, PhotoIdInput,

@@ -457,3 +457,39 @@ async fn the_demo_loads_on_awkward_days() {
         check_demo(Backend::Sqlite, on(&date.to_string())).await;
     }
 }
+
+/// Every demo EPA, at every stage and after fails, resits, a rework, a
+/// retake and withdrawals, gives EPAO staff its documents, or says plainly
+/// why not (no gateway or no release yet): never an internal error. The
+/// apprentice's side gets 404 where nothing is released.
+#[tokio::test]
+async fn every_demo_epa_gives_its_documents_or_says_why_not() {
+    let test_db = TestDb::new(Backend::Sqlite).await.expect("SQLite");
+    let db = test_db.db.clone();
+    let app = app_on(&db, on("2026-11-04"));
+    demo::load(&app).await.expect("the demo loads");
+    let staff = actor(&db, "epao-admin@demo.test").await;
+    let rows = epas::list(&db, &Scope::default(), &Filter::default(), 200, 0)
+        .await
+        .unwrap();
+    let (mut letters, mut summaries) = (0, 0);
+    for row in &rows {
+        let id = row.epa.id;
+        match epa_app::assessment::results_pdf(&app, &staff, id).await {
+            Ok(pdf) => {
+                assert!(pdf.bytes.starts_with(b"%PDF-"));
+                letters += 1;
+            }
+            Err(AppError::Conflict(why)) => assert!(why.contains("no result"), "{why}"),
+            Err(other) => panic!("EPA at {}: {other:?}", row.epa.stage.as_str()),
+        }
+        match epa_app::gateway::summary_pdf(&app, &staff, id).await {
+            Ok(_) => summaries += 1,
+            Err(AppError::Conflict(why)) => assert!(why.contains("no gateway"), "{why}"),
+            Err(other) => panic!("EPA at {}: {other:?}", row.epa.stage.as_str()),
+        }
+    }
+    println!("{letters} result letters and {summaries} gateway summaries rendered");
+    assert!(letters >= 5 && summaries >= 20, "{letters} {summaries}");
+    test_db.finish().await;
+}

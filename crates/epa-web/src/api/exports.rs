@@ -86,6 +86,12 @@ pub async fn download(
         period.from,
         period.to
     );
+    Ok(attachment(bytes, media_type, &name))
+}
+
+/// A file to save as `name`, never sniffed or cached: downloads hold
+/// personal data. `name` is ours (plain ASCII), never the user's.
+pub fn attachment(bytes: Vec<u8>, media_type: &str, name: &str) -> Response {
     let mut response = (StatusCode::OK, bytes).into_response();
     let headers = response.headers_mut();
     let set = |headers: &mut HeaderMap, name, value: &str| {
@@ -101,7 +107,7 @@ pub async fn download(
     );
     set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(headers, header::CACHE_CONTROL, "private, no-store");
-    Ok(response)
+    response
 }
 
 /// Download the pipeline (EPAs registered), results released, deadlines

@@ -23,6 +23,7 @@ mod people;
 mod planning;
 mod plans;
 pub mod problem;
+pub mod reports;
 mod schedule;
 
 use axum::Router;
@@ -84,6 +85,7 @@ pub fn routes() -> Router<AppState> {
         .merge(plans::routes())
         .merge(people::routes())
         .merge(schedule::routes())
+        .merge(reports::routes())
         .route(
             "/me/email-preferences",
             get(me_notifications::list_email_preferences),
@@ -152,6 +154,7 @@ fn parts() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
         ("dfe", dfe::Api::openapi()),
         ("imports", imports::Api::openapi()),
         ("exports", exports::Api::openapi()),
+        ("reports", reports::Api::openapi()),
     ]
 }
 

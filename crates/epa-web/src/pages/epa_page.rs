@@ -316,6 +316,20 @@ pub async fn page(
         ),
         None => (Vec::new(), None),
     };
+    // The documents, as the person may read them: the gateway once one is
+    // submitted, the result letter once a result is released to them.
+    if !matches!(stage, Some(Stage::Registered) | None) {
+        actions.push((
+            format!("/epas/{id}/gateway.pdf"),
+            "Download the gateway summary (PDF)".to_owned(),
+        ));
+    }
+    if overall.is_some() {
+        actions.push((
+            format!("/epas/{id}/results.pdf"),
+            "Download the result letter (PDF)".to_owned(),
+        ));
+    }
     let documents = documents
         .into_iter()
         .map(|document| DocumentRow {

@@ -32,6 +32,7 @@ mod plans;
 mod queues;
 mod reallocate;
 mod register;
+mod reports;
 mod results;
 mod schedule;
 mod second_factor;
@@ -90,6 +91,8 @@ pub fn routes() -> Router<AppState> {
             get(reallocate::form).post(reallocate::reallocate),
         )
         .route("/epas/{id}/results", get(results::page))
+        .route("/epas/{id}/results.pdf", get(reports::results_pdf))
+        .route("/epas/{id}/gateway.pdf", get(reports::gateway_pdf))
         .route("/epas/{id}/results/release", post(results::release))
         .route(
             "/epas/{id}/results/{method}/release",

@@ -31,6 +31,7 @@ mod pages_uploads;
 mod people_matrix;
 mod planning;
 mod release;
+mod reports;
 mod schedule;
 mod sittings;
 mod support;

@@ -29,7 +29,7 @@ async fn release(app: &TestApp, token: &str, epa: Uuid, method: &str) -> (u16, V
 }
 
 /// Links `apprentice` to the EPA's apprentice record (no API for it yet).
-async fn link(app: &TestApp, epa: Uuid, apprentice: &Party) {
+pub(crate) async fn link(app: &TestApp, epa: Uuid, apprentice: &Party) {
     let mut tx = app.db.begin_write().await.unwrap();
     let row = epas::get_in(&mut tx, epa).await.unwrap();
     apprentices::link_user(&mut tx, row.epa.apprentice_id, apprentice.user_id)
