@@ -121,6 +121,12 @@ pub async fn push(
         dry_run,
         ..PushReport::default()
     };
+    if !dry_run {
+        // One authenticated look-up first: settings the service refuses
+        // stop the push (and show in the worker's log) even on a round
+        // with nothing due.
+        client.grades().await?;
+    }
     let today = app.clock.today();
     // Only the EPAs marked due (changed since the last push, or waiting
     // for a day that has come): an index range, not every released EPA.
