@@ -1,11 +1,12 @@
 //! Sending the DfE service what it does not yet have in its current form:
 //! EPA records (created, or replaced with every attempt), certificate
-//! requests for passes whose appeal window has passed, their submission,
-//! and reading back where submitted certificates are. What the service
-//! acknowledged is stored per EPA as each batch is answered, so a push
-//! cut short loses nothing and a second push with nothing changed sends
-//! nothing. A refused item is not sent again unchanged: it waits in the
-//! queue until it is fixed here or EPAO staff resend it.
+//! requests for passes whose appeal window has passed, their submission
+//! (which claims the EPA's certificate), and reading back where submitted
+//! certificates are. Only the EPAs marked due are read (ADR 0153). What
+//! the service acknowledged is stored per EPA as each batch is answered,
+//! so a push cut short loses nothing and a second push with nothing
+//! changed sends nothing. A refused item is not sent again unchanged: it
+//! waits in the queue until it is fixed here or EPAO staff resend it.
 
 use std::collections::HashMap;
 
@@ -441,8 +442,10 @@ pub async fn push(
         settle(app, &entries, today).await?;
     }
     // What was refused before and not looked at now is still refused.
+    let looked_at: std::collections::HashSet<Uuid> =
+        entries.iter().map(|e| e.candidate.epa_id).collect();
     for refusal in store::standing_refusals(&app.db).await? {
-        if entries.iter().any(|e| e.candidate.epa_id == refusal.epa_id) {
+        if looked_at.contains(&refusal.epa_id) {
             continue;
         }
         let item = RefusedItem::parse(&refusal.refused_item).unwrap_or(RefusedItem::Epa);
