@@ -169,6 +169,12 @@ fn lines(report: &PushReport, connection: &epa_dfe::Connection) -> String {
                 .unwrap_or_default()
         );
     }
+    for epa_id in &report.claimed {
+        let _ = writeln!(
+            out,
+            "claimed certificate for EPA {epa_id}: the EPA is now certificate_claimed"
+        );
+    }
     for status in &report.statuses {
         let _ = writeln!(
             out,

@@ -193,8 +193,7 @@ fn a_push_lists_refusals_then_sends_nothing_the_second_time() {
         ],
         &[],
     );
-    // Nothing is left to send: reading back the submitted certificates
-    // meets the refusal.
+    // Nothing is due: the look-up every push starts with meets the refusal.
     assert_eq!(wrong.code, 2, "{}{}", wrong.stdout, wrong.stderr);
     assert!(
         wrong.stderr.contains("dfe.subscription_key"),

@@ -51,6 +51,7 @@ struct Records {
     proposals: Vec<epa_store::gateway::Proposal>,
     claim: Option<records::CertificateClaim>,
     results: Vec<records::ResultRow>,
+    replacements: Vec<epa_store::dfe::Replacement>,
 }
 
 impl Records {
@@ -100,6 +101,7 @@ impl Records {
         };
         let claim = records::claim(reader.again(), id).await?;
         let results = records::results(reader.again(), id).await?;
+        let replacements = epa_store::dfe::replacements_of(reader.again(), id).await?;
         Ok(Records {
             report,
             portfolio,
@@ -111,6 +113,7 @@ impl Records {
             proposals,
             claim,
             results,
+            replacements,
         })
     }
 }
@@ -219,6 +222,22 @@ fn known_dates(row: &EpaRow, found: &Records) -> Result<KnownDates, AppError> {
             .max();
     }
     known.certificate_claim = found.claim.as_ref().map(|c| c.claimed_on);
+    // The replacement still to be asked of the DfE (the oldest); with none
+    // open, the latest, done the day staff asked for it.
+    let replacements = &found.replacements;
+    let replacement = replacements
+        .iter()
+        .filter(|r| r.requested_on.is_none())
+        .min_by_key(|r| r.received_on)
+        .or_else(|| replacements.iter().max_by_key(|r| r.received_on));
+    if let Some(replacement) = replacement {
+        known.replacement_request = Some(replacement.received_on);
+        if let Some(done) = replacement.requested_on {
+            known
+                .done
+                .insert(DeadlineId::ReplacementCertificateDue, done);
+        }
+    }
     let results = &found.results;
     known.result_upload = results
         .iter()
@@ -452,7 +471,13 @@ fn parse_cursor(text: &str) -> Result<kept::Cursor, AppError> {
 pub(crate) async fn refresh(app: &App, tx: &mut Tx, epa_id: Uuid) -> Result<(), AppError> {
     let row = epas::get_in(tx, epa_id).await?;
     let finished = matches!(row.epa.stage, Stage::CertificateReceived | Stage::Withdrawn);
-    let kept_now = if finished {
+    // A finished EPA keeps a deadline only for a replacement certificate.
+    let replacing = finished
+        && row.epa.stage == Stage::CertificateReceived
+        && !epa_store::dfe::replacements_of(Reader::Tx(tx), epa_id)
+            .await?
+            .is_empty();
+    let kept_now = if finished && !replacing {
         Vec::new()
     } else {
         // An EPA created in this transaction has no records yet: nothing
@@ -507,11 +532,18 @@ fn kept_body(deadline: &Deadline) -> Result<String, AppError> {
 
 /// Commits a use case's transaction, first bringing up to date the kept
 /// deadlines of every EPA it changed (each change to an EPA is audited,
-/// and the audit notes the EPA in the transaction). Every use case commits
-/// through here.
+/// and the audit notes the EPA in the transaction) and marking it for the
+/// DfE push. Every use case commits through here.
 pub async fn commit(app: &App, mut tx: Tx) -> Result<(), AppError> {
+    let today = app.clock.today();
     for epa_id in tx.take_touched() {
         refresh(app, &mut tx, epa_id).await?;
+        // The DfE may need to hear of the change: marked for the next push
+        // (ADR 0153). An EPA just registered has nothing for the DfE yet,
+        // and the DfE's own answers are nothing it needs to hear again.
+        if !tx.is_new(epa_id) && !tx.is_dfe_answer(epa_id) {
+            epa_store::dfe::mark(&mut tx, epa_id, today).await?;
+        }
     }
     tx.commit().await?;
     Ok(())

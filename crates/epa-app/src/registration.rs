@@ -97,31 +97,7 @@ pub(crate) async fn the_epao(app: &App) -> Result<organisations::Organisation, A
 
 /// Who a registration is recorded against in the audit: a signed-in
 /// person, or the operator running a command on the server.
-pub(crate) struct Registrant<'a> {
-    pub actor_id: Option<Uuid>,
-    pub role: &'a str,
-    pub request_id: Option<&'a str>,
-}
-
-impl<'a> Registrant<'a> {
-    pub fn person(actor: &'a Actor) -> Registrant<'a> {
-        Registrant {
-            actor_id: Some(actor.user_id),
-            role: actor.audit_role(),
-            request_id: actor.request_id.as_deref(),
-        }
-    }
-
-    /// The operator at the command line: the server's own authority, as
-    /// `epa create-admin` acts with.
-    pub fn operator() -> Registrant<'static> {
-        Registrant {
-            actor_id: None,
-            role: "system",
-            request_id: None,
-        }
-    }
-}
+pub(crate) use crate::transitions::AuditActor as Registrant;
 
 /// Writes one checked registration in `tx`: the apprentice, their EPA at
 /// `registered`, and the audit event. Returns the EPA's ID.

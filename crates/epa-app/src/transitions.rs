@@ -23,12 +23,72 @@ pub fn state_of(row: &EpaRow) -> Result<Lifecycle, AppError> {
     })
 }
 
+/// Who an audit event names as having acted.
+#[derive(Debug, Clone, Copy)]
+pub struct AuditActor<'a> {
+    pub actor_id: Option<uuid::Uuid>,
+    pub role: &'a str,
+    pub request_id: Option<&'a str>,
+}
+
+impl<'a> AuditActor<'a> {
+    /// The person behind the request.
+    pub fn person(actor: &'a Actor) -> AuditActor<'a> {
+        AuditActor {
+            actor_id: Some(actor.user_id),
+            role: actor.audit_role(),
+            request_id: actor.request_id.as_deref(),
+        }
+    }
+
+    /// The operator at the command line: the server's own authority, as
+    /// `epa create-admin` acts with.
+    pub fn operator() -> AuditActor<'static> {
+        AuditActor {
+            actor_id: None,
+            role: "system",
+            request_id: None,
+        }
+    }
+
+    /// The DfE integration: no person acted, the service's answer did
+    /// (a certificate claimed once the service accepted it).
+    pub const DFE: AuditActor<'static> = AuditActor {
+        actor_id: None,
+        role: "dfe_integration",
+        request_id: None,
+    };
+}
+
 /// Applies `command` to the EPA in `row` (read inside `tx`), stores the
 /// result and appends an audit event named `action` carrying `details`.
 pub async fn apply(
     app: &App,
     tx: &mut Tx,
     actor: &Actor,
+    row: &EpaRow,
+    command: &Command,
+    action: &str,
+    details: Value,
+) -> Result<Lifecycle, AppError> {
+    apply_as(
+        app,
+        tx,
+        AuditActor::person(actor),
+        row,
+        command,
+        action,
+        details,
+    )
+    .await
+}
+
+/// [`apply`], naming `by` as the actor (the DfE integration acts with no
+/// person behind it).
+pub async fn apply_as(
+    app: &App,
+    tx: &mut Tx,
+    by: AuditActor<'_>,
     row: &EpaRow,
     command: &Command,
     action: &str,
@@ -53,8 +113,8 @@ pub async fn apply(
         tx,
         &NewAuditEvent {
             occurred_at: now,
-            actor_id: Some(actor.user_id),
-            actor_role: actor.audit_role(),
+            actor_id: by.actor_id,
+            actor_role: by.role,
             action,
             entity_type: "epa",
             entity_id: &row.epa.id.to_string(),
@@ -62,7 +122,7 @@ pub async fn apply(
             after: Some(
                 json!({"stage": after.stage.as_str(), "events": events, "details": details}),
             ),
-            request_id: actor.request_id.as_deref(),
+            request_id: by.request_id,
         },
     )
     .await?;

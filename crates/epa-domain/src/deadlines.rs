@@ -24,7 +24,8 @@
 //! the report, the portfolio, the reworks and the resit window. Only what
 //! happens outside the product (the replacement certificate's request to
 //! the ESFA) can be `overdue_unless_done`. An EPA that is finished
-//! (certificate received, or withdrawn) has no open deadline.
+//! (certificate received, or withdrawn) has no open deadline but a
+//! replacement certificate's.
 //!
 //! Known dates are checked before anything is computed (ADR 0026): dates in
 //! an order that cannot happen (a planning meeting before the gateway, an
@@ -844,9 +845,12 @@ pub fn plan_deadlines(
         }
     }
     // A finished EPA (certificate received, or withdrawn) keeps what was
-    // decided, met or missed, and nothing open.
+    // decided, met or missed, and nothing open; except a replacement
+    // certificate asked for, which comes after the certificate by nature.
     if known.finished {
-        deadlines.retain(|d: &Deadline| !d.state.is_open());
+        deadlines.retain(|d: &Deadline| {
+            !d.state.is_open() || d.id == DeadlineId::ReplacementCertificateDue
+        });
         waiting.clear();
     }
     deadlines.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.id.cmp(&b.id)));

@@ -588,14 +588,27 @@ pub struct CertificateClaim {
     pub result_id: Uuid,
     pub due_on: Option<NaiveDate>,
     pub claimed_on: NaiveDate,
-    pub claimed_by: Uuid,
+    /// The person who claimed it; empty when the DfE integration did.
+    pub claimed_by: Option<Uuid>,
+    /// The DfE's reference of the certificate, when the integration
+    /// claimed it.
+    pub dfe_certificate_reference: Option<String>,
     pub received_on: Option<NaiveDate>,
     pub received_by: Option<Uuid>,
     pub version: i64,
 }
 
-const CLAIM_COLUMNS: &str =
-    "id, epa_id, result_id, due_on, claimed_on, claimed_by, received_on, received_by, version";
+const CLAIM_COLUMNS: &str = "id, epa_id, result_id, due_on, claimed_on, claimed_by, dfe_certificate_reference, \
+     received_on, received_by, version";
+
+/// Who claimed a certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claimant<'a> {
+    /// EPAO staff, through the lifecycle command.
+    Person(Uuid),
+    /// The DfE integration, once the service accepted the submission.
+    Dfe { certificate_reference: &'a str },
+}
 
 pub async fn insert_claim(
     tx: &mut Tx,
@@ -603,11 +616,17 @@ pub async fn insert_claim(
     result_id: Uuid,
     due_on: Option<NaiveDate>,
     claimed_on: NaiveDate,
-    claimed_by: Uuid,
+    claimant: Claimant<'_>,
 ) -> Result<CertificateClaim, StoreError> {
+    let (claimed_by, reference) = match claimant {
+        Claimant::Person(id) => (Some(id), None),
+        Claimant::Dfe {
+            certificate_reference,
+        } => (None, Some(certificate_reference)),
+    };
     let sql = format!(
-        "INSERT INTO certificate_claims (id, epa_id, result_id, due_on, claimed_on, claimed_by) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING {CLAIM_COLUMNS}"
+        "INSERT INTO certificate_claims (id, epa_id, result_id, due_on, claimed_on, claimed_by, \
+         dfe_certificate_reference) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {CLAIM_COLUMNS}"
     );
     Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
         .bind(Uuid::now_v7())
@@ -616,6 +635,7 @@ pub async fn insert_claim(
         .bind(due_on)
         .bind(claimed_on)
         .bind(claimed_by)
+        .bind(reference)
         .fetch_one(conn)
         .await)?)
 }

@@ -48,6 +48,9 @@ pub struct Tx {
     /// EPAs this transaction created and recorded nothing else about (see
     /// [`Tx::note_new`]): what would read their records can skip the reads.
     created: BTreeSet<Uuid>,
+    /// EPAs of which this transaction records only what the DfE service
+    /// acknowledged (see [`Tx::note_dfe_answer`]).
+    dfe_answers: BTreeSet<Uuid>,
     /// Whether this transaction claimed the `Idempotency-Key` of the
     /// request it runs in: its commit is held back for the answer.
     pub(crate) claims_key: bool,
@@ -210,6 +213,7 @@ impl Db {
             conn,
             touched: BTreeSet::new(),
             created: BTreeSet::new(),
+            dfe_answers: BTreeSet::new(),
             claims_key: false,
             _turn: turn,
         };
@@ -279,6 +283,19 @@ impl Tx {
     /// Whether the EPA was noted new by [`Tx::note_new`].
     pub fn is_new(&self, epa_id: Uuid) -> bool {
         self.created.contains(&epa_id)
+    }
+
+    /// Notes that what this transaction records about the EPA is the DfE
+    /// service's answer to a push (an acknowledgement, a refusal, the claim
+    /// it completed): nothing the service needs to hear about changed, so
+    /// the EPA is not marked for the next push.
+    pub fn note_dfe_answer(&mut self, epa_id: Uuid) {
+        self.dfe_answers.insert(epa_id);
+    }
+
+    /// Whether the EPA was noted by [`Tx::note_dfe_answer`].
+    pub fn is_dfe_answer(&self, epa_id: Uuid) -> bool {
+        self.dfe_answers.contains(&epa_id)
     }
 
     /// The EPAs changed since the last call, each once.

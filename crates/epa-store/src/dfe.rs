@@ -98,6 +98,9 @@ pub struct Candidate {
     pub postcode: Option<String>,
     #[sqlx(flatten)]
     pub record: DfeRecord,
+    /// The EPA's mark in `dfe_pending`, when it has one: a push settles it
+    /// only if it is still this version.
+    pub pending_version: Option<i64>,
 }
 
 /// One released result, an attempt as the service counts it.
@@ -122,10 +125,110 @@ fn candidate_sql(filter: &str) -> String {
     format!(
         "SELECT e.id AS epa_id, e.epao_id, e.policy, e.standard_reference, e.standard_version, e.stage, e.updated_at, \
          a.uln, a.given_names, a.family_name, o.name AS employer_name, o.contact_name, o.contact_organisation, \
-         o.address_line_1, o.address_line_2, o.city, o.postcode, {RECORD_COLUMNS} \
+         o.address_line_1, o.address_line_2, o.city, o.postcode, {RECORD_COLUMNS}, p.version AS pending_version \
          FROM epas e JOIN apprentices a ON a.id = e.apprentice_id JOIN organisations o ON o.id = a.employer_id \
-         LEFT JOIN dfe_records d ON d.epa_id = e.id WHERE {filter} ORDER BY e.id"
+         LEFT JOIN dfe_records d ON d.epa_id = e.id LEFT JOIN dfe_pending p ON p.epa_id = e.id \
+         WHERE {filter} ORDER BY e.id"
     )
+}
+
+/// The EPAs marked due in `dfe_pending` by `today` that the service may
+/// need to hear about, with what it holds: what a push reads, through the
+/// index on the marks, rather than every released EPA.
+pub async fn due_candidates(db: &Db, today: NaiveDate) -> Result<Vec<Candidate>, StoreError> {
+    let sql = candidate_sql(&format!("p.due_on <= $1 AND {WANTED}"));
+    Ok(on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(today)
+        .fetch_all(pool)
+        .await)?)
+}
+
+/// The released results of [`due_candidates`], oldest attempt first.
+pub async fn due_attempts(db: &Db, today: NaiveDate) -> Result<Vec<Attempt>, StoreError> {
+    let sql = "SELECT r.epa_id, r.attempt, r.attempt_kind, r.overall_grade, r.released_on, \
+         (SELECT MAX(s.held_on) FROM assessments s WHERE s.epa_id = r.epa_id AND s.attempt = r.attempt) AS held_on \
+         FROM dfe_pending p JOIN results r ON r.epa_id = p.epa_id WHERE p.due_on <= $1 \
+         ORDER BY r.epa_id, r.attempt";
+    Ok(on_db!(db, |pool| sqlx::query_as(sql)
+        .bind(today)
+        .fetch_all(pool)
+        .await)?)
+}
+
+/// Marks the EPA due for the next push from `today`, in the transaction
+/// of the change, if it is one the service may need to hear about; a mark
+/// it had (a later day, or one a push is settling) is brought forward.
+pub async fn mark(tx: &mut Tx, epa_id: Uuid, today: NaiveDate) -> Result<(), StoreError> {
+    let sql = format!(
+        "INSERT INTO dfe_pending (epa_id, due_on) SELECT e.id, $2 FROM epas e WHERE e.id = $1 AND {WANTED} \
+         ON CONFLICT (epa_id) DO UPDATE SET due_on = excluded.due_on, version = dfe_pending.version + 1"
+    );
+    on_tx!(tx, |conn| sqlx::query(&sql)
+        .bind(epa_id)
+        .bind(today)
+        .execute(conn)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// Marks every EPA of the employer's apprentices due from `today` (its
+/// postal contact goes on their certificates).
+pub async fn mark_employer(
+    tx: &mut Tx,
+    employer_id: Uuid,
+    today: NaiveDate,
+) -> Result<(), StoreError> {
+    let sql = format!(
+        "INSERT INTO dfe_pending (epa_id, due_on) SELECT e.id, $2 FROM epas e \
+         JOIN apprentices a ON a.id = e.apprentice_id WHERE a.employer_id = $1 AND {WANTED} \
+         ON CONFLICT (epa_id) DO UPDATE SET due_on = excluded.due_on, version = dfe_pending.version + 1"
+    );
+    on_tx!(tx, |conn| sqlx::query(&sql)
+        .bind(employer_id)
+        .bind(today)
+        .execute(conn)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// After a push looked at the EPA: its mark moves to `next` (the day it
+/// should be looked at again), or goes when there is nothing more to do;
+/// unless it was marked again since the push read it at `version`.
+pub async fn settle(
+    tx: &mut Tx,
+    epa_id: Uuid,
+    version: i64,
+    next: Option<NaiveDate>,
+) -> Result<(), StoreError> {
+    on_tx!(tx, |conn| match next {
+        Some(day) =>
+            sqlx::query("UPDATE dfe_pending SET due_on = $3 WHERE epa_id = $1 AND version = $2")
+                .bind(epa_id)
+                .bind(version)
+                .bind(day)
+                .execute(conn)
+                .await
+                .map(|_| ()),
+        None => sqlx::query("DELETE FROM dfe_pending WHERE epa_id = $1 AND version = $2")
+            .bind(epa_id)
+            .bind(version)
+            .execute(conn)
+            .await
+            .map(|_| ()),
+    })?;
+    Ok(())
+}
+
+/// The day the EPA is next due for a push, if it is marked.
+pub async fn due_on(db: &Db, epa_id: Uuid) -> Result<Option<NaiveDate>, StoreError> {
+    Ok(on_db!(db, |pool| sqlx::query_scalar(
+        "SELECT due_on FROM dfe_pending WHERE epa_id = $1"
+    )
+    .bind(epa_id)
+    .fetch_optional(pool)
+    .await)?)
 }
 
 /// Every EPA the service may need to hear about, with what it holds.
@@ -334,6 +437,17 @@ pub async fn refused(
     })?)
 }
 
+/// Every refusal not yet let go again, across EPAOs, oldest first: what a
+/// push reports as still refused without reading the EPAs themselves.
+pub async fn standing_refusals(db: &Db) -> Result<Vec<Refusal>, StoreError> {
+    let sql = format!(
+        "{REFUSAL_SQL} AND d.refused_fingerprint IS NOT NULL ORDER BY d.refused_at, d.epa_id"
+    );
+    Ok(on_db!(db, |pool| sqlx::query_as(&sql)
+        .fetch_all(pool)
+        .await)?)
+}
+
 /// One EPA's refusal, when it has one.
 pub async fn refusal(db: &Db, epa_id: Uuid) -> Result<Option<Refusal>, StoreError> {
     let sql = format!("{REFUSAL_SQL} AND d.epa_id = $1");
@@ -441,6 +555,28 @@ pub async fn mark_replacement_requested(
         .bind(epa_id)
         .fetch_optional(conn)
         .await)?)
+}
+
+/// Every replacement of one EPA, as received, read where `reader` reads.
+pub async fn replacements_of(
+    reader: crate::assessment::Reader<'_>,
+    epa_id: Uuid,
+) -> Result<Vec<Replacement>, StoreError> {
+    use crate::assessment::Reader;
+    let sql = format!(
+        "SELECT {REPLACEMENT_COLUMNS} FROM replacement_certificates WHERE epa_id = $1 \
+         ORDER BY received_on, id"
+    );
+    Ok(match reader {
+        Reader::Db(db) => on_db!(db, |pool| sqlx::query_as(&sql)
+            .bind(epa_id)
+            .fetch_all(pool)
+            .await),
+        Reader::Tx(tx) => on_tx!(tx, |conn| sqlx::query_as(&sql)
+            .bind(epa_id)
+            .fetch_all(conn)
+            .await),
+    }?)
 }
 
 /// The EPAO's replacements not yet requested from the DfE, soonest due first.

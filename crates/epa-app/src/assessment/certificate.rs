@@ -1,8 +1,10 @@
 //! Claiming the certificate and recording its receipt.
 
-use epa_domain::lifecycle::{self, Command};
+use epa_domain::lifecycle::{self, Command, Lifecycle};
 use epa_domain::policy::Action;
-use epa_store::assessment::{self as store, Reader};
+use epa_store::Tx;
+use epa_store::assessment::{self as store, CertificateClaim, Claimant, Reader};
+use epa_store::epas::EpaRow;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -10,6 +12,7 @@ use super::refusals::*;
 use super::views::*;
 use crate::calendar::working_days;
 use crate::gate::EpaContext;
+use crate::transitions::AuditActor;
 use crate::{Actor, App, AppError, transitions};
 
 /// Claims the certificate for an achieved EPA, with the policy's claim
@@ -29,12 +32,39 @@ pub async fn claim_certificate(
         "only EPAO staff can claim a certificate",
     )
     .await?;
-    lifecycle::apply(&ctx.state, &Command::ClaimCertificate).map_err(lifecycle_refusal)?;
-    let results = store::results(Reader::Tx(&mut tx), epa_id).await?;
+    let (claim, after) = claim_in(
+        app,
+        &mut tx,
+        &ctx.row,
+        AuditActor::person(actor),
+        Claimant::Person(actor.user_id),
+    )
+    .await?;
+    crate::deadlines::commit(app, tx).await?;
+    Ok(certificate_view(&claim, after.stage.as_str()))
+}
+
+/// The claim itself, inside `tx`: the domain's transition to
+/// `certificate_claimed`, the claim with the policy's deadline counted from
+/// the final result, and the audit event naming `by`. Staff's claim and
+/// the DfE integration's (once the service accepted the certificate) both
+/// come through here, so they cannot differ.
+pub(crate) async fn claim_in(
+    app: &App,
+    tx: &mut Tx,
+    row: &EpaRow,
+    by: AuditActor<'_>,
+    claimant: Claimant<'_>,
+) -> Result<(CertificateClaim, Lifecycle), AppError> {
+    lifecycle::apply(&transitions::state_of(row)?, &Command::ClaimCertificate)
+        .map_err(lifecycle_refusal)?;
+    let epa_id = row.epa.id;
+    let results = store::results(Reader::Tx(tx), epa_id).await?;
     let released = results
         .last()
         .ok_or_else(|| AppError::Conflict("there is no released result to claim for".to_owned()))?;
-    let due_on = match &ctx.plan.rules.timings.certificate_claim {
+    let plan = crate::gate::plan_of(app, row)?;
+    let due_on = match &plan.rules.timings.certificate_claim {
         Some(timing) => match epa_domain::plan::period_of(timing) {
             Some(period) => Some(
                 period
@@ -45,27 +75,20 @@ pub async fn claim_certificate(
         },
         None => None,
     };
-    let claim = store::insert_claim(
-        &mut tx,
-        epa_id,
-        released.id,
-        due_on,
-        app.clock.today(),
-        actor.user_id,
-    )
-    .await?;
-    let after = transitions::apply(
+    let claim =
+        store::insert_claim(tx, epa_id, released.id, due_on, app.clock.today(), claimant).await?;
+    let after = transitions::apply_as(
         app,
-        &mut tx,
-        actor,
-        &ctx.row,
+        tx,
+        by,
+        row,
         &Command::ClaimCertificate,
         "epa.certificate_claimed",
-        json!({"claim_id": claim.id, "result_id": released.id, "due_on": due_on}),
+        json!({"claim_id": claim.id, "result_id": released.id, "due_on": due_on,
+               "dfe_certificate_reference": claim.dfe_certificate_reference}),
     )
     .await?;
-    crate::deadlines::commit(app, tx).await?;
-    Ok(certificate_view(&claim, after.stage.as_str()))
+    Ok((claim, after))
 }
 
 /// Records the claimed certificate as received.

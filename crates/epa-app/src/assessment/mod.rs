@@ -37,6 +37,7 @@ mod views;
 mod withdraw;
 
 pub use attempts::{start_project_rework, start_resit, start_retake};
+pub(crate) use certificate::claim_in;
 pub use certificate::{claim_certificate, receive_certificate};
 pub use confirm_exceptional::confirm_exceptional_circumstances;
 pub use exceptional::record_exceptional_circumstances;

@@ -1,25 +1,30 @@
 //! Sending the DfE service what it does not yet have in its current form:
 //! EPA records (created, or replaced with every attempt), certificate
-//! requests for passes whose appeal window has passed, their submission,
-//! and reading back where submitted certificates are. What the service
-//! acknowledged is stored per EPA as each batch is answered, so a push
-//! cut short loses nothing and a second push with nothing changed sends
-//! nothing. A refused item is not sent again unchanged: it waits in the
-//! queue until it is fixed here or EPAO staff resend it.
+//! requests for passes whose appeal window has passed, their submission
+//! (which claims the EPA's certificate), and reading back where submitted
+//! certificates are. Only the EPAs marked due are read (ADR 0153). What
+//! the service acknowledged is stored per EPA as each batch is answered,
+//! so a push cut short loses nothing and a second push with nothing
+//! changed sends nothing. A refused item is not sent again unchanged: it
+//! waits in the queue until it is fixed here or EPAO staff resend it.
 
 use std::collections::HashMap;
 
+use chrono::NaiveDate;
 use epa_dfe::model::{self as dfe, ItemResponse};
 use epa_dfe::{BATCH_LIMIT, Client, DfeError};
+use epa_domain::lifecycle::{self, Command};
 use epa_store::Tx;
+use epa_store::assessment::Claimant;
 use epa_store::audit::{self, NewAuditEvent};
-use epa_store::dfe::{self as store, Acknowledged, Attempt, Candidate, RefusedItem};
+use epa_store::dfe::{self as store, Acknowledged, Attempt, Candidate, DfeRecord, RefusedItem};
 use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::DfeSettings;
 use super::items::{Items, fingerprint, items};
+use crate::transitions::AuditActor;
 use crate::{App, AppError};
 
 /// One thing sent (or, in a dry run, that would be).
@@ -70,6 +75,9 @@ pub struct PushReport {
     pub still_refused: Vec<Refused>,
     pub waiting: Vec<Waiting>,
     pub statuses: Vec<StatusChange>,
+    /// EPAs whose certificate the service accepted in this push: each is
+    /// now `certificate_claimed`, claimed by the DfE integration.
+    pub claimed: Vec<Uuid>,
 }
 
 impl PushReport {
@@ -114,13 +122,21 @@ pub async fn push(
         dry_run,
         ..PushReport::default()
     };
+    if !dry_run {
+        // One authenticated look-up first: settings the service refuses
+        // stop the push (and show in the worker's log) even on a round
+        // with nothing due.
+        client.grades().await?;
+    }
     let today = app.clock.today();
+    // Only the EPAs marked due (changed since the last push, or waiting
+    // for a day that has come): an index range, not every released EPA.
     let mut by_epa: HashMap<Uuid, Vec<Attempt>> = HashMap::new();
-    for attempt in store::attempts(&app.db).await? {
+    for attempt in store::due_attempts(&app.db, today).await? {
         by_epa.entry(attempt.epa_id).or_default().push(attempt);
     }
     let mut entries = Vec::new();
-    for candidate in store::candidates(&app.db).await? {
+    for candidate in store::due_candidates(&app.db, today).await? {
         let attempts: Vec<&Attempt> = by_epa
             .get(&candidate.epa_id)
             .map(|a| a.iter().collect())
@@ -423,8 +439,79 @@ pub async fn push(
     // 4. Where submitted certificates are now.
     if !dry_run {
         read_back(app, client, &mut report, &entries).await?;
+        settle(app, &entries, today).await?;
+    }
+    // What was refused before and not looked at now is still refused.
+    let looked_at: std::collections::HashSet<Uuid> =
+        entries.iter().map(|e| e.candidate.epa_id).collect();
+    for refusal in store::standing_refusals(&app.db).await? {
+        if looked_at.contains(&refusal.epa_id) {
+            continue;
+        }
+        let item = RefusedItem::parse(&refusal.refused_item).unwrap_or(RefusedItem::Epa);
+        report.still_refused.push(Refused {
+            epa_id: refusal.epa_id,
+            item: item.as_str(),
+            reasons: serde_json::from_str(&refusal.refusal_reasons).unwrap_or_default(),
+        });
     }
     Ok(report)
+}
+
+/// Moves each looked-at EPA's mark to the day it needs looking at again,
+/// or removes it: a pass waits for its appeal window, a submitted
+/// certificate is read back daily until its state settles, and anything
+/// refused waits for a change or a resend (both mark it again).
+async fn settle(app: &App, entries: &[Entry], today: NaiveDate) -> Result<(), PushError> {
+    for batch in entries.chunks(100) {
+        // Read before the write begins: what the service holds now.
+        let mut settled = Vec::with_capacity(batch.len());
+        for entry in batch {
+            let Some(version) = entry.candidate.pending_version else {
+                continue;
+            };
+            let record = store::candidate(&app.db, entry.candidate.epa_id)
+                .await?
+                .map(|c| c.record)
+                .unwrap_or_default();
+            settled.push((
+                entry.candidate.epa_id,
+                version,
+                next_look(entry, &record, today),
+            ));
+        }
+        let mut tx = app.db.begin_write().await?;
+        for (epa_id, version, next) in settled {
+            store::settle(&mut tx, epa_id, version, next).await?;
+        }
+        crate::deadlines::commit(app, tx).await?;
+    }
+    Ok(())
+}
+
+/// When the EPA needs the push again, from what the service now holds.
+fn next_look(entry: &Entry, record: &DfeRecord, today: NaiveDate) -> Option<NaiveDate> {
+    if record.refused_fingerprint.is_some() || !entry.items.problems.is_empty() {
+        return None;
+    }
+    let item = entry.items.certificate.as_ref()?;
+    if !item.problems.is_empty() {
+        return None;
+    }
+    match record.submitted_on {
+        None if today < item.claim_from => Some(item.claim_from),
+        // Due and not yet claimed without a refusal: the next round tries.
+        None => Some(today),
+        Some(_) => {
+            let settled = record
+                .certificate_status
+                .as_deref()
+                .map(dfe::CertificateStatus::parse)
+                .is_some_and(|status| status.is_settled());
+            // The printers move in days: once a day is often enough.
+            (!settled).then(|| today.succ_opt().unwrap_or(today))
+        }
+    }
 }
 
 fn certificate_action(request: &dfe::CertificateRequest) -> &'static str {
@@ -552,6 +639,16 @@ async fn submit(
                        "on_time": item.claim_due.is_none_or(|due| today <= due)}),
             )
             .await?;
+            if claim_accepted(
+                app,
+                &mut tx,
+                entry.candidate.epa_id,
+                &request.certificate_reference,
+            )
+            .await?
+            {
+                report.claimed.push(entry.candidate.epa_id);
+            }
             report.sent.push(Sent {
                 epa_id: entry.candidate.epa_id,
                 item: "submission",
@@ -562,6 +659,36 @@ async fn submit(
         crate::deadlines::commit(app, tx).await?;
     }
     Ok(())
+}
+
+/// The service accepted the EPA's certificate: it is claimed, by the DfE
+/// integration, through the lifecycle's own transition (with the policy's
+/// claim deadline met or missed), in the transaction that stores the
+/// acknowledgement. An EPA staff claimed already, or one no longer
+/// completed and achieved, is left as it is. `true` when it was claimed.
+async fn claim_accepted(
+    app: &App,
+    tx: &mut Tx,
+    epa_id: Uuid,
+    certificate_reference: &str,
+) -> Result<bool, PushError> {
+    let row = epa_store::epas::get_in(tx, epa_id).await?;
+    let state = crate::transitions::state_of(&row)?;
+    if lifecycle::apply(&state, &Command::ClaimCertificate).is_err() {
+        return Ok(false);
+    }
+    crate::assessment::claim_in(
+        app,
+        tx,
+        &row,
+        AuditActor::DFE,
+        Claimant::Dfe {
+            certificate_reference,
+        },
+    )
+    .await?;
+    tx.note_dfe_answer(epa_id);
+    Ok(true)
 }
 
 /// The certificate reference stored for an EPA now (a push may have just
@@ -694,7 +821,7 @@ async fn record_refusal(
     Ok(())
 }
 
-/// An audit event about the EPA by the system itself (no person acted).
+/// An audit event about the EPA by the DfE integration (no person acted).
 async fn audit_epa(
     app: &App,
     tx: &mut Tx,
@@ -702,12 +829,14 @@ async fn audit_epa(
     action: &str,
     after: Value,
 ) -> Result<(), PushError> {
+    // What the service answered changes nothing it needs to hear about.
+    tx.note_dfe_answer(epa_id);
     audit::append(
         tx,
         &NewAuditEvent {
             occurred_at: app.now(),
             actor_id: None,
-            actor_role: "system",
+            actor_role: AuditActor::DFE.role,
             action,
             entity_type: "epa",
             entity_id: &epa_id.to_string(),

@@ -7,15 +7,16 @@ use chrono::NaiveDate;
 use epa_domain::Grade;
 use epa_domain::lifecycle::Stage;
 use epa_domain::policy::Action;
+use epa_store::assessment::Reader;
 use epa_store::dfe::{self as store, Replacement};
 use epa_store::users::Role;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::calendar::working_days;
 use crate::gate::EpaContext;
-use crate::{Actor, App, AppError, transitions};
+use crate::{Actor, App, AppError, FieldError, transitions};
 
 /// The longest reason kept.
 const REASON_MAX: usize = 1000;
@@ -28,7 +29,60 @@ pub struct ReplacementInput {
     #[serde(default)]
     pub received_on: Option<NaiveDate>,
     /// Why it is needed (lost, damaged, a name corrected).
+    #[serde(default)]
     pub reason: String,
+}
+
+/// A replacement certificate request as staff see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ReplacementView {
+    pub id: Uuid,
+    pub epa_id: Uuid,
+    /// The day the request arrived.
+    pub received_on: NaiveDate,
+    pub reason: String,
+    /// The policy's deadline for asking the DfE (Innovate: two days from
+    /// the request); none where the policy states none.
+    pub due_on: Option<NaiveDate>,
+    /// The day staff asked the DfE for it; none while it is still to do.
+    pub requested_on: Option<NaiveDate>,
+    /// Asked by the deadline: none while still to do or without one.
+    pub on_time: Option<bool>,
+}
+
+impl From<Replacement> for ReplacementView {
+    fn from(r: Replacement) -> Self {
+        ReplacementView {
+            on_time: r.requested_on.zip(r.due_on).map(|(on, due)| on <= due),
+            id: r.id,
+            epa_id: r.epa_id,
+            received_on: r.received_on,
+            reason: r.reason,
+            due_on: r.due_on,
+            requested_on: r.requested_on,
+        }
+    }
+}
+
+/// The EPA's replacement certificate requests, oldest first (EPAO staff).
+pub async fn list(
+    app: &App,
+    actor: &Actor,
+    epa_id: Uuid,
+) -> Result<Vec<ReplacementView>, AppError> {
+    EpaContext::read(
+        app,
+        actor,
+        epa_id,
+        Action::ClaimCertificate,
+        "only EPAO staff can see replacement certificate requests",
+    )
+    .await?;
+    Ok(store::replacements_of(Reader::Db(&app.db), epa_id)
+        .await?
+        .into_iter()
+        .map(ReplacementView::from)
+        .collect())
 }
 
 /// Records a replacement certificate request for an achieved EPA, due to
@@ -38,7 +92,7 @@ pub async fn record(
     actor: &Actor,
     epa_id: Uuid,
     input: ReplacementInput,
-) -> Result<Replacement, AppError> {
+) -> Result<ReplacementView, AppError> {
     let mut tx = app.db.begin_write().await?;
     let ctx = EpaContext::write(
         app,
@@ -49,27 +103,6 @@ pub async fn record(
         "only EPAO staff can record a replacement certificate request",
     )
     .await?;
-    let reason = input.reason.trim();
-    if reason.is_empty() {
-        return Err(AppError::field(
-            "reason",
-            "say why a replacement is needed (lost, damaged, a name corrected)",
-        ));
-    }
-    if reason.chars().count() > REASON_MAX {
-        return Err(AppError::field(
-            "reason",
-            format!("use at most {REASON_MAX} characters"),
-        ));
-    }
-    let today = app.clock.today();
-    let received_on = input.received_on.unwrap_or(today);
-    if received_on > today {
-        return Err(AppError::field(
-            "received_on",
-            "the day the request arrived cannot be in the future",
-        ));
-    }
     let achieved = matches!(
         ctx.state.stage,
         Stage::Completed | Stage::CertificateClaimed | Stage::CertificateReceived
@@ -78,6 +111,42 @@ pub async fn record(
         return Err(AppError::Conflict(
             "only an EPA passed has a certificate to replace".to_owned(),
         ));
+    }
+    // Every field's problem at once, in the order the form asks.
+    let mut problems = Vec::new();
+    let today = app.clock.today();
+    let received_on = input.received_on.unwrap_or(today);
+    let released = epa_store::assessment::results(Reader::Tx(&mut tx), epa_id)
+        .await?
+        .last()
+        .map(|r| r.released_on);
+    if received_on > today {
+        problems.push(FieldError::new(
+            "received_on",
+            "the day the request arrived cannot be in the future",
+        ));
+    } else if let Some(released) = released.filter(|released| received_on < *released) {
+        problems.push(FieldError::new(
+            "received_on",
+            format!(
+                "the result was released on {released}: a request for a replacement cannot have arrived before that"
+            ),
+        ));
+    }
+    let reason = input.reason.trim();
+    if reason.is_empty() {
+        problems.push(FieldError::new(
+            "reason",
+            "say why a replacement is needed (lost, damaged, a name corrected)",
+        ));
+    } else if reason.chars().count() > REASON_MAX {
+        problems.push(FieldError::new(
+            "reason",
+            format!("use at most {REASON_MAX} characters"),
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(AppError::Validation(problems));
     }
     let due_on = match ctx
         .plan
@@ -115,7 +184,7 @@ pub async fn record(
     )
     .await?;
     crate::deadlines::commit(app, tx).await?;
-    Ok(replacement)
+    Ok(replacement.into())
 }
 
 /// Records that the replacement was asked of the DfE today.
@@ -124,7 +193,7 @@ pub async fn requested(
     actor: &Actor,
     epa_id: Uuid,
     replacement_id: Uuid,
-) -> Result<Replacement, AppError> {
+) -> Result<ReplacementView, AppError> {
     let mut tx = app.db.begin_write().await?;
     EpaContext::write(
         app,
@@ -157,7 +226,7 @@ pub async fn requested(
     )
     .await?;
     crate::deadlines::commit(app, tx).await?;
-    Ok(replacement)
+    Ok(replacement.into())
 }
 
 /// The actor's EPAO's replacements not yet requested, soonest due first.

@@ -95,6 +95,9 @@ pub async fn edit_organisation(
     }
     let mut tx = app.db.begin_write().await?;
     let saved = store::update_details(&mut tx, id, version, &checked.details()).await?;
+    // An employer's name and postal contact go on its apprentices'
+    // certificates: the DfE push looks at their EPAs again.
+    epa_store::dfe::mark_employer(&mut tx, id, app.clock.today()).await?;
     let view = OrganisationView::from(saved);
     audit(
         &mut tx,

@@ -246,10 +246,15 @@ async fn check_push(backend: Backend) {
         assert!(later.sent.iter().any(|s| s.item == "submission"));
     }
 
-    // The printers move a certificate on; reading back records it once.
+    // The printers move a certificate on; reading back (once a day)
+    // records it once.
     let one = submitted[0];
     let c = candidates.iter().find(|c| c.epa_id == one.epa_id).unwrap();
     server.set_status(c.uln.parse().unwrap(), &c.standard_reference, "Printed");
+    let same_day = push(&app, &server, false).await;
+    assert!(same_day.statuses.is_empty(), "{same_day:?}");
+    clock.advance(Duration::days(1));
+    server.set_today(clock.now().date_naive());
     let read = push(&app, &server, false).await;
     assert_eq!(read.statuses.len(), 1, "{read:?}");
     assert_eq!(read.statuses[0].to, "Printed");
@@ -298,6 +303,29 @@ async fn an_appeal_window_past_the_claim_deadline_is_refused() {
     settings.appeal_windows.insert("innovate".to_owned(), 5);
     settings.appeal_windows.insert("tquk".to_owned(), 40);
     assert_eq!(settings.check_against(&plans), Ok(()));
+}
+
+/// Whether the EPA's replacement deadline is among the open kept
+/// deadlines its EPAO's staff see, every page read.
+async fn kept_open(app: &App, staff: &Actor, epa_id: uuid::Uuid) -> bool {
+    let mut query = epa_app::deadlines::DueQuery {
+        limit: Some(epa_app::epas::PAGE_MAX),
+        ..Default::default()
+    };
+    loop {
+        let page = epa_app::deadlines::due(app, staff, &query).await.unwrap();
+        if page
+            .items
+            .iter()
+            .any(|d| d.epa_id == epa_id && d.deadline.get().contains("replacement_certificate_due"))
+        {
+            return true;
+        }
+        match page.next {
+            Some(next) => query.after = Some(next),
+            None => return false,
+        }
+    }
 }
 
 async fn check_replacements(backend: Backend) {
@@ -359,6 +387,64 @@ async fn check_replacements(backend: Backend) {
     assert_eq!(recorded.due_on, Some(today + Duration::days(2)));
     let open = replacements::open(&app, &staff).await.unwrap();
     assert_eq!(open.len(), 1);
+    let listed = replacements::list(&app, &staff, passed.epa_id)
+        .await
+        .unwrap();
+    assert_eq!(listed, vec![recorded.clone()]);
+    // A request cannot predate the result it replaces the certificate of.
+    let early = replacements::record(
+        &app,
+        &staff,
+        passed.epa_id,
+        input(
+            "lost",
+            Some(chrono::NaiveDate::from_ymd_opt(2017, 1, 1).unwrap()),
+        ),
+    )
+    .await;
+    assert!(matches!(early, Err(AppError::Validation(ref e)) if e[0].field == "received_on"));
+    // Both fields' problems at once, in the form's order.
+    let both = replacements::record(
+        &app,
+        &staff,
+        passed.epa_id,
+        input("", Some(today + Duration::days(3))),
+    )
+    .await;
+    match both {
+        Err(AppError::Validation(e)) => {
+            let fields: Vec<&str> = e.iter().map(|e| e.field.as_str()).collect();
+            assert_eq!(fields, ["received_on", "reason"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        replacements::list(&app, &staff, passed.epa_id)
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "nothing stored by a refused request"
+    );
+    // The deadline for asking the DfE is one of the EPA's, kept for the
+    // lists across EPAs, even once the certificate was received.
+    let replacement_deadline = |plan: &epa_domain::deadlines::DeadlinePlan| {
+        plan.deadlines
+            .iter()
+            .find(|d| d.id == epa_domain::deadlines::DeadlineId::ReplacementCertificateDue)
+            .cloned()
+    };
+    let plan = epa_app::deadlines::for_epa(&app, &staff, passed.epa_id)
+        .await
+        .unwrap();
+    let deadline = replacement_deadline(&plan).expect("the replacement's deadline");
+    assert_eq!(deadline.date, today + Duration::days(2));
+    assert!(deadline.state.is_open() && deadline.done.is_none());
+    assert!(
+        kept_open(&app, &staff, passed.epa_id).await,
+        "the open deadline is kept"
+    );
+
     let provider = actor(&db, "provider@demo.test").await;
     assert!(replacements::open(&app, &provider).await.is_err());
     assert!(
@@ -371,7 +457,18 @@ async fn check_replacements(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(done.requested_on, Some(today));
+    assert_eq!(done.on_time, Some(true));
     assert!(replacements::open(&app, &staff).await.unwrap().is_empty());
+    let plan = epa_app::deadlines::for_epa(&app, &staff, passed.epa_id)
+        .await
+        .unwrap();
+    let deadline = replacement_deadline(&plan).expect("the replacement's deadline");
+    assert_eq!(deadline.done, Some(today));
+    assert_eq!(deadline.state, epa_domain::deadlines::DeadlineState::Met);
+    assert!(
+        !kept_open(&app, &staff, passed.epa_id).await,
+        "no longer open"
+    );
     // Once only.
     assert!(matches!(
         replacements::requested(&app, &staff, passed.epa_id, recorded.id).await,
@@ -387,4 +484,249 @@ async fn replacement_certificates_are_recorded_and_tracked_on_sqlite() {
 #[tokio::test]
 async fn replacement_certificates_are_recorded_and_tracked_on_postgres() {
     check_replacements(Backend::Postgres).await;
+}
+
+/// A stand-in that knows every learner the demo may send.
+async fn knowing_everyone(db: &Db, clock: &FakeClock) -> StandIn {
+    let server = StandIn::start(KEY, Vec::new()).await.unwrap();
+    server.set_today(clock.now().date_naive());
+    for c in store::candidates(db).await.unwrap() {
+        server.add_learner(KnownLearner {
+            uln: c.uln.parse().unwrap(),
+            family_name: c.family_name.clone(),
+            standard_reference: c.standard_reference.clone(),
+        });
+    }
+    server
+}
+
+async fn push_with(app: &App, settings: &DfeSettings) -> PushReport {
+    let client = Client::new(settings.connection.clone()).unwrap();
+    dfe::push(app, &client, settings, false).await.unwrap()
+}
+
+async fn check_claims(backend: Backend) {
+    let Some((_test_db, db, clock, app)) = demo_on(backend).await else {
+        return;
+    };
+    let server = knowing_everyone(&db, &clock).await;
+    let first = push(&app, &server, false).await;
+    assert!(!first.claimed.is_empty(), "{first:?}");
+    for epa_id in &first.claimed {
+        // The DfE accepted the certificate: the EPA moved on through the
+        // lifecycle's own transition.
+        let row = epa_store::epas::get(&db, *epa_id).await.unwrap();
+        assert_eq!(
+            row.epa.stage,
+            epa_domain::lifecycle::Stage::CertificateClaimed
+        );
+        assert!(
+            first
+                .sent
+                .iter()
+                .any(|s| s.epa_id == *epa_id && s.item == "submission")
+        );
+        let claim = epa_store::assessment::claim(epa_store::assessment::Reader::Db(&db), *epa_id)
+            .await
+            .unwrap()
+            .expect("the claim is recorded");
+        assert_eq!(claim.claimed_by, None, "no person claimed it");
+        let reference = claim
+            .dfe_certificate_reference
+            .expect("the DfE's reference");
+        assert_eq!(reference.len(), 8, "{reference}");
+        assert_eq!(claim.claimed_on, clock.now().date_naive());
+        // The audit names the DfE integration as the actor.
+        let events = epa_store::audit::for_entity(&db, "epa", &epa_id.to_string())
+            .await
+            .unwrap();
+        let claimed = events
+            .iter()
+            .find(|e| e.action == "epa.certificate_claimed")
+            .expect("the claim is audited");
+        assert_eq!(claimed.actor_role, "dfe_integration");
+        assert_eq!(claimed.actor_id, None);
+        let after: serde_json::Value =
+            serde_json::from_str(claimed.after_json.as_deref().unwrap()).unwrap();
+        assert_eq!(after["stage"], "certificate_claimed");
+        assert_eq!(after["details"]["dfe_certificate_reference"], reference);
+    }
+    // Claimed once: staff cannot claim it again.
+    let staff = actor(&db, "operations@demo.test").await;
+    for epa_id in &first.claimed {
+        assert!(matches!(
+            epa_app::assessment::claim_certificate(&app, &staff, *epa_id).await,
+            Err(AppError::Conflict(_))
+        ));
+    }
+
+    // A second push sends nothing and claims nothing; nothing is due today.
+    let before = writes(&server);
+    let second = push(&app, &server, false).await;
+    assert_eq!(writes(&server), before, "{second:?}");
+    assert!(second.sent.is_empty() && second.claimed.is_empty());
+    let today = clock.now().date_naive();
+    assert!(
+        store::due_candidates(&db, today).await.unwrap().is_empty(),
+        "every EPA was settled"
+    );
+    // A submitted certificate is read back the next day.
+    assert_eq!(
+        store::due_on(&db, first.claimed[0]).await.unwrap(),
+        Some(today.succ_opt().unwrap())
+    );
+
+    // A change to an employer's postal contact marks its apprentices' EPAs
+    // due, in the same transaction; the next push looks at them.
+    let admin = actor(&db, "epao-admin@demo.test").await;
+    let employer_id = epa_store::epas::get(&db, first.claimed[0])
+        .await
+        .unwrap()
+        .employer_id;
+    let employer = epa_store::organisations::get(&db, employer_id)
+        .await
+        .unwrap();
+    epa_app::people::edit_organisation::edit_organisation(
+        &app,
+        &admin,
+        employer_id,
+        epa_app::people::edit_organisation::OrganisationEdit {
+            contact_name: Some("Head of Learning".to_owned()),
+            record_version: Some(employer.version),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let due = store::due_candidates(&db, today).await.unwrap();
+    assert!(due.iter().any(|c| c.epa_id == first.claimed[0]), "{due:?}");
+    // Its certificate is submitted: the service takes no change to it, and
+    // the push says so (refused here, once) rather than sending it.
+    let third = push(&app, &server, false).await;
+    assert_eq!(writes(&server), before, "{third:?}");
+    assert!(
+        third
+            .refused
+            .iter()
+            .any(|r| r.epa_id == first.claimed[0] && r.item == "certificate"),
+        "{third:?}"
+    );
+    assert!(matches!(
+        epa_store::audit::verify(&db).await.unwrap(),
+        epa_store::audit::Verdict::Intact { .. }
+    ));
+}
+
+#[tokio::test]
+async fn a_certificate_accepted_by_the_dfe_claims_the_epa_on_sqlite() {
+    check_claims(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_certificate_accepted_by_the_dfe_claims_the_epa_on_postgres() {
+    check_claims(Backend::Postgres).await;
+}
+
+async fn check_appeal_window(backend: Backend) {
+    let Some((_test_db, db, clock, app)) = demo_on(backend).await else {
+        return;
+    };
+    // A pass (not a distinction, which is claimed at once) still waiting
+    // for its certificate claim.
+    let candidates = store::candidates(&db).await.unwrap();
+    let attempts = store::attempts(&db).await.unwrap();
+    let pass = candidates
+        .iter()
+        .find(|c| {
+            c.stage == epa_domain::lifecycle::Stage::Completed
+                && c.record.refused_at.is_none()
+                && attempts
+                    .iter()
+                    .rfind(|a| a.epa_id == c.epa_id)
+                    .is_some_and(|a| a.overall_grade == epa_domain::Grade::Pass)
+        })
+        .expect("a completed pass in the demo")
+        .clone();
+    let server = knowing_everyone(&db, &clock).await;
+    // The policy's appeal window: long enough to outlast the demo's day.
+    let mut settings = settings(&server);
+    let window = 250;
+    settings
+        .appeal_windows
+        .insert(pass.policy.to_ascii_lowercase(), window);
+    let its_attempts: Vec<&store::Attempt> = attempts
+        .iter()
+        .filter(|a| a.epa_id == pass.epa_id)
+        .collect();
+    let claim_from = dfe::items::items(&app, &pass, &its_attempts, window)
+        .unwrap()
+        .certificate
+        .expect("a pass has a certificate")
+        .claim_from;
+    assert!(claim_from > clock.now().date_naive());
+
+    // Released, its record sent, its certificate not claimed: it waits,
+    // marked due the day the window ends.
+    let first = push_with(&app, &settings).await;
+    assert!(
+        first
+            .waiting
+            .iter()
+            .any(|w| w.epa_id == pass.epa_id && w.claim_from == claim_from),
+        "{first:?}"
+    );
+    assert!(!first.claimed.contains(&pass.epa_id));
+    assert_eq!(
+        store::due_on(&db, pass.epa_id).await.unwrap(),
+        Some(claim_from)
+    );
+    let unclaimed = || async {
+        epa_store::epas::get(&db, pass.epa_id)
+            .await
+            .unwrap()
+            .epa
+            .stage
+            == epa_domain::lifecycle::Stage::Completed
+    };
+
+    // The last day of the window: still not claimed, nothing sent for it.
+    let last_day = claim_from.pred_opt().unwrap();
+    clock.set(last_day.and_hms_opt(12, 0, 0).unwrap().and_utc());
+    server.set_today(last_day);
+    let waiting = push_with(&app, &settings).await;
+    assert!(!waiting.claimed.contains(&pass.epa_id), "{waiting:?}");
+    assert!(
+        !waiting.sent.iter().any(|s| s.epa_id == pass.epa_id),
+        "{waiting:?}"
+    );
+    assert!(unclaimed().await);
+    // (The service opens a bare Draft of its own for a recorded pass: no
+    // certificate request has filled it.)
+    let held = server.certificate(pass.uln.parse().unwrap(), &pass.standard_reference);
+    assert!(
+        held.as_ref()
+            .is_none_or(|h| h.status == "Draft" && h.grade.is_none()),
+        "{held:?}"
+    );
+
+    // The day the window has passed: claimed, submitted, certificate_claimed.
+    clock.set(claim_from.and_hms_opt(9, 0, 0).unwrap().and_utc());
+    server.set_today(claim_from);
+    let claimed = push_with(&app, &settings).await;
+    assert!(claimed.claimed.contains(&pass.epa_id), "{claimed:?}");
+    assert!(!unclaimed().await);
+    let held = server
+        .certificate(pass.uln.parse().unwrap(), &pass.standard_reference)
+        .unwrap();
+    assert_eq!(held.status, "Submitted");
+}
+
+#[tokio::test]
+async fn a_pass_is_claimed_only_once_its_appeal_window_has_passed_on_sqlite() {
+    check_appeal_window(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_pass_is_claimed_only_once_its_appeal_window_has_passed_on_postgres() {
+    check_appeal_window(Backend::Postgres).await;
 }

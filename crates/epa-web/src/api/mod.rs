@@ -101,11 +101,7 @@ pub fn routes() -> Router<AppState> {
                 .delete(me_notifications::revoke_calendar_feed),
         )
         .route("/calendar/{feed}", get(me_notifications::get_calendar))
-        .route("/dfe/refusals", get(dfe::list_dfe_refusals))
-        .route(
-            "/dfe/refusals/{epa_id}/resend",
-            axum::routing::post(dfe::resend_dfe_refusal),
-        )
+        .merge(dfe::routes())
         .route("/outbox", get(outbox::list_outbox))
         .route(
             "/outbox/{id}/retry",

@@ -32,6 +32,7 @@ mod plans;
 mod queues;
 mod reallocate;
 mod register;
+mod replacements;
 mod reports;
 mod results;
 mod schedule;
@@ -99,6 +100,14 @@ pub fn routes() -> Router<AppState> {
             post(results::release_method),
         )
         .route("/epas/{id}/certificate", post(results::claim_certificate))
+        .route(
+            "/epas/{id}/replacements",
+            get(replacements::show).post(replacements::record),
+        )
+        .route(
+            "/epas/{id}/replacements/{replacement}/requested",
+            post(replacements::requested),
+        )
         .route(
             "/epas/{id}/planning-meeting",
             get(planning::meeting_form).post(planning::hold_meeting),

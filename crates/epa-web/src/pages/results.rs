@@ -29,6 +29,8 @@ struct ResultsPage {
     provisional: Option<OverallBlock>,
     may_release: bool,
     may_claim: bool,
+    /// EPAO staff, for an achieved EPA: its replacement certificates.
+    may_replace: bool,
     certificate: Option<String>,
     error: Option<String>,
 }
@@ -121,6 +123,8 @@ pub async fn page(
         &[Action::ReleaseResult, Action::ClaimCertificate],
     )
     .await?;
+    let achieved = view.overall.as_ref().is_some_and(|o| o.grade != "fail");
+    let may_replace = achieved && may.contains(&Action::ClaimCertificate);
     let (methods, overall, provisional, may_release, may_claim, certificate) = page_of(
         view,
         may.contains(&Action::ReleaseResult),
@@ -134,6 +138,7 @@ pub async fn page(
         provisional,
         may_release,
         may_claim,
+        may_replace,
         certificate,
         error: shown.error.map(|error| sentence(&error)),
     }))
