@@ -51,6 +51,11 @@ pub struct Tx {
     /// Whether this transaction claimed the `Idempotency-Key` of the
     /// request it runs in: its commit is held back for the answer.
     pub(crate) claims_key: bool,
+    /// The audit chain's head as this transaction last extended it: once
+    /// a transaction has appended (holding the chain's lock to its end),
+    /// nobody else can, so the next append in it need not read the head
+    /// again, nor take the lock again (see `audit::append`).
+    pub(crate) audit_head: Option<(i64, String)>,
     /// On SQLite, this process's turn to write (see [`sqlite_writer`]);
     /// declared after `conn` so it is given back after the transaction ends.
     _turn: Option<OwnedMutexGuard<()>>,
@@ -211,6 +216,7 @@ impl Db {
             touched: BTreeSet::new(),
             created: BTreeSet::new(),
             claims_key: false,
+            audit_head: None,
             _turn: turn,
         };
         crate::idempotency::claim_in(&mut tx).await?;
