@@ -95,6 +95,7 @@ pub async fn load(
         written = end;
         progress(written);
     }
+    app.db.analyze().await?;
     Ok(Loaded {
         written,
         apprentices: apprentices::count(&app.db).await?,

@@ -179,6 +179,16 @@ impl Db {
         }
     }
 
+    /// After a bulk load, brings PostgreSQL's statistics up to date, so the
+    /// planner knows the tables' sizes before the first request (autovacuum
+    /// would, later). SQLite plans without statistics and is left alone.
+    pub async fn analyze(&self) -> Result<(), StoreError> {
+        if let Db::Postgres(pool) = self {
+            sqlx::query("ANALYZE").execute(pool).await?;
+        }
+        Ok(())
+    }
+
     /// Answers whether the database responds: the readiness check.
     pub async fn ping(&self) -> Result<(), StoreError> {
         on_db!(self, |pool| sqlx::query("SELECT 1")
