@@ -161,10 +161,12 @@ sign_in() {
 }
 
 # The writes' targets, found through the API: judgement saves on the
-# observation sittings of EPAs in assessment (one criterion, saved again
-# and again, which supersedes), and bookings of the observation of planned
-# EPAs with nothing booked yet (the loader leaves one planned EPA in
-# twenty so), each in its own slot of the assessor's diary.
+# observation sittings of the demo assessor's EPAs in assessment (one
+# criterion, saved again and again, which supersedes; the loader gives
+# each assessor 150 EPAs, so each sitting is saved several times), and
+# bookings of the observation of planned EPAs with nothing booked yet (the
+# loader leaves one planned EPA in twenty so), each in its own slot of its
+# assessor's diary.
 write_targets() {
   python3 - "http://127.0.0.1:$PORT" "$TOKEN" "$ASSESSOR_TOKEN" "$WORK" <<'PY'
 import datetime, json, sys, urllib.request
@@ -173,15 +175,15 @@ def get(path, token):
     req = urllib.request.Request(base + path, headers={"authorization": "Bearer " + token})
     with urllib.request.urlopen(req) as r:
         return json.load(r)
-def pages(query, want, keep):
+def pages(query, want, keep, token=ops):
     found, path = [], f"/api/v1/epas?limit=200&{query}"
     while path and len(found) < want:
-        page = get(path, ops)
+        page = get(path, token)
         found += [e for e in page["items"] if keep(e)]
         path = page.get("next")  # the next page's link
     return found[:want]
 judged = []
-for epa in pages("stage=in_assessment", 300, lambda e: True):
+for epa in pages("stage=in_assessment", 300, lambda e: True, assessor):
     sittings = get(f"/api/v1/epas/{epa['id']}/assessments", assessor)
     items = sittings["items"] if isinstance(sittings, dict) else sittings
     for s in items:
@@ -189,6 +191,7 @@ for epa in pages("stage=in_assessment", 300, lambda e: True):
             judged.append(f"/api/v1/epas/{epa['id']}/assessments/{s['id']}/judgements|"
                           + json.dumps({"judgements": [{"criterion": "OBS-P01", "met": True}]}))
             break
+judged = (judged * (300 // max(len(judged), 1) + 1))[:300]
 open(f"{work}/judgements.txt", "w").write("\n".join(judged) + "\n")
 # Planned EPAs without bookings: synthetic apprentice i with i % 20 == 11,
 # whose gateway (today - i % 90 days) leaves the EPA period open ahead.
@@ -201,10 +204,10 @@ def unbooked(e):
 today = datetime.date.today()
 booked, k = [], 0
 for epa in pages("stage=planned", 1000, unbooked):
-    # 19 slots a day clear of the loader's own bookings (09:00 to 12:00):
+    # 16 slots a day clear of the loader's own bookings (09:00 to 15:00):
     # out of working hours is a warning, not a refusal.
-    day = today + datetime.timedelta(days=16 + k // 19)
-    minutes = (k % 19) * 65 if k % 19 < 8 else 12 * 60 + (k % 19 - 8) * 65
+    day = today + datetime.timedelta(days=16 + k // 16)
+    minutes = (k % 16) * 65 if k % 16 < 8 else 15 * 60 + (k % 16 - 8) * 65
     body = {"method": "observation", "date": day.isoformat(),
             "start_time": f"{minutes // 60:02d}:{minutes % 60:02d}", "mode": "in_person"}
     booked.append(f"/api/v1/epas/{epa['id']}/bookings|" + json.dumps(body))

@@ -88,10 +88,8 @@ pub async fn register(app: &App, actor: &Actor, input: Registration) -> Result<E
 
 /// The EPAO this installation runs: every registration opens its EPA there.
 pub(crate) async fn the_epao(app: &App) -> Result<organisations::Organisation, AppError> {
-    organisations::list(&app.db, Some(OrganisationKind::Epao))
+    organisations::first_of_kind(&app.db, OrganisationKind::Epao)
         .await?
-        .into_iter()
-        .next()
         .ok_or_else(|| AppError::Conflict("no EPAO organisation is set up yet".to_owned()))
 }
 
@@ -218,17 +216,17 @@ pub(crate) struct Checked {
 async fn check(app: &App, input: &Registration) -> Result<Checked, AppError> {
     let mut problems = Vec::new();
     let checked = check_rules(app, input, &mut problems);
+    // The two organisations named, in one indexed read.
+    let named = organisations::with_ids(&app.db, &[input.employer_id, input.provider_id]).await?;
     for (field, id, kind) in [
         ("employer_id", input.employer_id, OrganisationKind::Employer),
         ("provider_id", input.provider_id, OrganisationKind::Provider),
     ] {
-        match organisations::get(&app.db, id).await {
-            Ok(org) if org.kind == kind => {}
-            Ok(_) | Err(epa_store::StoreError::NotFound) => problems.push(FieldError::new(
+        if !named.iter().any(|org| org.id == id && org.kind == kind) {
+            problems.push(FieldError::new(
                 field,
                 format!("no {} with this ID", kind.as_str()),
-            )),
-            Err(other) => return Err(other.into()),
+            ));
         }
     }
     match checked {

@@ -8,9 +8,12 @@
 //! `deadlines::commit` so their deadlines are kept as any EPA's are.
 
 use chrono::{Duration, NaiveDate, NaiveTime};
+use epa_domain::assessor_profile::Profile;
+use epa_domain::diary;
 use epa_domain::lifecycle::{Command, Lifecycle, Stage};
 use epa_domain::{Grade, MethodId, Mode, Uln};
 use epa_store::apprentices::{self, NewApprentice};
+use epa_store::assessor_profiles;
 use epa_store::audit::{self, NewAuditEvent};
 use epa_store::epas::{self, NewEpa};
 use epa_store::planning::{self, NewBooking};
@@ -73,11 +76,17 @@ pub async fn load(
             apprentices: demo.apprentices,
         });
     }
-    let people = People::find(app).await?;
+    let mut people = People::find(app).await?;
     let today = app.clock.today();
     let mut written = 0;
     while written < n {
         let mut tx = app.db.begin_write().await?;
+        if written == 0 {
+            // With the first EPAs, so a load is all there or not at all.
+            people
+                .add_assessors(app, &mut tx, n.div_ceil(EPAS_PER_ASSESSOR))
+                .await?;
+        }
         let end = (written + BATCH).min(n);
         for i in written..end {
             write_one(app, &mut tx, &people, i, today).await?;
@@ -86,6 +95,7 @@ pub async fn load(
         written = end;
         progress(written);
     }
+    app.db.analyze().await?;
     Ok(Loaded {
         written,
         apprentices: apprentices::count(&app.db).await?,
@@ -95,7 +105,9 @@ pub async fn load(
 /// The demo's people the synthetic EPAs are registered and moved by.
 struct People {
     operations: Actor,
-    assessor: Uuid,
+    /// The assessors the EPAs are shared among, [`EPAS_PER_ASSESSOR`] each
+    /// in turn; the demo's own assessor first.
+    assessors: Vec<Uuid>,
     epao: Uuid,
     employers: Vec<Uuid>,
     providers: Vec<Uuid>,
@@ -127,12 +139,116 @@ impl People {
             .ok_or(AppError::NotFound)?;
         Ok(People {
             epao,
-            assessor: assessor.user_id,
+            assessors: vec![assessor.user_id],
             employers: employer.organisations_as(Role::EmployerUser).collect(),
             providers: provider.organisations_as(Role::ProviderUser).collect(),
             operations,
         })
     }
+}
+
+/// EPAs per assessor: a full-time assessor's caseload over a year is of
+/// this order, so a large EPAO's diary has as many assessors as it would.
+pub const EPAS_PER_ASSESSOR: usize = 150;
+
+impl People {
+    /// Adds assessors (the demo's own is the first) until there are
+    /// `wanted`: each a user of the EPAO with the assessor role and a
+    /// profile covering both demo employers' regions, audited as created.
+    /// They have no password: nobody signs in as them.
+    async fn add_assessors(
+        &mut self,
+        app: &App,
+        tx: &mut epa_store::Tx,
+        wanted: usize,
+    ) -> Result<(), AppError> {
+        let now = app.now();
+        let profile = Profile::new(
+            &["yorkshire_and_the_humber", "south_west"],
+            ASSESSOR_PER_DAY,
+            ASSESSOR_PER_DAY * 5,
+            &[],
+            app.clock.today(),
+        )
+        .map_err(|problems| AppError::Internal(format!("{problems:?}")))?;
+        for a in self.assessors.len()..wanted {
+            let user = users::insert(
+                tx,
+                &format!("synthetic.assessor.{a}@demo.test"),
+                &format!("Synthetic Assessor {a}"),
+                None,
+                now,
+            )
+            .await?;
+            users::grant(tx, user.id, self.epao, Role::Assessor, now).await?;
+            assessor_profiles::save(
+                tx,
+                user.id,
+                None,
+                &assessor_profiles::NewProfile {
+                    regions: &profile.regions,
+                    max_per_day: i32::try_from(profile.per_day).map_err(AppError::internal)?,
+                    max_per_week: i32::try_from(profile.per_week).map_err(AppError::internal)?,
+                    unavailable: &[],
+                    from: app.clock.today(),
+                },
+                now,
+            )
+            .await?;
+            audit::append(
+                tx,
+                &NewAuditEvent {
+                    occurred_at: now,
+                    actor_id: Some(self.operations.user_id),
+                    actor_role: self.operations.audit_role(),
+                    action: "user.created",
+                    entity_type: "user",
+                    entity_id: &user.id.to_string(),
+                    before: None,
+                    after: Some(json!({"role": Role::Assessor.as_str(), "synthetic": true})),
+                    request_id: None,
+                },
+            )
+            .await?;
+            self.assessors.push(user.id);
+        }
+        Ok(())
+    }
+
+    /// The assessor of the `i`-th synthetic EPA: consecutive EPAs share
+    /// one, so each assessor's gateways spread over the whole quarter.
+    fn assessor_of(&self, i: usize) -> Uuid {
+        self.assessors[(i / EPAS_PER_ASSESSOR).min(self.assessors.len() - 1)]
+    }
+}
+
+/// The bookings an assessor's profile allows a day: two rounds of the
+/// three methods (see [`slot_of`]).
+const ASSESSOR_PER_DAY: u32 = 6;
+
+/// The start of the `i`-th EPA's booking of its `k`-th method. An
+/// assessor's EPAs `j` and `j + 90` (of the same assessor's 150) share
+/// gateway days, so their bookings fall on the same days: the first 90
+/// take the morning round (09:00, 10:00, 11:00), the rest the afternoon
+/// (12:00, 13:00, 14:00). Methods booked on one day by EPAs whose gateways
+/// are 14 days apart take different hours, so no assessor is in two
+/// places at once, as the diary rule requires. From 15:00 the day is free.
+fn slot_of(i: usize, k: usize) -> NaiveTime {
+    let round = (i % EPAS_PER_ASSESSOR) / 90 % 2;
+    let hour = 9 + 3 * round + k;
+    NaiveTime::from_hms_opt(u32::try_from(hour).unwrap_or(9), 0, 0).unwrap_or_default()
+}
+
+/// The day the `k`-th method is booked for, from the gateway: a month
+/// on, then a fortnight between methods.
+fn booked_for(gateway_on: NaiveDate, k: usize) -> NaiveDate {
+    gateway_on + Duration::days(30 + 14 * k as i64)
+}
+
+/// The `i`-th EPA's gateway: spread over the last three months, so
+/// deadlines fall on every day around today.
+fn gateway_of(i: usize, today: NaiveDate) -> NaiveDate {
+    today - Duration::days((i % 90) as i64)
 }
 
 /// The `i`-th synthetic ULN: `2` and eight digits of `i`, then the check
@@ -202,9 +318,7 @@ async fn write_one(
         "innovate"
     };
     let stage = STAGES[i % STAGES.len()];
-    // Gateways spread over the last three months, so deadlines fall on
-    // every day around today.
-    let gateway_on = today - Duration::days((i % 90) as i64);
+    let gateway_on = gateway_of(i, today);
     let apprentice = apprentices::insert(
         tx,
         &NewApprentice {
@@ -256,19 +370,27 @@ async fn write_one(
     )
     .await?;
     let mut observation = None;
+    // Read once, then kept as each step leaves it: every step still writes
+    // under the optimistic lock, which refuses a stale version loudly.
+    let mut row = epas::get_in(tx, epa_id).await?;
     for command in commands_to(stage, gateway_on) {
         if matches!(command, Command::HoldPlanningMeeting) {
             // One planned EPA in twenty has its assessor but no bookings
             // yet: the bookings still to be made.
             let book = i % STAGES.len() != UNBOOKED;
-            observation = allocate_and_book(tx, people, epa_id, gateway_on, now, book).await?;
+            observation = allocate_and_book(tx, people, i, &mut row, gateway_on, now, book).await?;
         }
-        let row = epas::get_in(tx, epa_id).await?;
-        transitions::apply(app, tx, actor, &row, &command, "demo.synthetic", json!({})).await?;
+        let after =
+            transitions::apply(app, tx, actor, &row, &command, "demo.synthetic", json!({})).await?;
+        row.epa.lifecycle = serde_json::to_string(&after).map_err(AppError::internal)?;
+        row.epa.stage = after.stage;
+        row.epa.overall_grade = after.overall;
+        row.epa.gateway_approved_on = after.epa_period_start;
+        row.epa.version += 1;
         if matches!(command, Command::StartAssessment)
             && let Some(booking) = &observation
         {
-            held(tx, people, booking, now).await?;
+            held(tx, booking, now).await?;
         }
     }
     Ok(())
@@ -281,7 +403,6 @@ pub const UNBOOKED: usize = 11;
 /// and the booking held, so judgements can be recorded on it.
 async fn held(
     tx: &mut epa_store::Tx,
-    people: &People,
     booking: &planning::Booking,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), AppError> {
@@ -298,7 +419,7 @@ async fn held(
             duration_minutes: 60,
             questioning_minutes: Some(15),
             interview_questions: None,
-            assessor_id: people.assessor,
+            assessor_id: booking.assessor_id,
             booking_id: booking.id,
         },
         now,
@@ -310,7 +431,7 @@ async fn held(
         booking.version,
         epa_domain::booking::BookingStatus::Held,
         "sat: the assessment is recorded",
-        people.assessor,
+        booking.assessor_id,
         now,
     )
     .await?;
@@ -323,43 +444,54 @@ async fn held(
 async fn allocate_and_book(
     tx: &mut epa_store::Tx,
     people: &People,
-    epa_id: Uuid,
+    i: usize,
+    row: &mut epas::EpaRow,
     gateway_on: NaiveDate,
     now: chrono::DateTime<chrono::Utc>,
     book: bool,
 ) -> Result<Option<planning::Booking>, AppError> {
-    let row = epas::get_in(tx, epa_id).await?;
+    let assessor = people.assessor_of(i);
+    let epa_id = row.epa.id;
+    let planning_meeting_on = gateway_on + Duration::days(7);
     epas::update(
         tx,
         epa_id,
         row.epa.version,
         &epas::Change {
-            assessor_id: Some(people.assessor),
-            planning_meeting_on: Some(gateway_on + Duration::days(7)),
+            assessor_id: Some(assessor),
+            planning_meeting_on: Some(planning_meeting_on),
             ..epas::Change::default()
         },
         now,
     )
     .await?;
+    row.epa.assessor_id = Some(assessor);
+    row.epa.planning_meeting_on = Some(planning_meeting_on);
+    row.epa.version += 1;
     let mut observation = None;
     if !book {
         return Ok(observation);
     }
     for (k, method) in MethodId::ALL.into_iter().enumerate() {
+        let on = booked_for(gateway_on, k);
+        let mut starts_at = slot_of(i, k);
+        if assessor == people.assessors[0] {
+            starts_at = free_hour(tx, assessor, on, starts_at).await?;
+        }
         let booking = planning::insert_booking(
             tx,
             &NewBooking {
                 epa_id,
                 method,
-                assessment_on: gateway_on + Duration::days(30 + 14 * k as i64),
-                starts_at: NaiveTime::from_hms_opt(9 + k as u32, 0, 0).unwrap_or_default(),
-                duration_minutes: 60,
+                assessment_on: on,
+                starts_at,
+                duration_minutes: BOOKING_MINUTES,
                 mode: if method == MethodId::Observation {
                     Mode::InPerson
                 } else {
                     Mode::Remote
                 },
-                assessor_id: people.assessor,
+                assessor_id: assessor,
                 replaces_id: None,
                 booked_on: gateway_on + Duration::days(8),
                 created_by: people.operations.user_id,
@@ -372,6 +504,51 @@ async fn allocate_and_book(
         }
     }
     Ok(observation)
+}
+
+/// A synthetic booking's length.
+const BOOKING_MINUTES: i32 = 60;
+
+/// The demo's own assessor has the demo's bookings too (made through the
+/// booking rules, at its stories' times): the first hour from `wanted` on,
+/// up to 17:00, that the diary rule finds free; `wanted` if none is.
+async fn free_hour(
+    tx: &mut epa_store::Tx,
+    assessor: Uuid,
+    on: NaiveDate,
+    wanted: NaiveTime,
+) -> Result<NaiveTime, AppError> {
+    let length = Duration::minutes(i64::from(BOOKING_MINUTES));
+    let mut start = wanted;
+    while start <= NaiveTime::from_hms_opt(17, 0, 0).unwrap_or_default() {
+        let slot = diary::Slot {
+            date: on,
+            start,
+            end: start + length,
+        };
+        let others: Vec<(Uuid, diary::Slot)> =
+            planning::assessor_overlapping_in(tx, assessor, on, slot.start, slot.end)
+                .await?
+                .into_iter()
+                .map(|b| {
+                    let start = b.starts_at;
+                    let end = start + Duration::minutes(i64::from(b.duration_minutes));
+                    (
+                        b.id,
+                        diary::Slot {
+                            date: on,
+                            start,
+                            end,
+                        },
+                    )
+                })
+                .collect();
+        if diary::clashes(&slot, &others).is_empty() {
+            return Ok(start);
+        }
+        start += Duration::minutes(30);
+    }
+    Ok(wanted)
 }
 
 #[cfg(test)]
@@ -388,6 +565,38 @@ mod tests {
         unique.sort();
         unique.dedup();
         assert_eq!(unique.len(), ulns.len());
+    }
+
+    /// Every booking the loader makes for 2,000 EPAs (13 assessors' worth,
+    /// the last one short): no assessor is booked twice at one time, and
+    /// every booking is within the working day the bench leaves alone.
+    #[test]
+    fn no_assessor_is_booked_twice_at_once() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        let mut taken = std::collections::HashMap::new();
+        for i in 0..2_000 {
+            for k in 0..MethodId::ALL.len() {
+                let key = (
+                    i / EPAS_PER_ASSESSOR,
+                    booked_for(gateway_of(i, today), k),
+                    slot_of(i, k),
+                );
+                if let Some(other) = taken.insert(key, i) {
+                    panic!("EPAs {other} and {i} share {key:?}");
+                }
+                let hour = slot_of(i, k);
+                assert!(hour >= NaiveTime::from_hms_opt(9, 0, 0).unwrap());
+                assert!(hour <= NaiveTime::from_hms_opt(14, 0, 0).unwrap());
+            }
+        }
+        let per_day = taken.keys().fold(
+            std::collections::HashMap::<_, u32>::new(),
+            |mut days, (assessor, day, _)| {
+                *days.entry((*assessor, *day)).or_default() += 1;
+                days
+            },
+        );
+        assert!(per_day.values().all(|n| *n <= ASSESSOR_PER_DAY));
     }
 
     #[test]

@@ -59,16 +59,24 @@ pub async fn append(tx: &mut Tx, event: &NewAuditEvent<'_>) -> Result<AuditEvent
     {
         tx.touch(epa_id);
     }
-    if let crate::db::TxConn::Postgres(inner) = tx.conn_mut() {
-        sqlx::query("SELECT pg_advisory_xact_lock(7100071)")
-            .execute(&mut **inner)
-            .await?;
-    }
-    let head: Option<(i64, String)> = on_tx!(tx, |conn| sqlx::query_as(
-        "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1"
-    )
-    .fetch_optional(conn)
-    .await)?;
+    // A transaction that has appended already holds the lock and knows the
+    // head: a use case writing several events (the demo loader thousands)
+    // pays the lock and the read once.
+    let head = match tx.audit_head.take() {
+        Some(head) => Some(head),
+        None => {
+            if let crate::db::TxConn::Postgres(inner) = tx.conn_mut() {
+                sqlx::query("SELECT pg_advisory_xact_lock(7100071)")
+                    .execute(&mut **inner)
+                    .await?;
+            }
+            on_tx!(tx, |conn| sqlx::query_as(
+                "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1"
+            )
+            .fetch_optional(conn)
+            .await)?
+        }
+    };
     let (seq, prev_hash) = match head {
         Some((seq, hash)) => (seq + 1, hash),
         None => (1, GENESIS.to_owned()),
@@ -112,6 +120,7 @@ pub async fn append(tx: &mut Tx, event: &NewAuditEvent<'_>) -> Result<AuditEvent
         .execute(conn)
         .await
         .map(|_| ()))?;
+    tx.audit_head = Some((row.seq, row.hash.clone()));
     Ok(row)
 }
 

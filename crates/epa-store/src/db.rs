@@ -54,6 +54,11 @@ pub struct Tx {
     /// Whether this transaction claimed the `Idempotency-Key` of the
     /// request it runs in: its commit is held back for the answer.
     pub(crate) claims_key: bool,
+    /// The audit chain's head as this transaction last extended it: once
+    /// a transaction has appended (holding the chain's lock to its end),
+    /// nobody else can, so the next append in it need not read the head
+    /// again, nor take the lock again (see `audit::append`).
+    pub(crate) audit_head: Option<(i64, String)>,
     /// On SQLite, this process's turn to write (see [`sqlite_writer`]);
     /// declared after `conn` so it is given back after the transaction ends.
     _turn: Option<OwnedMutexGuard<()>>,
@@ -177,6 +182,16 @@ impl Db {
         }
     }
 
+    /// After a bulk load, brings PostgreSQL's statistics up to date, so the
+    /// planner knows the tables' sizes before the first request (autovacuum
+    /// would, later). SQLite plans without statistics and is left alone.
+    pub async fn analyze(&self) -> Result<(), StoreError> {
+        if let Db::Postgres(pool) = self {
+            sqlx::query("ANALYZE").execute(pool).await?;
+        }
+        Ok(())
+    }
+
     /// Answers whether the database responds: the readiness check.
     pub async fn ping(&self) -> Result<(), StoreError> {
         on_db!(self, |pool| sqlx::query("SELECT 1")
@@ -215,6 +230,7 @@ impl Db {
             created: BTreeSet::new(),
             dfe_answers: BTreeSet::new(),
             claims_key: false,
+            audit_head: None,
             _turn: turn,
         };
         crate::idempotency::claim_in(&mut tx).await?;

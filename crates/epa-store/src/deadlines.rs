@@ -276,8 +276,23 @@ pub async fn open_page(
             }
         )
     };
+    // The deadlines still to come start at today: the cursor is moved up
+    // to it, because PostgreSQL starts an index range at the row
+    // comparison's bound, not at `due_on >= today`, and would otherwise
+    // step over every past deadline first (6 ms at 10,000 EPAs, 0.2 ms so).
+    let from_today = Cursor {
+        due_on: today,
+        epa_id: Uuid::nil(),
+        position: -1,
+    };
+    // Ordered as the rows are: by date, EPA, position.
+    let coming_after = after.max(from_today);
     let mut found = Vec::new();
-    for sql in [overdue, coming("always"), coming("until")] {
+    for (sql, after) in [
+        (overdue, &after),
+        (coming("always"), &coming_after),
+        (coming("until"), &coming_after),
+    ] {
         let rows: Vec<KeptDeadline> = on_db!(db, |pool| sqlx::query_as(&sql)
             .bind(id)
             .bind(today)

@@ -204,17 +204,62 @@ pub async fn employers_of_provider(db: &Db, provider: Uuid) -> Result<Vec<Uuid>,
     .await)?)
 }
 
+/// Every organisation, or those of `kind`, by name. Two statements rather
+/// than one with `($1 IS NULL OR kind = $1)`, which no index can serve.
 pub async fn list(
     db: &Db,
     kind: Option<OrganisationKind>,
 ) -> Result<Vec<Organisation>, StoreError> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM organisations WHERE ($1 IS NULL OR kind = $1) ORDER BY name, id"
-    );
-    let rows: Vec<Row> = on_db!(db, |pool| sqlx::query_as(&sql)
-        .bind(kind.map(OrganisationKind::as_str))
-        .fetch_all(pool)
+    let rows: Vec<Row> = match kind {
+        Some(kind) => {
+            let sql =
+                format!("SELECT {COLUMNS} FROM organisations WHERE kind = $1 ORDER BY name, id");
+            on_db!(db, |pool| sqlx::query_as(&sql)
+                .bind(kind.as_str())
+                .fetch_all(pool)
+                .await)?
+        }
+        None => {
+            let sql = format!("SELECT {COLUMNS} FROM organisations ORDER BY name, id");
+            on_db!(db, |pool| sqlx::query_as(&sql).fetch_all(pool).await)?
+        }
+    };
+    rows.into_iter().map(Organisation::try_from).collect()
+}
+
+/// The first organisation of `kind` by name, if any: one step of the
+/// `(kind, name, id)` index (the EPAO a registration opens its EPA at).
+pub async fn first_of_kind(
+    db: &Db,
+    kind: OrganisationKind,
+) -> Result<Option<Organisation>, StoreError> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM organisations WHERE kind = $1 ORDER BY name, id LIMIT 1");
+    let row: Option<Row> = on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(kind.as_str())
+        .fetch_optional(pool)
         .await)?;
+    row.map(Organisation::try_from).transpose()
+}
+
+/// The organisations among `ids` that exist (by primary key), in no
+/// particular order: what a registration names, read in one statement.
+pub async fn with_ids(db: &Db, ids: &[Uuid]) -> Result<Vec<Organisation>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM organisations WHERE id IN ({})",
+        marks.join(", ")
+    );
+    let rows: Vec<Row> = on_db!(db, |pool| {
+        let mut query = sqlx::query_as(&sql);
+        for id in ids {
+            query = query.bind(*id);
+        }
+        query.fetch_all(pool).await
+    })?;
     rows.into_iter().map(Organisation::try_from).collect()
 }
 

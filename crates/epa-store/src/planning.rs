@@ -11,7 +11,7 @@ use uuid::Uuid;
 use epa_domain::booking::{BookingStatus, SubmissionKind};
 use epa_domain::{MethodId, Mode};
 
-use crate::{Db, StoreError, Tx};
+use crate::{Backend, Db, StoreError, Tx};
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct PlanningMeeting {
@@ -379,20 +379,35 @@ pub async fn move_future_bookings(
     .await)?)
 }
 
-/// An assessor's bookings on one day that still stand (booked or held):
-/// the diary a new booking must not overlap.
-pub async fn assessor_day_in(
+/// The assessor's bookings that still stand (booked or held) and share a
+/// minute with `[from, to)` on `on`: the only part of the diary a new
+/// booking can clash with. Read through the `(assessor_id, assessment_on,
+/// starts_at)` index: a busy assessor's whole day is never read, only what
+/// starts before the new slot ends and is still running when it starts.
+/// Touching ends (one ending at 10:00, the next starting then) do not
+/// overlap. A booking's end is its start plus its minutes, computed the
+/// same way on both databases (neither crosses midnight: booking refuses
+/// a slot that would).
+pub async fn assessor_overlapping_in(
     tx: &mut Tx,
     assessor_id: Uuid,
     on: NaiveDate,
+    from: NaiveTime,
+    to: NaiveTime,
 ) -> Result<Vec<Booking>, StoreError> {
+    let ends = match tx.backend() {
+        Backend::Sqlite => "time(starts_at, '+' || duration_minutes || ' minutes') > time($4)",
+        Backend::Postgres => "starts_at + make_interval(mins => duration_minutes) > $4",
+    };
     let sql = format!(
         "SELECT {BOOKING_COLUMNS} FROM bookings WHERE assessor_id = $1 AND assessment_on = $2 \
-         AND status IN ('booked', 'held') ORDER BY starts_at, id"
+         AND starts_at < $3 AND {ends} AND status IN ('booked', 'held') ORDER BY starts_at, id"
     );
     Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
         .bind(assessor_id)
         .bind(on)
+        .bind(to)
+        .bind(from)
         .fetch_all(conn)
         .await)?)
 }

@@ -112,15 +112,18 @@ async fn diary_findings(
             .0,
     };
     let wanted = span(slot.date, slot.starts_at, i64::from(slot.duration));
-    let others: Vec<(Uuid, diary::Slot)> = store::assessor_day_in(tx, slot.assessor, slot.date)
-        .await?
-        .into_iter()
-        .filter(|b| Some(b.id) != replacing)
-        .map(|b| {
-            let found = span(b.assessment_on, b.starts_at, i64::from(b.duration_minutes));
-            (b.id, found)
-        })
-        .collect();
+    // Only the bookings that overlap are read; the domain still decides
+    // what a clash is and how it is named.
+    let others: Vec<(Uuid, diary::Slot)> =
+        store::assessor_overlapping_in(tx, slot.assessor, slot.date, wanted.start, wanted.end)
+            .await?
+            .into_iter()
+            .filter(|b| Some(b.id) != replacing)
+            .map(|b| {
+                let found = span(b.assessment_on, b.starts_at, i64::from(b.duration_minutes));
+                (b.id, found)
+            })
+            .collect();
     let finding = |rule: &str, strength: &str, message: String, source: &str| RuleFinding {
         rule: rule.to_owned(),
         strength: strength.to_owned(),

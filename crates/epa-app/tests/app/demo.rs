@@ -493,3 +493,56 @@ async fn every_demo_epa_gives_its_documents_or_says_why_not() {
     assert!(letters >= 5 && summaries >= 20, "{letters} {summaries}");
     test_db.finish().await;
 }
+
+/// `epa demo load --apprentices N` on `backend`: the EPAs are shared among
+/// an assessor per 150 (the demo's own first), each with a profile, and no
+/// assessor is booked twice at one time (the demo's own bookings included).
+async fn check_synthetic(backend: Backend) {
+    let Some(test_db) = TestDb::new(backend).await else {
+        epa_testkit::skip_without_postgres();
+        return;
+    };
+    let db = test_db.db.clone();
+    let app = app_on(&db, on("2026-11-04"));
+    let loaded = epa_app::synthetic::load(&app, 320, |_| {}).await.unwrap();
+    assert_eq!(loaded.written, 320);
+    let epao = organisations::first_of_kind(&db, organisations::OrganisationKind::Epao)
+        .await
+        .unwrap()
+        .unwrap();
+    let far_back: NaiveDate = "2020-01-01".parse().unwrap();
+    let assessors = epa_store::assessor_profiles::of_epao(&db, epao.id, far_back)
+        .await
+        .unwrap();
+    assert_eq!(assessors.len(), 3, "320 EPAs, 150 an assessor");
+    for assessor in &assessors {
+        let id = assessor.profile.user_id;
+        let booked = epa_store::planning::upcoming_for_assessor(&db, id, far_back)
+            .await
+            .unwrap();
+        assert!(!booked.is_empty(), "{} has bookings", assessor.name);
+        for pair in booked.windows(2) {
+            let end =
+                pair[0].starts_at + chrono::Duration::minutes(i64::from(pair[0].duration_minutes));
+            assert!(
+                pair[0].assessment_on != pair[1].assessment_on || end <= pair[1].starts_at,
+                "{} is booked twice at once: {:?} and {:?}",
+                assessor.name,
+                pair[0],
+                pair[1]
+            );
+        }
+    }
+    audit_events(&db).await;
+    test_db.finish().await;
+}
+
+#[tokio::test]
+async fn synthetic_epas_are_shared_among_assessors_without_clashes_on_sqlite() {
+    check_synthetic(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn synthetic_epas_are_shared_among_assessors_without_clashes_on_postgres() {
+    check_synthetic(Backend::Postgres).await;
+}

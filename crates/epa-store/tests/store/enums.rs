@@ -18,7 +18,7 @@ fn now() -> chrono::DateTime<Utc> {
 }
 
 /// An EPA at `registered` and the assessor's user, through the repositories.
-async fn epa(db: &Db) -> (Uuid, Uuid) {
+pub(crate) async fn epa(db: &Db) -> (Uuid, Uuid) {
     let mut tx = db.begin_write().await.unwrap();
     let mut org = async |kind, name| {
         let new = NewOrganisation {

@@ -2,6 +2,7 @@
 //! PostgreSQL when `EPA_TEST_PG_URL` is set, each on a fresh database.
 
 mod audit;
+mod diary;
 mod enums;
 mod idempotency;
 mod people;
