@@ -29,7 +29,7 @@ use crate::AppState;
         resend_dfe_refusal,
         list_replacement_certificates,
         record_replacement_certificate,
-        replacement_certificate_requested
+        record_replacement_requested
     ),
     components(schemas(QueuePage, RefusalView, ReplacementInput, ReplacementView))
 )]
@@ -169,7 +169,7 @@ pub async fn record_replacement_certificate(
 /// once only.
 #[utoipa::path(
     post, path = "/api/v1/epas/{id}/certificate/replacements/{replacement_id}/requested", tag = "dfe",
-    operation_id = "replacement_certificate_requested",
+    operation_id = "record_replacement_requested",
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
         ("replacement_id" = Uuid, Path, description = "The replacement request's ID"),
@@ -183,7 +183,7 @@ pub async fn record_replacement_certificate(
     ),
     security(("token" = []))
 )]
-pub async fn replacement_certificate_requested(
+pub async fn record_replacement_requested(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     ids: Result<Path<(Uuid, Uuid)>, PathRejection>,
@@ -205,6 +205,6 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/epas/{id}/certificate/replacements/{replacement_id}/requested",
-            post(replacement_certificate_requested),
+            post(record_replacement_requested),
         )
 }
