@@ -159,17 +159,7 @@ pub async fn due_attempts(db: &Db, today: NaiveDate) -> Result<Vec<Attempt>, Sto
 /// of the change, if it is one the service may need to hear about; a mark
 /// it had (a later day, or one a push is settling) is brought forward.
 pub async fn mark(tx: &mut Tx, epa_id: Uuid, today: NaiveDate) -> Result<(), StoreError> {
-    let sql = format!(
-        "INSERT INTO dfe_pending (epa_id, due_on) SELECT e.id, $2 FROM epas e WHERE e.id = $1 AND {WANTED} \
-         ON CONFLICT (epa_id) DO UPDATE SET due_on = excluded.due_on, version = dfe_pending.version + 1"
-    );
-    on_tx!(tx, |conn| sqlx::query(&sql)
-        .bind(epa_id)
-        .bind(today)
-        .execute(conn)
-        .await
-        .map(|_| ()))?;
-    Ok(())
+    mark_where(tx, "FROM epas e WHERE e.id = $1", epa_id, today).await
 }
 
 /// Marks every EPA of the employer's apprentices due from `today` (its
@@ -179,13 +169,30 @@ pub async fn mark_employer(
     employer_id: Uuid,
     today: NaiveDate,
 ) -> Result<(), StoreError> {
+    mark_where(
+        tx,
+        "FROM epas e JOIN apprentices a ON a.id = e.apprentice_id WHERE a.employer_id = $1",
+        employer_id,
+        today,
+    )
+    .await
+}
+
+/// Marks due from `today` the EPAs `chosen` picks by `$1 = id` (a `FROM`
+/// with its `WHERE`, over `epas e`), of those the service may need to hear
+/// about: one statement for one EPA or an employer's many.
+async fn mark_where(
+    tx: &mut Tx,
+    chosen: &str,
+    id: Uuid,
+    today: NaiveDate,
+) -> Result<(), StoreError> {
     let sql = format!(
-        "INSERT INTO dfe_pending (epa_id, due_on) SELECT e.id, $2 FROM epas e \
-         JOIN apprentices a ON a.id = e.apprentice_id WHERE a.employer_id = $1 AND {WANTED} \
+        "INSERT INTO dfe_pending (epa_id, due_on) SELECT e.id, $2 {chosen} AND {WANTED} \
          ON CONFLICT (epa_id) DO UPDATE SET due_on = excluded.due_on, version = dfe_pending.version + 1"
     );
     on_tx!(tx, |conn| sqlx::query(&sql)
-        .bind(employer_id)
+        .bind(id)
         .bind(today)
         .execute(conn)
         .await
