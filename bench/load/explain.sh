@@ -32,15 +32,11 @@ explain "token, holder and roles (every API request)" \
   "SELECT t.id, t.user_id, t.restricted, m.organisation_id, m.role FROM api_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN memberships m ON m.user_id = t.user_id WHERE t.token_hash = 'x' AND t.revoked_at IS NULL AND u.deactivated_at IS NULL ORDER BY m.organisation_id, m.role"
 explain "web session, holder and roles (every page)" \
   "SELECT s.user_id, m.organisation_id, m.role FROM web_sessions s JOIN users u ON u.id = s.user_id LEFT JOIN memberships m ON m.user_id = s.user_id WHERE s.id_hash = 'x' AND u.deactivated_at IS NULL ORDER BY m.organisation_id, m.role"
-explain "the EPA and its apprentice (gate)" \
-  "SELECT e.id, a.uln FROM epas e JOIN apprentices a ON a.id = e.apprentice_id WHERE e.id = $EPA"
-explain "people conflicted for its employer or provider (gate)" \
-  "SELECT DISTINCT user_id FROM conflicts WHERE (organisation_id = $ORG OR organisation_id = $ORG) AND withdrawn_at IS NULL ORDER BY user_id"
-explain "its graders (gate)" \
-  "SELECT assessor_id FROM assessments WHERE epa_id = $EPA UNION SELECT assessor_id FROM judgements WHERE epa_id = $EPA ORDER BY 1"
-explain "its standing adjustment (gate)" \
-  "SELECT id FROM adjustments WHERE epa_id = $EPA ORDER BY decided_at DESC, id DESC LIMIT 1"
+explain "the EPA, its apprentice and its standing adjustment (gate, one statement)" \
+  "SELECT e.id, a.uln, adj.id FROM epas e JOIN apprentices a ON a.id = e.apprentice_id LEFT JOIN adjustments adj ON adj.id = (SELECT s.id FROM adjustments s WHERE s.epa_id = e.id ORDER BY s.decided_at DESC, s.id DESC LIMIT 1) WHERE e.id = $EPA"
+explain "the people conflicted for its employer or provider, and its graders (gate, one statement)" \
+  "SELECT 'c', user_id FROM conflicts WHERE (organisation_id = $ORG OR organisation_id = $ORG) AND withdrawn_at IS NULL UNION SELECT 'g', assessor_id FROM assessments WHERE epa_id = $EPA UNION SELECT 'g', assessor_id FROM judgements WHERE epa_id = $EPA ORDER BY 1, 2"
 explain "its events (timeline)" \
-  "SELECT seq FROM audit_events WHERE entity_type = 'epa' AND entity_id = '$ENTITY' ORDER BY seq"
+  "SELECT occurred_at, actor_role, action, after_json FROM audit_events WHERE entity_type = 'epa' AND entity_id = '$ENTITY' ORDER BY seq"
 explain "its method results (timeline, for readers who may not see marks yet)" \
   "SELECT id FROM method_results WHERE epa_id = $EPA ORDER BY attempt, method"

@@ -192,18 +192,7 @@ pub async fn get(
     Ok(Some(view(&ctx, actor, &saved, &adjustment)))
 }
 
-/// The standing adjustment in the domain's terms, for the gate.
-pub(crate) async fn standing(
-    reader: Reader<'_>,
-    epa_id: Uuid,
-) -> Result<Option<Adjustment>, AppError> {
-    store::standing(reader, epa_id)
-        .await?
-        .map(|saved| domain_of(&saved))
-        .transpose()
-}
-
-fn domain_of(saved: &store::Adjustment) -> Result<Adjustment, AppError> {
+pub(crate) fn domain_of(saved: &store::Adjustment) -> Result<Adjustment, AppError> {
     let positive = |n: i32| u32::try_from(n).map_err(AppError::internal);
     let extra_time = match (saved.extra_minutes, saved.extra_percent) {
         (Some(m), _) => Some(ExtraTime::Minutes(positive(m)?)),

@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 use epa_domain::attempts::AttemptKind;
-use epa_domain::booking::{BookingStatus, SubmissionKind};
+use epa_domain::booking::BookingStatus;
 use epa_domain::deadlines::{
     self, Deadline, DeadlineId, DeadlineKind, DeadlinePlan, DeadlineState, KnownDates, OpenWhile,
 };
@@ -55,22 +55,10 @@ struct Records {
 }
 
 impl Records {
-    /// The EPA's records, read where `reader` reads: ten indexed queries.
+    /// The EPA's records, read where `reader` reads: nine indexed queries.
     async fn read(reader: &mut Reader<'_>, id: Uuid) -> Result<Records, AppError> {
-        let report = read!(
-            reader,
-            planning::latest_submission,
-            planning::latest_submission_in,
-            id,
-            SubmissionKind::Report
-        );
-        let portfolio = read!(
-            reader,
-            planning::latest_submission,
-            planning::latest_submission_in,
-            id,
-            SubmissionKind::Portfolio
-        );
+        let planning::LatestSubmissions { report, portfolio } =
+            planning::latest_submissions(reader.again(), id).await?;
         let held = records::assessments(reader.again(), id).await?;
         let booked = read!(reader, planning::bookings, planning::bookings_in, id);
         let method_results = records::method_results(reader.again(), id).await?;

@@ -241,9 +241,9 @@ pub async fn timeline(
     app: &App,
     actor: &Actor,
     id: Uuid,
-) -> Result<Vec<epa_store::audit::AuditEvent>, AppError> {
+) -> Result<Vec<epa_store::audit::HistoryEvent>, AppError> {
     let ctx = EpaContext::read(app, actor, id, Action::ViewEpa, "you cannot see this EPA").await?;
-    let events = epa_store::audit::for_entity(&app.db, "epa", &id.to_string()).await?;
+    let events = epa_store::audit::history(&app.db, "epa", &id.to_string()).await?;
     if ctx.may(actor, Action::ViewProvisionalResults) {
         return Ok(events);
     }

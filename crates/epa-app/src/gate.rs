@@ -20,8 +20,8 @@ use std::sync::Arc;
 
 use epa_plan::EffectivePlan;
 use epa_store::Tx;
-use epa_store::assessment::{self as store, Reader};
-use epa_store::epas::{self, EpaRow};
+use epa_store::assessment::Reader;
+use epa_store::epas::EpaRow;
 use uuid::Uuid;
 
 use crate::{Actor, App, AppError, access, transitions};
@@ -76,33 +76,25 @@ impl EpaContext {
         action: Action,
         refused: &str,
     ) -> Result<EpaContext, AppError> {
-        let row = match reader.again() {
-            Reader::Db(db) => epas::get(db, epa_id).await?,
-            Reader::Tx(tx) => epas::get_in(tx, epa_id).await?,
-        };
-        let conflicted =
-            store::conflicted_users(reader.again(), row.employer_id, row.provider_id).await?;
-        // An EPA created in this transaction (a registration reading back
-        // what it registered) has no graders or adjustment yet.
-        let new = matches!(&reader, Reader::Tx(tx) if tx.is_new(epa_id));
-        let graders = if new {
-            Vec::new()
-        } else {
-            store::graders(reader.again(), epa_id).await?
-        };
-        // Authorise before anything else is read or parsed: a refused actor
-        // learns nothing, not even whether the EPA's data is sound.
+        // Two statements whatever the EPA holds (`epa_store::gate`): the
+        // row with its standing adjustment, then the conflicted and the
+        // graders.
+        let (row, saved_adjustment) = epa_store::gate::row(reader.again(), epa_id).await?;
+        let people =
+            epa_store::gate::people(reader.again(), epa_id, row.employer_id, row.provider_id)
+                .await?;
+        // Authorise before anything else is parsed: a refused actor learns
+        // nothing, not even whether the EPA's data is sound.
         let context = Partial {
             row,
-            conflicted,
-            graders,
+            conflicted: people.conflicted,
+            graders: people.graders,
         };
         context.authorize(actor, action, refused)?;
-        let adjustment = if new {
-            None
-        } else {
-            crate::adjustments::standing(reader.again(), epa_id).await?
-        };
+        let adjustment = saved_adjustment
+            .as_ref()
+            .map(crate::adjustments::domain_of)
+            .transpose()?;
         let state = transitions::state_of(&context.row)?;
         let plan = plan_of(app, &context.row)?;
         Ok(EpaContext {
@@ -183,13 +175,17 @@ pub async fn decision_for(
     row: &EpaRow,
     action: Action,
 ) -> Result<Decision, AppError> {
-    let conflicted =
-        store::conflicted_users(Reader::Db(&app.db), row.employer_id, row.provider_id).await?;
-    let graders = store::graders(Reader::Db(&app.db), row.epa.id).await?;
+    let people = epa_store::gate::people(
+        Reader::Db(&app.db),
+        row.epa.id,
+        row.employer_id,
+        row.provider_id,
+    )
+    .await?;
     Ok(decide(
         actor,
         action,
-        &resource_of(row, &conflicted, &graders),
+        &resource_of(row, &people.conflicted, &people.graders),
     ))
 }
 

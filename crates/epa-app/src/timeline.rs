@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use epa_store::audit::AuditEvent;
+use epa_store::audit::HistoryEvent;
 use serde_json::{Value, json};
 
 /// Events whose details carry marks or grades.
@@ -16,9 +16,9 @@ const EXCEPTIONAL: &str = "exceptional_circumstances.recorded";
 /// (method, attempt) withheld. The hash chain is verified on the stored
 /// rows, never on this view.
 pub fn withhold_marks(
-    events: Vec<AuditEvent>,
+    events: Vec<HistoryEvent>,
     released: &BTreeSet<(String, i32)>,
-) -> Vec<AuditEvent> {
+) -> Vec<HistoryEvent> {
     events
         .into_iter()
         .map(|mut event| {
@@ -67,27 +67,17 @@ fn parse(text: Option<&str>) -> Value {
 mod tests {
     use super::*;
     use chrono::Utc;
-    use uuid::Uuid;
 
-    fn event(action: &str, after: Value) -> AuditEvent {
-        AuditEvent {
-            seq: 1,
-            id: Uuid::nil(),
+    fn event(action: &str, after: Value) -> HistoryEvent {
+        HistoryEvent {
             occurred_at: Utc::now(),
-            actor_id: None,
             actor_role: "assessor".into(),
             action: action.into(),
-            entity_type: "epa".into(),
-            entity_id: "x".into(),
-            before_json: None,
             after_json: Some(after.to_string()),
-            request_id: None,
-            prev_hash: String::new(),
-            hash: String::new(),
         }
     }
 
-    fn judged(method: &str, attempt: i32) -> AuditEvent {
+    fn judged(method: &str, attempt: i32) -> HistoryEvent {
         event(
             JUDGEMENTS,
             json!({"method": method, "attempt": attempt, "assessment_id": "a",

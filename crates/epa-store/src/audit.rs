@@ -177,6 +177,35 @@ pub async fn for_entity(
         .await)?)
 }
 
+/// One event of an entity's history as a reader is shown it: what
+/// happened, when, by whom, and what it recorded. The chain's own columns
+/// (hashes, ids, the state before) are verified on the stored rows and
+/// never shown, so the history does not read them.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct HistoryEvent {
+    pub occurred_at: DateTime<Utc>,
+    pub actor_role: String,
+    pub action: String,
+    pub after_json: Option<String>,
+}
+
+/// The history of one entity, oldest first: [`for_entity`] with only the
+/// columns a reader is shown.
+pub async fn history(
+    db: &Db,
+    entity_type: &str,
+    entity_id: &str,
+) -> Result<Vec<HistoryEvent>, StoreError> {
+    Ok(on_db!(db, |pool| sqlx::query_as(
+        "SELECT occurred_at, actor_role, action, after_json FROM audit_events \
+         WHERE entity_type = $1 AND entity_id = $2 ORDER BY seq"
+    )
+    .bind(entity_type)
+    .bind(entity_id)
+    .fetch_all(pool)
+    .await)?)
+}
+
 /// What [`verify`] found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {

@@ -111,6 +111,10 @@ impl Db {
             .busy_timeout(WAIT);
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            // An embedded file has no other end to hang up: a ping before
+            // every statement was a round trip to the connection's thread
+            // and back, nearly doubling the cost of a short read (ADR 0156).
+            .test_before_acquire(false)
             .acquire_timeout(WAIT)
             .connect_with(options)
             .await

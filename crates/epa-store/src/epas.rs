@@ -113,7 +113,7 @@ fn prefix_end(prefix: &str) -> String {
     String::from(char::MAX)
 }
 
-const COLUMNS: &str = "e.id, e.apprentice_id, e.epao_id, e.standard_reference, e.standard_version, e.policy, e.stage, \
+pub(crate) const COLUMNS: &str = "e.id, e.apprentice_id, e.epao_id, e.standard_reference, e.standard_version, e.policy, e.stage, \
     e.gateway_approved_on, e.planning_meeting_on, e.assessor_id, e.overall_grade, e.lifecycle, e.created_at, e.updated_at, e.version, \
     a.employer_id, a.provider_id, a.user_id AS apprentice_user_id, a.uln, a.given_names, a.family_name, a.date_of_birth, a.start_date AS training_start";
 

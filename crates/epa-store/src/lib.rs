@@ -25,6 +25,7 @@ pub mod epas;
 mod error;
 pub mod exports;
 pub mod files;
+pub mod gate;
 pub mod gateway;
 pub mod idempotency;
 pub mod locator;

@@ -278,23 +278,6 @@ pub async fn insert_submission(
         .await)?)
 }
 
-/// The latest recorded submission date of `kind` for the EPA, if any.
-pub async fn latest_submission_in(
-    tx: &mut Tx,
-    epa_id: Uuid,
-    kind: SubmissionKind,
-) -> Result<Option<NaiveDate>, StoreError> {
-    Ok(on_tx!(tx, |conn| {
-        sqlx::query_scalar(
-        "SELECT submitted_on FROM submissions WHERE epa_id = $1 AND kind = $2 ORDER BY recorded_at DESC, id DESC LIMIT 1"
-    )
-    .bind(epa_id)
-    .bind(kind)
-    .fetch_optional(conn)
-    .await
-    })?)
-}
-
 /// Whether `user_id` holds `role` in `organisation_id`.
 pub async fn holds_role_in(
     tx: &mut Tx,
@@ -342,21 +325,37 @@ pub async fn email_of_in(tx: &mut Tx, user_id: Uuid) -> Result<Option<String>, S
     .await)?)
 }
 
-/// The latest recorded submission date of `kind` for the EPA, outside a transaction.
-pub async fn latest_submission(
-    db: &Db,
+/// The latest report and the latest portfolio submitted, in one statement:
+/// each the one recorded last (by `recorded_at`, then ID).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct LatestSubmissions {
+    pub report: Option<NaiveDate>,
+    pub portfolio: Option<NaiveDate>,
+}
+
+pub async fn latest_submissions(
+    reader: crate::assessment::Reader<'_>,
     epa_id: Uuid,
-    kind: SubmissionKind,
-) -> Result<Option<NaiveDate>, StoreError> {
-    Ok(on_db!(db, |pool| {
-        sqlx::query_scalar(
-            "SELECT submitted_on FROM submissions WHERE epa_id = $1 AND kind = $2 ORDER BY recorded_at DESC, id DESC LIMIT 1",
-        )
-        .bind(epa_id)
-        .bind(kind)
-        .fetch_optional(pool)
-        .await
-    })?)
+) -> Result<LatestSubmissions, StoreError> {
+    const SQL: &str = "SELECT \
+         (SELECT submitted_on FROM submissions WHERE epa_id = $1 AND kind = $2 \
+          ORDER BY recorded_at DESC, id DESC LIMIT 1) AS report, \
+         (SELECT submitted_on FROM submissions WHERE epa_id = $1 AND kind = $3 \
+          ORDER BY recorded_at DESC, id DESC LIMIT 1) AS portfolio";
+    Ok(match reader {
+        crate::assessment::Reader::Db(db) => on_db!(db, |pool| sqlx::query_as(SQL)
+            .bind(epa_id)
+            .bind(SubmissionKind::Report)
+            .bind(SubmissionKind::Portfolio)
+            .fetch_one(pool)
+            .await),
+        crate::assessment::Reader::Tx(tx) => on_tx!(tx, |conn| sqlx::query_as(SQL)
+            .bind(epa_id)
+            .bind(SubmissionKind::Report)
+            .bind(SubmissionKind::Portfolio)
+            .fetch_one(conn)
+            .await),
+    }?)
 }
 
 /// Moves the EPA's bookings still to come (booked, on or after `from`) to

@@ -2,7 +2,7 @@
 //! method is booked or moved, and again for its day when it is sat.
 
 use chrono::NaiveDate;
-use epa_domain::booking::{self, BookingFacts, Finding, SubmissionKind};
+use epa_domain::booking::{self, BookingFacts, Finding};
 use epa_domain::diary;
 use epa_plan::MethodId;
 use epa_store::Tx;
@@ -182,19 +182,15 @@ pub(crate) async fn rule_findings(
     // measure against it.
     let standing = store::standing_bookings_in(tx, row.epa.id).await?;
     let standing = in_attempt(tx, row, standing).await?;
+    let submitted =
+        store::latest_submissions(epa_store::assessment::Reader::Tx(tx), row.epa.id).await?;
     let facts = BookingFacts {
         method,
         date,
         booked_on,
         epa_period_start: state.epa_period_start.or(row.epa.gateway_approved_on),
-        report_submitted_on: store::latest_submission_in(tx, row.epa.id, SubmissionKind::Report)
-            .await?,
-        portfolio_submitted_on: store::latest_submission_in(
-            tx,
-            row.epa.id,
-            SubmissionKind::Portfolio,
-        )
-        .await?,
+        report_submitted_on: submitted.report,
+        portfolio_submitted_on: submitted.portfolio,
         booked: standing
             .iter()
             .filter(|b| Some(b.id) != excluding)

@@ -3,5 +3,6 @@
 mod commits;
 mod demo;
 mod dfe;
+mod gate_reads;
 mod idempotency;
 mod sessions;

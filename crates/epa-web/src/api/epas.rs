@@ -167,8 +167,10 @@ pub struct TimelineEntry {
     pub at: chrono::DateTime<chrono::Utc>,
     pub action: String,
     pub actor_role: String,
+    // Passed on as stored (JSON the product wrote), not parsed and written
+    // again for every reader.
     #[schema(value_type = Option<Object>)]
-    pub after: Option<serde_json::Value>,
+    pub after: Option<Box<serde_json::value::RawValue>>,
 }
 
 /// Everything that has happened to an EPA, oldest first.
@@ -198,7 +200,7 @@ pub async fn timeline(
                 actor_role: event.actor_role,
                 after: event
                     .after_json
-                    .and_then(|text| serde_json::from_str(&text).ok()),
+                    .and_then(|text| serde_json::value::RawValue::from_string(text).ok()),
             })
             .collect(),
     ))

@@ -1,0 +1,160 @@
+//! The gate's two statements (`epa_store::gate`) and the two latest
+//! submissions in one (`planning::latest_submissions`) read what the
+//! separate reads they replace read, for every EPA of the demo, whose EPAs
+//! have adjustments, graders, reports and portfolios at every stage.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use epa_app::{App, demo};
+use epa_domain::booking::SubmissionKind;
+use epa_domain::{Clock, FixedClock};
+use epa_store::assessment::{self, Reader};
+use epa_store::epas::{self, Filter, Scope};
+use epa_store::{Backend, Db, adjustments, conflicts, gate, planning, users};
+use epa_testkit::TestDb;
+use uuid::Uuid;
+
+/// The latest submission of `kind`, as the two reads per kind had it.
+async fn latest(db: &Db, epa_id: Uuid, kind: SubmissionKind) -> Option<NaiveDate> {
+    let sql = "SELECT submitted_on FROM submissions WHERE epa_id = $1 AND kind = $2 \
+               ORDER BY recorded_at DESC, id DESC LIMIT 1";
+    match db {
+        Db::Sqlite(pool) => sqlx::query_scalar(sql)
+            .bind(epa_id)
+            .bind(kind)
+            .fetch_optional(pool)
+            .await
+            .unwrap(),
+        Db::Postgres(pool) => sqlx::query_scalar(sql)
+            .bind(epa_id)
+            .bind(kind)
+            .fetch_optional(pool)
+            .await
+            .unwrap(),
+    }
+}
+
+async fn check(backend: Backend) {
+    let Some(test_db) = TestDb::new(backend).await else {
+        epa_testkit::skip_without_postgres();
+        return;
+    };
+    let db = test_db.db.clone();
+    let clock: Arc<dyn Clock + Send + Sync> =
+        Arc::new(FixedClock("2026-11-04T09:00:00Z".parse().expect("a time")));
+    let mut app = App::new(db.clone(), clock, epa_plan::Catalog::embedded());
+    app.demo = true;
+    demo::load(&app).await.expect("the demo loads");
+
+    // A conflict standing and one withdrawn, so the conflicted list has
+    // something to find and something to leave out.
+    let all = epas::list(&db, &Scope::default(), &Filter::default(), 200, 0)
+        .await
+        .unwrap();
+    let assessor = users::find_by_email(&db, "assessor@demo.test")
+        .await
+        .unwrap()
+        .unwrap();
+    let first = epas::get(&db, all[0].epa.id).await.unwrap();
+    let now = chrono::Utc::now();
+    let mut tx = db.begin_write().await.unwrap();
+    conflicts::declare(
+        &mut tx,
+        assessor.id,
+        first.employer_id,
+        "declared",
+        "a relative",
+        now,
+    )
+    .await
+    .unwrap();
+    let withdrawn = conflicts::declare(
+        &mut tx,
+        assessor.id,
+        first.provider_id,
+        "declared",
+        "a friend",
+        now,
+    )
+    .await
+    .unwrap();
+    conflicts::withdraw(&mut tx, withdrawn.id, assessor.id, "no longer", now)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let (mut adjusted, mut graded, mut conflicted, mut reports, mut portfolios) = (0, 0, 0, 0, 0);
+    for listed in &all {
+        let id = listed.epa.id;
+        let (row, adjustment) = gate::row(Reader::Db(&db), id).await.unwrap();
+        assert_eq!(row, epas::get(&db, id).await.unwrap(), "{id}");
+        let standing = adjustments::standing(Reader::Db(&db), id).await.unwrap();
+        assert_eq!(adjustment, standing, "{id}");
+        adjusted += usize::from(adjustment.is_some());
+
+        let people = gate::people(Reader::Db(&db), id, row.employer_id, row.provider_id)
+            .await
+            .unwrap();
+        let expected_conflicted =
+            assessment::conflicted_users(Reader::Db(&db), row.employer_id, row.provider_id)
+                .await
+                .unwrap();
+        assert_eq!(people.conflicted, expected_conflicted, "{id}");
+        assert_eq!(
+            people.graders,
+            assessment::graders(Reader::Db(&db), id).await.unwrap(),
+            "{id}"
+        );
+        graded += usize::from(!people.graders.is_empty());
+        conflicted += usize::from(!people.conflicted.is_empty());
+
+        let submitted = planning::latest_submissions(Reader::Db(&db), id)
+            .await
+            .unwrap();
+        assert_eq!(
+            submitted.report,
+            latest(&db, id, SubmissionKind::Report).await,
+            "{id}"
+        );
+        assert_eq!(
+            submitted.portfolio,
+            latest(&db, id, SubmissionKind::Portfolio).await,
+            "{id}"
+        );
+        reports += usize::from(submitted.report.is_some());
+        portfolios += usize::from(submitted.portfolio.is_some());
+
+        // Inside a write transaction the reads agree with those on the pool.
+        let mut tx = db.begin_write().await.unwrap();
+        let (in_tx, adjustment_in_tx) = gate::row(Reader::Tx(&mut tx), id).await.unwrap();
+        assert_eq!((in_tx, adjustment_in_tx), (row.clone(), adjustment));
+        let people_in_tx = gate::people(Reader::Tx(&mut tx), id, row.employer_id, row.provider_id)
+            .await
+            .unwrap();
+        assert_eq!(people_in_tx, people);
+        drop(tx);
+    }
+    // The demo holds every case the reads must tell apart.
+    for (what, count) in [
+        ("an adjustment", adjusted),
+        ("graders", graded),
+        ("a conflict", conflicted),
+        ("a report", reports),
+        ("a portfolio", portfolios),
+    ] {
+        assert!(count > 0, "no demo EPA has {what}");
+        assert!(count < all.len(), "every demo EPA has {what}");
+    }
+    test_db.finish().await;
+}
+
+#[tokio::test]
+async fn the_gate_reads_in_two_statements_what_four_read_on_sqlite() {
+    check(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn the_gate_reads_in_two_statements_what_four_read_on_postgres() {
+    check(Backend::Postgres).await;
+}
