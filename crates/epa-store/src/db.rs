@@ -23,6 +23,10 @@ use crate::StoreError;
 /// before giving up with a clear error rather than hanging.
 const WAIT: Duration = Duration::from_secs(5);
 
+/// How long a PostgreSQL connection may sit idle before it is pinged on
+/// its way out of the pool.
+const IDLE_BEFORE_PING: Duration = Duration::from_secs(1);
+
 /// Which database engine a [`Db`] runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -127,6 +131,19 @@ impl Db {
     async fn connect_postgres(url: &str) -> Result<Db, StoreError> {
         let pool = PgPoolOptions::new()
             .max_connections(16)
+            // A ping only for a connection that sat idle: a server restarted
+            // meanwhile leaves it dead, and the ping replaces it before a
+            // request meets it. One in steady use has just answered; pinging
+            // it before every statement was a round trip each (ADR 0156).
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > IDLE_BEFORE_PING {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .acquire_timeout(WAIT)
             .connect(url)
             .await

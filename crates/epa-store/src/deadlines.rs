@@ -287,12 +287,7 @@ pub async fn open_page(
     };
     // Ordered as the rows are: by date, EPA, position.
     let coming_after = after.max(from_today);
-    let mut found = Vec::new();
-    for (sql, after) in [
-        (overdue, &after),
-        (coming("always"), &coming_after),
-        (coming("until"), &coming_after),
-    ] {
+    let read = |sql: String, after: Cursor, limit: i64| async move {
         let rows: Vec<KeptDeadline> = on_db!(db, |pool| sqlx::query_as(&sql)
             .bind(id)
             .bind(today)
@@ -302,7 +297,17 @@ pub async fn open_page(
             .bind(limit)
             .fetch_all(pool)
             .await)?;
-        found.extend(rows);
+        Ok::<_, StoreError>(rows)
+    };
+    let mut found = read(overdue, after, limit).await?;
+    // The overdue come first: once they fill the page (an EPAO behind on
+    // what only it can record), nothing still to come can be on it, and
+    // one statement does instead of three. Otherwise both kinds still to
+    // come are read for the rest of the page, then merged by date.
+    let wanted = limit - found.len() as i64;
+    if wanted > 0 {
+        found.extend(read(coming("always"), coming_after, wanted).await?);
+        found.extend(read(coming("until"), coming_after, wanted).await?);
     }
     // Overdue first (their dates are all before today), then by date.
     found.sort_by_key(|d| (d.due_on >= today, d.cursor()));

@@ -1,7 +1,9 @@
 //! The gate's two statements (`epa_store::gate`) and the two latest
 //! submissions in one (`planning::latest_submissions`) read what the
 //! separate reads they replace read, for every EPA of the demo, whose EPAs
-//! have adjustments, graders, reports and portfolios at every stage.
+//! have adjustments, graders, reports and portfolios at every stage; and
+//! the deadlines list's pages, cut short once the overdue fill them, are
+//! the start of the whole list.
 
 use std::sync::Arc;
 
@@ -32,6 +34,26 @@ async fn latest(db: &Db, epa_id: Uuid, kind: SubmissionKind) -> Option<NaiveDate
             .fetch_optional(pool)
             .await
             .unwrap(),
+    }
+}
+
+fn query(limit: i64) -> epa_app::deadlines::DueQuery {
+    epa_app::deadlines::DueQuery {
+        states: Vec::new(),
+        limit: Some(limit),
+        after: None,
+    }
+}
+
+async fn operations(db: &Db) -> epa_app::Actor {
+    let user = users::find_by_email(db, "operations@demo.test")
+        .await
+        .unwrap()
+        .unwrap();
+    epa_app::Actor {
+        user_id: user.id,
+        memberships: users::memberships(db, user.id).await.unwrap(),
+        request_id: None,
     }
 }
 
@@ -135,6 +157,38 @@ async fn check(backend: Backend) {
         assert_eq!(people_in_tx, people);
         drop(tx);
     }
+    // The deadlines list's first page of every size is the start of the
+    // whole list: pages the overdue fill (the reads of those still to come
+    // are then not made) and pages they share with those to come.
+    let ops = operations(&db).await;
+    let whole = epa_app::deadlines::due(&app, &ops, &query(200))
+        .await
+        .unwrap()
+        .items;
+    let key = |d: &epa_app::deadlines::DueDeadline| (d.epa_id, d.deadline.get().to_owned());
+    let overdue = whole
+        .iter()
+        .filter(|d| {
+            d.deadline
+                .get()
+                .contains("\"state\":\"overdue_unless_done\"")
+        })
+        .count();
+    assert!(
+        0 < overdue && overdue < whole.len(),
+        "{overdue} of {}",
+        whole.len()
+    );
+    for limit in (1..=whole.len()).step_by(3).chain([overdue, overdue + 1]) {
+        let page = epa_app::deadlines::due(&app, &ops, &query(limit as i64))
+            .await
+            .unwrap()
+            .items;
+        let first: Vec<_> = page.iter().map(key).collect();
+        let expected: Vec<_> = whole[..limit].iter().map(key).collect();
+        assert_eq!(first, expected, "a first page of {limit}");
+    }
+
     // The demo holds every case the reads must tell apart.
     for (what, count) in [
         ("an adjustment", adjusted),

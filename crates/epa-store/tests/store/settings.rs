@@ -52,3 +52,47 @@ async fn a_postgres_password_never_appears_in_errors() {
         "{text}"
     );
 }
+
+/// A connection PostgreSQL dropped while it sat idle in the pool (a
+/// server restart, an administrator's `pg_terminate_backend`) is pinged
+/// on its way out and replaced: the next request is answered, not failed.
+#[tokio::test]
+async fn postgres_replaces_a_connection_dropped_while_idle() {
+    let Some(test_db) = epa_testkit::TestDb::new(epa_store::Backend::Postgres).await else {
+        epa_testkit::skip_without_postgres();
+        return;
+    };
+    let epa_store::Db::Postgres(pool) = &test_db.db else {
+        panic!("expected PostgreSQL");
+    };
+    // Every connection the pool holds, terminated by another session.
+    let ours: Vec<i32> = sqlx::query_scalar(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() \
+         AND pid <> pg_backend_pid()",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let mine: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let other = epa_store::Db::connect(&test_db.url).await.unwrap();
+    let epa_store::Db::Postgres(other_pool) = &other else {
+        panic!("expected PostgreSQL");
+    };
+    for pid in ours.iter().chain([&mine]) {
+        sqlx::query("SELECT pg_terminate_backend($1)")
+            .bind(pid)
+            .execute(other_pool)
+            .await
+            .unwrap();
+    }
+    other.close().await;
+    // Idle past the threshold, so the pool pings before handing it out.
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    test_db.db.ping().await.expect("a fresh connection answers");
+    let tx = test_db.db.begin_write().await.expect("begin");
+    tx.commit().await.expect("commit");
+    test_db.finish().await;
+}
