@@ -310,8 +310,8 @@ impl Tx {
 
     /// Notes that this transaction created the EPA and records nothing
     /// else about it (a registration): no bookings, sittings, judgements,
-    /// submissions or results can exist for it, so the gate and the kept
-    /// deadlines do not read them. A caller that goes on to record more
+    /// submissions or results can exist for it, so the kept deadlines do
+    /// not read them, nor the DfE push mark it. A caller that goes on to record more
     /// about the EPA (the demo loader) must not note it.
     pub fn note_new(&mut self, epa_id: Uuid) {
         self.created.insert(epa_id);
