@@ -243,6 +243,17 @@ pub(super) fn wire(value: impl Serialize) -> String {
 /// graders, the released overall result, the due dates. Grades not yet
 /// released are shown only to EPAO staff and the allocated assessor.
 pub async fn results(app: &App, actor: &Actor, epa_id: Uuid) -> Result<ResultsView, AppError> {
+    let (_, _, view) = read_results(app, actor, epa_id).await?;
+    Ok(view)
+}
+
+/// What the results read and the result letter share: the EPA through the
+/// gate, its assessment records, and the results as `actor` may see them.
+pub(super) async fn read_results(
+    app: &App,
+    actor: &Actor,
+    epa_id: Uuid,
+) -> Result<(EpaContext, Snapshot, ResultsView), AppError> {
     let ctx = EpaContext::read(
         app,
         actor,
@@ -252,7 +263,8 @@ pub async fn results(app: &App, actor: &Actor, epa_id: Uuid) -> Result<ResultsVi
     )
     .await?;
     let snap = Snapshot::read(Reader::Db(&app.db), epa_id).await?;
-    results_view(app, actor, &ctx, &snap)
+    let view = results_view(app, actor, &ctx, &snap)?;
+    Ok((ctx, snap, view))
 }
 
 pub(super) fn results_view(

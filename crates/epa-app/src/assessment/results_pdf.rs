@@ -6,11 +6,11 @@ use epa_domain::attempts::ResultStatus;
 use epa_domain::policy::Action;
 use epa_plan::EffectivePlan;
 use epa_reports::{CriterionRecord, Fact, MethodGrade, MethodRecord, NextStep, ResultsDocument};
-use epa_store::assessment::{Assessment, Reader};
+use epa_store::assessment::Assessment;
 use uuid::Uuid;
 
 use super::grading_sheet::sheet_criteria;
-use super::results::results_view;
+use super::results::read_results;
 use super::snapshot::Snapshot;
 use super::views::{OverallView, ResultsView};
 use crate::gate::EpaContext;
@@ -22,16 +22,7 @@ use crate::{Actor, App, AppError};
 /// letter: those who may see provisional results are told so (409); the
 /// apprentice's side learns nothing, not even that grades exist (404).
 pub async fn results_pdf(app: &App, actor: &Actor, epa_id: Uuid) -> Result<Pdf, AppError> {
-    let ctx = EpaContext::read(
-        app,
-        actor,
-        epa_id,
-        Action::ViewEpa,
-        "you cannot see this EPA",
-    )
-    .await?;
-    let snap = Snapshot::read(Reader::Db(&app.db), epa_id).await?;
-    let view = results_view(app, actor, &ctx, &snap)?;
+    let (ctx, snap, view) = read_results(app, actor, epa_id).await?;
     let Some(overall) = &view.overall else {
         return Err(if ctx.may(actor, Action::ViewProvisionalResults) {
             AppError::Conflict("no result has been released for this EPA yet".to_owned())
