@@ -680,39 +680,6 @@ pub async fn receive_claim(
 // ---------------------------------------------------------------------------
 // People
 
-/// The people with a conflict of interest for an apprentice of `employer`
-/// at `provider`.
-pub async fn conflicted_users(
-    reader: Reader<'_>,
-    employer: Uuid,
-    provider: Uuid,
-) -> Result<Vec<Uuid>, StoreError> {
-    Ok(read!(reader, |exec| {
-        sqlx::query_scalar(
-        "SELECT DISTINCT user_id FROM conflicts WHERE (organisation_id = $1 OR organisation_id = $2) \
-         AND withdrawn_at IS NULL ORDER BY user_id"
-    )
-    .bind(employer)
-    .bind(provider)
-    .fetch_all(exec)
-    .await
-    })?)
-}
-
-/// Everyone who graded any of the EPA's assessments: the assessor of each
-/// sitting and whoever recorded a judgement in it. Segregation of duties
-/// keeps them from releasing, confirming exceptional circumstances or
-/// deciding an appeal on it.
-pub async fn graders(reader: Reader<'_>, epa_id: Uuid) -> Result<Vec<Uuid>, StoreError> {
-    Ok(read!(reader, |exec| sqlx::query_scalar(
-        "SELECT assessor_id FROM assessments WHERE epa_id = $1 \
-         UNION SELECT assessor_id FROM judgements WHERE epa_id = $1 ORDER BY 1"
-    )
-    .bind(epa_id)
-    .fetch_all(exec)
-    .await)?)
-}
-
 /// The email addresses of the provider's and the employer's users: who is
 /// told when a result is released.
 pub async fn contact_emails(

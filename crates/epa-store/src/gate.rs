@@ -87,16 +87,18 @@ pub async fn row(
 /// The people an access decision about the EPA turns on.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct People {
-    /// Who has a conflict of interest with the employer or the provider
-    /// (the same as `assessment::conflicted_users`).
+    /// Who has a conflict of interest with the employer or the provider,
+    /// and has not withdrawn it.
     pub conflicted: Vec<Uuid>,
-    /// Who graded any of the EPA's assessments (the same as
-    /// `assessment::graders`).
+    /// Who graded any of the EPA's assessments: the assessor of each
+    /// sitting and whoever recorded a judgement in it. Segregation of
+    /// duties keeps them from releasing, confirming exceptional
+    /// circumstances or deciding an appeal on it.
     pub graders: Vec<Uuid>,
 }
 
-/// Both lists in one statement: each arm is the indexed read the separate
-/// functions make, tagged with the list it belongs to.
+/// Both lists in one statement: each arm an indexed read, tagged with the
+/// list it belongs to.
 pub async fn people(
     reader: Reader<'_>,
     epa_id: Uuid,
