@@ -32,15 +32,16 @@ async fn write_events(url: &str, count: usize) {
 }
 
 async fn tamper(url: &str) {
-    let Db::Sqlite(pool) = Db::connect(url).await.unwrap() else {
+    let Db::Sqlite(sqlite) = Db::connect(url).await.unwrap() else {
         unreachable!()
     };
+    let pool = sqlite.pool();
     sqlx::query("DROP TRIGGER audit_events_no_update")
-        .execute(&pool)
+        .execute(pool)
         .await
         .unwrap();
     sqlx::query("UPDATE audit_events SET after_json = '{\"n\":99}' WHERE seq = 2")
-        .execute(&pool)
+        .execute(pool)
         .await
         .unwrap();
     pool.close().await;

@@ -18,10 +18,11 @@ use sqlx::{Postgres, Sqlite, Transaction};
 use uuid::Uuid;
 
 use crate::StoreError;
+use crate::readers::{ReadConn, Readers};
 
 /// How long a request waits for a connection, or SQLite for the write lock,
 /// before giving up with a clear error rather than hanging.
-const WAIT: Duration = Duration::from_secs(5);
+pub(crate) const WAIT: Duration = Duration::from_secs(5);
 
 /// How long a PostgreSQL connection may sit idle before it is pinged on
 /// its way out of the pool.
@@ -38,8 +39,29 @@ pub enum Backend {
 /// several `epa serve` processes share one.
 #[derive(Debug, Clone)]
 pub enum Db {
-    Sqlite(SqlitePool),
+    Sqlite(SqliteDb),
     Postgres(PgPool),
+}
+
+/// An SQLite file: the pool its write transactions begin on, and the
+/// connections reads run on (see [`crate::readers`]).
+#[derive(Debug, Clone)]
+pub struct SqliteDb {
+    pool: SqlitePool,
+    readers: Arc<Readers>,
+}
+
+impl SqliteDb {
+    /// The pool, for what runs outside the product's reads and writes
+    /// (migrations, settings, tests that look at the file as found).
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// A connection for one read (used through `on_db!`).
+    pub(crate) async fn reader(&self) -> Result<ReadConn, sqlx::Error> {
+        self.readers.take().await
+    }
 }
 
 /// One open write transaction. Every change the product makes runs in one.
@@ -113,8 +135,11 @@ impl Db {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(WAIT);
+        let options_for_readers = options.clone();
+        // Write transactions take turns (see `sqlite_writer`) and reads use
+        // `Readers`, so the pool serves little more than the writer.
         let pool = SqlitePoolOptions::new()
-            .max_connections(8)
+            .max_connections(4)
             // An embedded file has no other end to hang up: a ping before
             // every statement was a round trip to the connection's thread
             // and back, nearly doubling the cost of a short read (ADR 0156).
@@ -125,7 +150,10 @@ impl Db {
             .map_err(|err| {
                 StoreError::Setup(format!("cannot open database {}: {err}", redact(url)))
             })?;
-        Ok(Db::Sqlite(pool))
+        Ok(Db::Sqlite(SqliteDb {
+            pool,
+            readers: Readers::new(options_for_readers),
+        }))
     }
 
     async fn connect_postgres(url: &str) -> Result<Db, StoreError> {
@@ -156,7 +184,8 @@ impl Db {
     /// Refuses to run on settings that would lose acknowledged writes.
     async fn assert_settings(&self) -> Result<(), StoreError> {
         match self {
-            Db::Sqlite(pool) => {
+            Db::Sqlite(sqlite) => {
+                let pool = sqlite.pool();
                 let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
                     .fetch_one(pool)
                     .await?;
@@ -190,7 +219,11 @@ impl Db {
     /// Applies the embedded migrations of this backend.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self {
-            Db::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
+            Db::Sqlite(sqlite) => {
+                sqlx::migrate!("./migrations/sqlite")
+                    .run(sqlite.pool())
+                    .await?
+            }
             Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
         Ok(())
@@ -235,7 +268,7 @@ impl Db {
     pub async fn begin_write(&self) -> Result<Tx, StoreError> {
         crate::idempotency::may_begin()?;
         let (conn, turn) = match self {
-            Db::Sqlite(pool) => {
+            Db::Sqlite(SqliteDb { pool, .. }) => {
                 // Waiting longer than for a connection is answered alike.
                 let turn = tokio::time::timeout(WAIT, sqlite_writer(pool).lock_owned())
                     .await
@@ -260,7 +293,13 @@ impl Db {
 
     /// Closes every connection, waiting for those in use to be returned.
     pub async fn close(&self) {
-        on_db!(self, |pool| pool.close().await)
+        match self {
+            Db::Sqlite(sqlite) => {
+                sqlite.readers.close().await;
+                sqlite.pool.close().await;
+            }
+            Db::Postgres(pool) => pool.close().await,
+        }
     }
 }
 

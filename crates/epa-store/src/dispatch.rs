@@ -2,12 +2,19 @@
 //! compiled twice, once per database, so the SQL and the binds cannot drift
 //! apart between SQLite and PostgreSQL.
 
-/// `on_db!(db, |pool| expr)`: evaluates `expr` with `pool` bound to the
-/// SQLite or PostgreSQL pool.
+/// `on_db!(db, |pool| expr)`: evaluates `expr`, a `Result`, with `pool`
+/// bound to a read connection of the SQLite file (see [`crate::readers`])
+/// or to the PostgreSQL pool.
 macro_rules! on_db {
     ($db:expr, |$pool:ident| $body:expr) => {
         match $db {
-            $crate::Db::Sqlite($pool) => $body,
+            $crate::Db::Sqlite(sqlite) => match sqlite.reader().await {
+                Ok(mut reader) => {
+                    let $pool = &mut *reader;
+                    $body
+                }
+                Err(err) => Err(err.into()),
+            },
             $crate::Db::Postgres($pool) => $body,
         }
     };

@@ -32,6 +32,7 @@ pub mod locator;
 pub mod organisations;
 pub mod outbox;
 pub mod planning;
+mod readers;
 pub mod returns;
 pub mod schema;
 pub mod second_factors;
@@ -41,5 +42,5 @@ pub mod tokens;
 pub mod users;
 pub mod web_sessions;
 
-pub use db::{Backend, Db, Tx, redact};
+pub use db::{Backend, Db, SqliteDb, Tx, redact};
 pub use error::StoreError;

@@ -11,12 +11,12 @@ pub async fn tables(db: &Db) -> Result<BTreeMap<String, Vec<String>>, StoreError
     // Each engine describes itself differently: SQLite through pragma
     // table-valued functions, PostgreSQL through information_schema.
     let pairs: Vec<(String, String)> = match db {
-        Db::Sqlite(pool) => {
+        Db::Sqlite(sqlite) => {
             sqlx::query_as(
                 "SELECT m.name, p.name FROM sqlite_master AS m, pragma_table_info(m.name) AS p \
                  WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '_sqlx_migrations'",
             )
-            .fetch_all(pool)
+            .fetch_all(sqlite.pool())
             .await?
         }
         Db::Postgres(pool) => {

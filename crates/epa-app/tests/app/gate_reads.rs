@@ -21,12 +21,12 @@ use uuid::Uuid;
 /// the conflicted and the graders the gate made before.
 async fn people_by(db: &Db, sql: &str, ids: &[Uuid]) -> Vec<Uuid> {
     match db {
-        Db::Sqlite(pool) => {
+        Db::Sqlite(sqlite) => {
             let mut query = sqlx::query_scalar(sql);
             for id in ids {
                 query = query.bind(*id);
             }
-            query.fetch_all(pool).await.unwrap()
+            query.fetch_all(sqlite.pool()).await.unwrap()
         }
         Db::Postgres(pool) => {
             let mut query = sqlx::query_scalar(sql);
@@ -43,10 +43,10 @@ async fn latest(db: &Db, epa_id: Uuid, kind: SubmissionKind) -> Option<NaiveDate
     let sql = "SELECT submitted_on FROM submissions WHERE epa_id = $1 AND kind = $2 \
                ORDER BY recorded_at DESC, id DESC LIMIT 1";
     match db {
-        Db::Sqlite(pool) => sqlx::query_scalar(sql)
+        Db::Sqlite(sqlite) => sqlx::query_scalar(sql)
             .bind(epa_id)
             .bind(kind)
-            .fetch_optional(pool)
+            .fetch_optional(sqlite.pool())
             .await
             .unwrap(),
         Db::Postgres(pool) => sqlx::query_scalar(sql)

@@ -32,7 +32,7 @@ async fn append_three(db: &Db) {
 
 async fn execute(db: &Db, sql: &str) -> Result<(), sqlx::Error> {
     match db {
-        Db::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+        Db::Sqlite(sqlite) => sqlx::query(sql).execute(sqlite.pool()).await.map(|_| ()),
         Db::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
     }
 }

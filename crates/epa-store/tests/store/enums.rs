@@ -72,8 +72,12 @@ pub(crate) async fn epa(db: &Db) -> (Uuid, Uuid) {
 /// Runs one statement outside the repositories, as damaged data would arrive.
 async fn raw(db: &Db, sql: &str, id: Uuid) {
     match db {
-        Db::Sqlite(pool) => {
-            sqlx::query(sql).bind(id).execute(pool).await.unwrap();
+        Db::Sqlite(sqlite) => {
+            sqlx::query(sql)
+                .bind(id)
+                .execute(sqlite.pool())
+                .await
+                .unwrap();
         }
         Db::Postgres(pool) => {
             sqlx::query(sql).bind(id).execute(pool).await.unwrap();

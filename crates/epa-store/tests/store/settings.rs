@@ -12,9 +12,10 @@ crate::conformance!(
 #[tokio::test]
 async fn sqlite_runs_wal_full_sync_and_foreign_keys() {
     let test_db = epa_testkit::TestDb::sqlite().await;
-    let epa_store::Db::Sqlite(pool) = &test_db.db else {
+    let epa_store::Db::Sqlite(sqlite) = &test_db.db else {
         panic!("expected SQLite");
     };
+    let pool = sqlite.pool();
     let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
         .fetch_one(pool)
         .await

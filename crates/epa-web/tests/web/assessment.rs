@@ -1652,7 +1652,7 @@ on_both!(
         let delete = "DELETE FROM judgements WHERE id = $1";
         for sql in [update, delete] {
             let refused = match &app.db {
-                Db::Sqlite(pool) => sqlx::query(sql).bind(id).execute(pool).await.err(),
+                Db::Sqlite(sqlite) => sqlx::query(sql).bind(id).execute(sqlite.pool()).await.err(),
                 Db::Postgres(pool) => sqlx::query(sql).bind(id).execute(pool).await.err(),
             };
             let refused = refused.unwrap_or_else(|| panic!("{sql} was allowed"));

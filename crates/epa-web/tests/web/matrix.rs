@@ -682,11 +682,11 @@ async fn person(app: &TestApp, email: &str, grants: &[(Uuid, Role)]) -> Party {
 async fn revoke(db: &Db, user: Uuid, organisation: Uuid, role: Role) {
     let sql = "DELETE FROM memberships WHERE user_id = $1 AND organisation_id = $2 AND role = $3";
     let removed = match db {
-        Db::Sqlite(pool) => sqlx::query(sql)
+        Db::Sqlite(sqlite) => sqlx::query(sql)
             .bind(user)
             .bind(organisation)
             .bind(role.as_str())
-            .execute(pool)
+            .execute(sqlite.pool())
             .await
             .unwrap()
             .rows_affected(),
