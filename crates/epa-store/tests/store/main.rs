@@ -5,6 +5,7 @@ mod audit;
 mod diary;
 mod enums;
 mod idempotency;
+mod kept_deadlines;
 mod people;
 mod schema;
 mod settings;
