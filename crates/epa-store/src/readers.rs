@@ -144,6 +144,7 @@ mod tests {
         assert_eq!(journal, "wal");
         assert_eq!(scalar(&mut conn, "PRAGMA synchronous").await, 2);
         assert_eq!(scalar(&mut conn, "PRAGMA foreign_keys").await, 1);
+        assert_eq!(scalar(&mut conn, "PRAGMA cache_size").await, -32768);
         // A temporary table lives only on the connection that made it.
         sqlx::query("CREATE TEMP TABLE marker (x INTEGER)")
             .execute(&mut *conn)
