@@ -48,7 +48,7 @@ pub enum Db {
 #[derive(Debug, Clone)]
 pub struct SqliteDb {
     pool: SqlitePool,
-    readers: Arc<Readers>,
+    pub(crate) readers: Arc<Readers>,
 }
 
 impl SqliteDb {

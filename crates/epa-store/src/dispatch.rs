@@ -11,7 +11,11 @@ macro_rules! on_db {
             $crate::Db::Sqlite(sqlite) => match sqlite.reader().await {
                 Ok(mut reader) => {
                     let $pool = &mut *reader;
-                    $body
+                    let result = $body;
+                    if result.is_err() {
+                        reader.after_error().await;
+                    }
+                    result
                 }
                 Err(err) => Err(err.into()),
             },

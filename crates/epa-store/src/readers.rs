@@ -68,11 +68,19 @@ impl Readers {
         })
     }
 
-    /// Closes the idle connections and refuses new reads; those in use are
-    /// closed as they come back.
+    /// Refuses new reads, waits up to [`WAIT`] for those under way to
+    /// end, and closes every connection.
     pub(crate) async fn close(&self) {
-        self.turns.close();
-        let idle = std::mem::take(&mut *self.idle_list());
+        // Holding every turn, no read is under way; one still running at
+        // the deadline has its connection dropped as it comes back.
+        let _all = tokio::time::timeout(WAIT, self.turns.acquire_many(READERS as u32)).await;
+        let idle = {
+            let mut idle = self.idle_list();
+            // Under the idle list's lock, so that a connection coming back
+            // meanwhile is either drained here or dropped by its holder.
+            self.turns.close();
+            std::mem::take(&mut *idle)
+        };
         for conn in idle {
             // A connection that fails to close cleanly is gone either way.
             let _ = sqlx::Connection::close(conn).await;
@@ -81,6 +89,19 @@ impl Readers {
 
     fn idle_list(&self) -> std::sync::MutexGuard<'_, Vec<SqliteConnection>> {
         self.idle.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl ReadConn {
+    /// After a statement failed: keeps the connection only if it still
+    /// answers. sqlx's pool pinged every connection on its way back, which
+    /// also caught one whose thread had died; here only a failure asks.
+    pub(crate) async fn after_error(&mut self) {
+        if let Some(conn) = self.conn.as_mut()
+            && sqlx::Connection::ping(conn).await.is_err()
+        {
+            self.conn = None;
+        }
     }
 }
 
@@ -107,10 +128,11 @@ impl Drop for ReadConn {
         let Some(conn) = self.conn.take() else {
             return;
         };
+        let mut idle = self.readers.idle_list();
         // Once closed, a connection dropped here ends its thread and file
         // handle with it.
         if !self.readers.turns.is_closed() {
-            self.readers.idle_list().push(conn);
+            idle.push(conn);
         }
     }
 }
@@ -184,6 +206,43 @@ mod tests {
         assert_eq!(
             scalar(&mut again, "SELECT COUNT(*) FROM numbers").await,
             20001
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failed_statement_keeps_a_connection_that_still_answers() {
+        let (_dir, sqlite) = open().await;
+        let mut conn = sqlite.reader().await.unwrap();
+        sqlx::query("CREATE TEMP TABLE marker (x INTEGER)")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        let failed = sqlx::query("SELECT * FROM no_such_table")
+            .execute(&mut *conn)
+            .await;
+        assert!(failed.is_err());
+        conn.after_error().await;
+        drop(conn);
+        let mut again = sqlite.reader().await.unwrap();
+        assert_eq!(scalar(&mut again, "SELECT COUNT(*) FROM marker").await, 0);
+    }
+
+    #[tokio::test]
+    async fn closing_waits_for_a_read_under_way() {
+        let (_dir, sqlite) = open().await;
+        let conn = sqlite.reader().await.unwrap();
+        let readers = std::sync::Arc::clone(&sqlite.readers);
+        let closing = tokio::spawn(async move { readers.close().await });
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        assert!(!closing.is_finished(), "a read is under way");
+        drop(conn);
+        tokio::time::timeout(std::time::Duration::from_secs(2), closing)
+            .await
+            .expect("closed once the read ended")
+            .unwrap();
+        assert!(
+            sqlite.readers.idle_list().is_empty(),
+            "every connection closed"
         );
     }
 
