@@ -33,7 +33,9 @@ else
 fi
 WORK="$(mktemp -d /tmp/openepa-bench.XXXXXX)"
 SERVER=
-trap '[ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; rm -rf "$WORK"' EXIT
+# Under `set -e` a failed kill of a server already gone (the last command
+# of the trap's list) would make the whole run exit 1 after printing.
+trap 'if [ -n "$SERVER" ]; then kill "$SERVER" 2>/dev/null || true; fi; rm -rf "$WORK"' EXIT
 
 # Raw commits: one small row per transaction, WAL and synchronous=FULL, on
 # the disk the database lives on.
@@ -266,6 +268,7 @@ measure() {
   local rss
   rss="$(awk '/VmHWM/ {print $2}' "/proc/$SERVER/status")"
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
+  SERVER=
   python3 - "$health" "$list" "$filtered" "$deadlines" "$page" "$timeline" "$register" "$judgements" "$bookings" "$raw" "$rss" <<'PY'
 import sys
 h, l, f, d, p, t, reg, judged, booked, raw, rss = (float(x or 0) for x in sys.argv[1:])
