@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Measures OpenEPA at the size of a large EPAO: loads N synthetic
 # apprentices (default 100,000), serves them on one core and drives them
-# with wrk from the other, and prints each read as a ratio to /healthz and
-# each write as a ratio to raw commits on the same database, measured in
-# the same run. SQLite always; PostgreSQL too when EPA_BENCH_PG_URL names
+# with wrk from the other, and prints each read as a ratio to /healthz
+# measured just before it, and each write as a ratio to raw commits on the
+# same database measured just before and after the writes, all in the same
+# run. SQLite always; PostgreSQL too when EPA_BENCH_PG_URL names
 # a server (a database is created and dropped there).
 #
 #   bench/load/run.sh [N]
@@ -40,6 +41,7 @@ trap 'if [ -n "$SERVER" ]; then kill "$SERVER" 2>/dev/null || true; fi; rm -rf "
 # Raw commits: one small row per transaction, WAL and synchronous=FULL, on
 # the disk the database lives on.
 raw_sqlite() {
+  rm -f "$WORK/raw.db" "$WORK/raw.db-wal" "$WORK/raw.db-shm"
   python3 - "$WORK/raw.db" <<'PY'
 import sqlite3, sys, time
 db = sqlite3.connect(sys.argv[1], isolation_level=None)
@@ -62,6 +64,13 @@ start = time.time()
 subprocess.run(["psql", "-q", sys.argv[1]], input=sql.encode(), check=True, stdout=subprocess.DEVNULL)
 print(f"{n / (time.time() - start):.0f}")
 PY
+}
+
+# Raw commits on the PostgreSQL database being measured (`$PG_URL`), in a
+# table of their own, dropped again.
+raw_postgres_here() {
+  raw_postgres "$PG_URL"
+  psql -q "$PG_URL" -c "DROP TABLE bench_raw" >/dev/null
 }
 
 # wrk's requests/s for a path (GET, with the token), and its latency lines.
@@ -229,9 +238,13 @@ first_ok() {
   case "$status" in 2*) ;; *) echo "   $path answered $status: $(cat "$WORK/first.json")" >&2 ;; esac
 }
 
+# This machine's speed drifts by a third within minutes, so each ratio
+# is taken against its baseline measured next to it: each read against
+# `/healthz` just before it, the writes against raw commits just before
+# and just after them (their mean).
 measure() {
   local label="$1"; shift
-  local raw="$1"; shift
+  local raw_cmd="$1"; shift
   echo "== $label: loading $N apprentices"
   /usr/bin/time -f "   load: %e s, peak memory %M KB" "$EPA" demo load --apprentices "$N" "$@" >/dev/null
   taskset -c "$SERVER_CORE" "$EPA" serve --demo --bind "127.0.0.1:$PORT" "$@" >"$WORK/serve.out" 2>"$WORK/serve.log" &
@@ -248,54 +261,59 @@ measure() {
   EMPLOYER="$(echo "$first" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["employer_id"])')"
   PROVIDER="$(echo "$first" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["provider_id"])')"
 
-  local health list filtered deadlines page timeline register judgements bookings
-  health="$(rate /healthz)"
-  list="$(rate '/api/v1/epas?limit=50')"
-  filtered="$(rate '/api/v1/epas?limit=50&stage=planned')"
-  deadlines="$(rate '/api/v1/deadlines?limit=50')"
-  page="$(rate "/api/v1/epas/$EPA_ID")"
-  timeline="$(rate "/api/v1/epas/$EPA_ID/timeline")"
+  local list filtered deadlines page timeline register judgements bookings raw_before raw_after
+  local h_list h_filtered h_deadlines h_page h_timeline
+  h_list="$(rate /healthz)"; list="$(rate '/api/v1/epas?limit=50')"
+  h_filtered="$(rate /healthz)"; filtered="$(rate '/api/v1/epas?limit=50&stage=planned')"
+  h_deadlines="$(rate /healthz)"; deadlines="$(rate '/api/v1/deadlines?limit=50')"
+  h_page="$(rate /healthz)"; page="$(rate "/api/v1/epas/$EPA_ID")"
+  h_timeline="$(rate /healthz)"; timeline="$(rate "/api/v1/epas/$EPA_ID/timeline")"
   half_load "list of 50" '/api/v1/epas?limit=50' "$list"
   half_load "an EPA's page" "/api/v1/epas/$EPA_ID" "$page"
   half_load "an EPA's timeline" "/api/v1/epas/$EPA_ID/timeline" "$timeline"
   write_targets
+  raw_before="$("$raw_cmd")"
   register="$(register_rate)"
   first_ok "$WORK/judgements.txt" "$ASSESSOR_TOKEN"
   judgements="$(post_list "$WORK/judgements.txt" "$ASSESSOR_TOKEN")"
   first_ok "$WORK/bookings.txt" "$TOKEN"
   sed -i 1d "$WORK/bookings.txt"  # booked now: the rest are still free
   bookings="$(post_list "$WORK/bookings.txt" "$TOKEN")"
+  raw_after="$("$raw_cmd")"
   local rss
   rss="$(awk '/VmHWM/ {print $2}' "/proc/$SERVER/status")"
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
   SERVER=
-  python3 - "$health" "$list" "$filtered" "$deadlines" "$page" "$timeline" "$register" "$judgements" "$bookings" "$raw" "$rss" <<'PY'
+  python3 - "$h_list" "$list" "$h_filtered" "$filtered" "$h_deadlines" "$deadlines" \
+    "$h_page" "$page" "$h_timeline" "$timeline" \
+    "$register" "$judgements" "$bookings" "$raw_before" "$raw_after" "$rss" <<'PY'
 import sys
-h, l, f, d, p, t, reg, judged, booked, raw, rss = (float(x or 0) for x in sys.argv[1:])
-print(f"   /healthz                      {h:8.0f} req/s")
-for name, v, target in [("list of 50", l, 0.05), ("filtered list of 50", f, 0.05),
-                        ("50 most urgent deadlines", d, 0.05), ("an EPA's page", p, 0.1),
-                        ("an EPA's timeline", t, 0.1)]:
-    print(f"   {name:<29} {v:8.0f} req/s  {v / h:5.3f} of /healthz (target {target})")
-print(f"   raw commits                   {raw:8.0f} /s")
-for name, v in [("registration", reg), ("judgement save", judged), ("booking", booked)]:
-    print(f"   {name:<29} {v:8.0f} /s  {v / raw:5.3f} of raw commits (target 0.25)")
+v = [float(x or 0) for x in sys.argv[1:]]
+reads, (reg, judged, booked, raw_before, raw_after, rss) = v[:10], v[10:]
+healths = reads[0::2]
+print(f"   /healthz                      {min(healths):8.0f} to {max(healths):.0f} req/s, measured before each read")
+for (name, target), h, r in zip([("list of 50", 0.05), ("filtered list of 50", 0.05),
+                                 ("50 most urgent deadlines", 0.05), ("an EPA's page", 0.1),
+                                 ("an EPA's timeline", 0.1)], healths, reads[1::2]):
+    print(f"   {name:<29} {r:8.0f} req/s  {r / h:5.3f} of /healthz {h:.0f} (target {target})")
+raw = (raw_before + raw_after) / 2
+print(f"   raw commits                   {raw:8.0f} /s ({raw_before:.0f} before the writes, {raw_after:.0f} after)")
+for name, w in [("registration", reg), ("judgement save", judged), ("booking", booked)]:
+    print(f"   {name:<29} {w:8.0f} /s  {w / raw:5.3f} of raw commits (target 0.25)")
 print(f"   server peak memory            {rss / 1024:8.0f} MB")
 PY
 }
 
 # EPA_BENCH_SKIP_SQLITE=1 measures PostgreSQL alone.
 if [ -z "${EPA_BENCH_SKIP_SQLITE:-}" ]; then
-  SQLITE_RAW="$(raw_sqlite)"
-  measure "SQLite" "$SQLITE_RAW" --data-dir "$WORK/sqlite"
+  measure "SQLite" raw_sqlite --data-dir "$WORK/sqlite"
 fi
 
 if [ -n "${EPA_BENCH_PG_URL:-}" ]; then
   DB="openepa_bench_$$"
   psql -q "$EPA_BENCH_PG_URL" -c "CREATE DATABASE $DB"
   URL="${EPA_BENCH_PG_URL%/*}/$DB"
-  PG_RAW="$(raw_postgres "$URL")"
-  psql -q "$URL" -c "DROP TABLE bench_raw"
-  measure "PostgreSQL" "$PG_RAW" --database-url "$URL" --data-dir "$WORK/pg-files"
+  PG_URL="$URL"
+  measure "PostgreSQL" raw_postgres_here --database-url "$URL" --data-dir "$WORK/pg-files"
   psql -q "$EPA_BENCH_PG_URL" -c "DROP DATABASE $DB"
 fi
