@@ -120,11 +120,11 @@ pub const VERSION: i32 = 2;
 /// they are kept so already. Most changes to an EPA's records move none of
 /// its deadlines (a judgement saved, a note, a document): one read of what
 /// is kept finds that, where a delete and an insert of every row touched
-/// each of the table's five indexes for nothing (a millisecond of a
-/// judgement save's five at 100,000 apprentices). A change is written as
-/// one delete, one insert of every row (a statement is a round trip to the
-/// connection, and a write's cost follows their number), and the EPA's
-/// note of the rules they follow.
+/// each of the table's five B-trees (its key and four indexes) for nothing:
+/// a millisecond of a judgement save's five at 100,000 apprentices. A
+/// change is written as one delete, one insert of every row (a statement
+/// is a round trip to the connection, and a write's cost follows their
+/// number), and the EPA's note of the rules they follow.
 pub async fn replace(
     tx: &mut Tx,
     epa_id: Uuid,
