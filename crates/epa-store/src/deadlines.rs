@@ -136,7 +136,7 @@ pub async fn replace(
         .enumerate()
         .map(|(position, d)| Kept::new(position, parties, d))
         .collect();
-    if kept(tx, epa_id).await? == Some(wanted.clone()) {
+    if kept(tx, epa_id).await?.as_deref() == Some(wanted.as_slice()) {
         return Ok(());
     }
     on_tx!(tx, |conn| sqlx::query(
