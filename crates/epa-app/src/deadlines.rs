@@ -454,6 +454,22 @@ fn parse_cursor(text: &str) -> Result<kept::Cursor, AppError> {
     })
 }
 
+/// Each deadline's place among the EPA's kept ones: the same for the same
+/// deadline whatever else the EPA has, so that one coming or going leaves
+/// the others' rows as they are (ADR 0158). The ID's place in the order of
+/// IDs, and which of that ID's deadlines it is (a plan could time one
+/// twice). The list is in order of date, then ID, so `(due_on, position)`
+/// reads it back in the same order.
+fn positions(ids: impl Iterator<Item = DeadlineId>) -> Vec<i32> {
+    let mut seen: Vec<DeadlineId> = Vec::new();
+    ids.map(|id| {
+        let before = seen.iter().filter(|s| **s == id).count();
+        seen.push(id);
+        i32::try_from(id.ordinal() * 16 + before).unwrap_or(i32::MAX)
+    })
+    .collect()
+}
+
 /// Brings the EPA's kept deadlines up to date inside `tx`, from its
 /// records as they stand in it.
 pub(crate) async fn refresh(app: &App, tx: &mut Tx, epa_id: Uuid) -> Result<(), AppError> {
@@ -476,11 +492,14 @@ pub(crate) async fn refresh(app: &App, tx: &mut Tx, epa_id: Uuid) -> Result<(), 
             Records::read(&mut Reader::Tx(tx), epa_id).await?
         };
         let plan = plan_for(app, &row, &found)?;
+        let positions = positions(plan.deadlines.iter().map(|d| d.id));
         plan.deadlines
             .iter()
-            .map(|d| {
+            .zip(positions)
+            .map(|(d, position)| {
                 let decided = d.id.decided_by_product();
                 Ok(kept::NewDeadline {
+                    position,
                     deadline: d.id.as_str().to_owned(),
                     due_on: d.date,
                     openness: match deadlines::open_while(d.kind, d.date, d.done, decided) {
@@ -579,5 +598,29 @@ fn reallocation_needed(row: &EpaRow, today: chrono::NaiveDate) -> Deadline {
         },
         state: DeadlineState::OverdueUnlessDone,
         done: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::positions;
+    use epa_domain::MethodId;
+    use epa_domain::deadlines::DeadlineId;
+
+    #[test]
+    fn a_deadline_keeps_its_position_whatever_comes_or_goes() {
+        let report = DeadlineId::ReportDue;
+        let results = DeadlineId::ResultsDue(MethodId::Observation);
+        let before = positions([report, results].into_iter());
+        let after = positions([DeadlineId::ObservationNoticeDue, report, results].into_iter());
+        assert_eq!(before, after[1..], "the others keep theirs");
+        assert!(after[0] < after[1], "in the order of IDs");
+    }
+
+    #[test]
+    fn a_deadline_timed_twice_has_two_positions() {
+        let twice = positions([DeadlineId::ReportDue, DeadlineId::ReportDue].into_iter());
+        assert_ne!(twice[0], twice[1]);
+        assert!(twice[0] < twice[1]);
     }
 }

@@ -172,6 +172,14 @@ impl DeadlineId {
         }
     }
 
+    /// Its place in [`DeadlineId::ALL`], which is the order of the IDs.
+    pub fn ordinal(self) -> usize {
+        DeadlineId::ALL
+            .iter()
+            .position(|id| *id == self)
+            .unwrap_or(DeadlineId::ALL.len())
+    }
+
     pub fn parse(text: &str) -> Option<DeadlineId> {
         DeadlineId::ALL.into_iter().find(|id| id.as_str() == text)
     }
@@ -873,6 +881,16 @@ mod tests {
 
     fn d(text: &str) -> NaiveDate {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn ordinals_follow_the_order_of_ids() {
+        for (i, id) in DeadlineId::ALL.into_iter().enumerate() {
+            assert_eq!(id.ordinal(), i, "{id}");
+            if let Some(next) = DeadlineId::ALL.get(i + 1) {
+                assert!(id < *next, "{id} sorts before {next}");
+            }
+        }
     }
 
     #[test]

@@ -142,9 +142,13 @@ impl Db {
             .busy_timeout(WAIT);
         let options_for_readers = options.clone();
         // Write transactions take turns (see `sqlite_writer`) and reads use
-        // `Readers`, so the pool serves little more than the writer.
+        // `Readers`, so the pool is the one writer. One connection, not
+        // several: under WAL a connection drops its whole page cache when
+        // it finds that another connection has written since it last
+        // looked, so writers that took turns on four connections each
+        // began cold and read back every page they touched.
         let pool = SqlitePoolOptions::new()
-            .max_connections(4)
+            .max_connections(1)
             // An embedded file has no other end to hang up: a ping before
             // every statement was a round trip to the connection's thread
             // and back, nearly doubling the cost of a short read (ADR 0156).

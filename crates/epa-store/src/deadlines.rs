@@ -53,6 +53,11 @@ pub struct Parties<'a> {
 /// One deadline to keep.
 #[derive(Debug, Clone)]
 pub struct NewDeadline {
+    /// Its place among the EPA's deadlines, unique to it and the same in
+    /// every write for the same deadline: the row's key, so a deadline
+    /// that did not change is not written again when another one comes or
+    /// goes. An EPA's deadlines read in order of `(due_on, position)`.
+    pub position: i32,
     /// `report_due`, `results_due_observation` ...
     pub deadline: String,
     pub due_on: NaiveDate,
@@ -116,41 +121,29 @@ impl Cursor {
 /// older one is brought up to date at start-up ([`stale`]).
 pub const VERSION: i32 = 2;
 
-/// Replaces the EPA's kept deadlines with `deadlines`, in order, unless
-/// they are kept so already. Most changes to an EPA's records move none of
-/// its deadlines (a judgement saved, a note, a document): one read of what
-/// is kept finds that, where a delete and an insert of every row touched
-/// each of the table's five B-trees (its key and four indexes) for nothing:
-/// a millisecond of a judgement save's five at 100,000 apprentices. A
-/// change is written as one delete, one insert of every row (a statement
-/// is a round trip to the connection, and a write's cost follows their
-/// number), and the EPA's note of the rules they follow.
+/// Keeps `deadlines` as the EPA's deadlines, writing only what differs
+/// from what is kept (ADR 0158). Most changes to an EPA's records move
+/// none of its deadlines (a judgement saved, a note, a document), and a
+/// booking moves two or three of a dozen; each row written costs a page of
+/// the table and one of each of its four indexes, which at 100,000
+/// apprentices lie far apart. So one read of what is kept, then: one
+/// insert of the new rows, an update of each changed one (of its index
+/// columns only when they changed), one delete of those gone, and the
+/// EPA's note of the rules they follow when it is older.
 pub async fn replace(
     tx: &mut Tx,
     epa_id: Uuid,
     parties: &Parties<'_>,
     deadlines: &[NewDeadline],
 ) -> Result<(), StoreError> {
-    let wanted: Vec<Kept> = deadlines
-        .iter()
-        .enumerate()
-        .map(|(position, d)| Kept::new(position, parties, d))
-        .collect();
-    if kept(tx, epa_id).await?.as_deref() == Some(wanted.as_slice()) {
-        return Ok(());
-    }
-    on_tx!(tx, |conn| sqlx::query(
-        "DELETE FROM epa_deadlines WHERE epa_id = $1"
-    )
-    .bind(epa_id)
-    .execute(conn)
-    .await
-    .map(|_| ()))?;
-    if !wanted.is_empty() {
-        let sql = insert_sql(wanted.len());
+    let wanted: Vec<Kept> = deadlines.iter().map(|d| Kept::new(parties, d)).collect();
+    let (version, stored) = kept(tx, epa_id).await?;
+    let changes = Changes::between(&stored, &wanted);
+    if !changes.inserted.is_empty() {
+        let sql = insert_sql(changes.inserted.len());
         on_tx!(tx, |conn| {
             let mut query = sqlx::query(&sql);
-            for k in &wanted {
+            for k in &changes.inserted {
                 query = query
                     .bind(epa_id)
                     .bind(k.position)
@@ -172,15 +165,102 @@ pub async fn replace(
             query.execute(conn).await.map(|_| ())
         })?;
     }
-    on_tx!(tx, |conn| sqlx::query(
-        "UPDATE epas SET deadlines_version = $2 WHERE id = $1"
-    )
-    .bind(epa_id)
-    .bind(VERSION)
-    .execute(conn)
-    .await
-    .map(|_| ()))?;
+    for (k, keys_moved) in &changes.updated {
+        update(tx, epa_id, k, *keys_moved).await?;
+    }
+    if !changes.deleted.is_empty() {
+        let sql = delete_sql(changes.deleted.len());
+        on_tx!(tx, |conn| {
+            let mut query = sqlx::query(&sql).bind(epa_id);
+            for position in &changes.deleted {
+                query = query.bind(*position);
+            }
+            query.execute(conn).await.map(|_| ())
+        })?;
+    }
+    if version != Some(VERSION) {
+        on_tx!(tx, |conn| sqlx::query(
+            "UPDATE epas SET deadlines_version = $2 WHERE id = $1"
+        )
+        .bind(epa_id)
+        .bind(VERSION)
+        .execute(conn)
+        .await
+        .map(|_| ()))?;
+    }
     Ok(())
+}
+
+/// Rewrites one kept row. SQLite and PostgreSQL touch an index only when
+/// a column it holds is set, so the columns the four indexes hold (who
+/// may see it, its openness and due date) are set only when they moved.
+async fn update(tx: &mut Tx, epa_id: Uuid, k: &Kept, keys_moved: bool) -> Result<(), StoreError> {
+    const REST: &str = "stage = $3, policy = $4, deadline = $5, open_until = $6, kind = $7, \
+                        done_on = $8, decided = $9, body = $10";
+    let sql = if keys_moved {
+        format!(
+            "UPDATE epa_deadlines SET {REST}, epao_id = $11, employer_id = $12, \
+             provider_id = $13, assessor_id = $14, open_kind = $15, due_on = $16 \
+             WHERE epa_id = $1 AND position = $2"
+        )
+    } else {
+        format!("UPDATE epa_deadlines SET {REST} WHERE epa_id = $1 AND position = $2")
+    };
+    on_tx!(tx, |conn| {
+        let query = sqlx::query(&sql)
+            .bind(epa_id)
+            .bind(k.position)
+            .bind(&k.stage)
+            .bind(&k.policy)
+            .bind(&k.deadline)
+            .bind(k.open_until)
+            .bind(&k.kind)
+            .bind(k.done_on)
+            .bind(k.decided)
+            .bind(&k.body);
+        let query = if keys_moved {
+            query
+                .bind(k.epao_id)
+                .bind(k.employer_id)
+                .bind(k.provider_id)
+                .bind(k.assessor_id)
+                .bind(&k.open_kind)
+                .bind(k.due_on)
+        } else {
+            query
+        };
+        query.execute(conn).await.map(|_| ())
+    })?;
+    Ok(())
+}
+
+/// What to write to go from the kept rows to the wanted ones, matched by
+/// position.
+#[derive(Debug, Default, PartialEq)]
+struct Changes<'a> {
+    inserted: Vec<&'a Kept>,
+    /// Each with whether a column an index holds moved.
+    updated: Vec<(&'a Kept, bool)>,
+    deleted: Vec<i32>,
+}
+
+impl<'a> Changes<'a> {
+    fn between(stored: &[Kept], wanted: &'a [Kept]) -> Changes<'a> {
+        let mut changes = Changes::default();
+        for k in wanted {
+            match stored.iter().find(|s| s.position == k.position) {
+                None => changes.inserted.push(k),
+                Some(s) if s == k => {}
+                Some(s) => changes.updated.push((k, !s.same_keys(k))),
+            }
+        }
+        changes.deleted = stored
+            .iter()
+            .map(|s| s.position)
+            .filter(|position| !wanted.iter().any(|k| k.position == *position))
+            .collect();
+        changes
+    }
 }
 
 /// One kept row, column for column, as stored or as it would be stored.
@@ -204,9 +284,9 @@ struct Kept {
 }
 
 impl Kept {
-    fn new(position: usize, parties: &Parties<'_>, d: &NewDeadline) -> Kept {
+    fn new(parties: &Parties<'_>, d: &NewDeadline) -> Kept {
         Kept {
-            position: i32::try_from(position).unwrap_or(i32::MAX),
+            position: d.position,
             epao_id: parties.epao_id,
             employer_id: parties.employer_id,
             provider_id: parties.provider_id,
@@ -222,6 +302,25 @@ impl Kept {
             decided: d.decided,
             body: d.body.clone(),
         }
+    }
+
+    /// Whether the columns the indexes hold are the same.
+    fn same_keys(&self, other: &Kept) -> bool {
+        (
+            self.epao_id,
+            self.employer_id,
+            self.provider_id,
+            self.assessor_id,
+            &self.open_kind,
+            self.due_on,
+        ) == (
+            other.epao_id,
+            other.employer_id,
+            other.provider_id,
+            other.assessor_id,
+            &other.open_kind,
+            other.due_on,
+        )
     }
 }
 
@@ -269,10 +368,9 @@ impl Stored {
     }
 }
 
-/// The EPA's kept rows in order, when they follow this [`VERSION`] of the
-/// rules; `None` when they follow an older one (or the EPA is not found),
-/// so they are written again whatever they hold.
-async fn kept(tx: &mut Tx, epa_id: Uuid) -> Result<Option<Vec<Kept>>, StoreError> {
+/// The [`VERSION`] of the rules the EPA's kept rows follow (`None` when
+/// the EPA is not found), and the rows.
+async fn kept(tx: &mut Tx, epa_id: Uuid) -> Result<(Option<i32>, Vec<Kept>), StoreError> {
     let rows: Vec<Stored> = on_tx!(tx, |conn| sqlx::query_as(
         "SELECT e.deadlines_version, d.position, d.epao_id, d.employer_id, d.provider_id, \
          d.assessor_id, d.stage, d.policy, d.deadline, d.due_on, d.open_kind, d.open_until, \
@@ -283,13 +381,8 @@ async fn kept(tx: &mut Tx, epa_id: Uuid) -> Result<Option<Vec<Kept>>, StoreError
     .bind(epa_id)
     .fetch_all(conn)
     .await)?;
-    if rows
-        .first()
-        .is_none_or(|row| row.deadlines_version != VERSION)
-    {
-        return Ok(None);
-    }
-    Ok(Some(rows.into_iter().filter_map(Stored::kept).collect()))
+    let version = rows.first().map(|row| row.deadlines_version);
+    Ok((version, rows.into_iter().filter_map(Stored::kept).collect()))
 }
 
 /// Columns of a kept deadline as inserted, in the order bound.
@@ -311,6 +404,16 @@ const INSERTED: [&str; 16] = [
     "decided",
     "body",
 ];
+
+/// `DELETE FROM epa_deadlines WHERE epa_id = $1 AND position IN ($2, ..)`
+/// for `rows` positions.
+fn delete_sql(rows: usize) -> String {
+    let params: Vec<String> = (2..rows + 2).map(|i| format!("${i}")).collect();
+    format!(
+        "DELETE FROM epa_deadlines WHERE epa_id = $1 AND position IN ({})",
+        params.join(", ")
+    )
+}
 
 /// `INSERT INTO epa_deadlines (...) VALUES ($1, ..), ($17, ..) ...` for
 /// `rows` rows. An EPA has a dozen deadlines or so: far below either
@@ -485,7 +588,7 @@ pub async fn due_dates(
     names: &[&str],
 ) -> Result<Vec<(String, NaiveDate)>, StoreError> {
     let rows: Vec<(String, NaiveDate)> = on_db!(db, |pool| sqlx::query_as(
-        "SELECT deadline, due_on FROM epa_deadlines WHERE epa_id = $1 ORDER BY position"
+        "SELECT deadline, due_on FROM epa_deadlines WHERE epa_id = $1 ORDER BY due_on, position"
     )
     .bind(epa_id)
     .fetch_all(pool)
@@ -498,7 +601,62 @@ pub async fn due_dates(
 
 #[cfg(test)]
 mod tests {
-    use super::insert_sql;
+    use super::{Changes, Kept, delete_sql, insert_sql};
+    use chrono::NaiveDate;
+    use uuid::Uuid;
+
+    fn kept(position: i32, day: u32) -> Kept {
+        let party = Uuid::nil();
+        Kept {
+            position,
+            epao_id: party,
+            employer_id: party,
+            provider_id: party,
+            assessor_id: None,
+            stage: "planned".to_owned(),
+            policy: "tquk".to_owned(),
+            deadline: format!("deadline_{position}"),
+            due_on: NaiveDate::from_ymd_opt(2026, 12, day).unwrap(),
+            open_kind: "until".to_owned(),
+            open_until: NaiveDate::from_ymd_opt(2026, 12, day),
+            kind: "due_by".to_owned(),
+            done_on: None,
+            decided: true,
+            body: "{}".to_owned(),
+        }
+    }
+
+    #[test]
+    fn only_what_differs_is_written() {
+        let stored = [kept(16, 1), kept(32, 5), kept(48, 9)];
+        let mut moved = kept(32, 6);
+        moved.open_until = NaiveDate::from_ymd_opt(2026, 12, 6);
+        let mut done = kept(48, 9);
+        done.done_on = NaiveDate::from_ymd_opt(2026, 12, 2);
+        let wanted = [kept(0, 1), moved, done];
+        let changes = Changes::between(&stored, &wanted);
+        assert_eq!(changes.inserted, vec![&wanted[0]]);
+        assert_eq!(
+            changes.updated,
+            vec![(&wanted[1], true), (&wanted[2], false)],
+            "a date moved sets the index columns; a completion does not"
+        );
+        assert_eq!(changes.deleted, vec![16]);
+    }
+
+    #[test]
+    fn nothing_is_written_when_nothing_differs() {
+        let stored = [kept(16, 1), kept(32, 5)];
+        assert_eq!(Changes::between(&stored, &stored), Changes::default());
+    }
+
+    #[test]
+    fn the_delete_names_each_position() {
+        assert_eq!(
+            delete_sql(2),
+            "DELETE FROM epa_deadlines WHERE epa_id = $1 AND position IN ($2, $3)"
+        );
+    }
 
     #[test]
     fn each_row_has_its_own_parameters() {

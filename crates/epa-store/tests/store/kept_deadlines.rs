@@ -1,14 +1,17 @@
 //! Keeping an EPA's deadlines: what is kept already is not written again,
-//! and anything that differs (a date, who may see them, the rules' version)
-//! is.
+//! and of what differs (a date, a deadline come or gone, who may see them,
+//! the rules' version) only the rows that differ are.
+
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use epa_store::Db;
 use epa_store::deadlines::{self, NewDeadline, Openness, Parties};
 use uuid::Uuid;
 
-fn deadline(name: &str, due_on: NaiveDate) -> NewDeadline {
+fn deadline(position: i32, name: &str, due_on: NaiveDate) -> NewDeadline {
     NewDeadline {
+        position,
         deadline: name.to_owned(),
         due_on,
         openness: Openness::Until(due_on),
@@ -23,45 +26,62 @@ fn day(d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 12, d).unwrap()
 }
 
-/// A mark that changes whenever the EPA's kept rows are written: on
-/// PostgreSQL each row's `xmin` (the transaction that wrote its version);
-/// on SQLite, which has no such column (a rowid is reused after a delete),
-/// a count of inserts kept by a trigger [`count_writes`] adds.
-async fn stamp(db: &Db, epa_id: Uuid) -> String {
-    match db {
-        Db::Sqlite(sqlite) => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM deadline_writes")
-            .fetch_one(sqlite.pool())
-            .await
-            .unwrap()
-            .to_string(),
-        Db::Postgres(pool) => sqlx::query_scalar(
-            "SELECT COALESCE(string_agg(xmin::text, ',' ORDER BY position), '') \
-             FROM epa_deadlines WHERE epa_id = $1",
+/// For each kept row (by position), a mark that changes whenever the row
+/// is written: on PostgreSQL its `xmin` (the transaction that wrote its
+/// version); on SQLite, which has no such column, the number of writes a
+/// trigger [`count_writes`] adds has counted for its position.
+async fn stamps(db: &Db, epa_id: Uuid) -> BTreeMap<i32, String> {
+    let rows: Vec<(i32, String)> = match db {
+        Db::Sqlite(sqlite) => sqlx::query_as(
+            "SELECT d.position, CAST(COUNT(w.position) AS TEXT) FROM epa_deadlines d \
+             LEFT JOIN deadline_writes w ON w.position = d.position \
+             WHERE d.epa_id = $1 GROUP BY d.position",
         )
         .bind(epa_id)
-        .fetch_one(pool)
+        .fetch_all(sqlite.pool())
         .await
         .unwrap(),
-    }
+        Db::Postgres(pool) => {
+            sqlx::query_as("SELECT position, xmin::text FROM epa_deadlines WHERE epa_id = $1")
+                .bind(epa_id)
+                .fetch_all(pool)
+                .await
+                .unwrap()
+        }
+    };
+    rows.into_iter().collect()
+}
+
+/// The positions whose rows were written between two [`stamps`], or came
+/// or went.
+fn written(before: &BTreeMap<i32, String>, after: &BTreeMap<i32, String>) -> Vec<i32> {
+    let mut positions: Vec<i32> = before.keys().chain(after.keys()).copied().collect();
+    positions.sort_unstable();
+    positions.dedup();
+    positions
+        .into_iter()
+        .filter(|p| before.get(p) != after.get(p))
+        .collect()
 }
 
 async fn count_writes(db: &Db) {
     if let Db::Sqlite(sqlite) = db {
         for sql in [
-            "CREATE TABLE deadline_writes (n INTEGER)",
-            "CREATE TRIGGER deadline_written AFTER INSERT ON epa_deadlines \
-             BEGIN INSERT INTO deadline_writes VALUES (1); END",
+            "CREATE TABLE deadline_writes (position INTEGER)",
+            "CREATE TRIGGER deadline_inserted AFTER INSERT ON epa_deadlines \
+             BEGIN INSERT INTO deadline_writes VALUES (new.position); END",
+            "CREATE TRIGGER deadline_updated AFTER UPDATE ON epa_deadlines \
+             BEGIN INSERT INTO deadline_writes VALUES (new.position); END",
         ] {
             sqlx::query(sql).execute(sqlite.pool()).await.unwrap();
         }
     }
 }
 
-async fn kept_rows(db: &Db, epa_id: Uuid) -> usize {
-    deadlines::due_dates(db, epa_id, &["report_due", "results_due"])
+async fn kept_dates(db: &Db, epa_id: Uuid) -> Vec<(String, NaiveDate)> {
+    deadlines::due_dates(db, epa_id, &["report_due", "results_due", "notice_due"])
         .await
         .unwrap()
-        .len()
 }
 
 async fn keep(db: &Db, epa_id: Uuid, parties: &Parties<'_>, wanted: &[NewDeadline]) {
@@ -86,40 +106,79 @@ crate::conformance!(
             policy: "tquk",
         };
         let mut wanted = vec![
-            deadline("report_due", day(1)),
-            deadline("results_due", day(8)),
+            deadline(80, "report_due", day(1)),
+            deadline(160, "results_due", day(8)),
         ];
         keep(&db, epa_id, &parties, &wanted).await;
-        let first = stamp(&db, epa_id).await;
-        assert_eq!(kept_rows(&db, epa_id).await, 2);
+        let first = stamps(&db, epa_id).await;
+        assert_eq!(first.len(), 2);
 
         keep(&db, epa_id, &parties, &wanted).await;
-        assert_eq!(stamp(&db, epa_id).await, first, "unchanged: not written");
+        let again = stamps(&db, epa_id).await;
+        assert_eq!(
+            written(&first, &again),
+            Vec::<i32>::new(),
+            "unchanged: not written"
+        );
 
         wanted[1].due_on = day(9);
         keep(&db, epa_id, &parties, &wanted).await;
-        let moved = stamp(&db, epa_id).await;
-        assert_ne!(moved, first, "a date moved: written");
-        let dates = deadlines::due_dates(&db, epa_id, &["report_due", "results_due"])
-            .await
-            .unwrap();
-        assert_eq!(dates[1], ("results_due".to_owned(), day(9)));
+        let moved = stamps(&db, epa_id).await;
+        assert_eq!(
+            written(&again, &moved),
+            vec![160],
+            "only the date that moved"
+        );
+        assert_eq!(
+            kept_dates(&db, epa_id).await,
+            vec![
+                ("report_due".to_owned(), day(1)),
+                ("results_due".to_owned(), day(9))
+            ]
+        );
+
+        // One comes before the others, in date and in position: they stay.
+        wanted.insert(0, deadline(32, "notice_due", day(3)));
+        keep(&db, epa_id, &parties, &wanted).await;
+        let added = stamps(&db, epa_id).await;
+        assert_eq!(written(&moved, &added), vec![32], "only the one added");
+        assert_eq!(
+            kept_dates(&db, epa_id).await,
+            vec![
+                ("report_due".to_owned(), day(1)),
+                ("notice_due".to_owned(), day(3)),
+                ("results_due".to_owned(), day(9)),
+            ],
+            "read back in order of date"
+        );
 
         parties.assessor_id = Some(assessor);
         keep(&db, epa_id, &parties, &wanted).await;
-        let allocated = stamp(&db, epa_id).await;
-        assert_ne!(allocated, moved, "who may see them changed: written");
+        let allocated = stamps(&db, epa_id).await;
+        assert_eq!(
+            written(&added, &allocated),
+            vec![32, 80, 160],
+            "who may see them changed: all"
+        );
 
-        // Kept under an older reading of the rules: written again as is.
+        // Kept under an older reading of the rules: brought up to this
+        // one, and rows that are right already stay as they are.
         set_version(&db, epa_id, 0).await;
         keep(&db, epa_id, &parties, &wanted).await;
-        assert_ne!(stamp(&db, epa_id).await, allocated, "older rules: written");
+        let current = stamps(&db, epa_id).await;
+        assert_eq!(written(&allocated, &current), Vec::<i32>::new());
         let stale = deadlines::stale(&db, 10).await.unwrap();
         assert!(!stale.contains(&epa_id), "brought up to this version");
 
+        // One goes: the others stay.
+        wanted.remove(0);
+        keep(&db, epa_id, &parties, &wanted).await;
+        let removed = stamps(&db, epa_id).await;
+        assert_eq!(written(&current, &removed), vec![32], "only the one gone");
+
         // None wanted where some are kept: all go.
         keep(&db, epa_id, &parties, &[]).await;
-        assert!(kept_rows(&db, epa_id).await == 0);
+        assert!(kept_dates(&db, epa_id).await.is_empty());
     }
 );
 
