@@ -191,9 +191,10 @@ pub async fn replace(
     Ok(())
 }
 
-/// Rewrites one kept row. SQLite and PostgreSQL touch an index only when
-/// a column it holds is set, so the columns the four indexes hold (who
-/// may see it, its openness and due date) are set only when they moved.
+/// Rewrites one kept row. SQLite touches an index only when a column it
+/// holds is set (PostgreSQL, only when one changes), so the columns the
+/// four indexes hold (who may see it, its openness and due date) are set
+/// only when they moved.
 async fn update(tx: &mut Tx, epa_id: Uuid, k: &Kept, keys_moved: bool) -> Result<(), StoreError> {
     const REST: &str = "stage = $3, policy = $4, deadline = $5, open_until = $6, kind = $7, \
                         done_on = $8, decided = $9, body = $10";
