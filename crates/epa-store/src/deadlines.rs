@@ -129,7 +129,7 @@ pub const VERSION: i32 = 2;
 /// apprentices lie far apart. So one read of what is kept, then: one
 /// insert of the new rows, an update of each changed one (of its index
 /// columns only when they changed), one delete of those gone, and the
-/// EPA's note of the rules they follow when it is older.
+/// EPA's note of the rules they follow when it is not this version.
 pub async fn replace(
     tx: &mut Tx,
     epa_id: Uuid,
@@ -139,6 +139,17 @@ pub async fn replace(
     let wanted: Vec<Kept> = deadlines.iter().map(|d| Kept::new(parties, d)).collect();
     let (version, stored) = kept(tx, epa_id).await?;
     let changes = Changes::between(&stored, &wanted);
+    if let Some((stage, policy)) = changes.parties {
+        on_tx!(tx, |conn| sqlx::query(
+            "UPDATE epa_deadlines SET stage = $2, policy = $3 WHERE epa_id = $1"
+        )
+        .bind(epa_id)
+        .bind(stage)
+        .bind(policy)
+        .execute(conn)
+        .await
+        .map(|_| ()))?;
+    }
     if !changes.inserted.is_empty() {
         let sql = insert_sql(changes.inserted.len());
         on_tx!(tx, |conn| {
@@ -192,9 +203,10 @@ pub async fn replace(
 }
 
 /// Rewrites one kept row. SQLite touches an index only when a column it
-/// holds is set (PostgreSQL, only when one changes), so the columns the
-/// four indexes hold (who may see it, its openness and due date) are set
-/// only when they moved.
+/// holds is set, so the columns the four indexes hold (who may see it,
+/// its openness and due date) are set only when they moved. (PostgreSQL
+/// compares the values itself when it decides whether to update a row in
+/// place; to it the two forms are alike.)
 async fn update(tx: &mut Tx, epa_id: Uuid, k: &Kept, keys_moved: bool) -> Result<(), StoreError> {
     const REST: &str = "stage = $3, policy = $4, deadline = $5, open_until = $6, kind = $7, \
                         done_on = $8, decided = $9, body = $10";
@@ -239,6 +251,10 @@ async fn update(tx: &mut Tx, epa_id: Uuid, k: &Kept, keys_moved: bool) -> Result
 /// position.
 #[derive(Debug, Default, PartialEq)]
 struct Changes<'a> {
+    /// The EPA's stage and policy, which every row carries, when they
+    /// moved (a lifecycle step moves the stage): one update of all its
+    /// rows, rather than one of each.
+    parties: Option<(&'a str, &'a str)>,
     inserted: Vec<&'a Kept>,
     /// Each with whether a column an index holds moved.
     updated: Vec<(&'a Kept, bool)>,
@@ -247,11 +263,23 @@ struct Changes<'a> {
 
 impl<'a> Changes<'a> {
     fn between(stored: &[Kept], wanted: &'a [Kept]) -> Changes<'a> {
-        let mut changes = Changes::default();
+        let mut changes = Changes {
+            // Every wanted row carries the same parties.
+            parties: wanted
+                .first()
+                .filter(|k| {
+                    stored
+                        .iter()
+                        .any(|s| (&s.stage, &s.policy) != (&k.stage, &k.policy))
+                })
+                .map(|k| (k.stage.as_str(), k.policy.as_str())),
+            ..Changes::default()
+        };
         for k in wanted {
             match stored.iter().find(|s| s.position == k.position) {
                 None => changes.inserted.push(k),
-                Some(s) if s == k => {}
+                // Its stage and policy are the EPA's, written above.
+                Some(s) if s.same_keys(k) && s.same_rest(k) => {}
                 Some(s) => changes.updated.push((k, !s.same_keys(k))),
             }
         }
@@ -303,6 +331,25 @@ impl Kept {
             decided: d.decided,
             body: d.body.clone(),
         }
+    }
+
+    /// Whether what is its own (not the EPA's, nor an index's) is the same.
+    fn same_rest(&self, other: &Kept) -> bool {
+        (
+            &self.deadline,
+            self.open_until,
+            &self.kind,
+            self.done_on,
+            self.decided,
+            &self.body,
+        ) == (
+            &other.deadline,
+            other.open_until,
+            &other.kind,
+            other.done_on,
+            other.decided,
+            &other.body,
+        )
     }
 
     /// Whether the columns the indexes hold are the same.
@@ -643,6 +690,18 @@ mod tests {
             "a date moved sets the index columns; a completion does not"
         );
         assert_eq!(changes.deleted, vec![16]);
+    }
+
+    #[test]
+    fn a_new_stage_is_one_write_of_every_row() {
+        let stored = [kept(16, 1), kept(32, 5)];
+        let mut wanted = [kept(16, 1), kept(32, 5)];
+        for k in &mut wanted {
+            k.stage = "in_assessment".to_owned();
+        }
+        let changes = Changes::between(&stored, &wanted);
+        assert_eq!(changes.parties, Some(("in_assessment", "tquk")));
+        assert!(changes.updated.is_empty(), "no row on its own");
     }
 
     #[test]

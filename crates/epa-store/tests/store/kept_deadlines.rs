@@ -34,7 +34,7 @@ async fn stamps(db: &Db, epa_id: Uuid) -> BTreeMap<i32, String> {
     let rows: Vec<(i32, String)> = match db {
         Db::Sqlite(sqlite) => sqlx::query_as(
             "SELECT d.position, CAST(COUNT(w.position) AS TEXT) FROM epa_deadlines d \
-             LEFT JOIN deadline_writes w ON w.position = d.position \
+             LEFT JOIN deadline_writes w ON w.epa_id = d.epa_id AND w.position = d.position \
              WHERE d.epa_id = $1 GROUP BY d.position",
         )
         .bind(epa_id)
@@ -67,11 +67,11 @@ fn written(before: &BTreeMap<i32, String>, after: &BTreeMap<i32, String>) -> Vec
 async fn count_writes(db: &Db) {
     if let Db::Sqlite(sqlite) = db {
         for sql in [
-            "CREATE TABLE deadline_writes (position INTEGER)",
+            "CREATE TABLE deadline_writes (epa_id BLOB, position INTEGER)",
             "CREATE TRIGGER deadline_inserted AFTER INSERT ON epa_deadlines \
-             BEGIN INSERT INTO deadline_writes VALUES (new.position); END",
+             BEGIN INSERT INTO deadline_writes VALUES (new.epa_id, new.position); END",
             "CREATE TRIGGER deadline_updated AFTER UPDATE ON epa_deadlines \
-             BEGIN INSERT INTO deadline_writes VALUES (new.position); END",
+             BEGIN INSERT INTO deadline_writes VALUES (new.epa_id, new.position); END",
         ] {
             sqlx::query(sql).execute(sqlite.pool()).await.unwrap();
         }
@@ -151,6 +151,17 @@ crate::conformance!(
             ],
             "read back in order of date"
         );
+
+        // The EPA's stage moves: every row carries it.
+        parties.stage = "in_assessment";
+        keep(&db, epa_id, &parties, &wanted).await;
+        let staged = stamps(&db, epa_id).await;
+        assert_eq!(
+            written(&added, &staged),
+            vec![32, 80, 160],
+            "the stage: all"
+        );
+        let added = staged;
 
         parties.assessor_id = Some(assessor);
         keep(&db, epa_id, &parties, &wanted).await;
