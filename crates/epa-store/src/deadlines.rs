@@ -278,9 +278,13 @@ impl<'a> Changes<'a> {
         for k in wanted {
             match stored.iter().find(|s| s.position == k.position) {
                 None => changes.inserted.push(k),
-                // Its stage and policy are the EPA's, written above.
-                Some(s) if s.same_keys(k) && s.same_rest(k) => {}
-                Some(s) => changes.updated.push((k, !s.same_keys(k))),
+                Some(s) => {
+                    // Its stage and policy are the EPA's, written above.
+                    let keys_moved = !s.same_keys(k);
+                    if keys_moved || !s.same_rest(k) {
+                        changes.updated.push((k, keys_moved));
+                    }
+                }
             }
         }
         changes.deleted = stored
