@@ -8,6 +8,7 @@ use epa_domain::diary::WorkingHours;
 use epa_plan::Catalog;
 use epa_store::Db;
 use epa_store::files::FileStore;
+use epa_store::tokens::Recent;
 use epa_store::users::{Membership, Role};
 use uuid::Uuid;
 
@@ -27,6 +28,9 @@ pub struct App {
     pub working_hours: WorkingHours,
     /// Sign-in and accounts settings.
     pub accounts: AccountSettings,
+    /// API tokens authenticated in the last second (see
+    /// [`epa_store::tokens::authenticate`]).
+    pub recent_tokens: Arc<Recent>,
 }
 
 /// Settings the accounts use cases read (see `epa.example.toml`).
@@ -66,6 +70,7 @@ impl App {
             files: None,
             working_hours: WorkingHours::default(),
             accounts: AccountSettings::default(),
+            recent_tokens: Arc::new(Recent::default()),
         }
     }
 

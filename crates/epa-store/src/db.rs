@@ -4,6 +4,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -139,6 +140,13 @@ impl Db {
             // deadlines alone outgrew it, and each page missed was read
             // from the file again. 32 MB a connection, filled only as used.
             .pragma("cache_size", "-32768")
+            // Rows come back from the connection's thread through a
+            // channel of this many; sqlx's 50 made the 51st row of a page
+            // of 50 (the one that says there is more) wait for the request
+            // to take the first, a round trip more for every list. The
+            // largest page (two arms of 200 open deadlines) never waits;
+            // the rows are allocated as they come, not ahead.
+            .row_buffer_size(512)
             .busy_timeout(WAIT);
         let options_for_readers = options.clone();
         // Write transactions take turns (see `sqlite_writer`) and reads use
@@ -329,6 +337,19 @@ fn sqlite_writer(pool: &SqlitePool) -> Arc<Mutex<()>> {
     Arc::clone(writers.entry(file).or_default())
 }
 
+/// Write transactions this process has committed, on every database it
+/// has open. What is remembered from a read for a moment (see
+/// [`crate::tokens::Recent`]) is remembered with this count, and not used
+/// once it moves: a change made here is seen by the next request here.
+/// One count for the process, not one per database: two databases open
+/// in one process (tests) only forget each other's reads sooner.
+static COMMITS: AtomicU64 = AtomicU64::new(0);
+
+/// How many write transactions this process has committed so far.
+pub(crate) fn commits() -> u64 {
+    COMMITS.load(Ordering::Acquire)
+}
+
 impl Tx {
     /// Commits; except that the transaction which claimed a request's
     /// `Idempotency-Key` is held back until the answer is written into it
@@ -337,10 +358,14 @@ impl Tx {
         let Some(tx) = crate::idempotency::park(self) else {
             return Ok(());
         };
-        match tx.conn {
-            TxConn::Sqlite(tx) => tx.commit().await?,
-            TxConn::Postgres(tx) => tx.commit().await?,
-        }
+        let committed = match tx.conn {
+            TxConn::Sqlite(tx) => tx.commit().await,
+            TxConn::Postgres(tx) => tx.commit().await,
+        };
+        // Counted whatever the answer: a commit that failed on the way
+        // back may still have been made.
+        COMMITS.fetch_add(1, Ordering::Release);
+        committed?;
         Ok(())
     }
 

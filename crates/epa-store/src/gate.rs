@@ -98,7 +98,11 @@ pub struct People {
 }
 
 /// Both lists in one statement: each arm an indexed read, tagged with the
-/// list it belongs to.
+/// list it belongs to, rid of repeats by the `UNION` (an EPA's sittings
+/// and judgements name its assessor sixty times over, each a row sent
+/// from SQLite's thread) and sorted here: with `ORDER BY` SQLite sorted
+/// each arm in a temporary B-tree of its own to merge them, on every read
+/// and write of an EPA, for a row or two.
 pub async fn people(
     reader: Reader<'_>,
     epa_id: Uuid,
@@ -108,8 +112,7 @@ pub async fn people(
     const SQL: &str = "SELECT 'c' AS list, user_id AS person FROM conflicts \
          WHERE (organisation_id = $1 OR organisation_id = $2) AND withdrawn_at IS NULL \
          UNION SELECT 'g', assessor_id FROM assessments WHERE epa_id = $3 \
-         UNION SELECT 'g', assessor_id FROM judgements WHERE epa_id = $3 \
-         ORDER BY 1, 2";
+         UNION SELECT 'g', assessor_id FROM judgements WHERE epa_id = $3";
     let rows: Vec<(String, Uuid)> = match reader {
         Reader::Db(db) => on_db!(db, |pool| sqlx::query_as(SQL)
             .bind(employer)
@@ -131,5 +134,7 @@ pub async fn people(
             _ => people.graders.push(person),
         }
     }
+    people.conflicted.sort_unstable();
+    people.graders.sort_unstable();
     Ok(people)
 }

@@ -31,6 +31,7 @@ pub mod idempotency;
 pub mod locator;
 pub mod organisations;
 pub mod outbox;
+mod placeholders;
 pub mod planning;
 mod readers;
 pub mod returns;

@@ -325,6 +325,70 @@ pub async fn email_of_in(tx: &mut Tx, user_id: Uuid) -> Result<Option<String>, S
     .await)?)
 }
 
+/// One person told about an EPA's planning by name (see [`told_in`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Named {
+    pub id: Uuid,
+    pub display_name: String,
+    pub email: String,
+    /// Not deactivated.
+    pub active: bool,
+}
+
+/// Who an EPA's planning emails go to, read in one statement.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Told {
+    /// The emails of the provider's and the employer's users holding the
+    /// roles given, in no order.
+    pub organisations: Vec<String>,
+    /// Each of the people asked for who exists, in no order.
+    pub named: Vec<Named>,
+}
+
+/// The users holding `provider.1` in `provider.0` and `employer.1` in
+/// `employer.0`, and the people `named` (the assessor, the apprentice
+/// when they sign in): what [`emails_with_role_in`] twice and
+/// [`email_of_in`] for each person read in as many statements. A booking
+/// asked all of them on every change; on SQLite each statement is a round
+/// trip to the connection's thread (ADR 0160).
+pub async fn told_in(
+    tx: &mut Tx,
+    provider: (Uuid, &str),
+    employer: (Uuid, &str),
+    named: [Option<Uuid>; 2],
+) -> Result<Told, StoreError> {
+    const SQL: &str = "SELECT 0 AS part, u.id, u.display_name, u.email, u.deactivated_at IS NULL AS active \
+         FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.organisation_id = $1 AND m.role = $2 \
+         UNION ALL SELECT 1, u.id, u.display_name, u.email, u.deactivated_at IS NULL \
+         FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.organisation_id = $3 AND m.role = $4 \
+         UNION ALL SELECT 2, u.id, u.display_name, u.email, u.deactivated_at IS NULL \
+         FROM users u WHERE u.id = $5 OR u.id = $6";
+    type Row = (i32, Uuid, String, String, bool);
+    let rows: Vec<Row> = on_tx!(tx, |conn| sqlx::query_as(SQL)
+        .bind(provider.0)
+        .bind(provider.1)
+        .bind(employer.0)
+        .bind(employer.1)
+        .bind(named[0])
+        .bind(named[1])
+        .fetch_all(conn)
+        .await)?;
+    let mut told = Told::default();
+    for (part, id, display_name, email, active) in rows {
+        if part < 2 {
+            told.organisations.push(email);
+        } else {
+            told.named.push(Named {
+                id,
+                display_name,
+                email,
+                active,
+            });
+        }
+    }
+    Ok(told)
+}
+
 /// The latest report and the latest portfolio submitted, in one statement:
 /// each the one recorded last (by `recorded_at`, then ID).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]

@@ -1,6 +1,10 @@
 //! API tokens for machine clients. The token is shown once, when made; only
 //! its SHA-256 is stored, so a copy of the database does not leak tokens.
 
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -67,39 +71,162 @@ pub struct Live {
 
 /// A live token with its holder's memberships, read in one indexed
 /// lookup (the token's unique hash, then the holder's key): how every API
-/// request is authenticated. Nothing is cached, so a revocation, an expiry
-/// or a deactivation takes effect on the next request on every node.
+/// request is authenticated. A lookup is remembered in `recent` for a
+/// second at most, and not after this process commits any change: so a
+/// revocation, an expiry or a deactivation takes effect on the next
+/// request on the node that made it, and within a second on every other.
 pub async fn authenticate(
+    recent: &Recent,
     db: &Db,
     token: &str,
     now: DateTime<Utc>,
-) -> Result<Option<(Live, Vec<Membership>)>, StoreError> {
-    type Row = (Uuid, Uuid, bool, Option<Uuid>, Option<String>);
+) -> Result<Option<Authenticated>, StoreError> {
+    let hash = hash(token);
+    // Read before the lookup: a change committed while it runs leaves
+    // what it found already out of date.
+    let commits = crate::db::commits();
+    let asked = Instant::now();
+    if let Some(found) = recent.find(&hash, commits, asked, now) {
+        return Ok(Some(found));
+    }
+    let Some((found, expires_at)) = lookup(db, &hash, now).await? else {
+        return Ok(None);
+    };
+    recent.keep(hash, commits, asked, expires_at, found.clone());
+    Ok(Some(found))
+}
+
+/// A live token and its holder's memberships.
+pub type Authenticated = (Live, Vec<Membership>);
+
+/// The token found, and when it expires.
+async fn lookup(
+    db: &Db,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(Authenticated, Option<DateTime<Utc>>)>, StoreError> {
+    type Row = (
+        Uuid,
+        Uuid,
+        bool,
+        Option<DateTime<Utc>>,
+        Option<Uuid>,
+        Option<String>,
+    );
     let rows: Vec<Row> = on_db!(db, |pool| {
         sqlx::query_as(
-        "SELECT t.id, t.user_id, t.restricted, m.organisation_id, m.role FROM api_tokens t \
+        "SELECT t.id, t.user_id, t.restricted, t.expires_at, m.organisation_id, m.role FROM api_tokens t \
          JOIN users u ON u.id = t.user_id LEFT JOIN memberships m ON m.user_id = t.user_id \
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2) \
          AND u.deactivated_at IS NULL ORDER BY m.organisation_id, m.role"
     )
-    .bind(hash(token))
+    .bind(hash)
     .bind(now)
     .fetch_all(pool)
     .await
     })?;
-    let Some(&(token_id, user_id, restricted, _, _)) = rows.first() else {
+    let Some(&(token_id, user_id, restricted, expires_at, _, _)) = rows.first() else {
         return Ok(None);
     };
-    let memberships =
-        crate::users::joined_memberships(rows.into_iter().map(|(_, _, _, org, role)| (org, role)))?;
-    Ok(Some((
-        Live {
-            token_id,
-            user_id,
-            restricted,
-        },
-        memberships,
-    )))
+    let memberships = crate::users::joined_memberships(
+        rows.into_iter().map(|(_, _, _, _, org, role)| (org, role)),
+    )?;
+    let live = Live {
+        token_id,
+        user_id,
+        restricted,
+    };
+    Ok(Some(((live, memberships), expires_at)))
+}
+
+/// Tokens authenticated in the last second, by their hash. The lookup
+/// was a request's first statement, and on SQLite each statement is a
+/// round trip to the connection's thread: a short read paid for it as
+/// much as for what it read (ADR 0160). Only what was found is kept;
+/// a token not found is looked up every time.
+#[derive(Debug)]
+pub struct Recent {
+    lasting: Duration,
+    found: Mutex<HashMap<String, Remembered>>,
+}
+
+#[derive(Debug)]
+struct Remembered {
+    asked: Instant,
+    commits: u64,
+    /// Checked against the request's time on every use, as the lookup
+    /// does: a token expires when it says, remembered or not.
+    expires_at: Option<DateTime<Utc>>,
+    found: Authenticated,
+}
+
+/// How many tokens are remembered before those out of date are let go.
+const REMEMBERED_MOST: usize = 4_096;
+
+impl Default for Recent {
+    fn default() -> Recent {
+        Recent::lasting(Duration::from_secs(1))
+    }
+}
+
+impl Recent {
+    /// Remembers each lookup for `lasting` (a second in the product).
+    pub fn lasting(lasting: Duration) -> Recent {
+        Recent {
+            lasting,
+            found: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn find(
+        &self,
+        hash: &str,
+        commits: u64,
+        asked: Instant,
+        now: DateTime<Utc>,
+    ) -> Option<Authenticated> {
+        let found = self.remembered();
+        let kept = found.get(hash)?;
+        (kept.fresh(commits, asked, self.lasting) && kept.expires_at.is_none_or(|at| at > now))
+            .then(|| kept.found.clone())
+    }
+
+    fn keep(
+        &self,
+        hash: String,
+        commits: u64,
+        asked: Instant,
+        expires_at: Option<DateTime<Utc>>,
+        found: Authenticated,
+    ) {
+        let mut remembered = self.remembered();
+        if remembered.len() >= REMEMBERED_MOST {
+            remembered.retain(|_, kept| kept.fresh(commits, asked, self.lasting));
+        }
+        // Still full of fresh ones (that many tokens in one second): this
+        // one is simply looked up again next time.
+        if remembered.len() < REMEMBERED_MOST {
+            remembered.insert(
+                hash,
+                Remembered {
+                    asked,
+                    commits,
+                    expires_at,
+                    found,
+                },
+            );
+        }
+    }
+
+    fn remembered(&self) -> std::sync::MutexGuard<'_, HashMap<String, Remembered>> {
+        self.found.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Remembered {
+    fn fresh(&self, commits: u64, now: Instant, lasting: Duration) -> bool {
+        self.commits == commits && now.saturating_duration_since(self.asked) < lasting
+    }
 }
 
 /// One of a person's tokens, as listed to them (never the token itself).

@@ -24,17 +24,43 @@ pub(super) async fn recipients(
     row: &EpaRow,
     assessor: Uuid,
 ) -> Result<Vec<String>, AppError> {
-    let mut emails = BTreeSet::new();
-    emails.extend(
-        store::emails_with_role_in(tx, row.provider_id, Role::ProviderUser.as_str()).await?,
-    );
-    emails.extend(
-        store::emails_with_role_in(tx, row.employer_id, Role::EmployerUser.as_str()).await?,
-    );
-    for user in row.apprentice_user_id.into_iter().chain([assessor]) {
-        emails.extend(store::email_of_in(tx, user).await?);
-    }
-    Ok(emails.into_iter().collect())
+    Ok(told(tx, row, assessor).await?.emails)
+}
+
+/// Who hears about the EPA's planning ([`recipients`]), and who of them
+/// is sent calendar invites: the assessor, and the apprentice once they
+/// sign in, while active, with their names. Read in one statement.
+struct Told {
+    emails: Vec<String>,
+    invited: Vec<(String, String)>,
+}
+
+async fn told(tx: &mut Tx, row: &EpaRow, assessor: Uuid) -> Result<Told, AppError> {
+    let found = store::told_in(
+        tx,
+        (row.provider_id, Role::ProviderUser.as_str()),
+        (row.employer_id, Role::EmployerUser.as_str()),
+        [Some(assessor), row.apprentice_user_id],
+    )
+    .await?;
+    let named = |id: Uuid| found.named.iter().find(|person| person.id == id);
+    let invited = [Some(assessor), row.apprentice_user_id]
+        .into_iter()
+        .flatten()
+        .filter_map(named)
+        .filter(|person| person.active)
+        .map(|person| (person.display_name.clone(), person.email.clone()))
+        .collect();
+    let emails: BTreeSet<String> = found
+        .organisations
+        .iter()
+        .chain(found.named.iter().map(|person| &person.email))
+        .cloned()
+        .collect();
+    Ok(Told {
+        emails: emails.into_iter().collect(),
+        invited,
+    })
 }
 
 /// Emails the people concerned about a booking change; the assessor and
@@ -62,7 +88,7 @@ pub(super) async fn notify_booking(
         epa_id: row.epa.id,
     }
     .render(base);
-    let (root, moves) = calendar_feeds::chain_root_in(tx, booking.id).await?;
+    let (root, moves) = chain_root(tx, booking).await?;
     let cancelled = what == BookingChange::Cancelled;
     let event = BookingEvent {
         root,
@@ -79,15 +105,10 @@ pub(super) async fn notify_booking(
         stamp: app.now(),
     };
     // Those invited: the assessor, and the apprentice once they sign in.
-    let mut invited = Vec::new();
-    for user in [Some(booking.assessor_id), row.apprentice_user_id]
-        .into_iter()
-        .flatten()
-    {
-        if let Some(person) = calendar_feeds::person_in(tx, user).await? {
-            invited.push(person);
-        }
-    }
+    let Told {
+        emails: recipients,
+        invited,
+    } = told(tx, row, booking.assessor_id).await?;
     let parties = ics::Parties {
         organizer: invite::person(&app.accounts.mail_from),
         attendees: invited
@@ -107,11 +128,15 @@ pub(super) async fn notify_booking(
         calendar: Some(ics::invite(&event.event(base), &parties, ics_method)),
         ..email.clone()
     };
-    for recipient in recipients(tx, row, booking.assessor_id).await? {
-        let is_invited = invited.iter().any(|(_, email)| *email == recipient);
-        let message = if is_invited { &with_invite } else { &email };
-        outbox::enqueue(tx, &message.to(&recipient), app.now()).await?;
-    }
+    let messages: Vec<_> = recipients
+        .iter()
+        .map(|recipient| {
+            let is_invited = invited.iter().any(|(_, address)| address == recipient);
+            let message = if is_invited { &with_invite } else { &email };
+            message.to(recipient)
+        })
+        .collect();
+    outbox::enqueue_all(tx, &messages, app.now()).await?;
     // A move to another assessor: the previous one's calendar loses it.
     if let Some(replaced) = booking.replaces_id {
         let old = store::get_booking_in(tx, replaced).await?;
@@ -187,7 +212,7 @@ pub(crate) async fn invite_handed_over(
     let base = &app.accounts.public_url;
     for id in bookings {
         let booking = store::get_booking_in(tx, *id).await?;
-        let (root, moves) = calendar_feeds::chain_root_in(tx, booking.id).await?;
+        let (root, moves) = chain_root(tx, &booking).await?;
         let event = BookingEvent {
             root,
             moves,
@@ -236,4 +261,16 @@ pub(crate) async fn invite_handed_over(
         hand_over(app, tx, row, &slot, event).await?;
     }
     Ok(())
+}
+
+/// The first booking of `booking`'s chain of moves, and how many moves
+/// led from it: a booking that moved none is its own, with nothing to read.
+async fn chain_root(tx: &mut Tx, booking: &Booking) -> Result<(Uuid, u32), AppError> {
+    Ok(match booking.replaces_id {
+        None => (booking.id, 0),
+        Some(previous) => {
+            let (root, moves) = calendar_feeds::chain_root_in(tx, previous).await?;
+            (root, moves + 1)
+        }
+    })
 }

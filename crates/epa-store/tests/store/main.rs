@@ -7,6 +7,7 @@ mod enums;
 mod idempotency;
 mod kept_deadlines;
 mod people;
+mod recent;
 mod schema;
 mod settings;
 

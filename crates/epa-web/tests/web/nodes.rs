@@ -102,7 +102,9 @@ async fn a_token_and_a_session_work_on_either_node_and_end_on_both() {
     let listed = a.get_as(&made_on_b, "/api/v1/epas").await;
     assert_eq!(listed.status(), 200);
 
-    // Revoked on B: refused on A at the very next request.
+    // Revoked on B: refused on B at the very next request, and on A
+    // within a second, however recently A took it (ADR 0160; the store's
+    // suite shows a remembered token looked up again after the moment).
     let revoked = b
         .client
         .delete(b.url("/api/v1/tokens/current"))
@@ -111,9 +113,20 @@ async fn a_token_and_a_session_work_on_either_node_and_end_on_both() {
         .await
         .unwrap();
     assert_eq!(revoked.status(), 204);
-    for node in [&a, &b] {
-        let response = node.get_as(&made_on_b, "/api/v1/epas").await;
-        assert_eq!(response.status(), 401);
+    let response = b.get_as(&made_on_b, "/api/v1/epas").await;
+    assert_eq!(response.status(), 401);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(1500);
+    loop {
+        let status = a.get_as(&made_on_b, "/api/v1/epas").await.status();
+        if status == 401 {
+            break;
+        }
+        assert_eq!(status, 200);
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still taken on A after a second"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 
     // A web session started on A is found, with its roles, on B; ended on
