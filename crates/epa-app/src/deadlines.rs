@@ -552,6 +552,9 @@ pub async fn commit(app: &App, mut tx: Tx) -> Result<(), AppError> {
             epa_store::dfe::mark(&mut tx, epa_id, today).await?;
         }
     }
+    // Tokens remembered before the commit are not taken after it: a
+    // revocation or a change of roles holds from the next request.
+    let _committing = app.recent_tokens.committing();
     tx.commit().await?;
     Ok(())
 }
@@ -570,6 +573,7 @@ pub async fn refresh_stale(app: &App) -> Result<usize, AppError> {
         for epa_id in &batch {
             refresh(app, &mut tx, *epa_id).await?;
         }
+        let _committing = app.recent_tokens.committing();
         tx.commit().await?;
         done += batch.len();
     }

@@ -105,6 +105,9 @@ where
     let output = output?;
     let body = to_json(&output)?;
     if let Some(tx) = parked {
+        // The work's own commit, held back for its answer (see
+        // `deadlines::commit`).
+        let _committing = app.recent_tokens.committing();
         idempotency::answer_and_commit(tx, &key.claim, i32::from(status), &body)
             .await
             .map_err(|err| E::from(AppError::from(err)))?;

@@ -4,7 +4,6 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::str::FromStr;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -337,19 +336,6 @@ fn sqlite_writer(pool: &SqlitePool) -> Arc<Mutex<()>> {
     Arc::clone(writers.entry(file).or_default())
 }
 
-/// Write transactions this process has committed, on every database it
-/// has open. What is remembered from a read for a moment (see
-/// [`crate::tokens::Recent`]) is remembered with this count, and not used
-/// once it moves: a change made here is seen by the next request here.
-/// One count for the process, not one per database: two databases open
-/// in one process (tests) only forget each other's reads sooner.
-static COMMITS: AtomicU64 = AtomicU64::new(0);
-
-/// How many write transactions this process has committed so far.
-pub(crate) fn commits() -> u64 {
-    COMMITS.load(Ordering::Acquire)
-}
-
 impl Tx {
     /// Commits; except that the transaction which claimed a request's
     /// `Idempotency-Key` is held back until the answer is written into it
@@ -358,14 +344,10 @@ impl Tx {
         let Some(tx) = crate::idempotency::park(self) else {
             return Ok(());
         };
-        let committed = match tx.conn {
-            TxConn::Sqlite(tx) => tx.commit().await,
-            TxConn::Postgres(tx) => tx.commit().await,
-        };
-        // Counted whatever the answer: a commit that failed on the way
-        // back may still have been made.
-        COMMITS.fetch_add(1, Ordering::Release);
-        committed?;
+        match tx.conn {
+            TxConn::Sqlite(tx) => tx.commit().await?,
+            TxConn::Postgres(tx) => tx.commit().await?,
+        }
         Ok(())
     }
 

@@ -468,7 +468,8 @@ fn delete_sql(rows: usize) -> String {
 }
 
 /// `INSERT INTO epa_deadlines (...) VALUES ($1, ..), ($17, ..) ...` for
-/// `rows` rows.
+/// `rows` rows: an EPA's dozen deadlines or so, far below either
+/// database's limit on parameters.
 fn insert_sql(rows: usize) -> String {
     format!(
         "INSERT INTO epa_deadlines ({}) VALUES {}",

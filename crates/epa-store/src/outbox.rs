@@ -110,9 +110,10 @@ pub async fn enqueue(
         .copied())
 }
 
-/// Writes messages to send in one statement, leaving out each whose
-/// recipient has switched its kind off; returns the IDs of those written,
-/// in the order given. One statement for the several emails of one event
+/// Writes messages to send in one statement (a few hundred at a time),
+/// leaving out each whose recipient has switched its kind off; returns the
+/// IDs of those written, in the order given. One statement for the several
+/// emails of one event
 /// (a booking tells four or five people): on SQLite each statement is a
 /// round trip to the connection's thread (ADR 0160).
 pub async fn enqueue_all(
@@ -120,9 +121,23 @@ pub async fn enqueue_all(
     messages: &[NewMessage<'_>],
     now: DateTime<Utc>,
 ) -> Result<Vec<Uuid>, StoreError> {
-    if messages.is_empty() {
-        return Ok(Vec::new());
+    let mut written = Vec::new();
+    // An organisation with thousands of users would pass SQLite's limit
+    // on parameters (32,766) in one statement: a few hundred at a time.
+    for chunk in messages.chunks(ENQUEUED_AT_ONCE) {
+        written.extend(enqueue_chunk(tx, chunk, now).await?);
     }
+    Ok(written)
+}
+
+/// How many messages one statement writes at most.
+const ENQUEUED_AT_ONCE: usize = 500;
+
+async fn enqueue_chunk(
+    tx: &mut Tx,
+    messages: &[NewMessage<'_>],
+    now: DateTime<Utc>,
+) -> Result<Vec<Uuid>, StoreError> {
     let ids: Vec<Uuid> = messages.iter().map(|_| Uuid::now_v7()).collect();
     let sql = enqueue_sql(messages.len());
     let written: Vec<Uuid> = on_tx!(tx, |conn| {

@@ -1,10 +1,9 @@
 //! Placeholders for statements that write several rows at once.
 
 /// `($1, .., $W), ($W+1, .., $2W), ...`: `rows` rows of `width`
-/// placeholders, numbered in order, for a multi-row `VALUES`. The rows of
-/// one event (an EPA's dozen deadlines, a booking's five emails) stay far
-/// below either database's limit on parameters (32,766 for SQLite, 65,535
-/// for PostgreSQL).
+/// placeholders, numbered in order, for a multi-row `VALUES`. Callers
+/// keep `rows * width` below either database's limit on parameters
+/// (32,766 for SQLite, 65,535 for PostgreSQL).
 pub(crate) fn rows(rows: usize, width: usize) -> String {
     let rows: Vec<String> = (0..rows)
         .map(|row| {

@@ -2,6 +2,7 @@
 //! its SHA-256 is stored, so a copy of the database does not leak tokens.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -72,9 +73,10 @@ pub struct Live {
 /// A live token with its holder's memberships, read in one indexed
 /// lookup (the token's unique hash, then the holder's key): how every API
 /// request is authenticated. A lookup is remembered in `recent` for a
-/// second at most, and not after this process commits any change: so a
-/// revocation, an expiry or a deactivation takes effect on the next
-/// request on the node that made it, and within a second on every other.
+/// second at most, and not past a change its app commits (see
+/// [`Recent::committing`]): so a revocation, an expiry or a deactivation
+/// takes effect on the next request on the node that made it, and within
+/// a second on every other.
 pub async fn authenticate(
     recent: &Recent,
     db: &Db,
@@ -84,7 +86,7 @@ pub async fn authenticate(
     let hash = hash(token);
     // Read before the lookup: a change committed while it runs leaves
     // what it found already out of date.
-    let commits = crate::db::commits();
+    let commits = recent.commits();
     let asked = Instant::now();
     if let Some(found) = recent.find(&hash, commits, asked, now) {
         return Ok(Some(found));
@@ -143,11 +145,26 @@ async fn lookup(
 /// was a request's first statement, and on SQLite each statement is a
 /// round trip to the connection's thread: a short read paid for it as
 /// much as for what it read (ADR 0160). Only what was found is kept;
-/// a token not found is looked up every time.
+/// a token not found is looked up every time. Whatever was found before
+/// a commit announced through [`Recent::committing`] is not used after it.
 #[derive(Debug)]
 pub struct Recent {
     lasting: Duration,
+    /// Commits announced so far.
+    commits: AtomicU64,
     found: Mutex<HashMap<String, Remembered>>,
+}
+
+/// Announces one commit when dropped: once the commit has ended, or
+/// when the future that waited for it is dropped half way (a timeout, a
+/// client gone), after which it may still have been made.
+#[must_use = "the commit is announced when this is dropped"]
+pub struct Committing<'a>(&'a Recent);
+
+impl Drop for Committing<'_> {
+    fn drop(&mut self) {
+        self.0.commits.fetch_add(1, Ordering::Release);
+    }
 }
 
 #[derive(Debug)]
@@ -174,8 +191,19 @@ impl Recent {
     pub fn lasting(lasting: Duration) -> Recent {
         Recent {
             lasting,
+            commits: AtomicU64::new(0),
             found: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// To hold while a transaction commits: nothing found before it ends
+    /// is used after, so the change is seen by the next request here.
+    pub fn committing(&self) -> Committing<'_> {
+        Committing(self)
+    }
+
+    fn commits(&self) -> u64 {
+        self.commits.load(Ordering::Acquire)
     }
 
     fn find(
@@ -201,7 +229,8 @@ impl Recent {
     ) {
         let mut remembered = self.remembered();
         if remembered.len() >= REMEMBERED_MOST {
-            remembered.retain(|_, kept| kept.fresh(commits, asked, self.lasting));
+            let now = self.commits();
+            remembered.retain(|_, kept| kept.fresh(now, asked, self.lasting));
         }
         // Still full of fresh ones (that many tokens in one second): this
         // one is simply looked up again next time.

@@ -65,7 +65,8 @@ crate::conformance!(
             "looked up again once the moment has passed"
         );
 
-        // Revoked here: refused at the very next request.
+        // Revoked here, by a commit announced as the app announces its
+        // own: refused at the very next request.
         let (_, other) = person_with_token(&db, "two@example.org").await;
         let (live, _) = tokens::authenticate(&recent, &db, &other, now())
             .await
@@ -73,7 +74,10 @@ crate::conformance!(
             .expect("a live token");
         let mut tx = db.begin_write().await.unwrap();
         assert!(tokens::revoke(&mut tx, live.token_id, now()).await.unwrap());
-        tx.commit().await.unwrap();
+        {
+            let _committing = recent.committing();
+            tx.commit().await.unwrap();
+        }
         assert!(
             tokens::authenticate(&recent, &db, &other, now())
                 .await
@@ -106,7 +110,8 @@ crate::conformance!(
             "expired, though looked up a moment ago"
         );
 
-        // A token not found is not remembered: made live again elsewhere,
+        // A token not found is not remembered: made live again elsewhere
+        // (the commits above were not announced, so nothing was forgotten),
         // it is taken at once.
         elsewhere(&db, "UPDATE api_tokens SET revoked_at = NULL").await;
         assert!(
