@@ -113,9 +113,8 @@ pub async fn enqueue(
 /// Writes messages to send in one statement (a few hundred at a time),
 /// leaving out each whose recipient has switched its kind off; returns the
 /// IDs of those written, in the order given. One statement for the several
-/// emails of one event
-/// (a booking tells four or five people): on SQLite each statement is a
-/// round trip to the connection's thread (ADR 0160).
+/// emails of one event (a booking tells four or five people): on SQLite
+/// each statement is a round trip to the connection's thread (ADR 0160).
 pub async fn enqueue_all(
     tx: &mut Tx,
     messages: &[NewMessage<'_>],

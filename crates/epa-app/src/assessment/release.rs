@@ -200,8 +200,6 @@ pub(super) async fn release_overall(
         epa_id: ctx.row.epa.id,
     }
     .render(&app.accounts.public_url);
-    for recipient in &recipients {
-        outbox::enqueue(tx, &email.to(recipient), now).await?;
-    }
+    outbox::enqueue_all(tx, &email.to_each(&recipients), now).await?;
     Ok(())
 }

@@ -139,9 +139,7 @@ pub async fn release_method_result(
         epa_id: ctx.row.epa.id,
     }
     .render(&app.accounts.public_url);
-    for recipient in &recipients {
-        outbox::enqueue(&mut tx, &email.to(recipient), now).await?;
-    }
+    outbox::enqueue_all(&mut tx, &email.to_each(&recipients), now).await?;
 
     let snap = Snapshot::read(Reader::Tx(&mut tx), epa_id).await?;
     if overall_follows {

@@ -19,9 +19,8 @@ pub(super) async fn notify(
     message: Message<'_>,
 ) -> Result<(), AppError> {
     let email = message.render(&app.accounts.public_url);
-    for recipient in store::emails_of(tx, organisation, role).await? {
-        outbox::enqueue(tx, &email.to(&recipient), app.now()).await?;
-    }
+    let recipients = store::emails_of(tx, organisation, role).await?;
+    outbox::enqueue_all(tx, &email.to_each(&recipients), app.now()).await?;
     Ok(())
 }
 

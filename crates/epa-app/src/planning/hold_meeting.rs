@@ -158,9 +158,7 @@ pub async fn hold_planning_meeting(
     }
     .render(&app.accounts.public_url);
     let recipients = recipients(&mut tx, row, input.assessor_id).await?;
-    for recipient in &recipients {
-        outbox::enqueue(&mut tx, &email.to(recipient), now).await?;
-    }
+    outbox::enqueue_all(&mut tx, &email.to_each(&recipients), now).await?;
     let epa = epas::get_in(&mut tx, epa_id).await?;
     crate::deadlines::commit(app, tx).await?;
     Ok(PlanningMeetingHeld {

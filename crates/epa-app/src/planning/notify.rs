@@ -36,15 +36,16 @@ struct Told {
 }
 
 async fn told(tx: &mut Tx, row: &EpaRow, assessor: Uuid) -> Result<Told, AppError> {
+    let people = [Some(assessor), row.apprentice_user_id];
     let found = store::told_in(
         tx,
         (row.provider_id, Role::ProviderUser.as_str()),
         (row.employer_id, Role::EmployerUser.as_str()),
-        [Some(assessor), row.apprentice_user_id],
+        people,
     )
     .await?;
     let named = |id: Uuid| found.named.iter().find(|person| person.id == id);
-    let invited = [Some(assessor), row.apprentice_user_id]
+    let invited = people
         .into_iter()
         .flatten()
         .filter_map(named)

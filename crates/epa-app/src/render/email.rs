@@ -36,6 +36,15 @@ impl Email {
             calendar: self.calendar.as_deref(),
         }
     }
+
+    /// The outbox rows that send this email to each of `recipients`, to
+    /// be queued in one statement (`outbox::enqueue_all`).
+    pub fn to_each<'a>(&'a self, recipients: &'a [String]) -> Vec<NewMessage<'a>> {
+        recipients
+            .iter()
+            .map(|recipient| self.to(recipient))
+            .collect()
+    }
 }
 
 /// What an email says, before it is laid out.

@@ -25,6 +25,14 @@ async fn elsewhere(db: &Db, sql: &str) {
     .unwrap();
 }
 
+/// Whether `token` is taken as a live one at `at`.
+async fn taken(recent: &Recent, db: &Db, token: &str, at: chrono::DateTime<Utc>) -> bool {
+    tokens::authenticate(recent, db, token, at)
+        .await
+        .unwrap()
+        .is_some()
+}
+
 async fn person_with_token(db: &Db, email: &str) -> (uuid::Uuid, String) {
     let mut tx = db.begin_write().await.unwrap();
     let user = users::insert(&mut tx, email, "Sam Person", None, now())
@@ -42,26 +50,17 @@ crate::conformance!(
     |db: Db| async move {
         let recent = Recent::lasting(Duration::from_millis(400));
         let (_, token) = person_with_token(&db, "one@example.org").await;
-        let found = tokens::authenticate(&recent, &db, &token, now())
-            .await
-            .unwrap();
-        assert!(found.is_some(), "a live token");
+        assert!(taken(&recent, &db, &token, now()).await, "a live token");
 
         // Revoked elsewhere: still taken within the moment, not after it.
         elsewhere(&db, "UPDATE api_tokens SET revoked_at = created_at").await;
         assert!(
-            tokens::authenticate(&recent, &db, &token, now())
-                .await
-                .unwrap()
-                .is_some(),
+            taken(&recent, &db, &token, now()).await,
             "remembered for the moment"
         );
         tokio::time::sleep(Duration::from_millis(450)).await;
         assert!(
-            tokens::authenticate(&recent, &db, &token, now())
-                .await
-                .unwrap()
-                .is_none(),
+            !taken(&recent, &db, &token, now()).await,
             "looked up again once the moment has passed"
         );
 
@@ -79,10 +78,7 @@ crate::conformance!(
             tx.commit().await.unwrap();
         }
         assert!(
-            tokens::authenticate(&recent, &db, &other, now())
-                .await
-                .unwrap()
-                .is_none(),
+            !taken(&recent, &db, &other, now()).await,
             "a commit here ends what was remembered"
         );
 
@@ -96,17 +92,9 @@ crate::conformance!(
                 .unwrap();
         tx.commit().await.unwrap();
         let just_before = expires_at - chrono::Duration::seconds(1);
+        assert!(taken(&recent, &db, &expiring, just_before).await);
         assert!(
-            tokens::authenticate(&recent, &db, &expiring, just_before)
-                .await
-                .unwrap()
-                .is_some()
-        );
-        assert!(
-            tokens::authenticate(&recent, &db, &expiring, expires_at)
-                .await
-                .unwrap()
-                .is_none(),
+            !taken(&recent, &db, &expiring, expires_at).await,
             "expired, though looked up a moment ago"
         );
 
@@ -114,12 +102,7 @@ crate::conformance!(
         // (the commits above were not announced, so nothing was forgotten),
         // it is taken at once.
         elsewhere(&db, "UPDATE api_tokens SET revoked_at = NULL").await;
-        assert!(
-            tokens::authenticate(&recent, &db, &other, now())
-                .await
-                .unwrap()
-                .is_some()
-        );
+        assert!(taken(&recent, &db, &other, now()).await);
     }
 );
 
