@@ -7,16 +7,14 @@
 #   bench/load/explain.sh postgres postgres://USER@HOST/NAME
 set -euo pipefail
 kind="$1"; target="$2"
-# A real EPA, conflict organisations and token hash make the plans those
+# A real EPA and token hash make the plans those
 # of the data (PostgreSQL chooses by statistics).
 if [ "$kind" = sqlite ]; then
   q() { sqlite3 "$target" "$1"; }
   EPA="x'$(q "SELECT hex(id) FROM epas WHERE stage = 'in_assessment' LIMIT 1")'"
-  ORG="x'$(q "SELECT hex(employer_id) FROM apprentices LIMIT 1")'"
 else
   q() { psql -Atq "$target" -c "$1"; }
   EPA="'$(q "SELECT id FROM epas WHERE stage = 'in_assessment' LIMIT 1")'"
-  ORG="'$(q "SELECT employer_id FROM apprentices LIMIT 1")'"
   q "ANALYZE" >/dev/null
 fi
 ENTITY="$(q "SELECT entity_id FROM audit_events WHERE entity_type = 'epa' LIMIT 1")"
@@ -32,10 +30,13 @@ explain "token, holder and roles (every API request)" \
   "SELECT t.id, t.user_id, t.restricted, m.organisation_id, m.role FROM api_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN memberships m ON m.user_id = t.user_id WHERE t.token_hash = 'x' AND t.revoked_at IS NULL AND u.deactivated_at IS NULL ORDER BY m.organisation_id, m.role"
 explain "web session, holder and roles (every page)" \
   "SELECT s.user_id, m.organisation_id, m.role FROM web_sessions s JOIN users u ON u.id = s.user_id LEFT JOIN memberships m ON m.user_id = s.user_id WHERE s.id_hash = 'x' AND u.deactivated_at IS NULL ORDER BY m.organisation_id, m.role"
-explain "the EPA, its apprentice and its standing adjustment (gate, one statement)" \
-  "SELECT e.id, a.uln, adj.id FROM epas e JOIN apprentices a ON a.id = e.apprentice_id LEFT JOIN adjustments adj ON adj.id = (SELECT s.id FROM adjustments s WHERE s.epa_id = e.id ORDER BY s.decided_at DESC, s.id DESC LIMIT 1) WHERE e.id = $EPA"
-explain "the people conflicted for its employer or provider, and its graders (gate, one statement)" \
-  "SELECT 'c', user_id FROM conflicts WHERE (organisation_id = $ORG OR organisation_id = $ORG) AND withdrawn_at IS NULL UNION SELECT 'g', assessor_id FROM assessments WHERE epa_id = $EPA UNION SELECT 'g', assessor_id FROM judgements WHERE epa_id = $EPA ORDER BY 1, 2"
+if [ "$kind" = sqlite ]; then
+  GATHERED="group_concat(p.list || hex(p.person), ',')"
+else
+  GATHERED="string_agg(p.list || p.person::text, ',')"
+fi
+explain "the EPA, its apprentice, its standing adjustment, the people conflicted for its employer or provider and its graders (the gate, one statement)" \
+  "SELECT e.id, a.uln, adj.id, (SELECT $GATHERED FROM (SELECT 'c' AS list, user_id AS person FROM conflicts WHERE (organisation_id = a.employer_id OR organisation_id = a.provider_id) AND withdrawn_at IS NULL UNION SELECT 'g', assessor_id FROM assessments WHERE epa_id = e.id UNION SELECT 'g', assessor_id FROM judgements WHERE epa_id = e.id) p) FROM epas e JOIN apprentices a ON a.id = e.apprentice_id LEFT JOIN adjustments adj ON adj.id = (SELECT s.id FROM adjustments s WHERE s.epa_id = e.id ORDER BY s.decided_at DESC, s.id DESC LIMIT 1) WHERE e.id = $EPA"
 explain "its events (timeline)" \
   "SELECT occurred_at, actor_role, action, after_json FROM audit_events WHERE entity_type = 'epa' AND entity_id = '$ENTITY' ORDER BY seq"
 explain "its method results (timeline, for readers who may not see marks yet)" \

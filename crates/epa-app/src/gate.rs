@@ -70,19 +70,20 @@ impl EpaContext {
 
     async fn load(
         app: &App,
-        mut reader: Reader<'_>,
+        reader: Reader<'_>,
         actor: &Actor,
         epa_id: Uuid,
         action: Action,
         refused: &str,
     ) -> Result<EpaContext, AppError> {
-        // Two statements whatever the EPA holds (`epa_store::gate`): the
-        // row with its standing adjustment, then the conflicted and the
+        // One statement whatever the EPA holds (`epa_store::gate::read`):
+        // the row with its standing adjustment, the conflicted and the
         // graders.
-        let (row, saved_adjustment) = epa_store::gate::row(reader.again(), epa_id).await?;
-        let people =
-            epa_store::gate::people(reader.again(), epa_id, row.employer_id, row.provider_id)
-                .await?;
+        let epa_store::gate::Gated {
+            row,
+            adjustment: saved_adjustment,
+            people,
+        } = epa_store::gate::read(reader, epa_id).await?;
         // Authorise before anything else is parsed: a refused actor learns
         // nothing, not even whether the EPA's data is sound.
         let context = Partial {

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use epa_domain::Grade;
 use epa_domain::lifecycle::Stage;
 
+use crate::day::Day;
 use crate::{Db, StoreError, Tx};
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
@@ -268,7 +269,7 @@ pub struct ListCursor {
 }
 
 /// What a list of EPAs shows of each: no lifecycle, nothing else.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ListedEpa {
     pub id: Uuid,
     pub apprentice_id: Uuid,
@@ -288,6 +289,47 @@ pub struct ListedEpa {
     pub uln: String,
     pub given_names: String,
     pub family_name: String,
+}
+
+/// Read by position, in the order of [`LISTED`], not by name: a page of
+/// the list decodes 51 rows of 18 columns, and sqlx finds a column by name
+/// through a hash of the name each time, a twentieth of the list's whole
+/// cost; its dates as [`Day`]s (ADR 0162).
+impl<'r, R> sqlx::FromRow<'r, R> for ListedEpa
+where
+    R: sqlx::Row,
+    usize: sqlx::ColumnIndex<R>,
+    Uuid: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Option<Uuid>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Stage: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Option<Day>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Option<Grade>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    DateTime<Utc>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    fn from_row(row: &'r R) -> Result<Self, sqlx::Error> {
+        Ok(ListedEpa {
+            id: row.try_get(0)?,
+            apprentice_id: row.try_get(1)?,
+            standard_reference: row.try_get(2)?,
+            standard_version: row.try_get(3)?,
+            policy: row.try_get(4)?,
+            stage: row.try_get(5)?,
+            gateway_approved_on: row.try_get::<Option<Day>, _>(6)?.map(|day| day.0),
+            planning_meeting_on: row.try_get::<Option<Day>, _>(7)?.map(|day| day.0),
+            assessor_id: row.try_get(8)?,
+            overall_grade: row.try_get(9)?,
+            created_at: row.try_get(10)?,
+            updated_at: row.try_get(11)?,
+            version: row.try_get(12)?,
+            employer_id: row.try_get(13)?,
+            provider_id: row.try_get(14)?,
+            uln: row.try_get(15)?,
+            given_names: row.try_get(16)?,
+            family_name: row.try_get(17)?,
+        })
+    }
 }
 
 impl ListedEpa {
@@ -324,7 +366,8 @@ impl From<EpaRow> for ListedEpa {
     }
 }
 
-const LISTED: &str = "e.id, e.apprentice_id, e.standard_reference, e.standard_version, e.policy, e.stage, \
+/// What [`ListedEpa`] is read from, in the order it reads it.
+pub(crate) const LISTED: &str = "e.id, e.apprentice_id, e.standard_reference, e.standard_version, e.policy, e.stage, \
     e.gateway_approved_on, e.planning_meeting_on, e.assessor_id, e.overall_grade, e.created_at, e.updated_at, e.version, \
     a.employer_id, a.provider_id, a.uln, a.given_names, a.family_name";
 

@@ -7,12 +7,8 @@ use epa_domain::Grade;
 use epa_domain::attempts::AttemptKind;
 use uuid::Uuid;
 
-use crate::epas::{Bind, Filter, ListedEpa, Scope, bind_all, conditions};
+use crate::epas::{Bind, Filter, LISTED, ListedEpa, Scope, bind_all, conditions};
 use crate::{Db, StoreError};
-
-const LISTED: &str = "e.id, e.apprentice_id, e.standard_reference, e.standard_version, e.policy, e.stage, \
-    e.gateway_approved_on, e.planning_meeting_on, e.assessor_id, e.overall_grade, e.created_at, e.updated_at, e.version, \
-    a.employer_id, a.provider_id, a.uln, a.given_names, a.family_name";
 
 /// EPAs in the scope registered in `[from, until)`, in order of registration.
 pub async fn pipeline(

@@ -1,15 +1,15 @@
 //! What the access gate reads about an EPA before it decides: the EPA's row
-//! with its standing adjustment, then the people a decision about it turns
-//! on. Two statements, whatever the EPA holds: every read and write of an
+//! with its standing adjustment and the people a decision about it turns
+//! on. One statement, whatever the EPA holds: every read and write of an
 //! EPA passes the gate, so each statement saved here is saved on all of them.
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::StoreError;
 use crate::adjustments::Adjustment;
 use crate::assessment::Reader;
 use crate::epas::EpaRow;
+use crate::{Backend, StoreError};
 
 /// The EPA's row and the adjustment that stands for it, if any (the latest
 /// decided: see [`crate::adjustments::standing`]), read together.
@@ -24,6 +24,8 @@ struct RowWithAdjustment {
     adjustment_reason: Option<String>,
     adjustment_decided_by: Option<Uuid>,
     adjustment_decided_at: Option<DateTime<Utc>>,
+    /// The people, as [`people_of`] reads them (absent when there are none).
+    gate_people: Option<String>,
 }
 
 impl RowWithAdjustment {
@@ -53,25 +55,46 @@ impl RowWithAdjustment {
     }
 }
 
-/// The EPA's row and its standing adjustment in one statement: the
-/// adjustment is the one `adjustments::standing` would read, found by the
-/// same order on the same index.
-pub async fn row(
-    reader: Reader<'_>,
-    epa_id: Uuid,
-) -> Result<(EpaRow, Option<Adjustment>), StoreError> {
+/// What the gate reads about an EPA.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gated {
+    pub row: EpaRow,
+    /// The adjustment that stands for it, if any.
+    pub adjustment: Option<Adjustment>,
+    pub people: People,
+}
+
+/// The EPA's row, its standing adjustment and its people in one statement:
+/// the adjustment is the one `adjustments::standing` would read, found by
+/// the same order on the same index; the people are those [`people`]
+/// reads, by the same three indexed arms, gathered into one text column
+/// (a statement saved is a round trip to SQLite's thread saved on every
+/// read and write of an EPA).
+pub async fn read(reader: Reader<'_>, epa_id: Uuid) -> Result<Gated, StoreError> {
+    let backend = match &reader {
+        Reader::Db(db) => db.backend(),
+        Reader::Tx(tx) => tx.backend(),
+    };
+    // Each person as its list's letter and its ID, comma-separated: the
+    // ID as hex on SQLite (stored as a 16-byte blob), as text on
+    // PostgreSQL; either parses as a UUID.
+    let gathered = match backend {
+        Backend::Sqlite => "group_concat(p.list || hex(p.person), ',')",
+        Backend::Postgres => "string_agg(p.list || p.person::text, ',')",
+    };
     let sql = format!(
         "SELECT {}, adj.id AS adjustment_id, adj.extra_minutes AS adjustment_extra_minutes, \
          adj.extra_percent AS adjustment_extra_percent, adj.arrangements AS adjustment_arrangements, \
          adj.reason AS adjustment_reason, adj.decided_by AS adjustment_decided_by, \
-         adj.decided_at AS adjustment_decided_at \
+         adj.decided_at AS adjustment_decided_at, \
+         (SELECT {gathered} FROM ({PEOPLE_ARMS}) p) AS gate_people \
          FROM epas e JOIN apprentices a ON a.id = e.apprentice_id \
          LEFT JOIN adjustments adj ON adj.id = (SELECT s.id FROM adjustments s WHERE s.epa_id = e.id \
          ORDER BY s.decided_at DESC, s.id DESC LIMIT 1) \
          WHERE e.id = $1",
         crate::epas::COLUMNS
     );
-    let found: RowWithAdjustment = match reader {
+    let mut found: RowWithAdjustment = match reader {
         Reader::Db(db) => on_db!(db, |pool| sqlx::query_as(&sql)
             .bind(epa_id)
             .fetch_one(pool)
@@ -81,7 +104,46 @@ pub async fn row(
             .fetch_one(conn)
             .await),
     }?;
-    Ok(found.split())
+    let people = people_of(found.gate_people.take().as_deref().unwrap_or(""))?;
+    let (row, adjustment) = found.split();
+    Ok(Gated {
+        row,
+        adjustment,
+        people,
+    })
+}
+
+/// The three arms of the people: who has a conflict with the employer or
+/// the provider and has not withdrawn it (`c`), and who assessed a sitting
+/// or judged in one (`g`). Correlated with the EPA `e` and its apprentice
+/// `a`; the `UNION` rids them of repeats (an EPA's sittings and judgements
+/// name its assessor sixty times over).
+const PEOPLE_ARMS: &str = "SELECT 'c' AS list, user_id AS person FROM conflicts \
+     WHERE (organisation_id = a.employer_id OR organisation_id = a.provider_id) AND withdrawn_at IS NULL \
+     UNION SELECT 'g', assessor_id FROM assessments WHERE epa_id = e.id \
+     UNION SELECT 'g', assessor_id FROM judgements WHERE epa_id = e.id";
+
+/// The people from their gathered text: `c<id>` or `g<id>`, comma-separated.
+fn people_of(gathered: &str) -> Result<People, StoreError> {
+    let mut people = People::default();
+    for entry in gathered.split(',').filter(|entry| !entry.is_empty()) {
+        let (list, id) = entry.split_at_checked(1).unwrap_or((entry, ""));
+        let person = Uuid::parse_str(id).map_err(|_| {
+            StoreError::Corrupt(format!("a person of the gate is not an ID: {entry}"))
+        })?;
+        match list {
+            "c" => people.conflicted.push(person),
+            "g" => people.graders.push(person),
+            _ => {
+                return Err(StoreError::Corrupt(format!(
+                    "a person of the gate is in no list: {entry}"
+                )));
+            }
+        }
+    }
+    people.conflicted.sort_unstable();
+    people.graders.sort_unstable();
+    Ok(people)
 }
 
 /// The people an access decision about the EPA turns on.
@@ -97,12 +159,11 @@ pub struct People {
     pub graders: Vec<Uuid>,
 }
 
-/// Both lists in one statement: each arm an indexed read, tagged with the
-/// list it belongs to, rid of repeats by the `UNION` (an EPA's sittings
-/// and judgements name its assessor sixty times over, each a row sent
-/// from SQLite's thread) and sorted here: with `ORDER BY` SQLite sorted
-/// each arm in a temporary B-tree of its own to merge them, on every read
-/// and write of an EPA, for a row or two.
+/// The people alone, for an EPA whose row was read for another purpose:
+/// both lists in one statement, each arm an indexed read, tagged with the
+/// list it belongs to, rid of repeats by the `UNION` and sorted here (with
+/// `ORDER BY` SQLite sorted each arm in a temporary B-tree of its own to
+/// merge them, for a row or two).
 pub async fn people(
     reader: Reader<'_>,
     epa_id: Uuid,
@@ -137,4 +198,36 @@ pub async fn people(
     people.conflicted.sort_unstable();
     people.graders.sort_unstable();
     Ok(people)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::people_of;
+    use crate::StoreError;
+    use uuid::Uuid;
+
+    #[test]
+    fn the_people_are_read_back_from_either_database_s_text() {
+        let a = Uuid::from_u128(0xa);
+        let b = Uuid::from_u128(0xb);
+        // SQLite's hex of the blob, upper case; PostgreSQL's hyphenated text.
+        let sqlite = format!("g{},c{}", a.simple().to_string().to_uppercase(), b.simple());
+        let postgres = format!("c{b},g{a}");
+        for gathered in [sqlite, postgres] {
+            let people = people_of(&gathered).unwrap();
+            assert_eq!(people.conflicted, vec![b], "{gathered}");
+            assert_eq!(people.graders, vec![a], "{gathered}");
+        }
+        assert_eq!(people_of("").unwrap(), Default::default(), "nobody");
+    }
+
+    #[test]
+    fn damaged_people_are_refused_not_skipped() {
+        for gathered in ["gnot-an-id", "x00000000000000000000000000000001", "g", "c,"] {
+            assert!(
+                matches!(people_of(gathered), Err(StoreError::Corrupt(_))),
+                "{gathered}"
+            );
+        }
+    }
 }

@@ -16,6 +16,7 @@ pub mod assessor_profiles;
 pub mod audit;
 pub mod calendar_feeds;
 pub mod conflicts;
+mod day;
 mod db;
 pub mod deadlines;
 pub mod dfe;
