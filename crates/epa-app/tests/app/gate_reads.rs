@@ -133,6 +133,17 @@ async fn check(backend: Backend) {
     conflicts::withdraw(&mut tx, withdrawn.id, assessor.id, "no longer", now)
         .await
         .unwrap();
+    // One person conflicted with both the employer and the provider is
+    // conflicted once.
+    let qa = users::find_by_email(&db, "qa@demo.test")
+        .await
+        .unwrap()
+        .unwrap();
+    for organisation in [first.employer_id, first.provider_id] {
+        conflicts::declare(&mut tx, qa.id, organisation, "declared", "a partner", now)
+            .await
+            .unwrap();
+    }
     tx.commit().await.unwrap();
 
     let (mut adjusted, mut graded, mut conflicted, mut reports, mut portfolios) = (0, 0, 0, 0, 0);
@@ -173,6 +184,10 @@ async fn check(backend: Backend) {
         );
         graded += usize::from(!people.graders.is_empty());
         conflicted += usize::from(!people.conflicted.is_empty());
+        if id == first.epa.id {
+            let times = people.conflicted.iter().filter(|p| **p == qa.id).count();
+            assert_eq!(times, 1, "conflicted with both organisations, named once");
+        }
 
         let submitted = planning::latest_submissions(Reader::Db(&db), id)
             .await
