@@ -173,9 +173,14 @@ pub async fn list(app: &App, actor: &Actor, query: &ListQuery) -> Result<Page<Ep
     })
 }
 
-/// `<microseconds since 1970>.<epa id>`: opaque to callers, who pass back `next`.
+/// `<instant>.<epa id>` (see [`crate::cursor`]): opaque to callers, who
+/// pass back `next`.
 fn format_cursor(cursor: ListCursor) -> String {
-    format!("{}.{}", cursor.created_at.timestamp_micros(), cursor.id)
+    format!(
+        "{}.{}",
+        crate::cursor::instant_text(cursor.created_at),
+        cursor.id
+    )
 }
 
 /// The refusal of an `after` that is not a page's `next`, for every list.
@@ -185,13 +190,10 @@ pub(crate) fn cursor_refused() -> AppError {
 
 fn parse_cursor(text: &str) -> Result<ListCursor, AppError> {
     let bad = cursor_refused;
-    let (micros, id) = text.split_once('.').ok_or_else(bad)?;
+    // The instant may hold a dot of its own; the ID never does.
+    let (instant, id) = text.rsplit_once('.').ok_or_else(bad)?;
     Ok(ListCursor {
-        created_at: micros
-            .parse()
-            .ok()
-            .and_then(chrono::DateTime::from_timestamp_micros)
-            .ok_or_else(bad)?,
+        created_at: crate::cursor::parse_instant(instant).ok_or_else(bad)?,
         id: id.parse().map_err(|_| bad())?,
     })
 }

@@ -10,6 +10,7 @@ pub mod assessment;
 mod calendar;
 mod context;
 pub mod corrections;
+mod cursor;
 pub mod deadlines;
 pub mod demo;
 pub mod dfe;

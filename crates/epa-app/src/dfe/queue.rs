@@ -87,17 +87,17 @@ fn epao_of(actor: &Actor) -> Result<Uuid, AppError> {
 }
 
 fn cursor(view: &RefusalView) -> String {
-    format!("{}_{}", view.refused_at.timestamp_micros(), view.epa_id)
+    format!(
+        "{}_{}",
+        crate::cursor::instant_text(view.refused_at),
+        view.epa_id
+    )
 }
 
 fn parse_cursor(text: &str) -> Result<(DateTime<Utc>, Uuid), AppError> {
     let bad = || AppError::field("after", "use the next value of the previous page");
-    let (micros, id) = text.split_once('_').ok_or_else(bad)?;
-    let at = micros
-        .parse::<i64>()
-        .ok()
-        .and_then(DateTime::from_timestamp_micros)
-        .ok_or_else(bad)?;
+    let (instant, id) = text.split_once('_').ok_or_else(bad)?;
+    let at = crate::cursor::parse_instant(instant).ok_or_else(bad)?;
     let id = Uuid::parse_str(id).map_err(|_| bad())?;
     Ok((at, id))
 }

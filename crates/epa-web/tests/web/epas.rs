@@ -350,7 +350,13 @@ on_both!(
 on_both!(
     lists_filter_and_page,
     async |app: &TestApp, world: &World| {
+        // Registered a little over a microsecond apart, at instants with
+        // nanoseconds, as a real clock gives them: SQLite keeps all nine
+        // digits, and a page must go on after its last row, not from it.
+        app.clock
+            .advance(chrono::Duration::nanoseconds(378_389_544));
         for uln in ["1000000019", "1000000027", "1000000035"] {
+            app.clock.advance(chrono::Duration::nanoseconds(1_001));
             let mut input = registration(world, uln);
             if uln.ends_with("35") {
                 input["policy"] = json!("innovate");
