@@ -179,10 +179,7 @@ pub async fn uln_taken_in(tx: &mut Tx, uln: &str, except: Uuid) -> Result<bool, 
 pub async fn ulns_taken(db: &Db, ulns: &[&str]) -> Result<Vec<String>, StoreError> {
     let mut taken = Vec::new();
     for chunk in ulns.chunks(500) {
-        let placeholders = (1..=chunk.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let placeholders = crate::placeholders::list(1, chunk.len());
         let sql = format!("SELECT uln FROM apprentices WHERE uln IN ({placeholders})");
         let found: Vec<String> = on_db!(db, |pool| {
             let mut query = sqlx::query_scalar(&sql);

@@ -112,14 +112,13 @@ pub async fn chain_roots(
 ) -> Result<std::collections::HashMap<Uuid, (Uuid, u32)>, StoreError> {
     let mut roots = std::collections::HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
-        let placeholders: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
         let sql = format!(
             "WITH RECURSIVE up (start, id, replaces_id, depth) AS ( \
              SELECT id, id, replaces_id, 0 FROM bookings WHERE id IN ({}) \
              UNION ALL SELECT up.start, b.id, b.replaces_id, up.depth + 1 FROM bookings b \
              JOIN up ON b.id = up.replaces_id WHERE up.depth < 1000) \
              SELECT start, id, depth FROM up WHERE replaces_id IS NULL",
-            placeholders.join(", ")
+            crate::placeholders::list(1, chunk.len())
         );
         let rows: Vec<(Uuid, Uuid, i32)> = on_db!(db, |pool| {
             let mut query = sqlx::query_as(&sql);

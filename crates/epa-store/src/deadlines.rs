@@ -460,10 +460,9 @@ const INSERTED: [&str; 16] = [
 /// `DELETE FROM epa_deadlines WHERE epa_id = $1 AND position IN ($2, ..)`
 /// for `rows` positions.
 fn delete_sql(rows: usize) -> String {
-    let params: Vec<String> = (2..rows + 2).map(|i| format!("${i}")).collect();
     format!(
         "DELETE FROM epa_deadlines WHERE epa_id = $1 AND position IN ({})",
-        params.join(", ")
+        crate::placeholders::list(2, rows)
     )
 }
 

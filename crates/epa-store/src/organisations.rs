@@ -248,10 +248,9 @@ pub async fn with_ids(db: &Db, ids: &[Uuid]) -> Result<Vec<Organisation>, StoreE
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let marks: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
     let sql = format!(
         "SELECT {COLUMNS} FROM organisations WHERE id IN ({})",
-        marks.join(", ")
+        crate::placeholders::list(1, ids.len())
     );
     let rows: Vec<Row> = on_db!(db, |pool| {
         let mut query = sqlx::query_as(&sql);

@@ -257,11 +257,10 @@ pub async fn list(db: &Db, filter: &UserFilter, limit: i64) -> Result<Vec<User>,
     if filter.within.is_some() {
         // One placeholder per organisation: a list cannot be bound as one
         // value on both databases.
-        let places: Vec<String> = (0..within.len()).map(|i| format!("${}", i + 7)).collect();
-        let places = if places.is_empty() {
+        let places = if within.is_empty() {
             "NULL".to_owned()
         } else {
-            places.join(", ")
+            crate::placeholders::list(7, within.len())
         };
         sql.push_str(&format!(
             " AND EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = users.id AND \
