@@ -176,13 +176,7 @@ pub async fn decision_for(
     row: &EpaRow,
     action: Action,
 ) -> Result<Decision, AppError> {
-    let people = epa_store::gate::people(
-        Reader::Db(&app.db),
-        row.epa.id,
-        row.employer_id,
-        row.provider_id,
-    )
-    .await?;
+    let people = epa_store::gate::people(Reader::Db(&app.db), row.epa.id).await?;
     Ok(decide(
         actor,
         action,

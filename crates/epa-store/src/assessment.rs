@@ -27,6 +27,14 @@ impl Reader<'_> {
             Reader::Tx(tx) => Reader::Tx(tx),
         }
     }
+
+    /// The database engine the read runs on.
+    pub fn backend(&self) -> crate::Backend {
+        match self {
+            Reader::Db(db) => db.backend(),
+            Reader::Tx(tx) => tx.backend(),
+        }
+    }
 }
 
 /// `read!(reader, |executor| expr)`: `expr` with `executor` bound to the pool

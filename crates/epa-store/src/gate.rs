@@ -71,28 +71,17 @@ pub struct Gated {
 /// (a statement saved is a round trip to SQLite's thread saved on every
 /// read and write of an EPA).
 pub async fn read(reader: Reader<'_>, epa_id: Uuid) -> Result<Gated, StoreError> {
-    let backend = match &reader {
-        Reader::Db(db) => db.backend(),
-        Reader::Tx(tx) => tx.backend(),
-    };
-    // Each person as its list's letter and its ID, comma-separated: the
-    // ID as hex on SQLite (stored as a 16-byte blob), as text on
-    // PostgreSQL; either parses as a UUID.
-    let gathered = match backend {
-        Backend::Sqlite => "group_concat(p.list || hex(p.person), ',')",
-        Backend::Postgres => "string_agg(p.list || p.person::text, ',')",
-    };
     let sql = format!(
         "SELECT {}, adj.id AS adjustment_id, adj.extra_minutes AS adjustment_extra_minutes, \
          adj.extra_percent AS adjustment_extra_percent, adj.arrangements AS adjustment_arrangements, \
          adj.reason AS adjustment_reason, adj.decided_by AS adjustment_decided_by, \
-         adj.decided_at AS adjustment_decided_at, \
-         (SELECT {gathered} FROM ({PEOPLE_ARMS}) p) AS gate_people \
+         adj.decided_at AS adjustment_decided_at, {} AS gate_people \
          FROM epas e JOIN apprentices a ON a.id = e.apprentice_id \
          LEFT JOIN adjustments adj ON adj.id = (SELECT s.id FROM adjustments s WHERE s.epa_id = e.id \
          ORDER BY s.decided_at DESC, s.id DESC LIMIT 1) \
          WHERE e.id = $1",
-        crate::epas::COLUMNS
+        crate::epas::COLUMNS,
+        people_gathered(reader.backend())
     );
     let mut found: RowWithAdjustment = match reader {
         Reader::Db(db) => on_db!(db, |pool| sqlx::query_as(&sql)
@@ -111,6 +100,18 @@ pub async fn read(reader: Reader<'_>, epa_id: Uuid) -> Result<Gated, StoreError>
         adjustment,
         people,
     })
+}
+
+/// The people of the EPA `e` of the apprentice `a`, gathered into one
+/// text column: each as its list's letter and its ID, comma-separated,
+/// the ID as hex on SQLite (stored as a 16-byte blob), as text on
+/// PostgreSQL; either parses as a UUID ([`people_of`]).
+fn people_gathered(backend: Backend) -> String {
+    let gathered = match backend {
+        Backend::Sqlite => "group_concat(p.list || hex(p.person), ',')",
+        Backend::Postgres => "string_agg(p.list || p.person::text, ',')",
+    };
+    format!("(SELECT {gathered} FROM ({PEOPLE_ARMS}) p)")
 }
 
 /// The three arms of the people: who has a conflict with the employer or
@@ -160,44 +161,23 @@ pub struct People {
 }
 
 /// The people alone, for an EPA whose row was read for another purpose:
-/// both lists in one statement, each arm an indexed read, tagged with the
-/// list it belongs to, rid of repeats by the `UNION` and sorted here (with
-/// `ORDER BY` SQLite sorted each arm in a temporary B-tree of its own to
-/// merge them, for a row or two).
-pub async fn people(
-    reader: Reader<'_>,
-    epa_id: Uuid,
-    employer: Uuid,
-    provider: Uuid,
-) -> Result<People, StoreError> {
-    const SQL: &str = "SELECT 'c' AS list, user_id AS person FROM conflicts \
-         WHERE (organisation_id = $1 OR organisation_id = $2) AND withdrawn_at IS NULL \
-         UNION SELECT 'g', assessor_id FROM assessments WHERE epa_id = $3 \
-         UNION SELECT 'g', assessor_id FROM judgements WHERE epa_id = $3";
-    let rows: Vec<(String, Uuid)> = match reader {
-        Reader::Db(db) => on_db!(db, |pool| sqlx::query_as(SQL)
-            .bind(employer)
-            .bind(provider)
+/// the gate's own column ([`people_gathered`]), read with nothing else.
+pub async fn people(reader: Reader<'_>, epa_id: Uuid) -> Result<People, StoreError> {
+    let sql = format!(
+        "SELECT {} FROM epas e JOIN apprentices a ON a.id = e.apprentice_id WHERE e.id = $1",
+        people_gathered(reader.backend())
+    );
+    let gathered: Option<String> = match reader {
+        Reader::Db(db) => on_db!(db, |pool| sqlx::query_scalar(&sql)
             .bind(epa_id)
-            .fetch_all(pool)
+            .fetch_one(pool)
             .await),
-        Reader::Tx(tx) => on_tx!(tx, |conn| sqlx::query_as(SQL)
-            .bind(employer)
-            .bind(provider)
+        Reader::Tx(tx) => on_tx!(tx, |conn| sqlx::query_scalar(&sql)
             .bind(epa_id)
-            .fetch_all(conn)
+            .fetch_one(conn)
             .await),
     }?;
-    let mut people = People::default();
-    for (list, person) in rows {
-        match list.as_str() {
-            "c" => people.conflicted.push(person),
-            _ => people.graders.push(person),
-        }
-    }
-    people.conflicted.sort_unstable();
-    people.graders.sort_unstable();
-    Ok(people)
+    people_of(gathered.as_deref().unwrap_or(""))
 }
 
 #[cfg(test)]

@@ -159,9 +159,7 @@ async fn check(backend: Backend) {
         assert_eq!(adjustment, standing, "{id}");
         adjusted += usize::from(adjustment.is_some());
 
-        let people = gate::people(Reader::Db(&db), id, row.employer_id, row.provider_id)
-            .await
-            .unwrap();
+        let people = gate::people(Reader::Db(&db), id).await.unwrap();
         let expected_conflicted = people_by(
             &db,
             "SELECT DISTINCT user_id FROM conflicts WHERE (organisation_id = $1 OR organisation_id = $2) \
@@ -216,9 +214,7 @@ async fn check(backend: Backend) {
                 people: people.clone(),
             }
         );
-        let people_in_tx = gate::people(Reader::Tx(&mut tx), id, row.employer_id, row.provider_id)
-            .await
-            .unwrap();
+        let people_in_tx = gate::people(Reader::Tx(&mut tx), id).await.unwrap();
         assert_eq!(people_in_tx, people);
         drop(tx);
     }
