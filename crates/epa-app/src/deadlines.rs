@@ -3,7 +3,6 @@
 //! up to date in the transaction of every change (ADR 0121), across the
 //! EPAs a person may see.
 
-use chrono::NaiveDate;
 use epa_domain::attempts::AttemptKind;
 use epa_domain::booking::BookingStatus;
 use epa_domain::deadlines::{
@@ -12,10 +11,11 @@ use epa_domain::deadlines::{
 use epa_domain::gateway::ReviewDecision;
 use epa_domain::lifecycle::Stage;
 use epa_domain::{Grade, MethodId};
-use epa_store::assessment::{self as records, Reader};
+use epa_store::Tx;
+use epa_store::assessment::Reader;
 use epa_store::deadlines as kept;
+use epa_store::epa_dates::{self, EpaDates};
 use epa_store::epas::{self, EpaRow};
-use epa_store::{Tx, planning};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use uuid::Uuid;
@@ -26,89 +26,9 @@ use crate::gate::EpaContext;
 use crate::{Actor, App, AppError, transitions};
 use epa_domain::policy::Action;
 
-/// `read!(reader, on_pool, in_tx, args..)`: the store read on the pool or
-/// inside the transaction, whichever `reader` holds.
-macro_rules! read {
-    ($reader:expr, $on_pool:path, $in_tx:path, $($arg:expr),*) => {
-        match $reader {
-            Reader::Db(db) => $on_pool(db, $($arg),*).await?,
-            Reader::Tx(tx) => $in_tx(tx, $($arg),*).await?,
-        }
-    };
-}
-
-/// What of an EPA's records its deadlines follow from.
-#[derive(Debug, Default)]
-struct Records {
-    report: Option<NaiveDate>,
-    portfolio: Option<NaiveDate>,
-    held: Vec<records::Assessment>,
-    booked: Vec<planning::Booking>,
-    method_results: Vec<records::MethodResult>,
-    gateway_submissions: Vec<epa_store::gateway::Submission>,
-    decisions: Vec<epa_store::gateway::ProposalDecision>,
-    /// Read only once a version was rejected: only a rework counts.
-    proposals: Vec<epa_store::gateway::Proposal>,
-    claim: Option<records::CertificateClaim>,
-    results: Vec<records::ResultRow>,
-    replacements: Vec<epa_store::dfe::Replacement>,
-}
-
-impl Records {
-    /// The EPA's records, read where `reader` reads: nine indexed queries.
-    async fn read(reader: &mut Reader<'_>, id: Uuid) -> Result<Records, AppError> {
-        let planning::LatestSubmissions { report, portfolio } =
-            planning::latest_submissions(reader.again(), id).await?;
-        let held = records::assessments(reader.again(), id).await?;
-        let booked = read!(reader, planning::bookings, planning::bookings_in, id);
-        let method_results = records::method_results(reader.again(), id).await?;
-        let gateway_submissions = read!(
-            reader,
-            epa_store::gateway::submissions,
-            epa_store::gateway::submissions_in,
-            id
-        );
-        let decisions = read!(
-            reader,
-            epa_store::gateway::proposal_decisions,
-            epa_store::gateway::proposal_decisions_in,
-            id
-        );
-        let proposals = if decisions
-            .iter()
-            .any(|d| d.decision == ReviewDecision::Rejected)
-        {
-            read!(
-                reader,
-                epa_store::gateway::proposals,
-                epa_store::gateway::proposals_in,
-                id
-            )
-        } else {
-            Vec::new()
-        };
-        let claim = records::claim(reader.again(), id).await?;
-        let results = records::results(reader.again(), id).await?;
-        let replacements = epa_store::dfe::replacements_of(reader.again(), id).await?;
-        Ok(Records {
-            report,
-            portfolio,
-            held,
-            booked,
-            method_results,
-            gateway_submissions,
-            decisions,
-            proposals,
-            claim,
-            results,
-            replacements,
-        })
-    }
-}
-
 /// What is known of one EPA's dates, from its records. Sittings held count
 /// over bookings; a live booking stands in for a sitting not yet held.
-fn known_dates(row: &EpaRow, found: &Records) -> Result<KnownDates, AppError> {
+fn known_dates(row: &EpaRow, found: &EpaDates) -> Result<KnownDates, AppError> {
     let state = transitions::state_of(row)?;
     let attempt = i32::try_from(state.attempt).unwrap_or(i32::MAX);
     let mut known = KnownDates {
@@ -158,9 +78,10 @@ fn known_dates(row: &EpaRow, found: &Records) -> Result<KnownDates, AppError> {
     known.record_complete = true;
     known.finished = matches!(state.stage, Stage::CertificateReceived | Stage::Withdrawn);
     known.gateway_submitted = found
-        .gateway_submissions
+        .gateway_submitted
         .iter()
-        .map(|s| london_date(s.submitted_at))
+        .copied()
+        .map(london_date)
         .max();
     // Notice counts from the day the observation still standing was booked.
     known.observation_booked_on = booked
@@ -196,20 +117,20 @@ fn known_dates(row: &EpaRow, found: &Records) -> Result<KnownDates, AppError> {
                 .is_some_and(|fail| *report >= fail)
         });
     known.proposal_rejection = found
-        .decisions
+        .proposal_decisions
         .iter()
-        .filter(|d| d.decision == ReviewDecision::Rejected)
-        .map(|d| london_date(d.decided_at))
+        .filter(|(decision, _)| *decision == ReviewDecision::Rejected)
+        .map(|(_, at)| london_date(*at))
         .max();
     if let Some(rejected) = known.proposal_rejection {
         known.proposal_resubmission = found
-            .proposals
+            .proposals_submitted
             .iter()
-            .map(|p| london_date(p.submitted_at))
+            .map(|at| london_date(*at))
             .filter(|on| *on >= rejected)
             .max();
     }
-    known.certificate_claim = found.claim.as_ref().map(|c| c.claimed_on);
+    known.certificate_claim = found.claimed_on;
     // The replacement still to be asked of the DfE (the oldest); with none
     // open, the latest, done the day staff asked for it.
     let replacements = &found.replacements;
@@ -270,11 +191,11 @@ fn known_dates(row: &EpaRow, found: &Records) -> Result<KnownDates, AppError> {
 /// Every deadline of one EPA, for those who may see it.
 pub async fn for_epa(app: &App, actor: &Actor, id: Uuid) -> Result<DeadlinePlan, AppError> {
     let ctx = EpaContext::read(app, actor, id, Action::ViewEpa, "you cannot see this EPA").await?;
-    let found = Records::read(&mut Reader::Db(&app.db), id).await?;
+    let found = epa_dates::read(Reader::Db(&app.db), id).await?;
     plan_for(app, &ctx.row, &found)
 }
 
-fn plan_for(app: &App, row: &EpaRow, found: &Records) -> Result<DeadlinePlan, AppError> {
+fn plan_for(app: &App, row: &EpaRow, found: &EpaDates) -> Result<DeadlinePlan, AppError> {
     let plan = crate::gate::plan_of(app, row)?;
     let mut known = known_dates(row, found)?;
     // The portfolio is done when its submission is recorded, or, where the
@@ -474,23 +395,22 @@ fn positions(ids: impl Iterator<Item = DeadlineId>) -> Vec<i32> {
 /// records as they stand in it.
 pub(crate) async fn refresh(app: &App, tx: &mut Tx, epa_id: Uuid) -> Result<(), AppError> {
     let row = epas::get_in(tx, epa_id).await?;
-    let finished = matches!(row.epa.stage, Stage::CertificateReceived | Stage::Withdrawn);
+    // An EPA created in this transaction has no records yet: nothing to
+    // read (registration saves a statement). A withdrawn EPA keeps none.
+    let found = if tx.is_new(epa_id) || row.epa.stage == Stage::Withdrawn {
+        EpaDates::default()
+    } else {
+        epa_dates::read(Reader::Tx(tx), epa_id).await?
+    };
     // A finished EPA keeps a deadline only for a replacement certificate.
-    let replacing = finished
-        && row.epa.stage == Stage::CertificateReceived
-        && !epa_store::dfe::replacements_of(Reader::Tx(tx), epa_id)
-            .await?
-            .is_empty();
-    let kept_now = if finished && !replacing {
+    let finished = match row.epa.stage {
+        Stage::Withdrawn => true,
+        Stage::CertificateReceived => found.replacements.is_empty(),
+        _ => false,
+    };
+    let kept_now = if finished {
         Vec::new()
     } else {
-        // An EPA created in this transaction has no records yet: nothing
-        // to read (registration saves ten queries).
-        let found = if tx.is_new(epa_id) {
-            Records::default()
-        } else {
-            Records::read(&mut Reader::Tx(tx), epa_id).await?
-        };
         let plan = plan_for(app, &row, &found)?;
         let positions = positions(plan.deadlines.iter().map(|d| d.id));
         plan.deadlines

@@ -59,14 +59,8 @@ pub async fn standing(reader: Reader<'_>, epa_id: Uuid) -> Result<Option<Adjustm
     let sql = format!(
         "SELECT {COLUMNS} FROM adjustments WHERE epa_id = $1 ORDER BY decided_at DESC, id DESC LIMIT 1"
     );
-    Ok(match reader {
-        Reader::Db(db) => on_db!(db, |pool| sqlx::query_as(&sql)
-            .bind(epa_id)
-            .fetch_optional(pool)
-            .await),
-        Reader::Tx(tx) => on_tx!(tx, |conn| sqlx::query_as(&sql)
-            .bind(epa_id)
-            .fetch_optional(conn)
-            .await),
-    }?)
+    Ok(on_reader!(reader, |exec| sqlx::query_as(&sql)
+        .bind(epa_id)
+        .fetch_optional(exec)
+        .await)?)
 }

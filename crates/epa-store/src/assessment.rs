@@ -37,17 +37,6 @@ impl Reader<'_> {
     }
 }
 
-/// `read!(reader, |executor| expr)`: `expr` with `executor` bound to the pool
-/// or to the transaction's connection, whichever backend is in use.
-macro_rules! read {
-    ($reader:expr, |$exec:ident| $body:expr) => {
-        match $reader {
-            Reader::Db(db) => on_db!(db, |$exec| $body),
-            Reader::Tx(tx) => on_tx!(tx, |$exec| $body),
-        }
-    };
-}
-
 // ---------------------------------------------------------------------------
 // Assessments
 
@@ -126,7 +115,7 @@ pub async fn assessments(reader: Reader<'_>, epa_id: Uuid) -> Result<Vec<Assessm
     let sql = format!(
         "SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE epa_id = $1 ORDER BY attempt, held_on, recorded_at, id"
     );
-    Ok(read!(reader, |exec| sqlx::query_as(&sql)
+    Ok(on_reader!(reader, |exec| sqlx::query_as(&sql)
         .bind(epa_id)
         .fetch_all(exec)
         .await)?)
@@ -212,7 +201,7 @@ pub async fn standing_judgements(
          AND NOT EXISTS (SELECT 1 FROM judgements later WHERE later.supersedes_id = j.id) \
          ORDER BY j.criterion_id"
     );
-    Ok(read!(reader, |exec| sqlx::query_as(&sql)
+    Ok(on_reader!(reader, |exec| sqlx::query_as(&sql)
         .bind(assessment_id)
         .fetch_all(exec)
         .await)?)
@@ -223,7 +212,7 @@ pub async fn judgements(reader: Reader<'_>, epa_id: Uuid) -> Result<Vec<Judgemen
     let sql = format!(
         "SELECT {JUDGEMENT_COLUMNS} FROM judgements WHERE epa_id = $1 ORDER BY recorded_at, id"
     );
-    Ok(read!(reader, |exec| sqlx::query_as(&sql)
+    Ok(on_reader!(reader, |exec| sqlx::query_as(&sql)
         .bind(epa_id)
         .fetch_all(exec)
         .await)?)
@@ -311,7 +300,7 @@ pub async fn method_results(
     let sql = format!(
         "SELECT {METHOD_RESULT_COLUMNS} FROM method_results WHERE epa_id = $1 ORDER BY attempt, method"
     );
-    Ok(read!(reader, |exec| sqlx::query_as(&sql)
+    Ok(on_reader!(reader, |exec| sqlx::query_as(&sql)
         .bind(epa_id)
         .fetch_all(exec)
         .await)?)
@@ -455,7 +444,7 @@ pub async fn insert_result(tx: &mut Tx, row: &ResultRow) -> Result<ResultRow, St
 /// An EPA's released results, oldest first.
 pub async fn results(reader: Reader<'_>, epa_id: Uuid) -> Result<Vec<ResultRow>, StoreError> {
     let sql = format!("SELECT {RESULT_COLUMNS} FROM results WHERE epa_id = $1 ORDER BY attempt");
-    Ok(read!(reader, |exec| sqlx::query_as(&sql)
+    Ok(on_reader!(reader, |exec| sqlx::query_as(&sql)
         .bind(epa_id)
         .fetch_all(exec)
         .await)?)
@@ -510,7 +499,7 @@ pub async fn insert_attempt(
 pub async fn attempts(reader: Reader<'_>, epa_id: Uuid) -> Result<Vec<AttemptRow>, StoreError> {
     let sql =
         format!("SELECT {ATTEMPT_COLUMNS} FROM epa_attempts WHERE epa_id = $1 ORDER BY attempt");
-    Ok(read!(reader, |exec| sqlx::query_as(&sql)
+    Ok(on_reader!(reader, |exec| sqlx::query_as(&sql)
         .bind(epa_id)
         .fetch_all(exec)
         .await)?)
@@ -580,7 +569,7 @@ pub async fn exceptional(
     let sql = format!(
         "SELECT {EXCEPTIONAL_COLUMNS} FROM exceptional_circumstances WHERE epa_id = $1 ORDER BY recorded_at, id"
     );
-    Ok(read!(reader, |exec| sqlx::query_as(&sql)
+    Ok(on_reader!(reader, |exec| sqlx::query_as(&sql)
         .bind(epa_id)
         .fetch_all(exec)
         .await)?)
@@ -653,7 +642,7 @@ pub async fn claim(
     epa_id: Uuid,
 ) -> Result<Option<CertificateClaim>, StoreError> {
     let sql = format!("SELECT {CLAIM_COLUMNS} FROM certificate_claims WHERE epa_id = $1");
-    Ok(read!(reader, |exec| sqlx::query_as(&sql)
+    Ok(on_reader!(reader, |exec| sqlx::query_as(&sql)
         .bind(epa_id)
         .fetch_optional(exec)
         .await)?)
@@ -695,7 +684,7 @@ pub async fn contact_emails(
     provider: Uuid,
     employer: Uuid,
 ) -> Result<Vec<String>, StoreError> {
-    Ok(read!(reader, |exec| sqlx::query_scalar(
+    Ok(on_reader!(reader, |exec| sqlx::query_scalar(
         "SELECT DISTINCT u.email FROM users u JOIN memberships m ON m.user_id = u.id \
          WHERE (m.organisation_id = $1 AND m.role = 'provider_user') \
          OR (m.organisation_id = $2 AND m.role = 'employer_user') ORDER BY u.email"

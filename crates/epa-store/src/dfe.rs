@@ -569,21 +569,14 @@ pub async fn replacements_of(
     reader: crate::assessment::Reader<'_>,
     epa_id: Uuid,
 ) -> Result<Vec<Replacement>, StoreError> {
-    use crate::assessment::Reader;
     let sql = format!(
         "SELECT {REPLACEMENT_COLUMNS} FROM replacement_certificates WHERE epa_id = $1 \
          ORDER BY received_on, id"
     );
-    Ok(match reader {
-        Reader::Db(db) => on_db!(db, |pool| sqlx::query_as(&sql)
-            .bind(epa_id)
-            .fetch_all(pool)
-            .await),
-        Reader::Tx(tx) => on_tx!(tx, |conn| sqlx::query_as(&sql)
-            .bind(epa_id)
-            .fetch_all(conn)
-            .await),
-    }?)
+    Ok(on_reader!(reader, |exec| sqlx::query_as(&sql)
+        .bind(epa_id)
+        .fetch_all(exec)
+        .await)?)
 }
 
 /// The EPAO's replacements not yet requested from the DfE, soonest due first.

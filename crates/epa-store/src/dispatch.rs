@@ -40,3 +40,15 @@ macro_rules! on_tx {
         }
     };
 }
+
+/// `on_reader!(reader, |executor| expr)`: `expr` with `executor` bound to a
+/// read connection or to the transaction's, whichever the
+/// [`crate::assessment::Reader`] holds.
+macro_rules! on_reader {
+    ($reader:expr, |$exec:ident| $body:expr) => {
+        match $reader {
+            $crate::assessment::Reader::Db(db) => on_db!(db, |$exec| $body),
+            $crate::assessment::Reader::Tx(tx) => on_tx!(tx, |$exec| $body),
+        }
+    };
+}

@@ -83,16 +83,10 @@ pub async fn read(reader: Reader<'_>, epa_id: Uuid) -> Result<Gated, StoreError>
         crate::epas::COLUMNS,
         people_gathered(reader.backend())
     );
-    let mut found: RowWithAdjustment = match reader {
-        Reader::Db(db) => on_db!(db, |pool| sqlx::query_as(&sql)
-            .bind(epa_id)
-            .fetch_one(pool)
-            .await),
-        Reader::Tx(tx) => on_tx!(tx, |conn| sqlx::query_as(&sql)
-            .bind(epa_id)
-            .fetch_one(conn)
-            .await),
-    }?;
+    let mut found: RowWithAdjustment = on_reader!(reader, |exec| sqlx::query_as(&sql)
+        .bind(epa_id)
+        .fetch_one(exec)
+        .await)?;
     let people = people_of(found.gate_people.take().as_deref().unwrap_or(""))?;
     let (row, adjustment) = found.split();
     Ok(Gated {
@@ -167,16 +161,10 @@ pub async fn people(reader: Reader<'_>, epa_id: Uuid) -> Result<People, StoreErr
         "SELECT {} FROM epas e JOIN apprentices a ON a.id = e.apprentice_id WHERE e.id = $1",
         people_gathered(reader.backend())
     );
-    let gathered: Option<String> = match reader {
-        Reader::Db(db) => on_db!(db, |pool| sqlx::query_scalar(&sql)
-            .bind(epa_id)
-            .fetch_one(pool)
-            .await),
-        Reader::Tx(tx) => on_tx!(tx, |conn| sqlx::query_scalar(&sql)
-            .bind(epa_id)
-            .fetch_one(conn)
-            .await),
-    }?;
+    let gathered: Option<String> = on_reader!(reader, |exec| sqlx::query_scalar(&sql)
+        .bind(epa_id)
+        .fetch_one(exec)
+        .await)?;
     people_of(gathered.as_deref().unwrap_or(""))
 }
 

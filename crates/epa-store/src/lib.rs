@@ -22,6 +22,7 @@ pub mod deadlines;
 pub mod dfe;
 pub mod documents;
 pub mod email_preferences;
+pub mod epa_dates;
 pub mod epas;
 mod error;
 pub mod exports;

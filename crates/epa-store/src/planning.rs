@@ -406,20 +406,12 @@ pub async fn latest_submissions(
           ORDER BY recorded_at DESC, id DESC LIMIT 1) AS report, \
          (SELECT submitted_on FROM submissions WHERE epa_id = $1 AND kind = $3 \
           ORDER BY recorded_at DESC, id DESC LIMIT 1) AS portfolio";
-    Ok(match reader {
-        crate::assessment::Reader::Db(db) => on_db!(db, |pool| sqlx::query_as(SQL)
-            .bind(epa_id)
-            .bind(SubmissionKind::Report)
-            .bind(SubmissionKind::Portfolio)
-            .fetch_one(pool)
-            .await),
-        crate::assessment::Reader::Tx(tx) => on_tx!(tx, |conn| sqlx::query_as(SQL)
-            .bind(epa_id)
-            .bind(SubmissionKind::Report)
-            .bind(SubmissionKind::Portfolio)
-            .fetch_one(conn)
-            .await),
-    }?)
+    Ok(on_reader!(reader, |exec| sqlx::query_as(SQL)
+        .bind(epa_id)
+        .bind(SubmissionKind::Report)
+        .bind(SubmissionKind::Portfolio)
+        .fetch_one(exec)
+        .await)?)
 }
 
 /// Moves the EPA's bookings still to come (booked, on or after `from`) to

@@ -6,16 +6,11 @@
 //! the deadlines list's pages, cut short once the overdue fill them, are
 //! the start of the whole list.
 
-use std::sync::Arc;
-
 use chrono::NaiveDate;
-use epa_app::{App, demo};
 use epa_domain::booking::SubmissionKind;
-use epa_domain::{Clock, FixedClock};
 use epa_store::assessment::Reader;
 use epa_store::epas::{self, Filter, Scope};
 use epa_store::{Backend, Db, adjustments, conflicts, gate, planning, users};
-use epa_testkit::TestDb;
 use uuid::Uuid;
 
 /// The people `sql` finds with `ids` bound in order: the separate reads of
@@ -80,16 +75,10 @@ async fn operations(db: &Db) -> epa_app::Actor {
 }
 
 async fn check(backend: Backend) {
-    let Some(test_db) = TestDb::new(backend).await else {
-        epa_testkit::skip_without_postgres();
+    let Some((test_db, app)) = crate::demo_loaded(backend).await else {
         return;
     };
     let db = test_db.db.clone();
-    let clock: Arc<dyn Clock + Send + Sync> =
-        Arc::new(FixedClock("2026-11-04T09:00:00Z".parse().expect("a time")));
-    let mut app = App::new(db.clone(), clock, epa_plan::Catalog::embedded());
-    app.demo = true;
-    demo::load(&app).await.expect("the demo loads");
 
     // A conflict standing and one withdrawn, so the conflicted list has
     // something to find and something to leave out.

@@ -1,0 +1,227 @@
+//! The dates of an EPA's records that its deadlines follow from, read in
+//! one statement. Every change to an EPA brings its kept deadlines up to
+//! date in its own transaction (ADR 0121), so this read runs in every
+//! write: one statement here in place of one per kind of record saves
+//! eight round trips to the database on each (ADR 0163).
+//!
+//! Each kind of record is one arm of a `UNION ALL`, tagged with its kind
+//! and carrying only the fields the deadlines read, in columns shared by
+//! every arm; each arm is a search of its table's index on the EPA.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use epa_domain::attempts::AttemptKind;
+use epa_domain::booking::{BookingStatus, SubmissionKind};
+use epa_domain::gateway::ReviewDecision;
+use epa_domain::{Grade, MethodId};
+use uuid::Uuid;
+
+use crate::StoreError;
+use crate::assessment::Reader;
+use crate::day::Day;
+
+/// A sitting held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Held {
+    pub method: MethodId,
+    pub attempt: i32,
+    pub attempt_kind: AttemptKind,
+    pub held_on: NaiveDate,
+}
+
+/// A booking, whatever became of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Booked {
+    pub method: MethodId,
+    pub status: BookingStatus,
+    pub assessment_on: NaiveDate,
+    pub booked_on: NaiveDate,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A method's result, released or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MethodGraded {
+    pub method: MethodId,
+    pub attempt: i32,
+    pub grade: Grade,
+    pub released_at: Option<DateTime<Utc>>,
+}
+
+/// A replacement certificate received, and the day it was asked of the DfE.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReplacementAsked {
+    pub received_on: NaiveDate,
+    pub requested_on: Option<NaiveDate>,
+}
+
+/// An overall result released.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Released {
+    pub attempt: i32,
+    pub overall_grade: Grade,
+    pub released_on: NaiveDate,
+}
+
+/// What of an EPA's records its deadlines follow from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EpaDates {
+    /// The day of the report submitted last (by when it was recorded).
+    pub report: Option<NaiveDate>,
+    /// The day of the portfolio submitted last.
+    pub portfolio: Option<NaiveDate>,
+    pub held: Vec<Held>,
+    pub booked: Vec<Booked>,
+    pub method_results: Vec<MethodGraded>,
+    /// When each gateway attempt was submitted.
+    pub gateway_submitted: Vec<DateTime<Utc>>,
+    /// Each decision on a version of the project proposal, and when.
+    pub proposal_decisions: Vec<(ReviewDecision, DateTime<Utc>)>,
+    /// When each version of the project proposal was submitted.
+    pub proposals_submitted: Vec<DateTime<Utc>>,
+    pub claimed_on: Option<NaiveDate>,
+    /// In order of receipt, then ID.
+    pub replacements: Vec<ReplacementAsked>,
+    pub results: Vec<Released>,
+}
+
+/// One arm a kind of record. The first arm names and types every column,
+/// so each later arm's `NULL` takes its column's type on PostgreSQL.
+/// Unordered: SQLite would sort each arm in a temporary B-tree of its own
+/// and merge them; the replacements, the one kind read in order, are
+/// sorted once read.
+const SQL: &str = "\
+SELECT 'held' AS kind, method, attempt, attempt_kind AS label, held_on AS day, \
+       CAST(NULL AS DATE) AS day2, CAST(NULL AS TIMESTAMPTZ) AS at, id \
+  FROM assessments WHERE epa_id = $1 \
+UNION ALL SELECT 'booked', method, NULL, status, assessment_on, booked_on, created_at, id \
+  FROM bookings WHERE epa_id = $1 \
+UNION ALL SELECT 'method_result', method, attempt, grade, NULL, NULL, released_at, id \
+  FROM method_results WHERE epa_id = $1 \
+UNION ALL SELECT 'gateway', NULL, NULL, NULL, NULL, NULL, submitted_at, id \
+  FROM gateway_submissions WHERE epa_id = $1 \
+UNION ALL SELECT 'decision', NULL, NULL, d.decision, NULL, NULL, d.decided_at, d.id \
+  FROM proposal_decisions d JOIN project_proposals p ON p.id = d.proposal_id WHERE p.epa_id = $1 \
+UNION ALL SELECT 'proposal', NULL, NULL, NULL, NULL, NULL, submitted_at, id \
+  FROM project_proposals WHERE epa_id = $1 \
+UNION ALL SELECT 'claim', NULL, NULL, NULL, claimed_on, NULL, NULL, id \
+  FROM certificate_claims WHERE epa_id = $1 \
+UNION ALL SELECT 'replacement', NULL, NULL, NULL, received_on, requested_on, NULL, id \
+  FROM replacement_certificates WHERE epa_id = $1 \
+UNION ALL SELECT 'result', NULL, attempt, overall_grade, released_on, NULL, NULL, id \
+  FROM results WHERE epa_id = $1 \
+UNION ALL SELECT 'submission', NULL, NULL, kind, submitted_on, NULL, NULL, id FROM \
+  (SELECT kind, submitted_on, id, recorded_at FROM submissions \
+    WHERE epa_id = $1 AND kind = $2 ORDER BY recorded_at DESC, id DESC LIMIT 1) AS report \
+UNION ALL SELECT 'submission', NULL, NULL, kind, submitted_on, NULL, NULL, id FROM \
+  (SELECT kind, submitted_on, id, recorded_at FROM submissions \
+    WHERE epa_id = $1 AND kind = $3 ORDER BY recorded_at DESC, id DESC LIMIT 1) AS portfolio";
+
+/// One row of [`SQL`]: kind, method, attempt, label, day, second day,
+/// instant, and the record's ID.
+type Row = (
+    String,
+    Option<String>,
+    Option<i32>,
+    Option<String>,
+    Option<Day>,
+    Option<Day>,
+    Option<DateTime<Utc>>,
+    Uuid,
+);
+
+/// The EPA's dates, read where `reader` reads.
+pub async fn read(reader: Reader<'_>, epa_id: Uuid) -> Result<EpaDates, StoreError> {
+    let rows: Vec<Row> = on_reader!(reader, |exec| sqlx::query_as(SQL)
+        .bind(epa_id)
+        .bind(SubmissionKind::Report)
+        .bind(SubmissionKind::Portfolio)
+        .fetch_all(exec)
+        .await)?;
+    let mut dates = EpaDates::default();
+    let mut replacements = Vec::new();
+    for row in rows {
+        if row.0 == "replacement" {
+            replacements.push(row);
+        } else {
+            dates.add(row)?;
+        }
+    }
+    // In order of receipt, then ID: the oldest still to ask for is the
+    // one the deadline follows.
+    replacements.sort_by_key(|row| (row.4.as_ref().map(|d| d.0), row.7));
+    for row in replacements {
+        dates.add(row)?;
+    }
+    Ok(dates)
+}
+
+/// The row's label read as one of a closed set of words.
+fn word<T>(label: &Option<String>, parse: fn(&str) -> Option<T>) -> Option<T> {
+    label.as_deref().and_then(parse)
+}
+
+impl EpaDates {
+    fn add(
+        &mut self,
+        (kind, method, attempt, label, day, day2, at, _): Row,
+    ) -> Result<(), StoreError> {
+        let corrupt = |what: &str| StoreError::Corrupt(format!("{kind} dates: {what}"));
+        let method = || {
+            method
+                .as_deref()
+                .and_then(MethodId::parse)
+                .ok_or_else(|| corrupt("no method"))
+        };
+        let attempt = || attempt.ok_or_else(|| corrupt("no attempt"));
+        let day = day.map(|d| d.0).ok_or_else(|| corrupt("no date"));
+        let at_required = || at.ok_or_else(|| corrupt("no instant"));
+        match kind.as_str() {
+            "held" => self.held.push(Held {
+                method: method()?,
+                attempt: attempt()?,
+                attempt_kind: word(&label, AttemptKind::parse)
+                    .ok_or_else(|| corrupt("an unknown word"))?,
+                held_on: day?,
+            }),
+            "booked" => self.booked.push(Booked {
+                method: method()?,
+                status: word(&label, BookingStatus::parse)
+                    .ok_or_else(|| corrupt("an unknown word"))?,
+                assessment_on: day?,
+                booked_on: day2.map(|d| d.0).ok_or_else(|| corrupt("no booking day"))?,
+                created_at: at_required()?,
+            }),
+            "method_result" => self.method_results.push(MethodGraded {
+                method: method()?,
+                attempt: attempt()?,
+                grade: word(&label, Grade::parse).ok_or_else(|| corrupt("an unknown word"))?,
+                released_at: at,
+            }),
+            "gateway" => self.gateway_submitted.push(at_required()?),
+            "decision" => self.proposal_decisions.push((
+                word(&label, ReviewDecision::parse).ok_or_else(|| corrupt("an unknown word"))?,
+                at_required()?,
+            )),
+            "proposal" => self.proposals_submitted.push(at_required()?),
+            "claim" => self.claimed_on = Some(day?),
+            "replacement" => self.replacements.push(ReplacementAsked {
+                received_on: day?,
+                requested_on: day2.map(|d| d.0),
+            }),
+            "result" => self.results.push(Released {
+                attempt: attempt()?,
+                overall_grade: word(&label, Grade::parse)
+                    .ok_or_else(|| corrupt("an unknown word"))?,
+                released_on: day?,
+            }),
+            "submission" => match word(&label, SubmissionKind::parse)
+                .ok_or_else(|| corrupt("an unknown word"))?
+            {
+                SubmissionKind::Report => self.report = Some(day?),
+                SubmissionKind::Portfolio => self.portfolio = Some(day?),
+            },
+            _ => return Err(corrupt("an unknown kind")),
+        }
+        Ok(())
+    }
+}
