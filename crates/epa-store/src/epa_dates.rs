@@ -88,7 +88,8 @@ pub struct EpaDates {
 /// so each later arm's `NULL` takes its column's type on PostgreSQL.
 /// Unordered: SQLite would sort each arm in a temporary B-tree of its own
 /// and merge them; the replacements, the one kind read in order, are
-/// sorted once read.
+/// sorted once read. (The latest booking is found by its day and creation,
+/// which tie only for bookings made at one instant: on the same day.)
 const SQL: &str = "\
 SELECT 'held' AS kind, method, attempt, attempt_kind AS label, held_on AS day, \
        CAST(NULL AS DATE) AS day2, CAST(NULL AS TIMESTAMPTZ) AS at, id \
@@ -137,22 +138,7 @@ pub async fn read(reader: Reader<'_>, epa_id: Uuid) -> Result<EpaDates, StoreErr
         .bind(SubmissionKind::Portfolio)
         .fetch_all(exec)
         .await)?;
-    let mut dates = EpaDates::default();
-    let mut replacements = Vec::new();
-    for row in rows {
-        if row.0 == "replacement" {
-            replacements.push(row);
-        } else {
-            dates.add(row)?;
-        }
-    }
-    // In order of receipt, then ID: the oldest still to ask for is the
-    // one the deadline follows.
-    replacements.sort_by_key(|row| (row.4.as_ref().map(|d| d.0), row.7));
-    for row in replacements {
-        dates.add(row)?;
-    }
-    Ok(dates)
+    EpaDates::from_rows(rows)
 }
 
 /// The row's label read as one of a closed set of words.
@@ -161,6 +147,26 @@ fn word<T>(label: &Option<String>, parse: fn(&str) -> Option<T>) -> Option<T> {
 }
 
 impl EpaDates {
+    /// The dates the rows hold, whatever order they came in.
+    fn from_rows(rows: Vec<Row>) -> Result<EpaDates, StoreError> {
+        let mut dates = EpaDates::default();
+        let mut replacements = Vec::new();
+        for row in rows {
+            if row.0 == "replacement" {
+                replacements.push(row);
+            } else {
+                dates.add(row)?;
+            }
+        }
+        // In order of receipt, then ID: the deadline follows the oldest
+        // still to ask for, or with none open the latest.
+        replacements.sort_by_key(|row| (row.4.as_ref().map(|d| d.0), row.7));
+        for row in replacements {
+            dates.add(row)?;
+        }
+        Ok(dates)
+    }
+
     fn add(
         &mut self,
         (kind, method, attempt, label, day, day2, at, _): Row,
@@ -170,7 +176,7 @@ impl EpaDates {
             method
                 .as_deref()
                 .and_then(MethodId::parse)
-                .ok_or_else(|| corrupt("no method"))
+                .ok_or_else(|| corrupt("no known method"))
         };
         let attempt = || attempt.ok_or_else(|| corrupt("no attempt"));
         let day = day.map(|d| d.0).ok_or_else(|| corrupt("no date"));
@@ -223,5 +229,82 @@ impl EpaDates {
             _ => return Err(corrupt("an unknown kind")),
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(d: u32) -> Option<Day> {
+        NaiveDate::from_ymd_opt(2026, 10, d).map(Day)
+    }
+
+    fn replacement(received: u32, requested: Option<u32>, id: u128) -> Row {
+        let (label, method, attempt, at) = (None, None, None, None);
+        let requested = requested.and_then(day);
+        let kind = "replacement".to_owned();
+        (
+            kind,
+            method,
+            attempt,
+            label,
+            day(received),
+            requested,
+            at,
+            Uuid::from_u128(id),
+        )
+    }
+
+    #[test]
+    fn replacements_are_in_order_of_receipt_then_id_whatever_order_they_came_in() {
+        let rows = vec![
+            replacement(20, None, 9),
+            replacement(5, Some(6), 7),
+            replacement(20, Some(21), 3),
+        ];
+        let dates = EpaDates::from_rows(rows).unwrap();
+        let asked = |received, requested: Option<u32>| ReplacementAsked {
+            received_on: day(received).unwrap().0,
+            requested_on: requested.and_then(day).map(|d| d.0),
+        };
+        assert_eq!(
+            dates.replacements,
+            [asked(5, Some(6)), asked(20, Some(21)), asked(20, None)]
+        );
+    }
+
+    #[test]
+    fn a_damaged_row_is_refused_never_skipped() {
+        let held = |method: &str, label: &str, on: Option<Day>| -> Row {
+            let (method, label) = (Some(method.to_owned()), Some(label.to_owned()));
+            (
+                "held".to_owned(),
+                method,
+                Some(1),
+                label,
+                on,
+                None,
+                None,
+                Uuid::nil(),
+            )
+        };
+        assert!(EpaDates::from_rows(vec![held("observation", "first", day(1))]).is_ok());
+        for (row, what) in [
+            (held("juggling", "first", day(1)), "no known method"),
+            (held("observation", "fifth", day(1)), "an unknown word"),
+            (held("observation", "first", None), "no date"),
+        ] {
+            match EpaDates::from_rows(vec![row]) {
+                Err(StoreError::Corrupt(text)) => assert!(text.contains(what), "{text}"),
+                other => panic!("{what}: {other:?}"),
+            }
+        }
+        let mut unknown = held("observation", "first", day(1));
+        unknown.0 = "rumour".to_owned();
+        assert!(matches!(
+            EpaDates::from_rows(vec![unknown]),
+            Err(StoreError::Corrupt(_))
+        ));
     }
 }
