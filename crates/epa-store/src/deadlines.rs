@@ -137,7 +137,13 @@ pub async fn replace(
     deadlines: &[NewDeadline],
 ) -> Result<(), StoreError> {
     let wanted: Vec<Kept> = deadlines.iter().map(|d| Kept::new(parties, d)).collect();
-    let (version, stored) = kept(tx, epa_id).await?;
+    // An EPA created in this transaction keeps no deadline yet, under no
+    // version (registration saves a statement).
+    let (version, stored) = if tx.is_new(epa_id) {
+        (None, Vec::new())
+    } else {
+        kept(tx, epa_id).await?
+    };
     let changes = Changes::between(&stored, &wanted);
     if let Some((stage, policy)) = changes.parties {
         on_tx!(tx, |conn| sqlx::query(

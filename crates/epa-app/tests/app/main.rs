@@ -6,6 +6,7 @@ mod dfe;
 mod epa_dates;
 mod gate_reads;
 mod idempotency;
+mod kept_on_registration;
 mod sessions;
 
 /// The demo loaded on `backend`, the clock at 09:00 on 4 November 2026;
