@@ -403,12 +403,12 @@ pub(crate) async fn refresh(app: &App, tx: &mut Tx, epa_id: Uuid) -> Result<(), 
         epa_dates::read(Reader::Tx(tx), epa_id).await?
     };
     // A finished EPA keeps a deadline only for a replacement certificate.
-    let finished = match row.epa.stage {
+    let keeps_none = match row.epa.stage {
         Stage::Withdrawn => true,
         Stage::CertificateReceived => found.replacements.is_empty(),
         _ => false,
     };
-    let kept_now = if finished {
+    let kept_now = if keeps_none {
         Vec::new()
     } else {
         let plan = plan_for(app, &row, &found)?;

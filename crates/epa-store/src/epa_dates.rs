@@ -84,7 +84,7 @@ pub struct EpaDates {
     pub results: Vec<Released>,
 }
 
-/// One arm a kind of record. The first arm names and types every column,
+/// One arm for each kind of record. The first arm names and types every column,
 /// so each later arm's `NULL` takes its column's type on PostgreSQL.
 /// Unordered: SQLite would sort each arm in a temporary B-tree of its own
 /// and merge them; the replacements, the one kind read in order, are
