@@ -87,9 +87,10 @@ pub struct EpaDates {
 /// One arm for each kind of record. The first arm names and types every column,
 /// so each later arm's `NULL` takes its column's type on PostgreSQL.
 /// Unordered: SQLite would sort each arm in a temporary B-tree of its own
-/// and merge them; the replacements, the one kind read in order, are
-/// sorted once read. (The latest booking is found by its day and creation,
-/// which tie only for bookings made at one instant: on the same day.)
+/// and merge them; the rows are sorted once read, for the replacements,
+/// the one kind read in order. (The latest booking is found by its day and
+/// creation, which tie only for bookings made at one instant: on the same
+/// day.)
 const SQL: &str = "\
 SELECT 'held' AS kind, method, attempt, attempt_kind AS label, held_on AS day, \
        CAST(NULL AS DATE) AS day2, CAST(NULL AS TIMESTAMPTZ) AS at, id \
@@ -148,20 +149,13 @@ fn word<T>(label: &Option<String>, parse: fn(&str) -> Option<T>) -> Option<T> {
 
 impl EpaDates {
     /// The dates the rows hold, whatever order they came in.
-    fn from_rows(rows: Vec<Row>) -> Result<EpaDates, StoreError> {
+    fn from_rows(mut rows: Vec<Row>) -> Result<EpaDates, StoreError> {
+        // By day, then ID: the replacements in order of receipt, then ID,
+        // as the deadline reads them (the oldest still to ask for, or with
+        // none open the latest); no other kind depends on order.
+        rows.sort_by_key(|row| (row.4.as_ref().map(|d| d.0), row.7));
         let mut dates = EpaDates::default();
-        let mut replacements = Vec::new();
         for row in rows {
-            if row.0 == "replacement" {
-                replacements.push(row);
-            } else {
-                dates.add(row)?;
-            }
-        }
-        // In order of receipt, then ID: the deadline follows the oldest
-        // still to ask for, or with none open the latest.
-        replacements.sort_by_key(|row| (row.4.as_ref().map(|d| d.0), row.7));
-        for row in replacements {
             dates.add(row)?;
         }
         Ok(dates)

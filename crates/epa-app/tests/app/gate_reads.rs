@@ -62,18 +62,6 @@ fn query(limit: i64) -> epa_app::deadlines::DueQuery {
     }
 }
 
-async fn operations(db: &Db) -> epa_app::Actor {
-    let user = users::find_by_email(db, "operations@demo.test")
-        .await
-        .unwrap()
-        .unwrap();
-    epa_app::Actor {
-        user_id: user.id,
-        memberships: users::memberships(db, user.id).await.unwrap(),
-        request_id: None,
-    }
-}
-
 async fn check(backend: Backend) {
     let Some((test_db, app)) = crate::demo_loaded(backend).await else {
         return;
@@ -210,7 +198,7 @@ async fn check(backend: Backend) {
     // The deadlines list's first page of every size is the start of the
     // whole list: pages the overdue fill (the reads of those still to come
     // are then not made) and pages they share with those to come.
-    let ops = operations(&db).await;
+    let ops = crate::operations(&db).await;
     let whole = epa_app::deadlines::due(&app, &ops, &query(200))
         .await
         .unwrap()

@@ -6,8 +6,8 @@
 
 use epa_app::registration::{self, Registration};
 use epa_domain::uln::Uln;
+use epa_store::Backend;
 use epa_store::epas::{self, Filter, Scope};
-use epa_store::{Backend, users};
 
 /// A valid ULN no demo apprentice has.
 fn fresh_uln() -> String {
@@ -26,15 +26,7 @@ async fn check(backend: Backend) {
         return;
     };
     let db = test_db.db.clone();
-    let user = users::find_by_email(&db, "operations@demo.test")
-        .await
-        .unwrap()
-        .unwrap();
-    let staff = epa_app::Actor {
-        user_id: user.id,
-        memberships: users::memberships(&db, user.id).await.unwrap(),
-        request_id: None,
-    };
+    let staff = crate::operations(&db).await;
     let some = epas::list(&db, &Scope::default(), &Filter::default(), 1, 0)
         .await
         .unwrap();

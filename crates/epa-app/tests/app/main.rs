@@ -24,3 +24,16 @@ async fn demo_loaded(backend: epa_store::Backend) -> Option<(epa_testkit::TestDb
     epa_app::demo::load(&app).await.expect("the demo loads");
     Some((test_db, app))
 }
+
+/// The demo's operations officer, as the use cases take a signed-in person.
+async fn operations(db: &epa_store::Db) -> epa_app::Actor {
+    let user = epa_store::users::find_by_email(db, "operations@demo.test")
+        .await
+        .unwrap()
+        .unwrap();
+    epa_app::Actor {
+        user_id: user.id,
+        memberships: epa_store::users::memberships(db, user.id).await.unwrap(),
+        request_id: None,
+    }
+}
