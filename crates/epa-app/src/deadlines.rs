@@ -459,12 +459,15 @@ fn kept_body(deadline: &Deadline) -> Result<String, AppError> {
 
 /// Commits a use case's transaction, first bringing up to date the kept
 /// deadlines of every EPA it changed (each change to an EPA is audited,
-/// and the audit notes the EPA in the transaction) and marking it for the
-/// DfE push. Every use case commits through here.
+/// and the audit notes the EPA in the transaction), unless it noted the
+/// EPA's dates unmoved, and marking it for the DfE push. Every use case
+/// commits through here.
 pub async fn commit(app: &App, mut tx: Tx) -> Result<(), AppError> {
     let today = app.clock.today();
     for epa_id in tx.take_touched() {
-        refresh(app, &mut tx, epa_id).await?;
+        if !tx.dates_unmoved(epa_id) {
+            refresh(app, &mut tx, epa_id).await?;
+        }
         // The DfE may need to hear of the change: marked for the next push
         // (ADR 0153). An EPA just registered has nothing for the DfE yet,
         // and the DfE's own answers are nothing it needs to hear again.
@@ -472,9 +475,10 @@ pub async fn commit(app: &App, mut tx: Tx) -> Result<(), AppError> {
             epa_store::dfe::mark(&mut tx, epa_id, today).await?;
         }
     }
-    // Tokens remembered before the commit are not taken after it: a
-    // revocation or a change of roles holds from the next request.
-    let _committing = app.recent_tokens.committing();
+    // Tokens remembered before a commit that revoked one or changed a
+    // person's standing or roles are not taken after it: the change holds
+    // from the next request.
+    let _committing = app.recent_tokens.committing_for(&tx);
     tx.commit().await?;
     Ok(())
 }
@@ -493,7 +497,6 @@ pub async fn refresh_stale(app: &App) -> Result<usize, AppError> {
         for epa_id in &batch {
             refresh(app, &mut tx, *epa_id).await?;
         }
-        let _committing = app.recent_tokens.committing();
         tx.commit().await?;
         done += batch.len();
     }

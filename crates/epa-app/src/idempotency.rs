@@ -107,7 +107,7 @@ where
     if let Some(tx) = parked {
         // The work's own commit, held back for its answer (see
         // `deadlines::commit`).
-        let _committing = app.recent_tokens.committing();
+        let _committing = app.recent_tokens.committing_for(&tx);
         idempotency::answer_and_commit(tx, &key.claim, i32::from(status), &body)
             .await
             .map_err(|err| E::from(AppError::from(err)))?;

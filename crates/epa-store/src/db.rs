@@ -77,6 +77,9 @@ pub struct Tx {
     /// EPAs of which this transaction records only what the DfE service
     /// acknowledged (see [`Tx::note_dfe_answer`]).
     dfe_answers: BTreeSet<Uuid>,
+    /// EPAs of which this transaction records nothing their deadlines are
+    /// worked out from (see [`Tx::note_dates_unmoved`]).
+    dates_unmoved: BTreeSet<Uuid>,
     /// Whether this transaction claimed the `Idempotency-Key` of the
     /// request it runs in: its commit is held back for the answer.
     pub(crate) claims_key: bool,
@@ -85,6 +88,9 @@ pub struct Tx {
     /// nobody else can, so the next append in it need not read the head
     /// again, nor take the lock again (see `audit::append`).
     pub(crate) audit_head: Option<(i64, String)>,
+    /// Whether this transaction changed what a token's lookup reads (see
+    /// [`Tx::changes_access`]).
+    changes_access: bool,
     /// On SQLite, this process's turn to write (see [`sqlite_writer`]);
     /// declared after `conn` so it is given back after the transaction ends.
     _turn: Option<OwnedMutexGuard<()>>,
@@ -299,8 +305,10 @@ impl Db {
             touched: BTreeSet::new(),
             created: BTreeSet::new(),
             dfe_answers: BTreeSet::new(),
+            dates_unmoved: BTreeSet::new(),
             claims_key: false,
             audit_head: None,
+            changes_access: false,
             _turn: turn,
         };
         crate::idempotency::claim_in(&mut tx).await?;
@@ -388,6 +396,34 @@ impl Tx {
     /// Whether the EPA was noted by [`Tx::note_dfe_answer`].
     pub fn is_dfe_answer(&self, epa_id: Uuid) -> bool {
         self.dfe_answers.contains(&epa_id)
+    }
+
+    /// Notes that what this transaction records about the EPA moves none
+    /// of the dates its deadlines are worked out from (its row and
+    /// `epa_dates`): a judgement that grades no method. The kept deadlines
+    /// are not worked out again at commit. A caller that records anything
+    /// else about the EPA in the transaction must not note it.
+    pub fn note_dates_unmoved(&mut self, epa_id: Uuid) {
+        self.dates_unmoved.insert(epa_id);
+    }
+
+    /// Whether the EPA was noted by [`Tx::note_dates_unmoved`].
+    pub fn dates_unmoved(&self, epa_id: Uuid) -> bool {
+        self.dates_unmoved.contains(&epa_id)
+    }
+
+    /// Notes that this transaction changes what a token's lookup reads: a
+    /// token revoked or unrestricted, a user deactivated or reactivated, a
+    /// role granted (every store function that does so notes it).
+    pub(crate) fn note_access_change(&mut self) {
+        self.changes_access = true;
+    }
+
+    /// Whether the transaction changed what a token's lookup reads, so
+    /// that tokens remembered on this node must be looked up again once it
+    /// commits (`tokens::Recent::committing_for`).
+    pub fn changes_access(&self) -> bool {
+        self.changes_access
     }
 
     /// The EPAs changed since the last call, each once.

@@ -7,6 +7,11 @@
 //! Each kind of record is one arm of a `UNION ALL`, tagged with its kind
 //! and carrying only the fields the deadlines read, in columns shared by
 //! every arm; each arm is a search of its table's index on the EPA.
+//!
+//! No arm reads judgements: a judgement save that grades no method notes
+//! the EPA's dates unmoved and is spared this read and the refresh
+//! (`Tx::note_dates_unmoved`, ADR 0164). A deadline that came to follow
+//! from a judgement would need that note taken away.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use epa_domain::attempts::AttemptKind;

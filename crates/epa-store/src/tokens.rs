@@ -74,7 +74,7 @@ pub struct Live {
 /// lookup (the token's unique hash, then the holder's key): how every API
 /// request is authenticated. A lookup is remembered in `recent` for a
 /// second at most, and not past a change its app commits (see
-/// [`Recent::committing`]): so a revocation, an expiry or a deactivation
+/// [`Recent::committing_for`]): so a revocation, an expiry or a deactivation
 /// takes effect on the next request on the node that made it, and within
 /// a second on every other.
 pub async fn authenticate(
@@ -146,7 +146,7 @@ async fn lookup(
 /// round trip to the connection's thread: a short read paid for it as
 /// much as for what it read (ADR 0160). Only what was found is kept;
 /// a token not found is looked up every time. Whatever was found before
-/// a commit announced through [`Recent::committing`] is not used after it.
+/// a commit announced through [`Recent::committing_for`] is not used after it.
 #[derive(Debug)]
 pub struct Recent {
     lasting: Duration,
@@ -196,10 +196,17 @@ impl Recent {
         }
     }
 
-    /// To hold while a transaction commits: nothing found before it ends
-    /// is used after, so the change is seen by the next request here.
-    pub fn committing(&self) -> Committing<'_> {
-        Committing(self)
+    /// To hold while `tx` commits, when it changed what a lookup reads
+    /// ([`Tx::changes_access`]: a token revoked or unrestricted, a user
+    /// deactivated or reactivated, a role granted): nothing found before
+    /// the commit ends is used after it, so the change holds from the next
+    /// request here. Any other commit leaves what is remembered, as it
+    /// leaves what the lookup would find (before ADR 0164 every commit
+    /// ended it, and every write after a write looked its token up again).
+    pub fn committing_for(&self, tx: &Tx) -> Option<Committing<'_>> {
+        // Not `then_some`: its argument is made whether or not it is
+        // kept, and a guard dropped unkept would announce a commit.
+        tx.changes_access().then(|| Committing(self))
     }
 
     fn commits(&self) -> u64 {
@@ -298,6 +305,7 @@ pub async fn get(db: &Db, id: Uuid) -> Result<Option<TokenRecord>, StoreError> {
 
 /// Revokes one token; `false` when it already was.
 pub async fn revoke(tx: &mut Tx, id: Uuid, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    tx.note_access_change();
     let done = on_tx!(tx, |conn| sqlx::query(
         "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL"
     )
@@ -311,6 +319,7 @@ pub async fn revoke(tx: &mut Tx, id: Uuid, now: DateTime<Utc>) -> Result<bool, S
 
 /// Revokes every token of a person; returns how many were live.
 pub async fn revoke_all(tx: &mut Tx, user_id: Uuid, now: DateTime<Utc>) -> Result<u64, StoreError> {
+    tx.note_access_change();
     Ok(on_tx!(tx, |conn| sqlx::query(
         "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL"
     )
@@ -323,6 +332,7 @@ pub async fn revoke_all(tx: &mut Tx, user_id: Uuid, now: DateTime<Utc>) -> Resul
 
 /// Lifts the second-factor restriction from a person's tokens.
 pub async fn unrestrict_all(tx: &mut Tx, user_id: Uuid) -> Result<(), StoreError> {
+    tx.note_access_change();
     on_tx!(tx, |conn| sqlx::query(
         "UPDATE api_tokens SET restricted = FALSE WHERE user_id = $1 AND restricted"
     )

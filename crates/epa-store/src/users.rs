@@ -82,6 +82,7 @@ pub async fn grant(
     role: Role,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    tx.note_access_change();
     // Granting a role the user already holds is not an error: it changes nothing.
     on_tx!(tx, |conn| {
         sqlx::query(
@@ -167,6 +168,7 @@ pub async fn deactivate(
     user_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
+    tx.note_access_change();
     let done = on_tx!(tx, |conn| {
         sqlx::query(
         "UPDATE users SET deactivated_at = $1, version = version + 1 WHERE id = $2 AND deactivated_at IS NULL"
@@ -182,6 +184,7 @@ pub async fn deactivate(
 
 /// Lets a deactivated person sign in again. `false` when they were active.
 pub async fn reactivate(tx: &mut Tx, user_id: Uuid) -> Result<bool, StoreError> {
+    tx.note_access_change();
     let done = on_tx!(tx, |conn| {
         sqlx::query(
         "UPDATE users SET deactivated_at = NULL, version = version + 1 WHERE id = $1 AND deactivated_at IS NOT NULL"

@@ -38,7 +38,7 @@ pub async fn record_judgements(
         "only the EPA's allocated assessor can record judgements",
     )
     .await?;
-    let mut snap = Snapshot::read(Reader::Tx(&mut tx), epa_id).await?;
+    let mut snap = Snapshot::read_sittings(Reader::Tx(&mut tx), epa_id).await?;
     let assessment = snap
         .assessments
         .iter()
@@ -243,6 +243,12 @@ pub async fn record_judgements(
         )
         .await?;
         stage = after.stage;
+    }
+    // No deadline is worked out from judgements: a save that grades no
+    // method (and so moves no stage) leaves every date of the EPA as it
+    // was, and its kept deadlines need not be worked out again (ADR 0164).
+    if result.is_none() && stage == state.stage {
+        tx.note_dates_unmoved(epa_id);
     }
     let view = result
         .as_ref()

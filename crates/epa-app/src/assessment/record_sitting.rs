@@ -155,9 +155,11 @@ pub async fn record_assessment(
         ));
     }
     if let (Some(b), Some(m), true) = (&booking, method, problems.is_empty()) {
+        let standing = crate::planning::standing_bookings(&mut tx, &ctx.row).await?;
         let (refusals, cautions) = crate::planning::rule_findings(
             &mut tx,
             &ctx,
+            &standing,
             m,
             b.assessment_on,
             b.booked_on,

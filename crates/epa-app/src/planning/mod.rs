@@ -38,7 +38,7 @@ pub use no_show::record_no_show;
 pub(crate) use people::staff_epaos;
 pub use record_submission::record_submission;
 pub use reschedule::reschedule;
-pub(crate) use rules::rule_findings;
+pub(crate) use rules::{rule_findings, standing_bookings};
 pub use views::{
     Allocation, Booked, BookingError, BookingInput, BookingView, ConflictInput, ConflictView,
     PlanningMeetingHeld, PlanningMeetingInput, PlanningMeetingView, ReasonInput, RescheduleInput,

@@ -2,7 +2,7 @@
 //! method is booked or moved, and again for its day when it is sat.
 
 use chrono::NaiveDate;
-use epa_domain::booking::{self, BookingFacts, Finding};
+use epa_domain::booking::{self, BookingFacts, BookingStatus, Finding};
 use epa_domain::diary;
 use epa_plan::MethodId;
 use epa_store::Tx;
@@ -24,6 +24,14 @@ use crate::{App, AppError};
 pub(super) async fn current_bookings(tx: &mut Tx, row: &EpaRow) -> Result<Vec<Booking>, AppError> {
     let live = store::live_bookings_in(tx, row.epa.id).await?;
     in_attempt(tx, row, live).await
+}
+
+/// The EPA's bookings for its current attempt, live or held: a held
+/// booking is an assessment that took place, and order rules still measure
+/// against it. Those of them still `booked` are [`current_bookings`].
+pub(crate) async fn standing_bookings(tx: &mut Tx, row: &EpaRow) -> Result<Vec<Booking>, AppError> {
+    let standing = store::standing_bookings_in(tx, row.epa.id).await?;
+    in_attempt(tx, row, standing).await
 }
 
 /// The bookings made since the current attempt started.
@@ -58,11 +66,12 @@ pub(super) async fn check_rules(
     slot: &Slot,
     replacing: Option<Uuid>,
 ) -> Result<Vec<RuleFinding>, BookingError> {
-    let live = current_bookings(tx, &ctx.row).await?;
-    if let Some(same) = live
-        .iter()
-        .find(|b| b.method == slot.method && Some(b.id) != replacing)
-    {
+    // Read once for both checks: the live ones (still `booked`) and, for
+    // the order rules, the held ones too.
+    let standing = standing_bookings(tx, &ctx.row).await?;
+    if let Some(same) = standing.iter().find(|b| {
+        b.status == BookingStatus::Booked && b.method == slot.method && Some(b.id) != replacing
+    }) {
         return Err(AppError::Conflict(format!(
             "the {} is already booked for {}: reschedule or cancel that booking instead",
             booking::method_word(slot.method),
@@ -73,6 +82,7 @@ pub(super) async fn check_rules(
     let (mut refusals, warnings) = rule_findings(
         tx,
         ctx,
+        &standing,
         slot.method,
         slot.date,
         app.clock.today(),
@@ -165,23 +175,21 @@ async fn diary_findings(
 
 /// The plan's timings and order rules for `method` on `date`, notice
 /// counted from `booked_on`, against the EPA's other bookings of the current
-/// attempt, live or held (`excluding` left out): the "must" rules broken,
+/// attempt, live or held (`standing`, from [`standing_bookings`];
+/// `excluding` left out): the "must" rules broken,
 /// then the "recommended" ones. Booking checks the day asked for; a sitting
 /// checks its booking's day again with the facts as they are when it is
 /// recorded (a report or portfolio submitted since, an EPA period moved).
 pub(crate) async fn rule_findings(
     tx: &mut Tx,
     ctx: &EpaContext,
+    standing: &[Booking],
     method: MethodId,
     date: NaiveDate,
     booked_on: NaiveDate,
     excluding: Option<Uuid>,
 ) -> Result<(Vec<RuleFinding>, Vec<RuleFinding>), AppError> {
     let (row, state, plan) = (&ctx.row, &ctx.state, &ctx.plan);
-    // A held booking is an assessment that took place: order rules still
-    // measure against it.
-    let standing = store::standing_bookings_in(tx, row.epa.id).await?;
-    let standing = in_attempt(tx, row, standing).await?;
     let submitted =
         store::latest_submissions(epa_store::assessment::Reader::Tx(tx), row.epa.id).await?;
     let facts = BookingFacts {

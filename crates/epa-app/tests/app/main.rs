@@ -6,6 +6,7 @@ mod dfe;
 mod epa_dates;
 mod gate_reads;
 mod idempotency;
+mod judging_keeps_deadlines;
 mod kept_on_registration;
 mod sessions;
 
@@ -27,7 +28,12 @@ async fn demo_loaded(backend: epa_store::Backend) -> Option<(epa_testkit::TestDb
 
 /// The demo's operations officer, as the use cases take a signed-in person.
 async fn operations(db: &epa_store::Db) -> epa_app::Actor {
-    let user = epa_store::users::find_by_email(db, "operations@demo.test")
+    person(db, "operations@demo.test").await
+}
+
+/// A person of the demo, by email, as the use cases take a signed-in person.
+async fn person(db: &epa_store::Db, email: &str) -> epa_app::Actor {
+    let user = epa_store::users::find_by_email(db, email)
         .await
         .unwrap()
         .unwrap();
@@ -36,4 +42,24 @@ async fn operations(db: &epa_store::Db) -> epa_app::Actor {
         memberships: epa_store::users::memberships(db, user.id).await.unwrap(),
         request_id: None,
     }
+}
+
+/// The kept deadlines of the EPA are those worked out for it now.
+async fn kept_as_worked_out(app: &epa_app::App, staff: &epa_app::Actor, epa_id: uuid::Uuid) {
+    let db = &app.db;
+    let worked_out = epa_app::deadlines::for_epa(app, staff, epa_id)
+        .await
+        .unwrap();
+    let names: Vec<&str> = worked_out.deadlines.iter().map(|d| d.id.as_str()).collect();
+    let mut expected: Vec<(String, chrono::NaiveDate)> = worked_out
+        .deadlines
+        .iter()
+        .map(|d| (d.id.as_str().to_owned(), d.date))
+        .collect();
+    expected.sort();
+    let mut kept = epa_store::deadlines::due_dates(db, epa_id, &names)
+        .await
+        .unwrap();
+    kept.sort();
+    assert_eq!(kept, expected, "the kept deadlines of {epa_id}");
 }

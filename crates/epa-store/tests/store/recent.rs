@@ -73,10 +73,7 @@ crate::conformance!(
             .expect("a live token");
         let mut tx = db.begin_write().await.unwrap();
         assert!(tokens::revoke(&mut tx, live.token_id, now()).await.unwrap());
-        {
-            let _committing = recent.committing();
-            tx.commit().await.unwrap();
-        }
+        commit_here(&recent, tx).await;
         assert!(
             !taken(&recent, &db, &other, now()).await,
             "a commit here ends what was remembered"
@@ -103,6 +100,101 @@ crate::conformance!(
         // it is taken at once.
         elsewhere(&db, "UPDATE api_tokens SET revoked_at = NULL").await;
         assert!(taken(&recent, &db, &other, now()).await);
+    }
+);
+
+/// Commits `tx` as the app commits its own, announcing it to `recent`.
+async fn commit_here(recent: &Recent, tx: epa_store::Tx) {
+    let _committing = recent.committing_for(&tx);
+    tx.commit().await.unwrap();
+}
+
+/// Makes `token` remembered, then revokes it behind the store's back: it is
+/// taken until what was remembered ends.
+async fn remembered_though_revoked(recent: &Recent, db: &Db, token: &str) {
+    elsewhere(db, "UPDATE api_tokens SET revoked_at = NULL").await;
+    assert!(taken(recent, db, token, now()).await, "a live token");
+    elsewhere(db, "UPDATE api_tokens SET revoked_at = created_at").await;
+    assert!(taken(recent, db, token, now()).await, "remembered");
+}
+
+crate::conformance!(
+    only_a_commit_that_changes_what_a_lookup_reads_ends_what_is_remembered,
+    |db: Db| async move {
+        let recent = Recent::lasting(Duration::from_secs(60));
+        let (_, token) = person_with_token(&db, "held@example.org").await;
+        let (bystander, bystanders_token) = person_with_token(&db, "by@example.org").await;
+        let (bystanders_live, _) = tokens::authenticate(&recent, &db, &bystanders_token, now())
+            .await
+            .unwrap()
+            .expect("a live token");
+        let mut tx = db.begin_write().await.unwrap();
+        let provider = organisations::insert(
+            &mut tx,
+            &NewOrganisation {
+                kind: OrganisationKind::Provider,
+                name: "P",
+                ukprn: None,
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        // A write that changes no token, standing or role (a person added,
+        // as any other write) leaves what is remembered.
+        remembered_though_revoked(&recent, &db, &token).await;
+        let mut tx = db.begin_write().await.unwrap();
+        users::insert(&mut tx, "new@example.org", "Nel New", None, now())
+            .await
+            .unwrap();
+        assert!(!tx.changes_access());
+        commit_here(&recent, tx).await;
+        assert!(
+            taken(&recent, &db, &token, now()).await,
+            "still remembered after a commit that changed no access"
+        );
+
+        // Each change of what a lookup reads, even another person's,
+        // ends it: the next request looks its token up again.
+        for change in [
+            "revoke",
+            "revoke_all",
+            "unrestrict_all",
+            "deactivate",
+            "reactivate",
+            "grant",
+        ] {
+            remembered_though_revoked(&recent, &db, &token).await;
+            let mut tx = db.begin_write().await.unwrap();
+            match change {
+                "revoke" => {
+                    tokens::revoke(&mut tx, bystanders_live.token_id, now())
+                        .await
+                        .unwrap();
+                }
+                "revoke_all" => {
+                    tokens::revoke_all(&mut tx, bystander, now()).await.unwrap();
+                }
+                "unrestrict_all" => tokens::unrestrict_all(&mut tx, bystander).await.unwrap(),
+                "deactivate" => {
+                    users::deactivate(&mut tx, bystander, now()).await.unwrap();
+                }
+                "reactivate" => {
+                    users::reactivate(&mut tx, bystander).await.unwrap();
+                }
+                _ => users::grant(&mut tx, bystander, provider.id, Role::ProviderUser, now())
+                    .await
+                    .unwrap(),
+            }
+            assert!(tx.changes_access(), "{change} changes what a lookup reads");
+            commit_here(&recent, tx).await;
+            assert!(
+                !taken(&recent, &db, &token, now()).await,
+                "{change}, committed here, ends what was remembered"
+            );
+        }
     }
 );
 
