@@ -457,11 +457,11 @@ fn kept_body(deadline: &Deadline) -> Result<String, AppError> {
     serde_json::to_string(&value).map_err(AppError::internal)
 }
 
-/// Commits a use case's transaction, first bringing up to date the kept
-/// deadlines of every EPA it changed (each change to an EPA is audited,
-/// and the audit notes the EPA in the transaction), unless it noted the
-/// EPA's dates unmoved, and marking it for the DfE push. Every use case
-/// commits through here.
+/// Commits a use case's transaction. First, for every EPA it changed (each
+/// change to an EPA is audited, and the audit notes the EPA in the
+/// transaction), it brings the kept deadlines up to date (unless the
+/// transaction noted the EPA's dates unmoved) and marks the EPA for the
+/// DfE push. Every use case commits through here.
 pub async fn commit(app: &App, mut tx: Tx) -> Result<(), AppError> {
     let today = app.clock.today();
     for epa_id in tx.take_touched() {

@@ -73,10 +73,10 @@ pub struct Live {
 /// A live token with its holder's memberships, read in one indexed
 /// lookup (the token's unique hash, then the holder's key): how every API
 /// request is authenticated. A lookup is remembered in `recent` for a
-/// second at most, and not past a change its app commits (see
-/// [`Recent::committing_for`]): so a revocation, an expiry or a deactivation
-/// takes effect on the next request on the node that made it, and within
-/// a second on every other.
+/// second at most, and not past a change of access its app commits (see
+/// [`Recent::committing_for`]): so a revocation or a deactivation takes
+/// effect on the next request on the node that made it, and within a
+/// second on every other. An expiry is checked on every use.
 pub async fn authenticate(
     recent: &Recent,
     db: &Db,

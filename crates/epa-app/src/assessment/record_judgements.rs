@@ -245,8 +245,9 @@ pub async fn record_judgements(
         stage = after.stage;
     }
     // No deadline is worked out from judgements: a save that grades no
-    // method (and so moves no stage) leaves every date of the EPA as it
-    // was, and its kept deadlines need not be worked out again (ADR 0164).
+    // method and moves no stage (both checked) leaves every date of the
+    // EPA as it was, and its kept deadlines need not be worked out again
+    // (ADR 0164).
     if result.is_none() && stage == state.stage {
         tx.note_dates_unmoved(epa_id);
     }

@@ -68,7 +68,7 @@ impl Snapshot {
 
     /// Adds judgements the transaction has just inserted, where a read
     /// would find them: the snapshot as it now stands, without reading it
-    /// again (each read is seven round trips).
+    /// again (a whole read is seven round trips).
     pub(super) fn add_judgements(&mut self, inserted: impl IntoIterator<Item = Judgement>) {
         self.judgements.extend(inserted);
         self.judgements.sort_by_key(|j| (j.recorded_at, j.id));

@@ -1,14 +1,13 @@
 //! A judgement that grades no method moves none of the dates an EPA's
 //! deadlines are worked out from, and its save does not work them out
-//! again (ADR 0164). The kept deadlines still match those worked out
-//! afresh after such a save, and after the save that grades the method.
+//! again (ADR 0164); the save that grades the method does.
 
-use epa_app::assessment::{self, JudgementInput, JudgementsInput, MethodProgress};
+use epa_app::assessment::{self, JudgementInput, JudgementsInput};
 use epa_domain::MethodId;
 use epa_domain::lifecycle::Stage;
-use epa_store::Backend;
 use epa_store::assessment::Reader;
 use epa_store::epas::{self, Filter, Scope};
+use epa_store::{Backend, Db};
 use uuid::Uuid;
 
 fn met(criteria: &[String]) -> JudgementsInput {
@@ -22,6 +21,31 @@ fn met(criteria: &[String]) -> JudgementsInput {
             })
             .collect(),
     }
+}
+
+/// Moves one kept deadline of the EPA to `day` behind the app's back, as
+/// nothing in the product would.
+async fn move_kept(db: &Db, epa_id: Uuid, deadline: &str, day: chrono::NaiveDate) {
+    let sql = "UPDATE epa_deadlines SET due_on = $3 WHERE epa_id = $1 AND deadline = $2";
+    let moved = match db {
+        Db::Sqlite(sqlite) => sqlx::query(sql)
+            .bind(epa_id)
+            .bind(deadline)
+            .bind(day)
+            .execute(sqlite.pool())
+            .await
+            .unwrap()
+            .rows_affected(),
+        Db::Postgres(pool) => sqlx::query(sql)
+            .bind(epa_id)
+            .bind(deadline)
+            .bind(day)
+            .execute(pool)
+            .await
+            .unwrap()
+            .rows_affected(),
+    };
+    assert_eq!(moved, 1, "the kept deadline to move");
 }
 
 async fn check(backend: Backend) {
@@ -41,10 +65,7 @@ async fn check(backend: Backend) {
     let candidates = epas::list(&db, &Scope::default(), &in_assessment, 200, 0)
         .await
         .unwrap();
-
-    // An observation sat and not yet graded, of an EPA the demo assessor
-    // is allocated: its first criterion judged, the rest not.
-    let mut first_save: Option<(Uuid, Uuid, MethodProgress)> = None;
+    let mut sat = None;
     for epa in candidates
         .iter()
         .filter(|e| e.epa.assessor_id == Some(assessor.user_id))
@@ -55,32 +76,60 @@ async fn check(backend: Backend) {
         let graded = epa_store::assessment::method_results(Reader::Db(&db), epa.epa.id)
             .await
             .unwrap();
-        let Some(sitting) = sittings.iter().rev().find(|a| {
+        if let Some(sitting) = sittings.iter().rev().find(|a| {
             a.method == MethodId::Observation && graded.iter().all(|r| r.assessment_id != a.id)
-        }) else {
-            continue;
-        };
-        let saved = assessment::record_judgements(
-            &app,
-            &assessor,
-            epa.epa.id,
-            sitting.id,
-            met(&["OBS-P01".to_owned()]),
-        )
-        .await;
-        if let Ok(progress) = saved
-            && progress.result.is_none()
-        {
-            first_save = Some((epa.epa.id, sitting.id, progress));
+        }) {
+            sat = Some((epa.epa.id, sitting.id));
             break;
         }
     }
-    let (epa_id, sitting_id, progress) = first_save.expect("an observation sat and not graded");
-    assert!(!progress.not_yet_judged.is_empty());
+    let (epa_id, sitting_id) = sat.expect("an observation sat and not graded");
     crate::kept_as_worked_out(&app, &staff, epa_id).await;
+    let before = epa_app::deadlines::for_epa(&app, &staff, epa_id)
+        .await
+        .unwrap();
+    let first = before.deadlines.first().expect("deadlines in assessment");
+    let name = first.id.as_str();
+    let by_hand: chrono::NaiveDate = "2001-02-03".parse().unwrap();
+    move_kept(&db, epa_id, name, by_hand).await;
 
-    // The rest judged: the method is graded, and its deadlines are worked
-    // out again.
+    // One criterion judged: no method graded, no due date moved, and the
+    // kept deadlines not worked out again (the one moved by hand stays).
+    let progress = assessment::record_judgements(
+        &app,
+        &assessor,
+        epa_id,
+        sitting_id,
+        met(&["OBS-P01".to_owned()]),
+    )
+    .await
+    .expect("one criterion judged");
+    assert!(progress.result.is_none() && !progress.not_yet_judged.is_empty());
+    let after = epa_app::deadlines::for_epa(&app, &staff, epa_id)
+        .await
+        .unwrap();
+    let due_dates = |plan: &epa_domain::deadlines::DeadlinePlan| {
+        plan.deadlines
+            .iter()
+            .map(|d| (d.id.as_str().to_owned(), d.date))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        due_dates(&after),
+        due_dates(&before),
+        "a judgement moves no due date"
+    );
+    let kept = epa_store::deadlines::due_dates(&db, epa_id, &[name])
+        .await
+        .unwrap();
+    assert_eq!(
+        kept,
+        vec![(name.to_owned(), by_hand)],
+        "not worked out again"
+    );
+
+    // The rest judged: the method is graded, and the deadlines are worked
+    // out again (the one moved by hand is back at its day).
     let graded = assessment::record_judgements(
         &app,
         &assessor,
@@ -92,6 +141,10 @@ async fn check(backend: Backend) {
     .expect("the rest judged");
     assert!(graded.result.is_some(), "the observation graded");
     crate::kept_as_worked_out(&app, &staff, epa_id).await;
+    let kept = epa_store::deadlines::due_dates(&db, epa_id, &[name])
+        .await
+        .unwrap();
+    assert_ne!(kept, vec![(name.to_owned(), by_hand)], "worked out again");
     test_db.finish().await;
 }
 

@@ -109,12 +109,18 @@ async fn commit_here(recent: &Recent, tx: epa_store::Tx) {
     tx.commit().await.unwrap();
 }
 
-/// Makes `token` remembered, then revokes it behind the store's back: it is
-/// taken until what was remembered ends.
+/// Makes every token live again and `token` (held@example.org's)
+/// remembered, then revokes it behind the store's back: it is taken until
+/// what was remembered ends.
 async fn remembered_though_revoked(recent: &Recent, db: &Db, token: &str) {
     elsewhere(db, "UPDATE api_tokens SET revoked_at = NULL").await;
     assert!(taken(recent, db, token, now()).await, "a live token");
-    elsewhere(db, "UPDATE api_tokens SET revoked_at = created_at").await;
+    elsewhere(
+        db,
+        "UPDATE api_tokens SET revoked_at = created_at \
+         WHERE user_id = (SELECT id FROM users WHERE email = 'held@example.org')",
+    )
+    .await;
     assert!(taken(recent, db, token, now()).await, "remembered");
 }
 
@@ -167,23 +173,30 @@ crate::conformance!(
             "grant",
         ] {
             remembered_though_revoked(&recent, &db, &token).await;
+            if change == "unrestrict_all" {
+                elsewhere(
+                    &db,
+                    "UPDATE api_tokens SET restricted = TRUE \
+                     WHERE user_id = (SELECT id FROM users WHERE email = 'by@example.org')",
+                )
+                .await;
+            }
             let mut tx = db.begin_write().await.unwrap();
             match change {
-                "revoke" => {
+                "revoke" => assert!(
                     tokens::revoke(&mut tx, bystanders_live.token_id, now())
                         .await
-                        .unwrap();
-                }
-                "revoke_all" => {
-                    tokens::revoke_all(&mut tx, bystander, now()).await.unwrap();
-                }
+                        .unwrap()
+                ),
+                "revoke_all" => assert_eq!(
+                    tokens::revoke_all(&mut tx, bystander, now()).await.unwrap(),
+                    1
+                ),
                 "unrestrict_all" => tokens::unrestrict_all(&mut tx, bystander).await.unwrap(),
                 "deactivate" => {
-                    users::deactivate(&mut tx, bystander, now()).await.unwrap();
+                    assert!(users::deactivate(&mut tx, bystander, now()).await.unwrap())
                 }
-                "reactivate" => {
-                    users::reactivate(&mut tx, bystander).await.unwrap();
-                }
+                "reactivate" => assert!(users::reactivate(&mut tx, bystander).await.unwrap()),
                 _ => users::grant(&mut tx, bystander, provider.id, Role::ProviderUser, now())
                     .await
                     .unwrap(),
