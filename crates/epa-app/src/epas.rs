@@ -25,10 +25,15 @@ pub struct EpaView {
     pub employer_id: Uuid,
     pub provider_id: Uuid,
     pub assessor_id: Option<Uuid>,
+    // Dates written in one piece: a list writes fifty of each.
+    #[serde(serialize_with = "crate::json_time::day_or_null")]
     pub gateway_approved_on: Option<NaiveDate>,
+    #[serde(serialize_with = "crate::json_time::day_or_null")]
     pub planning_meeting_on: Option<NaiveDate>,
     pub overall_grade: Option<String>,
+    #[serde(serialize_with = "crate::json_time::instant")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::json_time::instant")]
     pub updated_at: DateTime<Utc>,
     /// Send back with a change, so a stale edit is refused rather than lost.
     pub record_version: i64,
