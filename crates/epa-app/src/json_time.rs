@@ -1,12 +1,13 @@
 //! Dates and instants written into JSON in one piece.
 //!
 //! chrono's own `Serialize` writes through `collect_str`, which hands
-//! serde_json the text a few characters at a time, and serde_json scans
+//! serde_json the text mostly a character at a time, and serde_json scans
 //! each piece for characters to escape on its own. A list of 50 EPAs
-//! writes four dates each, and that piecemeal writing was about a seventh
-//! of the list's CPU (`format_escaped_str_contents` and `write_char` in a
-//! profile of the filtered list at 100,000 apprentices). These make the
-//! same text first, with chrono's same formatting, and write it once.
+//! writes four dates each: in a profile of the filtered list at 100,000
+//! apprentices, `format_escaped_str_contents` fell from 9.5 % to 4.5 %
+//! and `write_char` from 3 % to 0.8 % when these took their place, and
+//! the list's CPU by 7 %. These make the same text first, with chrono's
+//! same formatting, and write it once.
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde::Serializer;

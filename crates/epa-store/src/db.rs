@@ -400,9 +400,10 @@ impl Tx {
 
     /// Notes that what this transaction records about the EPA moves none
     /// of the dates its deadlines are worked out from (its row and
-    /// `epa_dates`): a judgement that grades no method. The kept deadlines
-    /// are not worked out again at commit. A caller that records anything
-    /// else about the EPA in the transaction must not note it.
+    /// `epa_dates`): a judgement that grades no method and moves no
+    /// stage. The kept deadlines are not worked out again at commit. A
+    /// caller that records anything else about the EPA in the transaction
+    /// must not note it.
     pub fn note_dates_unmoved(&mut self, epa_id: Uuid) {
         self.dates_unmoved.insert(epa_id);
     }
