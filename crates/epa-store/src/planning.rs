@@ -155,17 +155,6 @@ pub async fn bookings(db: &Db, epa_id: Uuid) -> Result<Vec<Booking>, StoreError>
         .await)?)
 }
 
-/// [`bookings`], inside a transaction.
-pub async fn bookings_in(tx: &mut Tx, epa_id: Uuid) -> Result<Vec<Booking>, StoreError> {
-    let sql = format!(
-        "SELECT {BOOKING_COLUMNS} FROM bookings WHERE epa_id = $1 ORDER BY assessment_on, starts_at, created_at, id"
-    );
-    Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
-        .bind(epa_id)
-        .fetch_all(conn)
-        .await)?)
-}
-
 /// The EPA's live bookings (status `booked`), read inside the transaction
 /// that adds or changes one.
 pub async fn live_bookings_in(tx: &mut Tx, epa_id: Uuid) -> Result<Vec<Booking>, StoreError> {

@@ -33,16 +33,14 @@ pub(super) struct Snapshot {
 }
 
 impl Snapshot {
+    /// All of it: [`Snapshot::read_sittings`], then the released results,
+    /// the exceptional circumstances and the claim (seven statements).
     pub(super) async fn read(mut reader: Reader<'_>, epa_id: Uuid) -> Result<Snapshot, AppError> {
-        Ok(Snapshot {
-            assessments: store::assessments(reader.again(), epa_id).await?,
-            judgements: store::judgements(reader.again(), epa_id).await?,
-            method_results: store::method_results(reader.again(), epa_id).await?,
-            results: store::results(reader.again(), epa_id).await?,
-            attempts: store::attempts(reader.again(), epa_id).await?,
-            exceptional: store::exceptional(reader.again(), epa_id).await?,
-            claim: store::claim(reader.again(), epa_id).await?,
-        })
+        let mut snap = Snapshot::read_sittings(reader.again(), epa_id).await?;
+        snap.results = store::results(reader.again(), epa_id).await?;
+        snap.exceptional = store::exceptional(reader.again(), epa_id).await?;
+        snap.claim = store::claim(reader.again(), epa_id).await?;
+        Ok(snap)
     }
 
     /// The sittings with their judgements and method results, and the
