@@ -465,9 +465,12 @@ fn kept_body(deadline: &Deadline) -> Result<String, AppError> {
 pub async fn commit(app: &App, mut tx: Tx) -> Result<(), AppError> {
     let today = app.clock.today();
     for epa_id in tx.take_touched() {
-        if !tx.dates_unmoved(epa_id) {
-            refresh(app, &mut tx, epa_id).await?;
+        // Judgements that grade nothing move no date and are nothing the
+        // DfE is sent (ADRs 0164, 0165).
+        if tx.judgements_only(epa_id) {
+            continue;
         }
+        refresh(app, &mut tx, epa_id).await?;
         // The DfE may need to hear of the change: marked for the next push
         // (ADR 0153). An EPA just registered has nothing for the DfE yet,
         // and the DfE's own answers are nothing it needs to hear again.

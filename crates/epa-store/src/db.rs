@@ -77,9 +77,9 @@ pub struct Tx {
     /// EPAs of which this transaction records only what the DfE service
     /// acknowledged (see [`Tx::note_dfe_answer`]).
     dfe_answers: BTreeSet<Uuid>,
-    /// EPAs of which this transaction records nothing their deadlines are
-    /// worked out from (see [`Tx::note_dates_unmoved`]).
-    dates_unmoved: BTreeSet<Uuid>,
+    /// EPAs of which this transaction records only judgements that grade
+    /// nothing (see [`Tx::note_judgements_only`]).
+    judgements_only: BTreeSet<Uuid>,
     /// Whether this transaction claimed the `Idempotency-Key` of the
     /// request it runs in: its commit is held back for the answer.
     pub(crate) claims_key: bool,
@@ -305,7 +305,7 @@ impl Db {
             touched: BTreeSet::new(),
             created: BTreeSet::new(),
             dfe_answers: BTreeSet::new(),
-            dates_unmoved: BTreeSet::new(),
+            judgements_only: BTreeSet::new(),
             claims_key: false,
             audit_head: None,
             changes_access: false,
@@ -398,19 +398,21 @@ impl Tx {
         self.dfe_answers.contains(&epa_id)
     }
 
-    /// Notes that what this transaction records about the EPA moves none
-    /// of the dates its deadlines are worked out from (its row and
-    /// `epa_dates`): a judgement that grades no method and moves no
-    /// stage. The kept deadlines are not worked out again at commit. A
-    /// caller that records anything else about the EPA in the transaction
-    /// must not note it.
-    pub fn note_dates_unmoved(&mut self, epa_id: Uuid) {
-        self.dates_unmoved.insert(epa_id);
+    /// Notes that what this transaction records about the EPA is
+    /// judgements that grade no method and move no stage. Nothing else
+    /// follows from them before a method is graded: no deadline is worked
+    /// out from a judgement (its row and `epa_dates` read none), and the
+    /// DfE is sent results, never judgements. So at commit the kept
+    /// deadlines are not worked out again and the EPA is not marked for
+    /// the DfE's push. A caller that records anything else about the EPA
+    /// in the transaction must not note it.
+    pub fn note_judgements_only(&mut self, epa_id: Uuid) {
+        self.judgements_only.insert(epa_id);
     }
 
-    /// Whether the EPA was noted by [`Tx::note_dates_unmoved`].
-    pub fn dates_unmoved(&self, epa_id: Uuid) -> bool {
-        self.dates_unmoved.contains(&epa_id)
+    /// Whether the EPA was noted by [`Tx::note_judgements_only`].
+    pub fn judgements_only(&self, epa_id: Uuid) -> bool {
+        self.judgements_only.contains(&epa_id)
     }
 
     /// Notes that this transaction changes what a token's lookup reads: a

@@ -10,7 +10,7 @@
 //!
 //! No arm reads judgements: a judgement save that grades no method notes
 //! the EPA's dates unmoved and is spared this read and the refresh
-//! (`Tx::note_dates_unmoved`, ADR 0164). A deadline that came to follow
+//! (`Tx::note_judgements_only`, ADRs 0164, 0165). A deadline that came to follow
 //! from a judgement would need that note taken away.
 
 use chrono::{DateTime, NaiveDate, Utc};

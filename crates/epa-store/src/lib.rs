@@ -40,6 +40,7 @@ pub mod returns;
 pub mod schema;
 pub mod second_factors;
 pub mod sign_in_failures;
+pub mod sittings;
 pub mod stage_weeks;
 pub mod tokens;
 pub mod users;

@@ -155,6 +155,13 @@ pub async fn bookings(db: &Db, epa_id: Uuid) -> Result<Vec<Booking>, StoreError>
         .await)?)
 }
 
+/// Bookings made since the EPA's current attempt started: a booking made
+/// before a resit, project rework or retake started was for a sitting of
+/// an earlier attempt. Compared in the statement, not after it, which
+/// would take a second read of the attempts.
+const IN_ATTEMPT: &str = "created_at >= COALESCE((SELECT MAX(started_at) FROM epa_attempts a \
+     WHERE a.epa_id = $1), created_at)";
+
 /// The EPA's live bookings (status `booked`), read inside the transaction
 /// that adds or changes one.
 pub async fn live_bookings_in(tx: &mut Tx, epa_id: Uuid) -> Result<Vec<Booking>, StoreError> {
@@ -167,12 +174,31 @@ pub async fn live_bookings_in(tx: &mut Tx, epa_id: Uuid) -> Result<Vec<Booking>,
         .await)?)
 }
 
-/// The EPA's live and held bookings (status `booked` or `held`): what is
-/// going to happen and what took place, read inside the transaction.
-pub async fn standing_bookings_in(tx: &mut Tx, epa_id: Uuid) -> Result<Vec<Booking>, StoreError> {
+/// [`live_bookings_in`] for the EPA's current attempt only.
+pub async fn current_live_bookings_in(
+    tx: &mut Tx,
+    epa_id: Uuid,
+) -> Result<Vec<Booking>, StoreError> {
+    let sql = format!(
+        "SELECT {BOOKING_COLUMNS} FROM bookings WHERE epa_id = $1 AND status = 'booked' AND {IN_ATTEMPT} \
+         ORDER BY assessment_on, id"
+    );
+    Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
+        .bind(epa_id)
+        .fetch_all(conn)
+        .await)?)
+}
+
+/// The EPA's live and held bookings (status `booked` or `held`) for its
+/// current attempt: what is going to happen and what took place, read
+/// inside the transaction.
+pub async fn current_standing_bookings_in(
+    tx: &mut Tx,
+    epa_id: Uuid,
+) -> Result<Vec<Booking>, StoreError> {
     let sql = format!(
         "SELECT {BOOKING_COLUMNS} FROM bookings WHERE epa_id = $1 AND status IN ('booked', 'held') \
-         ORDER BY assessment_on, id"
+         AND {IN_ATTEMPT} ORDER BY assessment_on, id"
     );
     Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
         .bind(epa_id)

@@ -244,12 +244,11 @@ pub async fn record_judgements(
         .await?;
         stage = after.stage;
     }
-    // No deadline is worked out from judgements: a save that grades no
-    // method and moves no stage (both checked) leaves every date of the
-    // EPA as it was, and its kept deadlines need not be worked out again
-    // (ADR 0164).
+    // A save that grades no method and moves no stage (both checked)
+    // records judgements only: no deadline is worked out from them and
+    // the DfE is sent none, so the commit does neither (ADRs 0164, 0165).
     if result.is_none() && stage == state.stage {
-        tx.note_dates_unmoved(epa_id);
+        tx.note_judgements_only(epa_id);
     }
     let view = result
         .as_ref()

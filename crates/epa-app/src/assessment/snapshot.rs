@@ -34,7 +34,7 @@ pub(super) struct Snapshot {
 
 impl Snapshot {
     /// All of it: [`Snapshot::read_sittings`], then the released results,
-    /// the exceptional circumstances and the claim (seven statements).
+    /// the exceptional circumstances and the claim (four statements).
     pub(super) async fn read(mut reader: Reader<'_>, epa_id: Uuid) -> Result<Snapshot, AppError> {
         let mut snap = Snapshot::read_sittings(reader.again(), epa_id).await?;
         snap.results = store::results(reader.again(), epa_id).await?;
@@ -44,21 +44,23 @@ impl Snapshot {
     }
 
     /// The sittings with their judgements and method results, and the
-    /// attempts: what a judgement save reads and changes. The released
-    /// results, exceptional circumstances and claim are left empty (three
-    /// round trips fewer on every save): only a use case that reads none
-    /// of them, nor [`Snapshot::history`] (which reads the exceptional
-    /// circumstances), may read this.
+    /// attempts, in one statement (`epa_store::sittings`): what a judgement
+    /// save reads and changes. The released results, exceptional
+    /// circumstances and claim are left empty (three round trips fewer on
+    /// every save): only a use case that reads none of them, nor
+    /// [`Snapshot::history`] (which reads the exceptional circumstances),
+    /// may read this.
     pub(super) async fn read_sittings(
-        mut reader: Reader<'_>,
+        reader: Reader<'_>,
         epa_id: Uuid,
     ) -> Result<Snapshot, AppError> {
+        let sittings = epa_store::sittings::read(reader, epa_id).await?;
         Ok(Snapshot {
-            assessments: store::assessments(reader.again(), epa_id).await?,
-            judgements: store::judgements(reader.again(), epa_id).await?,
-            method_results: store::method_results(reader.again(), epa_id).await?,
+            assessments: sittings.assessments,
+            judgements: sittings.judgements,
+            method_results: sittings.method_results,
             results: Vec::new(),
-            attempts: store::attempts(reader.again(), epa_id).await?,
+            attempts: sittings.attempts,
             exceptional: Vec::new(),
             claim: None,
         })
@@ -66,7 +68,7 @@ impl Snapshot {
 
     /// Adds judgements the transaction has just inserted, where a read
     /// would find them: the snapshot as it now stands, without reading it
-    /// again (a whole read is seven round trips).
+    /// again (a whole read is four round trips).
     pub(super) fn add_judgements(&mut self, inserted: impl IntoIterator<Item = Judgement>) {
         self.judgements.extend(inserted);
         self.judgements.sort_by_key(|j| (j.recorded_at, j.id));

@@ -22,37 +22,14 @@ use crate::{App, AppError};
 /// an earlier attempt, which has taken place: it neither blocks booking the
 /// method again nor bears on the new bookings' rules.
 pub(super) async fn current_bookings(tx: &mut Tx, row: &EpaRow) -> Result<Vec<Booking>, AppError> {
-    let live = store::live_bookings_in(tx, row.epa.id).await?;
-    in_attempt(tx, row, live).await
+    Ok(store::current_live_bookings_in(tx, row.epa.id).await?)
 }
 
 /// The EPA's bookings for its current attempt, live or held: a held
 /// booking is an assessment that took place, and order rules still measure
 /// against it. Those of them still `booked` are [`current_bookings`].
 pub(crate) async fn standing_bookings(tx: &mut Tx, row: &EpaRow) -> Result<Vec<Booking>, AppError> {
-    let standing = store::standing_bookings_in(tx, row.epa.id).await?;
-    in_attempt(tx, row, standing).await
-}
-
-/// The bookings made since the current attempt started.
-async fn in_attempt(
-    tx: &mut Tx,
-    row: &EpaRow,
-    live: Vec<Booking>,
-) -> Result<Vec<Booking>, AppError> {
-    let started =
-        epa_store::assessment::attempts(epa_store::assessment::Reader::Tx(tx), row.epa.id)
-            .await?
-            .into_iter()
-            .map(|attempt| attempt.started_at)
-            .max();
-    Ok(match started {
-        Some(started) => live
-            .into_iter()
-            .filter(|b| b.created_at >= started)
-            .collect(),
-        None => live,
-    })
+    Ok(store::current_standing_bookings_in(tx, row.epa.id).await?)
 }
 
 /// The plan's rules for `slot`, against the EPA's other bookings

@@ -1,6 +1,8 @@
 //! A judgement that grades no method moves none of the dates an EPA's
 //! deadlines are worked out from, and its save does not work them out
-//! again (ADR 0164); the save that grades the method does.
+//! again (ADR 0164); the save that grades the method does. Nor is such a
+//! save anything the DfE is sent: its commit does not mark the EPA for the
+//! next push (ADR 0165).
 
 use epa_app::assessment::{self, JudgementInput, JudgementsInput};
 use epa_domain::MethodId;
@@ -146,6 +148,74 @@ async fn check(backend: Backend) {
         .unwrap();
     assert_ne!(kept, vec![(name.to_owned(), by_hand)], "worked out again");
     test_db.finish().await;
+}
+
+/// The mark for the DfE's push of an EPA the DfE is sent (a released
+/// result) after one commit that audits a change to it, with the commit
+/// noting judgements only or not.
+async fn pending_after(app: &epa_app::App, epa_id: Uuid, judgements_only: bool) -> Option<i64> {
+    let mut tx = app.db.begin_write().await.unwrap();
+    let id = epa_id.to_string();
+    epa_store::audit::append(
+        &mut tx,
+        &epa_store::audit::NewAuditEvent {
+            occurred_at: app.now(),
+            actor_id: None,
+            actor_role: "system",
+            action: "judgements.recorded",
+            entity_type: "epa",
+            entity_id: &id,
+            before: None,
+            after: None,
+            request_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    if judgements_only {
+        tx.note_judgements_only(epa_id);
+    }
+    epa_app::deadlines::commit(app, tx).await.unwrap();
+    epa_store::dfe::candidate(&app.db, epa_id)
+        .await
+        .unwrap()
+        .expect("an EPA with a released result")
+        .pending_version
+}
+
+async fn check_dfe(backend: Backend) {
+    let Some((test_db, app)) = crate::demo_loaded(backend).await else {
+        return;
+    };
+    let released = epa_store::dfe::candidates(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.pending_version.is_some())
+        .expect("a demo EPA marked for the DfE");
+    let epa_id = released.epa_id;
+    let marked = released.pending_version;
+    assert_eq!(
+        pending_after(&app, epa_id, true).await,
+        marked,
+        "judgements only: the mark is as it was"
+    );
+    assert_eq!(
+        pending_after(&app, epa_id, false).await,
+        marked.map(|v| v + 1),
+        "any other change marks it again"
+    );
+    test_db.finish().await;
+}
+
+#[tokio::test]
+async fn judgements_alone_are_not_for_the_dfe_on_sqlite() {
+    check_dfe(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn judgements_alone_are_not_for_the_dfe_on_postgres() {
+    check_dfe(Backend::Postgres).await;
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! Use cases, end to end against a real database.
 
 mod commits;
+mod current_bookings;
 mod demo;
 mod dfe;
 mod epa_dates;
@@ -9,6 +10,7 @@ mod idempotency;
 mod judging_keeps_deadlines;
 mod kept_on_registration;
 mod sessions;
+mod sittings;
 
 /// The demo loaded on `backend`, the clock at 09:00 on 4 November 2026;
 /// `None`, the test skipped, where PostgreSQL is not given.
