@@ -62,21 +62,46 @@ pub async fn append(tx: &mut Tx, event: &NewAuditEvent<'_>) -> Result<AuditEvent
     // A transaction that has appended already holds the lock and knows the
     // head: a use case writing several events (the demo loader thousands)
     // pays the lock and the read once.
-    let head = match tx.audit_head.take() {
-        Some(head) => Some(head),
-        None => {
-            if let crate::db::TxConn::Postgres(inner) = tx.conn_mut() {
-                sqlx::query("SELECT pg_advisory_xact_lock(7100071)")
-                    .execute(&mut **inner)
-                    .await?;
-            }
-            on_tx!(tx, |conn| sqlx::query_as(
-                "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1"
-            )
-            .fetch_optional(conn)
-            .await)?
+    if let Some(head) = tx.audit_head.take() {
+        return insert(tx, event_after(event, Some(head))).await;
+    }
+    // On SQLite, the head this process's last write committed, if it is
+    // still the head: the insert checks that itself, and one statement
+    // does the work of two (ADR 0165). Another process that appended
+    // meanwhile (the command line) makes it insert nothing; then the head
+    // is read as below.
+    if let Some(head) = tx.committed_audit_head() {
+        let row = event_after(event, Some(head));
+        let sql = format!(
+            "INSERT INTO audit_events ({COLUMNS}) SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 \
+             WHERE NOT EXISTS (SELECT 1 FROM audit_events WHERE seq >= $1) \
+             AND EXISTS (SELECT 1 FROM audit_events WHERE seq = $1 - 1 AND hash = $12)"
+        );
+        let inserted = on_tx!(tx, |conn| bind_row(sqlx::query(&sql), &row)
+            .execute(conn)
+            .await
+            .map(|done| done.rows_affected()))?;
+        if inserted == 1 {
+            tx.audit_head = Some((row.seq, row.hash.clone()));
+            return Ok(row);
         }
-    };
+    }
+    if let crate::db::TxConn::Postgres(inner) = tx.conn_mut() {
+        sqlx::query("SELECT pg_advisory_xact_lock(7100071)")
+            .execute(&mut **inner)
+            .await?;
+    }
+    let head = on_tx!(tx, |conn| sqlx::query_as(
+        "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1"
+    )
+    .fetch_optional(conn)
+    .await)?;
+    insert(tx, event_after(event, head)).await
+}
+
+/// The event as it follows `head` (the chain's last event's number and
+/// hash, `None` for an empty chain), with its hash.
+fn event_after(event: &NewAuditEvent<'_>, head: Option<(i64, String)>) -> AuditEvent {
     let (seq, prev_hash) = match head {
         Some((seq, hash)) => (seq + 1, hash),
         None => (1, GENESIS.to_owned()),
@@ -100,10 +125,23 @@ pub async fn append(tx: &mut Tx, event: &NewAuditEvent<'_>) -> Result<AuditEvent
         hash: String::new(),
     };
     row.hash = content_hash(&row);
-    let sql = format!(
-        "INSERT INTO audit_events ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
-    );
-    on_tx!(tx, |conn| sqlx::query(&sql)
+    row
+}
+
+/// `query` with the row's values bound as `$1` to `$13`, in [`COLUMNS`]' order.
+fn bind_row<'q, DB: sqlx::Database>(
+    query: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>,
+    row: &'q AuditEvent,
+) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>
+where
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Uuid: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    DateTime<Utc>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<Uuid>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    &'q String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    &'q Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    query
         .bind(row.seq)
         .bind(row.id)
         .bind(row.occurred_at)
@@ -117,6 +155,15 @@ pub async fn append(tx: &mut Tx, event: &NewAuditEvent<'_>) -> Result<AuditEvent
         .bind(&row.request_id)
         .bind(&row.prev_hash)
         .bind(&row.hash)
+}
+
+/// Inserts the event as the chain's next, and notes it as the head this
+/// transaction has extended.
+async fn insert(tx: &mut Tx, row: AuditEvent) -> Result<AuditEvent, StoreError> {
+    let sql = format!(
+        "INSERT INTO audit_events ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+    );
+    on_tx!(tx, |conn| bind_row(sqlx::query(&sql), &row)
         .execute(conn)
         .await
         .map(|_| ()))?;
@@ -281,4 +328,57 @@ pub async fn between(
         .bind(limit)
         .fetch_all(pool)
         .await)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event() -> NewAuditEvent<'static> {
+        NewAuditEvent {
+            occurred_at: Utc::now(),
+            actor_id: None,
+            actor_role: "system",
+            action: "test.appended",
+            entity_type: "test",
+            entity_id: "t-1",
+            before: None,
+            after: None,
+            request_id: None,
+        }
+    }
+
+    /// On SQLite a write starts from the head the last committed write
+    /// left, which is what saves it the read; one rolled back leaves it.
+    #[tokio::test]
+    async fn the_next_write_starts_from_the_head_the_last_commit_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("epa.db").display());
+        let db = Db::open(&url).await.unwrap();
+
+        let mut tx = db.begin_write().await.unwrap();
+        assert_eq!(tx.committed_audit_head(), None, "nothing committed yet");
+        let first = append(&mut tx, &event()).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = db.begin_write().await.unwrap();
+        assert_eq!(
+            tx.committed_audit_head(),
+            Some((first.seq, first.hash.clone()))
+        );
+        let unkept = append(&mut tx, &event()).await.unwrap();
+        assert_eq!(unkept.prev_hash, first.hash);
+        drop(tx);
+
+        let mut tx = db.begin_write().await.unwrap();
+        assert_eq!(
+            tx.committed_audit_head(),
+            Some((first.seq, first.hash.clone())),
+            "a rolled-back write leaves the head as it was"
+        );
+        let second = append(&mut tx, &event()).await.unwrap();
+        assert_eq!((second.seq, &second.prev_hash), (2, &first.hash));
+        tx.commit().await.unwrap();
+        assert_eq!(verify(&db).await.unwrap(), Verdict::Intact { events: 2 });
+    }
 }

@@ -91,9 +91,11 @@ pub struct Tx {
     /// Whether this transaction changed what a token's lookup reads (see
     /// [`Tx::changes_access`]).
     changes_access: bool,
-    /// On SQLite, this process's turn to write (see [`sqlite_writer`]);
-    /// declared after `conn` so it is given back after the transaction ends.
-    _turn: Option<OwnedMutexGuard<()>>,
+    /// On SQLite, this process's turn to write (see [`sqlite_writer`]),
+    /// which holds the audit chain's head as this process's last write
+    /// committed it; declared after `conn` so it is given back after the
+    /// transaction ends.
+    turn: Option<OwnedMutexGuard<CommittedHead>>,
 }
 
 /// The transaction's connection, per backend (used through `on_tx!`).
@@ -309,7 +311,7 @@ impl Db {
             claims_key: false,
             audit_head: None,
             changes_access: false,
-            _turn: turn,
+            turn,
         };
         crate::idempotency::claim_in(&mut tx).await?;
         Ok(tx)
@@ -327,6 +329,11 @@ impl Db {
     }
 }
 
+/// The audit chain's head (its last event's number and hash) as the last
+/// write of this process on an SQLite file committed it, if any: a hint
+/// that saves reading it, which `audit::append` checks in its insert.
+pub(crate) type CommittedHead = Option<(i64, String)>;
+
 /// The turn to write on one SQLite file, shared by every pool this process
 /// opens on it. SQLite lets one writer in at a time; a writer that finds
 /// the lock taken polls in its busy handler, sleeping up to 100 ms between
@@ -334,8 +341,9 @@ impl Db {
 /// while the lock was free. Waiting here instead hands the turn on in
 /// order the moment the previous transaction ends. Other processes (the
 /// command line) still meet the busy handler, as before.
-fn sqlite_writer(pool: &SqlitePool) -> Arc<Mutex<()>> {
-    static WRITERS: OnceLock<std::sync::Mutex<HashMap<PathBuf, Arc<Mutex<()>>>>> = OnceLock::new();
+fn sqlite_writer(pool: &SqlitePool) -> Arc<Mutex<CommittedHead>> {
+    static WRITERS: OnceLock<std::sync::Mutex<HashMap<PathBuf, Arc<Mutex<CommittedHead>>>>> =
+        OnceLock::new();
     let file = pool.connect_options().get_filename().to_path_buf();
     let mut writers = WRITERS
         .get_or_init(Default::default)
@@ -353,10 +361,25 @@ impl Tx {
             return Ok(());
         };
         match tx.conn {
-            TxConn::Sqlite(tx) => tx.commit().await?,
-            TxConn::Postgres(tx) => tx.commit().await?,
+            TxConn::Sqlite(conn) => {
+                conn.commit().await?;
+                // Committed: the head it extended is the chain's, for the
+                // next write's append to start from.
+                if let (Some(turn), Some(head)) = (tx.turn, tx.audit_head) {
+                    let mut turn = turn;
+                    *turn = Some(head);
+                }
+            }
+            TxConn::Postgres(conn) => conn.commit().await?,
         }
         Ok(())
+    }
+
+    /// The audit chain's head as this process's last write on this SQLite
+    /// file committed it (see [`CommittedHead`]); `None` on PostgreSQL,
+    /// where other nodes append too.
+    pub(crate) fn committed_audit_head(&self) -> Option<(i64, String)> {
+        self.turn.as_ref().and_then(|turn| (**turn).clone())
     }
 
     pub fn backend(&self) -> Backend {

@@ -30,6 +30,43 @@ async fn append_three(db: &Db) {
     tx.commit().await.unwrap();
 }
 
+/// Inserts `event` on the database's own connection, outside any of the
+/// app's transactions: as another process would.
+async fn insert_elsewhere(db: &Db, event: &audit::AuditEvent) {
+    let sql = "INSERT INTO audit_events (seq, id, occurred_at, actor_id, actor_role, action, \
+               entity_type, entity_id, before_json, after_json, request_id, prev_hash, hash) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+    macro_rules! bound {
+        ($query:expr) => {
+            $query
+                .bind(event.seq)
+                .bind(event.id)
+                .bind(event.occurred_at)
+                .bind(event.actor_id)
+                .bind(&event.actor_role)
+                .bind(&event.action)
+                .bind(&event.entity_type)
+                .bind(&event.entity_id)
+                .bind(&event.before_json)
+                .bind(&event.after_json)
+                .bind(&event.request_id)
+                .bind(&event.prev_hash)
+                .bind(&event.hash)
+        };
+    }
+    let inserted = match db {
+        Db::Sqlite(sqlite) => bound!(sqlx::query(sql))
+            .execute(sqlite.pool())
+            .await
+            .map(|done| done.rows_affected()),
+        Db::Postgres(pool) => bound!(sqlx::query(sql))
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected()),
+    };
+    assert_eq!(inserted.unwrap(), 1, "the event appended elsewhere");
+}
+
 async fn execute(db: &Db, sql: &str) -> Result<(), sqlx::Error> {
     match db {
         Db::Sqlite(sqlite) => sqlx::query(sql).execute(sqlite.pool()).await.map(|_| ()),
@@ -132,3 +169,43 @@ crate::conformance!(verify_finds_a_removed_event, |db: Db| async move {
     assert_eq!(seq, 3);
     assert!(problem.contains("event 2 is missing"), "{problem}");
 });
+
+crate::conformance!(
+    an_event_appended_behind_the_apps_back_is_followed,
+    |db: Db| async move {
+        append_three(&db).await;
+        // Another process (the command line) appends the fourth event,
+        // after the head this process's last write committed.
+        let head = audit::for_entity(&db, "epa", "e-1").await.unwrap();
+        let mut fourth = audit::AuditEvent {
+            seq: 4,
+            id: uuid::Uuid::now_v7(),
+            occurred_at: Utc.with_ymd_and_hms(2026, 11, 2, 9, 1, 0).unwrap(),
+            actor_id: None,
+            actor_role: "system".into(),
+            action: "elsewhere.appended".into(),
+            entity_type: "epa".into(),
+            entity_id: "e-1".into(),
+            before_json: None,
+            after_json: None,
+            request_id: None,
+            prev_hash: head[2].hash.clone(),
+            hash: String::new(),
+        };
+        fourth.hash = audit::content_hash(&fourth);
+        insert_elsewhere(&db, &fourth).await;
+        // This process's next write follows the fourth, not the third.
+        let mut tx = db.begin_write().await.unwrap();
+        let fifth = audit::append(&mut tx, &event(5)).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!((fifth.seq, &fifth.prev_hash), (5, &fourth.hash));
+        let mut tx = db.begin_write().await.unwrap();
+        let sixth = audit::append(&mut tx, &event(6)).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!((sixth.seq, &sixth.prev_hash), (6, &fifth.hash));
+        assert_eq!(
+            audit::verify(&db).await.unwrap(),
+            Verdict::Intact { events: 6 }
+        );
+    }
+);
