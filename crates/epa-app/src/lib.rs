@@ -22,7 +22,7 @@ pub mod gate;
 pub mod gateway;
 pub mod idempotency;
 pub mod import;
-mod json_time;
+pub mod json_time;
 pub mod locator;
 pub mod mapping;
 pub mod notifications;

@@ -164,6 +164,8 @@ pub async fn get(
 /// One event in an EPA's history.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TimelineEntry {
+    // Written whole, as the list writes its dates.
+    #[serde(serialize_with = "epa_app::json_time::instant")]
     pub at: chrono::DateTime<chrono::Utc>,
     pub action: String,
     pub actor_role: String,
