@@ -62,6 +62,31 @@ impl SqliteDb {
     pub(crate) async fn reader(&self) -> Result<ReadConn, sqlx::Error> {
         self.readers.take().await
     }
+
+    /// The writer's connection in this process's turn to write, for one
+    /// statement outside a transaction (used through `on_writer!`).
+    pub(crate) async fn writer(&self) -> Result<Writer, sqlx::Error> {
+        let turn = take_turn(&self.pool).await?;
+        Ok(Writer {
+            conn: self.pool.acquire().await?,
+            _turn: turn,
+        })
+    }
+}
+
+/// The writer's connection held in this process's turn to write. The
+/// connection is handed back to the pool first (fields drop in order), the
+/// turn after it; the next writer may still wait for the pool to take the
+/// connection back.
+pub(crate) struct Writer {
+    conn: sqlx::pool::PoolConnection<Sqlite>,
+    _turn: OwnedMutexGuard<CommittedHead>,
+}
+
+impl Writer {
+    pub(crate) fn conn(&mut self) -> &mut sqlx::SqliteConnection {
+        &mut self.conn
+    }
 }
 
 /// One open write transaction. Every change the product makes runs in one.
@@ -293,10 +318,7 @@ impl Db {
         crate::idempotency::may_begin()?;
         let (conn, turn) = match self {
             Db::Sqlite(SqliteDb { pool, .. }) => {
-                // Waiting longer than for a connection is answered alike.
-                let turn = tokio::time::timeout(WAIT, sqlite_writer(pool).lock_owned())
-                    .await
-                    .map_err(|_| StoreError::Database(sqlx::Error::PoolTimedOut))?;
+                let turn = take_turn(pool).await?;
                 let tx = pool.begin_with("BEGIN IMMEDIATE").await?;
                 (TxConn::Sqlite(tx), Some(turn))
             }
@@ -350,6 +372,14 @@ fn sqlite_writer(pool: &SqlitePool) -> Arc<Mutex<CommittedHead>> {
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     Arc::clone(writers.entry(file).or_default())
+}
+
+/// This process's turn to write on the pool's file (see [`sqlite_writer`]).
+/// Waiting longer than for a connection is answered alike.
+async fn take_turn(pool: &SqlitePool) -> Result<OwnedMutexGuard<CommittedHead>, sqlx::Error> {
+    tokio::time::timeout(WAIT, sqlite_writer(pool).lock_owned())
+        .await
+        .map_err(|_| sqlx::Error::PoolTimedOut)
 }
 
 impl Tx {
@@ -484,7 +514,7 @@ pub fn redact(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::redact;
+    use super::*;
 
     #[test]
     fn redact_hides_passwords_only() {
@@ -497,5 +527,37 @@ mod tests {
             redact("sqlite://./epa-data/epa.db"),
             "sqlite://./epa-data/epa.db"
         );
+    }
+
+    /// A statement written outside a transaction (`on_writer!`) holds this
+    /// process's turn to write while it runs, as a transaction does, and
+    /// gives it back after.
+    #[tokio::test]
+    async fn a_write_outside_a_transaction_takes_the_turn_to_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("epa.db").display());
+        let db = Db::open(&url).await.unwrap();
+        let Db::Sqlite(sqlite) = &db else {
+            unreachable!("a sqlite:// URL opens SQLite")
+        };
+        let mut writer = sqlite.writer().await.unwrap();
+        sqlx::query("UPDATE dfe_leases SET held_by = NULL WHERE name = 'push'")
+            .execute(writer.conn())
+            .await
+            .unwrap();
+        assert!(
+            sqlite_writer(sqlite.pool()).try_lock().is_err(),
+            "the turn is held while the statement's connection is"
+        );
+        drop(writer);
+        assert!(
+            sqlite_writer(sqlite.pool()).try_lock().is_ok(),
+            "and given back"
+        );
+        let tx = tokio::time::timeout(Duration::from_secs(2), db.begin_write())
+            .await
+            .expect("the turn given back")
+            .unwrap();
+        drop(tx);
     }
 }

@@ -473,7 +473,7 @@ pub async fn take_lease(
     now: DateTime<Utc>,
     lease: Duration,
 ) -> Result<bool, StoreError> {
-    let taken = on_db!(db, |pool| sqlx::query(
+    let taken = on_writer!(db, |pool| sqlx::query(
         "UPDATE dfe_leases SET held_by = $1, held_until = $2 WHERE name = 'push' \
          AND (held_by IS NULL OR held_by = $1 OR held_until <= $3)"
     )
@@ -488,7 +488,7 @@ pub async fn take_lease(
 
 /// Gives the lease back.
 pub async fn release_lease(db: &Db, holder: Uuid) -> Result<(), StoreError> {
-    on_db!(db, |pool| {
+    on_writer!(db, |pool| {
         sqlx::query(
         "UPDATE dfe_leases SET held_by = NULL, held_until = NULL WHERE name = 'push' AND held_by = $1"
     )

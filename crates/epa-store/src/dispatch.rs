@@ -24,6 +24,29 @@ macro_rules! on_db {
     };
 }
 
+/// `on_writer!(db, |conn| expr)`: evaluates `expr`, one statement that
+/// writes outside any transaction of the caller's (the outbox worker's
+/// claims and marks, leases, a session seen), with `conn` bound on SQLite
+/// to the writer's connection in this process's turn to write, as every
+/// write transaction takes it (ADR 0140, [`crate::db::SqliteDb::writer`]),
+/// and on PostgreSQL to the pool. On a read connection such a write met
+/// the writer's lock in SQLite's busy handler, which sleeps a millisecond
+/// and more between tries, and so did the writer meeting its lock.
+macro_rules! on_writer {
+    ($db:expr, |$conn:ident| $body:expr) => {
+        match $db {
+            $crate::Db::Sqlite(sqlite) => match sqlite.writer().await {
+                Ok(mut writer) => {
+                    let $conn = writer.conn();
+                    $body
+                }
+                Err(err) => Err(err.into()),
+            },
+            $crate::Db::Postgres($conn) => $body,
+        }
+    };
+}
+
 /// `on_tx!(tx, |conn| expr)`: evaluates `expr` with `conn` bound to the open
 /// transaction's connection.
 macro_rules! on_tx {

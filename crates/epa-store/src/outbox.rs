@@ -195,7 +195,7 @@ pub async fn claim(
     let sql = format!(
         "UPDATE outbox_messages SET claimed_by = $1, claimed_until = $2 WHERE id IN ({due}{lock}) RETURNING {COLUMNS}"
     );
-    let mut claimed: Vec<OutboxMessage> = on_db!(db, |pool| sqlx::query_as(&sql)
+    let mut claimed: Vec<OutboxMessage> = on_writer!(db, |pool| sqlx::query_as(&sql)
         .bind(worker)
         .bind(now + lease)
         .bind(now)
@@ -214,7 +214,7 @@ pub async fn mark_sent(
     worker: Uuid,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let updated = on_db!(db, |pool| {
+    let updated = on_writer!(db, |pool| {
         sqlx::query(
         "UPDATE outbox_messages SET sent_at = $1, attempts = attempts + 1, last_error = NULL, \
          claimed_by = NULL, claimed_until = NULL WHERE id = $2 AND claimed_by = $3 AND sent_at IS NULL"
@@ -260,7 +260,7 @@ pub async fn mark_failed(
     let attempts = message.attempts + 1;
     let give_up = attempts >= max_attempts;
     let next = now + backoff(message.attempts);
-    let updated = on_db!(db, |pool| {
+    let updated = on_writer!(db, |pool| {
         sqlx::query(
         "UPDATE outbox_messages SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2, \
          failed_at = $3, claimed_by = NULL, claimed_until = NULL WHERE id = $4 AND claimed_by = $5 AND sent_at IS NULL"

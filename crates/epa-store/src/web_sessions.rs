@@ -121,7 +121,7 @@ pub async fn authenticate(
 
 /// Marks the session seen at `now`.
 pub async fn touch(db: &Db, id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
-    on_db!(db, |pool| sqlx::query(
+    on_writer!(db, |pool| sqlx::query(
         "UPDATE web_sessions SET last_seen_at = $1 WHERE id_hash = $2"
     )
     .bind(now)
@@ -157,7 +157,7 @@ pub async fn delete_for_user(tx: &mut Tx, user_id: Uuid) -> Result<u64, StoreErr
 
 /// Forgets sessions that ended before `before`.
 pub async fn delete_expired(db: &Db, before: DateTime<Utc>) -> Result<u64, StoreError> {
-    Ok(on_db!(db, |pool| sqlx::query(
+    Ok(on_writer!(db, |pool| sqlx::query(
         "DELETE FROM web_sessions WHERE expires_at <= $1"
     )
     .bind(before)
