@@ -66,32 +66,52 @@ async fn check(backend: Backend) {
         }
     }
     assert!(sampled, "a demo EPA with a method result");
-    // A correction, which the demo does not make: a judgement superseding
-    // one of the demo's.
+    // Corrections, which the demo does not make: three judgements, each
+    // superseding the last, saved out of the order of their instants, which
+    // differ only in their fractions of a second (the demo's clock moves in
+    // whole minutes). Both reads must give them in the order of time.
     let mut corrected = false;
     for listed in &all {
         let judged = assessment::judgements(Reader::Db(&db), listed.epa.id)
             .await
             .unwrap();
         if let Some(first) = judged.first() {
+            let whole = chrono::DateTime::from_timestamp(first.recorded_at.timestamp() + 86_400, 0)
+                .expect("a day later");
+            let mut superseded = first.id;
             let mut tx = db.begin_write().await.unwrap();
-            assessment::insert_judgement(
-                &mut tx,
-                &assessment::NewJudgement {
-                    epa_id: first.epa_id,
-                    assessment_id: first.assessment_id,
-                    method: first.method,
-                    criterion_id: &first.criterion_id,
-                    met: !first.met,
-                    note: "corrected",
-                    assessor_id: first.assessor_id,
-                    supersedes_id: Some(first.id),
-                },
-                chrono::Utc::now(),
-            )
-            .await
-            .unwrap();
+            for at in [
+                whole + chrono::Duration::milliseconds(500),
+                whole,
+                whole + chrono::Duration::microseconds(500_001),
+            ] {
+                let saved = assessment::insert_judgement(
+                    &mut tx,
+                    &assessment::NewJudgement {
+                        epa_id: first.epa_id,
+                        assessment_id: first.assessment_id,
+                        method: first.method,
+                        criterion_id: &first.criterion_id,
+                        met: !first.met,
+                        note: "corrected",
+                        assessor_id: first.assessor_id,
+                        supersedes_id: Some(superseded),
+                    },
+                    at,
+                )
+                .await
+                .unwrap();
+                superseded = saved.id;
+            }
             tx.commit().await.unwrap();
+            let times: Vec<_> = sittings::read(Reader::Db(&db), first.epa_id)
+                .await
+                .unwrap()
+                .judgements
+                .iter()
+                .map(|j| j.recorded_at)
+                .collect();
+            assert!(times.is_sorted(), "in the order of time: {times:?}");
             corrected = true;
             break;
         }
