@@ -31,18 +31,24 @@ macro_rules! on_db {
 /// write transaction takes it (ADR 0140, [`crate::db::SqliteDb::writer`]),
 /// and on PostgreSQL to the pool. On a read connection such a write met
 /// the writer's lock in SQLite's busy handler, which sleeps a millisecond
-/// and more between tries, and so did the writer meeting its lock.
+/// and more between tries, and so did the writer meeting its lock. Inside
+/// an idempotent request whose transaction is held back for its answer
+/// (on SQLite holding the turn), it is refused at once, as a second
+/// transaction is (`idempotency::may_begin`).
 macro_rules! on_writer {
     ($db:expr, |$conn:ident| $body:expr) => {
-        match $db {
-            $crate::Db::Sqlite(sqlite) => match sqlite.writer().await {
-                Ok(mut writer) => {
-                    let $conn = writer.conn();
-                    $body
-                }
-                Err(err) => Err(err.into()),
+        match $crate::idempotency::may_begin() {
+            Err(err) => Err(err),
+            Ok(()) => match $db {
+                $crate::Db::Sqlite(sqlite) => match sqlite.writer().await {
+                    Ok(mut writer) => {
+                        let $conn = writer.conn();
+                        $body.map_err($crate::StoreError::from)
+                    }
+                    Err(err) => Err(err.into()),
+                },
+                $crate::Db::Postgres($conn) => $body.map_err($crate::StoreError::from),
             },
-            $crate::Db::Postgres($conn) => $body,
         }
     };
 }

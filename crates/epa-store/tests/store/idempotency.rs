@@ -99,6 +99,20 @@ crate::conformance!(a_key_is_claimed_with_the_work, |db: Db| async move {
     // Its first transaction, never answered, is not kept.
     assert_eq!(idempotency::find(&db, user.id, "k-2").await.unwrap(), None);
 
+    // Nor a write outside a transaction: on SQLite it would wait for the
+    // turn the held-back transaction keeps.
+    let third = Claim {
+        key: "k-3".to_owned(),
+        ..claim.clone()
+    };
+    let (result, _) = idempotency::within(third, now(), async {
+        let first = db.begin_write().await?;
+        first.commit().await?;
+        epa_store::web_sessions::touch(&db, "no such session", now()).await
+    })
+    .await;
+    assert!(matches!(result, Err(StoreError::Setup(_))), "{result:?}");
+
     // Outside a scope nothing is claimed.
     let tx = db.begin_write().await.unwrap();
     tx.commit().await.unwrap();
