@@ -459,9 +459,9 @@ fn kept_body(deadline: &Deadline) -> Result<String, AppError> {
 
 /// Commits a use case's transaction. First, for every EPA it changed (each
 /// change to an EPA is audited, and the audit notes the EPA in the
-/// transaction), it brings the kept deadlines up to date (unless the
-/// transaction noted the EPA's dates unmoved) and marks the EPA for the
-/// DfE push. Every use case commits through here.
+/// transaction), it brings the kept deadlines up to date and marks the EPA
+/// for the DfE push, unless the transaction noted it as recording only
+/// judgements that grade nothing. Every use case commits through here.
 pub async fn commit(app: &App, mut tx: Tx) -> Result<(), AppError> {
     let today = app.clock.today();
     for epa_id in tx.take_touched() {

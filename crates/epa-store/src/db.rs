@@ -395,8 +395,7 @@ impl Tx {
                 conn.commit().await?;
                 // Committed: the head it extended is the chain's, for the
                 // next write's append to start from.
-                if let (Some(turn), Some(head)) = (tx.turn, tx.audit_head) {
-                    let mut turn = turn;
+                if let (Some(mut turn), Some(head)) = (tx.turn, tx.audit_head) {
                     *turn = Some(head);
                 }
             }
