@@ -227,6 +227,17 @@ async fn serve(settings: Settings, demo: bool) -> Result<(), String> {
         let mut stopped = stopped;
         let _ = stopped.wait_for(|stop| *stop).await;
     }));
+    // Housekeeping: every node sweeps; each row is deleted once.
+    let housekeeping = {
+        let mut stopped = stop.subscribe();
+        tokio::spawn(epa_app::housekeeping::run(
+            db.clone(),
+            app.clock.clone(),
+            async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            },
+        ))
+    };
     // The DfE worker, when the service is configured: every node runs one;
     // a lease lets one push at a time.
     let dfe_worker = match settings.dfe()? {
@@ -264,6 +275,8 @@ async fn serve(settings: Settings, demo: bool) -> Result<(), String> {
     // sent after a while is left claimed, and tried again once its claim
     // runs out.
     let _ = tokio::time::timeout(std::time::Duration::from_secs(10), worker).await;
+    // A sweep cut short leaves the rest to the next.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), housekeeping).await;
     if let Some(dfe_worker) = dfe_worker {
         // A push cut short keeps what the DfE acknowledged; the rest goes
         // at the next start.

@@ -447,3 +447,57 @@ fn the_demo_refuses_a_database_with_other_people_in_it() {
         run.stderr
     );
 }
+
+/// A person with one web session that ended a day ago and one that is live.
+async fn sessions_ended_and_live(url: &str) {
+    let db = epa_store::Db::open(url).await.unwrap();
+    let now = chrono::Utc::now();
+    let mut tx = db.begin_write().await.unwrap();
+    let user = epa_store::users::insert(&mut tx, "kept@epao.example", "Kit", None, now)
+        .await
+        .unwrap();
+    let day = chrono::Duration::days(1);
+    epa_store::web_sessions::create(&mut tx, user.id, now - day - day, now - day, false)
+        .await
+        .unwrap();
+    epa_store::web_sessions::create(&mut tx, user.id, now, now + day, false)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    db.close().await;
+}
+
+async fn web_sessions_left(url: &str) -> i64 {
+    let db = epa_store::Db::connect(url).await.unwrap();
+    let left = epa_testkit::scalar(&db, "SELECT COUNT(*) FROM web_sessions").await;
+    db.close().await;
+    left
+}
+
+#[test]
+fn serve_forgets_ended_web_sessions_when_it_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("epa-data");
+    let data_arg = data.to_str().unwrap();
+    let url = format!("sqlite://{}", data.join("epa.db").display());
+    assert_eq!(epa(&["migrate", "--data-dir", data_arg], None).code, 0);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(sessions_ended_and_live(&url));
+    assert_eq!(runtime.block_on(web_sessions_left(&url)), 2);
+
+    let server = Server::start(&["--data-dir", data_arg]);
+    let started = Instant::now();
+    while runtime.block_on(web_sessions_left(&url)) != 1 {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the ended session is still there"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(server.terminate(), 0);
+    assert_eq!(
+        runtime.block_on(web_sessions_left(&url)),
+        1,
+        "the live one stays"
+    );
+}

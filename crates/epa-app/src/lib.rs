@@ -20,6 +20,7 @@ mod error;
 pub mod exports;
 pub mod gate;
 pub mod gateway;
+pub mod housekeeping;
 pub mod idempotency;
 pub mod import;
 pub mod json_time;

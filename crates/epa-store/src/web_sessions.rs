@@ -155,12 +155,16 @@ pub async fn delete_for_user(tx: &mut Tx, user_id: Uuid) -> Result<u64, StoreErr
     .map(|r| r.rows_affected()))?)
 }
 
-/// Forgets sessions that ended before `before`.
-pub async fn delete_expired(db: &Db, before: DateTime<Utc>) -> Result<u64, StoreError> {
+/// Forgets at most `limit` of the sessions that ended by `before` and
+/// returns how many: a sweep takes them a batch at a time, so that on
+/// SQLite it never holds the turn to write for long.
+pub async fn delete_expired(db: &Db, before: DateTime<Utc>, limit: i64) -> Result<u64, StoreError> {
     Ok(on_writer!(db, |pool| sqlx::query(
-        "DELETE FROM web_sessions WHERE expires_at <= $1"
+        "DELETE FROM web_sessions WHERE id_hash IN \
+         (SELECT id_hash FROM web_sessions WHERE expires_at <= $1 LIMIT $2)"
     )
     .bind(before)
+    .bind(limit)
     .execute(pool)
     .await
     .map(|r| r.rows_affected()))?)

@@ -80,6 +80,16 @@ impl TestDb {
     }
 }
 
+/// The one number `sql` (a statement without parameters) selects, on
+/// either database: for a test that counts rows no use case reads.
+pub async fn scalar(db: &Db, sql: &str) -> i64 {
+    match db {
+        Db::Sqlite(sqlite) => sqlx::query_scalar(sql).fetch_one(sqlite.pool()).await,
+        Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+    }
+    .unwrap_or_else(|err| panic!("{sql}: {err}"))
+}
+
 /// `url` with its database name replaced by `name`.
 fn with_database(url: &str, name: &str) -> String {
     let (base, query) = match url.split_once('?') {

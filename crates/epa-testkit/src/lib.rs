@@ -7,7 +7,7 @@ mod database;
 pub mod seed;
 
 pub use clock::FakeClock;
-pub use database::{TestDb, pg_url, skip_without_postgres};
+pub use database::{TestDb, pg_url, scalar, skip_without_postgres};
 
 use std::path::PathBuf;
 use std::sync::Arc;

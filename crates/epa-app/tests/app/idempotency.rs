@@ -10,9 +10,14 @@ use epa_app::people::organisations::list_organisations;
 use epa_store::Backend;
 
 fn northwind() -> NewOrganisationInput {
+    employer("Northwind Joinery")
+}
+
+/// A new employer with a name and nothing else.
+pub(crate) fn employer(name: &str) -> NewOrganisationInput {
     NewOrganisationInput {
         kind: "employer".to_owned(),
-        name: "Northwind Joinery".to_owned(),
+        name: name.to_owned(),
         ukprn: None,
         contact_name: None,
         contact_organisation: None,

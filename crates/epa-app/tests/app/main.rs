@@ -6,6 +6,7 @@ mod demo;
 mod dfe;
 mod epa_dates;
 mod gate_reads;
+mod housekeeping;
 mod idempotency;
 mod judging_keeps_deadlines;
 mod kept_on_registration;
