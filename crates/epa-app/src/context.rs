@@ -12,6 +12,8 @@ use epa_store::tokens::Recent;
 use epa_store::users::{Membership, Role};
 use uuid::Uuid;
 
+use crate::schemes::Schemes;
+
 /// Everything a use case needs from outside the domain. Cheap to clone.
 #[derive(Clone)]
 pub struct App {
@@ -31,6 +33,8 @@ pub struct App {
     /// API tokens authenticated in the last second (see
     /// [`epa_store::tokens::authenticate`]).
     pub recent_tokens: Arc<Recent>,
+    /// The grading scheme of each plan, built once (see [`crate::schemes`]).
+    pub schemes: Arc<Schemes>,
 }
 
 /// Settings the accounts use cases read (see `epa.example.toml`).
@@ -71,6 +75,7 @@ impl App {
             working_hours: WorkingHours::default(),
             accounts: AccountSettings::default(),
             recent_tokens: Arc::new(Recent::default()),
+            schemes: Arc::new(Schemes::default()),
         }
     }
 

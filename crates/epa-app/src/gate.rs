@@ -113,9 +113,9 @@ impl EpaContext {
     }
 
     /// The grading scheme of the EPA's plan, for the use cases that grade
-    /// (built on asking: most reads never grade).
-    pub fn scheme(&self) -> Result<GradingScheme, AppError> {
-        GradingScheme::from_plan(&self.plan).map_err(|err| {
+    /// (built the first time any of them asks, then shared).
+    pub fn scheme(&self, app: &App) -> Result<Arc<GradingScheme>, AppError> {
+        app.schemes.of(&self.plan).map_err(|err| {
             AppError::Internal(format!(
                 "EPA {} has a plan that cannot grade: {err}",
                 self.row.epa.id

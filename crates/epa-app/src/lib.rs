@@ -37,6 +37,7 @@ pub mod render;
 pub mod reports;
 pub mod returns;
 pub mod schedule;
+pub mod schemes;
 pub mod synthetic;
 pub mod timeline;
 pub mod transitions;

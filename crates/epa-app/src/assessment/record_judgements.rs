@@ -143,7 +143,7 @@ pub async fn record_judgements(
 
     // The grade, once every criterion of the method has a judgement.
     snap.add_judgements(saved.iter().cloned());
-    let scheme = ctx.scheme()?;
+    let scheme = ctx.scheme(app)?;
     let criteria: Vec<String> = scheme.criteria(method).to_vec();
     let judged: BTreeSet<&str> = snap
         .standing(assessment.id)

@@ -110,7 +110,8 @@ pub(super) async fn release_overall(
     let (kind, _) = snap.current_attempt(state)?;
     let history = snap.history(&ctx.plan, state)?;
     let cap = history.cap_context();
-    let explained = snap.overall(&ctx.scheme()?, cap)?;
+    let scheme = ctx.scheme(app)?;
+    let explained = snap.overall(&scheme, cap)?;
     let (Some(overall), Some(uncapped)) = (
         explained.result.overall.grade(),
         explained.result.uncapped.grade(),

@@ -275,7 +275,7 @@ pub(super) fn results_view(
 ) -> Result<ResultsView, AppError> {
     let row = &ctx.row;
     let state = transitions::state_of(row)?;
-    let (plan, scheme) = (&ctx.plan, &ctx.scheme()?);
+    let (plan, scheme) = (&ctx.plan, &ctx.scheme(app)?);
     let provisional = ctx.may(actor, Action::ViewProvisionalResults);
     let (kind, _) = snap.current_attempt(&state)?;
     let due = due_dates(app, plan, row, &state, snap)?;

@@ -51,13 +51,7 @@ async fn post(
 }
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
-    match &app.db {
-        epa_store::Db::Sqlite(sqlite) => sqlx::query_scalar(sql)
-            .fetch_one(sqlite.pool())
-            .await
-            .unwrap(),
-        epa_store::Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
-    }
+    epa_testkit::scalar(&app.db, sql).await
 }
 
 on_both!(
