@@ -82,15 +82,23 @@ rate() {
   echo "$out" | awk '/Requests\/sec/ {print int($2)}'
 }
 
-# Latency at about half the peak rate: each of the 8 connections waits
-# between requests so that together they send half of `peak` per second.
+# Latency at about half the peak rate: each connection waits between
+# requests so that together they send half of `peak` per second (a little
+# less, as each waits after its answer; the rate reached is printed). wrk
+# takes a whole number of milliseconds for the wait (it drops the
+# fraction, so a wait under 1 ms was no wait at all and a fast read was
+# measured at full load): the wait is rounded, and the connections are as
+# many as that wait needs.
 half_load() {
-  local label="$1" path="$2" peak="$3" out
+  local label="$1" path="$2" peak="$3" out pause connections
+  read -r pause connections < <(python3 -c "
+half = max($peak / 2, 1)
+pause = max(1, round(8000 / half))
+print(pause, max(1, round(half * pause / 1000)))")
   cat > "$WORK/half.lua" <<LUA
-local pause = 8 * 1000 / ($peak / 2)
-function delay() return pause end
+function delay() return $pause end
 LUA
-  out="$(taskset -c "$CLIENT_CORE" wrk -t1 -c8 -d"${DURATION}s" --latency -s "$WORK/half.lua" \
+  out="$(taskset -c "$CLIENT_CORE" wrk -t1 -c"$connections" -d"${DURATION}s" --latency -s "$WORK/half.lua" \
     -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT$path")"
   echo "$out" | awk -v label="$label" '
     /Requests\/sec/ {rate = int($2)}
