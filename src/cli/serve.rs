@@ -271,17 +271,20 @@ async fn serve(settings: Settings, demo: bool) -> Result<(), String> {
     })
     .await
     .map_err(|err| format!("server stopped: {err}"))?;
-    // The worker finishes the message in hand and stops; one still being
-    // sent after a while is left claimed, and tried again once its claim
-    // runs out.
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), worker).await;
-    // A sweep cut short leaves the rest to the next.
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), housekeeping).await;
-    if let Some(dfe_worker) = dfe_worker {
-        // A push cut short keeps what the DfE acknowledged; the rest goes
-        // at the next start.
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(10), dfe_worker).await;
-    }
+    // The background tasks stop together, within ten seconds at most: the
+    // outbox worker finishes the message in hand (one still being sent
+    // after that is left claimed, and tried again once its claim runs
+    // out); a sweep stops at once (each batch is a statement of its own,
+    // done whole or not at all); a push cut short keeps what the DfE
+    // acknowledged, and the rest goes at the next start.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        let _ = worker.await;
+        let _ = housekeeping.await;
+        if let Some(dfe_worker) = dfe_worker {
+            let _ = dfe_worker.await;
+        }
+    })
+    .await;
     db.close().await;
     tracing::info!("OpenEPA stopped cleanly");
     Ok(())

@@ -69,12 +69,17 @@ fn epa_ids(path: &str, count: usize) -> Vec<Vec<u8>> {
         .expect("EPAs are read")
 }
 
-/// As the product opens its writer: WAL, every commit synced.
+/// As the product opens its writer (`epa_store`'s `db.rs`): WAL, every
+/// commit synced, foreign keys, a 32 MB page cache.
 fn open(path: &str) -> rusqlite::Connection {
     let db = rusqlite::Connection::open(path).expect("the database opens");
-    db.busy_timeout(Duration::from_secs(5)).expect("a busy timeout");
-    db.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
-        .expect("the pragmas are set");
+    db.busy_timeout(Duration::from_secs(5))
+        .expect("a busy timeout");
+    db.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
+         PRAGMA cache_size = -32768;",
+    )
+    .expect("the pragmas are set");
     db
 }
 
@@ -118,6 +123,8 @@ async fn with_sqlx(path: &str, ids: &[Vec<u8>], body: &str) {
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
+        .pragma("cache_size", "-32768")
+        .row_buffer_size(512)
         .busy_timeout(Duration::from_secs(5));
     let mut db = sqlx::SqliteConnection::connect_with(&options)
         .await

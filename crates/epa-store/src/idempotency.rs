@@ -213,16 +213,16 @@ pub async fn find(db: &Db, user_id: Uuid, key: &str) -> Result<Option<Stored>, S
 }
 
 /// Forgets at most `limit` of the keys claimed before `before` and returns
-/// how many, a batch at a time as [`crate::web_sessions::delete_expired`]
-/// does: a retry after that runs the work again (ADR 0167).
+/// how many (see [`crate::sweep`]): a retry after that runs the work again
+/// (ADR 0167).
 pub async fn forget_before(db: &Db, before: DateTime<Utc>, limit: i64) -> Result<u64, StoreError> {
-    Ok(on_writer!(db, |pool| sqlx::query(
-        "DELETE FROM idempotency_keys WHERE (user_id, key) IN \
-         (SELECT user_id, key FROM idempotency_keys WHERE created_at < $1 LIMIT $2)"
+    crate::sweep::delete_batch(
+        db,
+        "idempotency_keys",
+        "user_id, key",
+        "created_at < $1",
+        before,
+        limit,
     )
-    .bind(before)
-    .bind(limit)
-    .execute(pool)
     .await
-    .map(|r| r.rows_affected()))?)
 }

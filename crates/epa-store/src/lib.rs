@@ -42,6 +42,7 @@ pub mod second_factors;
 pub mod sign_in_failures;
 pub mod sittings;
 pub mod stage_weeks;
+mod sweep;
 pub mod tokens;
 pub mod users;
 pub mod web_sessions;

@@ -342,3 +342,10 @@ pub async fn unrestrict_all(tx: &mut Tx, user_id: Uuid) -> Result<(), StoreError
     .map(|_| ()))?;
     Ok(())
 }
+
+/// Forgets at most `limit` of the tokens that expired by `before` and
+/// returns how many (see [`crate::sweep`]). Nothing lists or accepts an
+/// expired token; one made without an expiry is kept.
+pub async fn delete_expired(db: &Db, before: DateTime<Utc>, limit: i64) -> Result<u64, StoreError> {
+    crate::sweep::delete_batch(db, "api_tokens", "id", "expires_at <= $1", before, limit).await
+}

@@ -156,18 +156,17 @@ pub async fn delete_for_user(tx: &mut Tx, user_id: Uuid) -> Result<u64, StoreErr
 }
 
 /// Forgets at most `limit` of the sessions that ended by `before` and
-/// returns how many: a sweep takes them a batch at a time, so that on
-/// SQLite it never holds the turn to write for long.
+/// returns how many (see [`crate::sweep`]).
 pub async fn delete_expired(db: &Db, before: DateTime<Utc>, limit: i64) -> Result<u64, StoreError> {
-    Ok(on_writer!(db, |pool| sqlx::query(
-        "DELETE FROM web_sessions WHERE id_hash IN \
-         (SELECT id_hash FROM web_sessions WHERE expires_at <= $1 LIMIT $2)"
+    crate::sweep::delete_batch(
+        db,
+        "web_sessions",
+        "id_hash",
+        "expires_at <= $1",
+        before,
+        limit,
     )
-    .bind(before)
-    .bind(limit)
-    .execute(pool)
     .await
-    .map(|r| r.rows_affected()))?)
 }
 
 /// Lifts the restriction from every session of the person: they have set

@@ -81,7 +81,8 @@ impl TestDb {
 }
 
 /// The one number `sql` (a statement without parameters) selects, on
-/// either database: for a test that counts rows no use case reads.
+/// either database: for a test that counts rows no use case reads. The
+/// number must be a 64-bit integer on PostgreSQL, as `COUNT(*)` is.
 pub async fn scalar(db: &Db, sql: &str) -> i64 {
     match db {
         Db::Sqlite(sqlite) => sqlx::query_scalar(sql).fetch_one(sqlite.pool()).await,

@@ -1,5 +1,6 @@
-//! Housekeeping forgets web sessions past their end and idempotency keys
-//! older than a day, a batch at a time, and nothing live (ADR 0167).
+//! Housekeeping forgets web sessions past their end, API tokens past their
+//! expiry and idempotency keys older than a day, a batch at a time, and
+//! nothing live (ADR 0167).
 
 use chrono::Duration;
 use epa_app::housekeeping::{self, KEYS_KEPT_HOURS, Swept};
@@ -25,20 +26,28 @@ async fn create_under_key(app: &App, admin: &Actor, key: &str) -> bool {
     .replayed
 }
 
+fn admin_password() -> epa_app::accounts::SignIn {
+    epa_app::accounts::SignIn {
+        email: "admin@epao.example".to_owned(),
+        password: "correct horse battery staple".to_owned(),
+        code: None,
+    }
+}
+
+/// A web session's id.
 async fn sign_in(app: &App) -> String {
-    web_sessions::sign_in(
-        app,
-        epa_app::accounts::SignIn {
-            email: "admin@epao.example".to_owned(),
-            password: "correct horse battery staple".to_owned(),
-            code: None,
-        },
-        "10.0.0.1",
-        None,
-    )
-    .await
-    .unwrap()
-    .session_id
+    web_sessions::sign_in(app, admin_password(), "10.0.0.1", None)
+        .await
+        .unwrap()
+        .session_id
+}
+
+/// An API token.
+async fn sign_in_for_a_token(app: &App) -> String {
+    epa_app::accounts::sign_in(app, admin_password(), "10.0.0.1")
+        .await
+        .unwrap()
+        .token
 }
 
 async fn rows(app: &App, table: &str) -> i64 {
@@ -50,17 +59,22 @@ async fn sweeps(backend: Backend) {
         epa_testkit::skip_without_postgres();
         return;
     };
-    // Three sessions and a key at nine in the morning.
+    // Three sessions, a token (with the one the administrator was made
+    // with) and a key at nine in the morning.
+    let morning = clock.now();
     for _ in 0..3 {
         sign_in(&app).await;
     }
+    sign_in_for_a_token(&app).await;
     assert!(!create_under_key(&app, &admin, "early").await);
-    let first_session_ends = clock.now() + app.accounts.token_lifetime;
+    assert_eq!(rows(&app, "api_tokens").await, 2);
 
-    // Once they have ended, the sessions go, a batch of one at a time, and
-    // a session started since stays; the key is not a day old yet.
-    clock.set(first_session_ends + Duration::minutes(1));
+    // Once they have ended, the sessions and tokens go, a batch of one at a
+    // time, and a session and a token started since stay; the key is not a
+    // day old yet.
+    clock.set(morning + app.accounts.token_lifetime + Duration::minutes(1));
     let live = sign_in(&app).await;
+    let token = sign_in_for_a_token(&app).await;
     let swept = housekeeping::sweep_in_batches(&app.db, clock.now(), 1)
         .await
         .unwrap();
@@ -68,6 +82,7 @@ async fn sweeps(backend: Backend) {
         swept,
         Swept {
             sessions: 3,
+            tokens: 2,
             idempotency_keys: 0
         }
     );
@@ -76,10 +91,18 @@ async fn sweeps(backend: Backend) {
         web_sessions::current(&app, &live).await.unwrap().is_some(),
         "the live session still works"
     );
+    assert_eq!(rows(&app, "api_tokens").await, 1);
+    assert!(
+        epa_store::tokens::authenticate(&app.recent_tokens, &app.db, &token, clock.now())
+            .await
+            .unwrap()
+            .is_some(),
+        "the live token still works"
+    );
     assert_eq!(rows(&app, "idempotency_keys").await, 1);
 
     // A day after it was claimed the key goes; one claimed now stays.
-    clock.set(first_session_ends - app.accounts.token_lifetime + Duration::hours(KEYS_KEPT_HOURS));
+    clock.set(morning + Duration::hours(KEYS_KEPT_HOURS));
     assert!(!create_under_key(&app, &admin, "late").await);
     let swept = housekeeping::sweep(&app.db, clock.now() + Duration::seconds(1))
         .await
@@ -87,8 +110,8 @@ async fn sweeps(backend: Backend) {
     assert_eq!(
         swept,
         Swept {
-            sessions: 0,
-            idempotency_keys: 1
+            idempotency_keys: 1,
+            ..Swept::default()
         }
     );
     assert!(

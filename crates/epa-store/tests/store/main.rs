@@ -10,6 +10,7 @@ mod people;
 mod recent;
 mod schema;
 mod settings;
+mod sweep;
 
 /// Declares `mod NAME { sqlite, postgres }`, running `body(db)` on each backend.
 /// Without `EPA_TEST_PG_URL` the PostgreSQL run says it was skipped and passes,

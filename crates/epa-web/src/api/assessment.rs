@@ -177,7 +177,7 @@ where
     request_body = AssessmentInput,
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for 24 hours"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for at least 24 hours"),
     ),
     responses(
         (status = 201, description = "Recorded; the first sitting starts the assessment stage", body = RecordedAssessment),
@@ -247,7 +247,7 @@ pub async fn list_assessments(
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
         ("assessment_id" = Uuid, Path, description = "The assessment's ID"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for 24 hours"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for at least 24 hours"),
     ),
     responses(
         (status = 201, description = "Saved; the method's progress and, once fully judged, its provisional grade", body = MethodProgress),
@@ -341,7 +341,7 @@ pub async fn results(
     request_body(content = NoBody, description = "Empty, or `{}`"),
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for 24 hours"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for at least 24 hours"),
     ),
     responses(
         (status = 200, description = "Released", body = ResultsView),
@@ -386,7 +386,7 @@ pub async fn release(
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
         ("method" = String, Path, description = "`observation`, `project` or `discussion`"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for 24 hours"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for at least 24 hours"),
     ),
     responses(
         (status = 200, description = "Released; the overall result too when it was the last method", body = ResultsView),
@@ -432,7 +432,7 @@ pub async fn release_method(
     request_body = ReasonInput,
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for 24 hours"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for at least 24 hours"),
     ),
     responses(
         (status = 201, description = "Recorded", body = ExceptionalView),
@@ -481,7 +481,7 @@ pub async fn exceptional_circumstances(
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
         ("record_id" = Uuid, Path, description = "The exceptional circumstances' ID"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for 24 hours"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for at least 24 hours"),
     ),
     responses(
         (status = 200, description = "Confirmed", body = ExceptionalView),
@@ -525,7 +525,7 @@ pub async fn confirm_exceptional_circumstances(
     request_body(content = NoBody, description = "Empty, or `{}`"),
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for 24 hours"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for at least 24 hours"),
     ),
     responses(
         (status = 201, description = "Claimed, with the policy's due date where it states one", body = CertificateView),
@@ -567,7 +567,7 @@ pub async fn claim_certificate(
     request_body = ReceiveInput,
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for 24 hours"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for at least 24 hours"),
     ),
     responses(
         (status = 200, description = "Received", body = CertificateView),
@@ -612,7 +612,7 @@ pub async fn receive_certificate(
     request_body = ResitInput,
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for 24 hours"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for at least 24 hours"),
     ),
     responses(
         (status = 201, description = "Resit started; the EPA is planned again", body = AttemptStarted),
@@ -655,7 +655,7 @@ pub async fn resit(
     request_body(content = NoBody, description = "Empty, or `{}`"),
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for 24 hours"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for at least 24 hours"),
     ),
     responses(
         (status = 201, description = "Rework started, with its due date", body = AttemptStarted),
@@ -698,7 +698,7 @@ pub async fn project_rework(
     request_body(content = NoBody, description = "Empty, or `{}`"),
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for 24 hours"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for at least 24 hours"),
     ),
     responses(
         (status = 201, description = "Retake started; the EPA is registered for a new gateway", body = AttemptStarted),
@@ -741,7 +741,7 @@ pub async fn retake(
     request_body = ReasonInput,
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for 24 hours"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for at least 24 hours"),
     ),
     responses(
         (status = 200, description = "Withdrawn", body = EpaView),

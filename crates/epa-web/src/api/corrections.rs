@@ -163,7 +163,7 @@ pub async fn correct_registration(
     request_body = AdjustmentInput,
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for 24 hours"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for at least 24 hours"),
     ),
     responses(
         (status = 201, description = "Decided; it replaces any earlier adjustment", body = AdjustmentView),

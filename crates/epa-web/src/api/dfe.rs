@@ -121,7 +121,7 @@ pub async fn list_replacement_certificates(
     request_body = ReplacementInput,
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for 24 hours"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for at least 24 hours"),
     ),
     responses(
         (status = 201, description = "Recorded, with the day it is due to be asked of the DfE", body = ReplacementView),

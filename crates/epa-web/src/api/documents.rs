@@ -142,7 +142,7 @@ fn too_large(what: &str, limit: u64) -> Response {
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
         UploadParams,
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat an upload safely: the same key with the same file returns the first answer"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat an upload safely: the same key with the same file returns the first answer for at least 24 hours"),
         ("X-File-Name" = String, Header, description = "The file's name with its extension, percent-encoded if not ASCII (kept as data, never as a path)"),
     ),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file's bytes: at most 25 MB, 200 MB for a recording"),
@@ -243,7 +243,7 @@ pub struct ArchiveParams {
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
         ArchiveParams,
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat an upload safely: the same key with the same zip returns the first answer"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat an upload safely: the same key with the same zip returns the first answer for at least 24 hours"),
     ),
     request_body(content = Vec<u8>, content_type = "application/zip", description = "The zip's bytes: at most 50 MB, its files at most 25 MB each and 100 MB together"),
     responses(

@@ -22,7 +22,7 @@ use crate::AppState;
 #[utoipa::path(
     post, path = "/api/v1/epas", tag = "epas", operation_id = "register_apprentice",
     request_body = Registration,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for 24 hours")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for at least 24 hours")),
     responses(
         (status = 201, description = "Registered", body = EpaView),
         (status = 401, description = "No valid token", body = Problem),

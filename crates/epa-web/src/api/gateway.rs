@@ -63,7 +63,7 @@ pub fn routes() -> Router<AppState> {
     post, path = "/api/v1/epas/{id}/gateway", tag = "gateway", operation_id = "submit_gateway",
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for 24 hours"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for at least 24 hours"),
     ),
     request_body = GatewayInput,
     responses(
@@ -335,7 +335,7 @@ pub async fn get_proposal(
     post, path = "/api/v1/epas/{id}/proposal", tag = "gateway", operation_id = "rework_proposal",
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for 24 hours"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for at least 24 hours"),
     ),
     request_body = ProposalInput,
     responses(

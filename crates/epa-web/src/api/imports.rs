@@ -75,7 +75,7 @@ pub fn app_error(err: ImportError) -> AppError {
     post, path = "/api/v1/imports/apprentices", tag = "imports", operation_id = "import_apprentices",
     params(
         ImportParams,
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat an import safely: the same key with the same file returns the first answer"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat an import safely: the same key with the same file returns the first answer for at least 24 hours"),
     ),
     request_body(content = Vec<u8>, content_type = "text/csv", description = "The CSV file: at most 8 MB and 20,000 rows"),
     responses(

@@ -53,7 +53,7 @@ pub fn routes() -> Router<AppState> {
     post, path = "/api/v1/epas/{id}/evidence-locator", tag = "evidence-locator", operation_id = "submit_locator",
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for 24 hours"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for at least 24 hours"),
     ),
     request_body = LocatorInput,
     responses(

@@ -110,7 +110,7 @@ pub fn routes() -> Router<AppState> {
 #[utoipa::path(
     post, path = "/api/v1/organisations", tag = "people", operation_id = "create_organisation",
     request_body = NewOrganisationInput,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for 24 hours")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for at least 24 hours")),
     responses(
         (status = 201, description = "Added", body = OrganisationView),
         (status = 401, description = "No valid token", body = Problem),
@@ -249,7 +249,7 @@ pub async fn edit_organisation(
 #[utoipa::path(
     post, path = "/api/v1/users", tag = "people", operation_id = "invite_user",
     request_body = Invitation,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for 24 hours")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for at least 24 hours")),
     responses(
         (status = 201, description = "Invited", body = UserView),
         (status = 401, description = "No valid token", body = Problem),

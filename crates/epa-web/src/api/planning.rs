@@ -146,7 +146,7 @@ fn booking_error(err: BookingError) -> Response {
 #[utoipa::path(
     post, path = "/api/v1/conflicts", tag = "planning", operation_id = "declare_conflict",
     request_body = ConflictInput,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for 24 hours")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for at least 24 hours")),
     responses(
         (status = 201, description = "Declared", body = ConflictView),
         (status = 401, description = "No valid token", body = Problem),
@@ -211,7 +211,7 @@ pub async fn conflicts_of(
     request_body = PlanningMeetingInput,
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for 24 hours"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for at least 24 hours"),
     ),
     responses(
         (status = 201, description = "Held; the EPA is planned", body = PlanningMeetingHeld),
@@ -283,7 +283,7 @@ pub async fn planning_meetings(
     request_body = BookingInput,
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for 24 hours"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for at least 24 hours"),
     ),
     responses(
         (status = 201, description = "Booked, with any recommended rule not followed", body = Booked),
@@ -355,7 +355,7 @@ pub async fn bookings(
     request_body = RescheduleInput,
     params(
         ("id" = Uuid, Path, description = "The booking's ID"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for 24 hours"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for at least 24 hours"),
     ),
     responses(
         (status = 201, description = "The new booking", body = Booked),
@@ -463,7 +463,7 @@ pub async fn no_show(
     request_body = SubmissionInput,
     params(
         ("id" = Uuid, Path, description = "The EPA's ID"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for 24 hours"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST safely: the same key returns the first answer for at least 24 hours"),
     ),
     responses(
         (status = 201, description = "Recorded, with bookings it puts at odds with the plan", body = SubmissionView),

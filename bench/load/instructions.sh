@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Counts the instructions a judgement save runs in the server, with
+# valgrind's callgrind: for the same build the count is the same whatever
+# else the machine runs (two runs agree within a few tenths of a percent),
+# so two builds can be told apart by a change of a few percent, which the
+# timed benchmark (run.sh) cannot resolve. Loads N apprentices (default
+# 100,000) on SQLite, finds the judgement saves' targets as run.sh does,
+# sends 20 saves to warm up, counts the next 300, and prints the count a
+# save and the product's functions that take the most.
+#
+#   bench/load/instructions.sh [N]
+#
+# Needs valgrind (Debian's package), curl and python3; builds the release
+# binary first. EPA_BENCH_BIN names one already built (built with
+# CARGO_PROFILE_RELEASE_DEBUG=line-tables-only, the functions have their
+# names); EPA_BENCH_DATA a data directory already loaded, to skip the load
+# (it is copied, never changed).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+N="${1:-100000}"
+PORT="${EPA_BENCH_PORT:-18482}"
+CLIENT_CORE=1
+
+command -v valgrind >/dev/null || { echo "valgrind is needed: apt-get install valgrind" >&2; exit 2; }
+. bench/load/lib.sh
+EPA="$(release_epa)"
+WORK="$(mktemp -d /tmp/openepa-instructions.XXXXXX)"
+SERVER=
+trap 'if [ -n "$SERVER" ]; then kill "$SERVER" 2>/dev/null || true; fi; rm -rf "$WORK"' EXIT
+
+if [ -n "${EPA_BENCH_DATA:-}" ]; then
+  cp -r "$EPA_BENCH_DATA" "$WORK/data"
+else
+  echo "== loading $N apprentices"
+  "$EPA" demo load --apprentices "$N" --data-dir "$WORK/data" >/dev/null
+fi
+valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$WORK/callgrind.out" \
+  "$EPA" serve --demo --bind "127.0.0.1:$PORT" --data-dir "$WORK/data" \
+  >"$WORK/serve.out" 2>"$WORK/serve.log" &
+SERVER=$!
+# Under valgrind the server starts some fifty times slower.
+for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.5; done
+password="$(sed -n 's/.*password "\([^"]*\)".*/\1/p' "$WORK/serve.out" | head -n 1)"
+TOKEN="$(sign_in operations@demo.test "$password")"
+ASSESSOR_TOKEN="$(sign_in assessor@demo.test "$password")"
+write_targets
+head -n 20 "$WORK/judgements.txt" > "$WORK/warm.txt"
+post_list "$WORK/warm.txt" "$ASSESSOR_TOKEN" >/dev/null
+callgrind_control -i on "$SERVER" >/dev/null 2>&1
+post_list "$WORK/judgements.txt" "$ASSESSOR_TOKEN" >/dev/null
+callgrind_control -i off "$SERVER" >/dev/null 2>&1
+kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
+SERVER=
+
+saves="$(grep -c . "$WORK/judgements.txt")"
+callgrind_annotate --inclusive=yes "$WORK/callgrind.out" 2>/dev/null > "$WORK/inclusive.txt"
+python3 - "$WORK/inclusive.txt" "$saves" <<'PY'
+import re, sys
+path, saves = sys.argv[1], int(sys.argv[2])
+total, rows = None, []
+for line in open(path):
+    if line.startswith("-- Auto-annotated source"):
+        break  # the functions' list ends; their sources follow
+    m = re.match(r"\s*([\d,]+) \(\s*[\d.]+%\)\s+(.*)", line)
+    if not m:
+        continue
+    count, name = int(m.group(1).replace(",", "")), m.group(2)
+    if name.startswith("PROGRAM TOTALS"):
+        total = count
+    elif "/crates/" in name:
+        rows.append((count, re.sub(r".*/crates/", "", name.split(" [")[0])))
+print(f"   judgement save: {total // saves:,} instructions ({saves} saves, {total:,} in all)")
+print("   the product's functions, with what they call, a share of all:")
+seen = set()
+for count, name in rows:
+    if name in seen or len(seen) == 15:
+        continue
+    seen.add(name)
+    print(f"   {100 * count / total:5.1f} %  {name[:110]}")
+PY

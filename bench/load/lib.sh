@@ -1,0 +1,131 @@
+# Shared by run.sh and instructions.sh, sourced from the repository's root:
+# the epa binary, signing in, the writes' targets found through the API,
+# and a list of POSTs sent one after another. The functions read PORT,
+# WORK and CLIENT_CORE (and, for the writes' targets, TOKEN and
+# ASSESSOR_TOKEN), which the scripts set before calling them.
+
+# The epa binary to measure: EPA_BENCH_BIN, an epa already built (release),
+# or the release build, built first.
+release_epa() {
+  if [ -n "${EPA_BENCH_BIN:-}" ]; then
+    echo "$EPA_BENCH_BIN"
+    return
+  fi
+  cargo build --release --locked -q >&2 || return 1
+  local target="${CARGO_TARGET_DIR:-target}"
+  case "$target" in /*) ;; *) target="$PWD/$target" ;; esac
+  echo "$target/release/epa"
+}
+
+# POSTs from a list: each line of `$1` is `path|json body`, sent once in
+# order on one kept-alive connection (one curl, pinned to the client's
+# core), as the holder of `$2`. Prints the rate of 2xx answers over the
+# time the whole list took. (wrk cannot stop at the end of a list: it
+# reports its whole duration, so a short list read as a low rate.)
+post_list() {
+  local list="$1" token="$2" start end
+  python3 - "$list" "$token" "http://127.0.0.1:$PORT" > "$WORK/list.curl" <<'PY'
+import json, sys
+path, token, base = sys.argv[1:]
+requests = []
+for line in open(path):
+    line = line.rstrip("\n")
+    if not line:
+        continue
+    target, body = line.split("|", 1)
+    requests.append("\n".join([
+        f'url = "{base}{target}"',
+        'header = "Content-Type: application/json"',
+        f'header = "Authorization: Bearer {token}"',
+        f"data-binary = {json.dumps(body)}",
+        'output = "/dev/null"',
+        'write-out = "%{http_code}\\n"',
+    ]))
+print("\nnext\n".join(requests))
+PY
+  start="$(date +%s.%N)"
+  taskset -c "$CLIENT_CORE" curl -s -K "$WORK/list.curl" > "$WORK/list.codes" || true
+  end="$(date +%s.%N)"
+  python3 - "$WORK/list.codes" "$start" "$end" <<'PY'
+import sys
+codes = [c.strip() for c in open(sys.argv[1]) if c.strip()]
+ok = sum(1 for c in codes if c.startswith("2"))
+if ok < len(codes):
+    print(f"   (refused: {len(codes) - ok} of {len(codes)})", file=sys.stderr)
+secs = float(sys.argv[3]) - float(sys.argv[2])
+print(int(ok / secs) if secs > 0 else 0)
+PY
+}
+
+sign_in() {
+  curl -sf -H 'content-type: application/json' \
+    -d "{\"email\":\"$1\",\"password\":\"$2\"}" \
+    "http://127.0.0.1:$PORT/api/v1/tokens" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'
+}
+
+# The writes' targets, found through the API: judgement saves on the
+# observation sittings of the demo assessor's EPAs in assessment (one
+# criterion, saved again and again, which supersedes; the loader gives
+# each assessor 150 EPAs, so each sitting is saved several times), and
+# bookings of the observation of planned EPAs with nothing booked yet (the
+# loader leaves one planned EPA in twenty so), each in its own slot of its
+# assessor's diary.
+write_targets() {
+  python3 - "http://127.0.0.1:$PORT" "$TOKEN" "$ASSESSOR_TOKEN" "$WORK" <<'PY'
+import datetime, json, sys, urllib.request
+base, ops, assessor, work = sys.argv[1:]
+def get(path, token):
+    req = urllib.request.Request(base + path, headers={"authorization": "Bearer " + token})
+    with urllib.request.urlopen(req) as r:
+        return json.load(r)
+def pages(query, want, keep, token=ops):
+    found, path = [], f"/api/v1/epas?limit=200&{query}"
+    while path and len(found) < want:
+        page = get(path, token)
+        found += [e for e in page["items"] if keep(e)]
+        path = page.get("next")  # the next page's link
+    return found[:want]
+judged = []
+for epa in pages("stage=in_assessment", 300, lambda e: True, assessor):
+    sittings = get(f"/api/v1/epas/{epa['id']}/assessments", assessor)
+    items = sittings["items"] if isinstance(sittings, dict) else sittings
+    for s in items:
+        if s["method"] == "observation":
+            judged.append(f"/api/v1/epas/{epa['id']}/assessments/{s['id']}/judgements|"
+                          + json.dumps({"judgements": [{"criterion": "OBS-P01", "met": True}]}))
+            break
+judged = (judged * (300 // max(len(judged), 1) + 1))[:300]
+open(f"{work}/judgements.txt", "w").write("\n".join(judged) + "\n")
+# Planned EPAs without bookings: synthetic apprentice i with i % 20 == 11,
+# whose gateway (today - i % 90 days) leaves the EPA period open ahead.
+def unbooked(e):
+    name = e["apprentice"]["family_name"]
+    if not name.startswith("Apprentice "):
+        return False
+    i = int(name.split()[1])
+    return i % 20 == 11 and i % 90 < 20
+today = datetime.date.today()
+booked, k = [], 0
+for epa in pages("stage=planned", 1000, unbooked):
+    # 16 slots a day clear of the loader's own bookings (09:00 to 15:00):
+    # out of working hours is a warning, not a refusal.
+    day = today + datetime.timedelta(days=16 + k // 16)
+    minutes = (k % 16) * 65 if k % 16 < 8 else 15 * 60 + (k % 16 - 8) * 65
+    body = {"method": "observation", "date": day.isoformat(),
+            "start_time": f"{minutes // 60:02d}:{minutes % 60:02d}", "mode": "in_person"}
+    booked.append(f"/api/v1/epas/{epa['id']}/bookings|" + json.dumps(body))
+    k += 1
+open(f"{work}/bookings.txt", "w").write("\n".join(booked) + "\n")
+print(f"   write targets: {len(judged)} sittings to judge, {len(booked)} EPAs to book")
+PY
+}
+
+# One request of a list, with its answer shown if refused: a check that
+# the targets are good before their rate is taken.
+first_ok() {
+  local line path body status
+  line="$(head -n 1 "$1")"; path="${line%%|*}"; body="${line#*|}"
+  status="$(curl -s -o "$WORK/first.json" -w '%{http_code}' -H "Authorization: Bearer $2" \
+    -H 'content-type: application/json' -d "$body" "http://127.0.0.1:$PORT$path")"
+  case "$status" in 2*) ;; *) echo "   $path answered $status: $(cat "$WORK/first.json")" >&2 ;; esac
+}
