@@ -1,8 +1,8 @@
-//! Grading schemes, built once for each effective plan and shared. A
-//! scheme is the plan's criteria and overall table prepared for grading;
-//! building it walks every criterion of the plan, which was a twentieth
-//! of the work of a judgement save, and a plan does not change while the
-//! process runs.
+//! Grading schemes, built once for each effective plan and shared (ADR
+//! 0168). A scheme is the plan's criteria and overall table prepared for
+//! grading; building it walks every criterion of the plan, which was 5 %
+//! of a judgement save's instructions, and a plan does not change while
+//! the process runs.
 
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 
