@@ -448,8 +448,9 @@ fn the_demo_refuses_a_database_with_other_people_in_it() {
     );
 }
 
-/// A person with one web session that ended a day ago and one that is live.
-async fn sessions_ended_and_live(url: &str) {
+/// A person with one web session that ended a day ago and one that is
+/// live: the live one's id.
+async fn sessions_ended_and_live(url: &str) -> String {
     let db = epa_store::Db::open(url).await.unwrap();
     let now = chrono::Utc::now();
     let mut tx = db.begin_write().await.unwrap();
@@ -460,11 +461,23 @@ async fn sessions_ended_and_live(url: &str) {
     epa_store::web_sessions::create(&mut tx, user.id, now - day - day, now - day, false)
         .await
         .unwrap();
-    epa_store::web_sessions::create(&mut tx, user.id, now, now + day, false)
+    let live = epa_store::web_sessions::create(&mut tx, user.id, now, now + day, false)
         .await
         .unwrap();
     tx.commit().await.unwrap();
     db.close().await;
+    live
+}
+
+/// Whether the session `id` is still there and live.
+async fn still_live(url: &str, id: &str) -> bool {
+    let db = epa_store::Db::connect(url).await.unwrap();
+    let now = chrono::Utc::now();
+    let found = epa_store::web_sessions::live(&db, id, now, now - chrono::Duration::hours(1))
+        .await
+        .unwrap();
+    db.close().await;
+    found.is_some()
 }
 
 async fn web_sessions_left(url: &str) -> i64 {
@@ -482,7 +495,7 @@ fn serve_forgets_ended_web_sessions_when_it_starts() {
     let url = format!("sqlite://{}", data.join("epa.db").display());
     assert_eq!(epa(&["migrate", "--data-dir", data_arg], None).code, 0);
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(sessions_ended_and_live(&url));
+    let live = runtime.block_on(sessions_ended_and_live(&url));
     assert_eq!(runtime.block_on(web_sessions_left(&url)), 2);
 
     let server = Server::start(&["--data-dir", data_arg]);
@@ -495,9 +508,9 @@ fn serve_forgets_ended_web_sessions_when_it_starts() {
         std::thread::sleep(Duration::from_millis(50));
     }
     assert_eq!(server.terminate(), 0);
-    assert_eq!(
-        runtime.block_on(web_sessions_left(&url)),
-        1,
+    assert_eq!(runtime.block_on(web_sessions_left(&url)), 1);
+    assert!(
+        runtime.block_on(still_live(&url, &live)),
         "the live one stays"
     );
 }

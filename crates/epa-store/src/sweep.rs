@@ -3,7 +3,7 @@
 //! (`on_writer!`), so requests that write go between batches. On
 //! PostgreSQL a batch skips rows another transaction holds (a person's
 //! sessions being ended, another node's sweep): they go in a later batch,
-//! and neither waits on the other.
+//! and a sweep never waits on them.
 
 use chrono::{DateTime, Utc};
 
