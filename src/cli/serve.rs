@@ -222,22 +222,14 @@ async fn serve(settings: Settings, demo: bool) -> Result<(), String> {
         other => other,
     };
     let worker = epa_notify::Worker::new(db.clone(), mailer, app.clock.clone(), worker_settings);
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let worker = tokio::spawn(worker.run(async move {
-        let mut stopped = stopped;
-        let _ = stopped.wait_for(|stop| *stop).await;
-    }));
+    let stop = tokio::sync::watch::channel(false).0;
+    let worker = tokio::spawn(worker.run(stopped(&stop)));
     // Housekeeping: every node sweeps; each row is deleted once.
-    let housekeeping = {
-        let mut stopped = stop.subscribe();
-        tokio::spawn(epa_app::housekeeping::run(
-            db.clone(),
-            app.clock.clone(),
-            async move {
-                let _ = stopped.wait_for(|stop| *stop).await;
-            },
-        ))
-    };
+    let housekeeping = tokio::spawn(epa_app::housekeeping::run(
+        db.clone(),
+        app.clock.clone(),
+        stopped(&stop),
+    ));
     // The DfE worker, when the service is configured: every node runs one;
     // a lease lets one push at a time.
     let dfe_worker = match settings.dfe()? {
@@ -246,10 +238,7 @@ async fn serve(settings: Settings, demo: bool) -> Result<(), String> {
             let client = epa_dfe::Client::new(dfe.connection.clone())
                 .map_err(|err| format!("cannot start the DfE client: {err}"))?;
             let worker = epa_app::dfe::worker::Worker::new(app.clone(), client, dfe);
-            let mut stopped = stop.subscribe();
-            Some(tokio::spawn(worker.run(async move {
-                let _ = stopped.wait_for(|stop| *stop).await;
-            })))
+            Some(tokio::spawn(worker.run(stopped(&stop))))
         }
         None => None,
     };
@@ -288,6 +277,14 @@ async fn serve(settings: Settings, demo: bool) -> Result<(), String> {
     db.close().await;
     tracing::info!("OpenEPA stopped cleanly");
     Ok(())
+}
+
+/// Completes once `stop` says so: what each background task stops on.
+fn stopped(stop: &tokio::sync::watch::Sender<bool>) -> impl Future<Output = ()> + Send + 'static {
+    let mut stopped = stop.subscribe();
+    async move {
+        let _ = stopped.wait_for(|stop| *stop).await;
+    }
 }
 
 fn print_demo_logins(settings: &Settings, loaded: &epa_app::demo::Loaded) {
