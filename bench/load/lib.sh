@@ -19,11 +19,15 @@ release_epa() {
 
 # POSTs from a list: each line of `$1` is `path|json body`, sent once in
 # order on one kept-alive connection (one curl, pinned to the client's
-# core), as the holder of `$2`. Prints the rate of 2xx answers over the
-# time the whole list took. (wrk cannot stop at the end of a list: it
-# reports its whole duration, so a short list read as a low rate.)
+# core), as the holder of `$2`; or, given `$3`, that many at a time on as
+# many connections. Prints the rate of 2xx answers over the time the
+# whole list took. (wrk cannot stop at the end of a list: it reports its
+# whole duration, so a short list read as a low rate.)
 post_list() {
-  local list="$1" token="$2" start end
+  local list="$1" token="$2" parallel=() start end
+  if [ -n "${3:-}" ]; then
+    parallel=(--parallel --parallel-immediate --parallel-max "$3" --no-progress-meter)
+  fi
   python3 - "$list" "$token" "http://127.0.0.1:$PORT" > "$WORK/list.curl" <<'PY'
 import json, sys
 path, token, base = sys.argv[1:]
@@ -44,7 +48,7 @@ for line in open(path):
 print("\nnext\n".join(requests))
 PY
   start="$(date +%s.%N)"
-  taskset -c "$CLIENT_CORE" curl -s -K "$WORK/list.curl" > "$WORK/list.codes" || true
+  taskset -c "$CLIENT_CORE" curl -s "${parallel[@]}" -K "$WORK/list.curl" > "$WORK/list.codes" || true
   end="$(date +%s.%N)"
   python3 - "$WORK/list.codes" "$start" "$end" <<'PY'
 import sys

@@ -1,24 +1,22 @@
 //! Opening the database, asserting the settings durability depends on, and
 //! applying the migrations.
 
-use std::collections::{BTreeSet, HashMap};
-use std::path::PathBuf;
+use std::collections::BTreeSet;
 use std::str::FromStr;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
-
-use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Postgres, Sqlite, Transaction};
+use sqlx::{Postgres, Transaction};
 
 use uuid::Uuid;
 
 use crate::StoreError;
 use crate::readers::{ReadConn, Readers};
+use crate::writer::{Member, Writer};
 
 /// How long a request waits for a connection, or SQLite for the write lock,
 /// before giving up with a clear error rather than hanging.
@@ -65,27 +63,8 @@ impl SqliteDb {
 
     /// The writer's connection in this process's turn to write, for one
     /// statement outside a transaction (used through `on_writer!`).
-    pub(crate) async fn writer(&self) -> Result<Writer, sqlx::Error> {
-        let turn = take_turn(&self.pool).await?;
-        Ok(Writer {
-            conn: self.pool.acquire().await?,
-            _turn: turn,
-        })
-    }
-}
-
-/// The writer's connection held in this process's turn to write. The
-/// connection is handed back to the pool first (fields drop in order), the
-/// turn after it; the next writer may still wait for the pool to take the
-/// connection back.
-pub(crate) struct Writer {
-    conn: sqlx::pool::PoolConnection<Sqlite>,
-    _turn: OwnedMutexGuard<CommittedHead>,
-}
-
-impl Writer {
-    pub(crate) fn conn(&mut self) -> &mut sqlx::SqliteConnection {
-        &mut self.conn
+    pub(crate) async fn writer(&self) -> Result<Writer, StoreError> {
+        Writer::take(&self.pool).await
     }
 }
 
@@ -116,17 +95,14 @@ pub struct Tx {
     /// Whether this transaction changed what a token's lookup reads (see
     /// [`Tx::changes_access`]).
     changes_access: bool,
-    /// On SQLite, this process's turn to write (see [`sqlite_writer`]),
-    /// which holds the audit chain's head as this process's last write
-    /// committed it; declared after `conn` so it is given back after the
-    /// transaction ends.
-    turn: Option<OwnedMutexGuard<CommittedHead>>,
 }
 
 /// The transaction's connection, per backend (used through `on_tx!`).
 #[doc(hidden)]
 pub enum TxConn {
-    Sqlite(Transaction<'static, Sqlite>),
+    /// On SQLite, this process's turn to write and the group of writes the
+    /// transaction's work commits with (see [`crate::writer`]).
+    Sqlite(Member),
     Postgres(Transaction<'static, Postgres>),
 }
 
@@ -181,7 +157,7 @@ impl Db {
             .row_buffer_size(512)
             .busy_timeout(WAIT);
         let options_for_readers = options.clone();
-        // Write transactions take turns (see `sqlite_writer`) and reads use
+        // Write transactions take turns (see `crate::writer`) and reads use
         // `Readers`, so the pool is the one writer. One connection, not
         // several: under WAL a connection drops its whole page cache when
         // it finds that another connection has written since it last
@@ -313,16 +289,13 @@ impl Db {
     /// commits or rolls back with the change (and its answer, ADR 0141).
     ///
     /// On SQLite the process's writers take turns in order before they
-    /// begin (see [`sqlite_writer`]), rather than in SQLite's busy handler.
+    /// begin, rather than in SQLite's busy handler, and a writer that comes
+    /// while a commit is still to be made shares it (see [`crate::writer`]).
     pub async fn begin_write(&self) -> Result<Tx, StoreError> {
         crate::idempotency::may_begin()?;
-        let (conn, turn) = match self {
-            Db::Sqlite(SqliteDb { pool, .. }) => {
-                let turn = take_turn(pool).await?;
-                let tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                (TxConn::Sqlite(tx), Some(turn))
-            }
-            Db::Postgres(pool) => (TxConn::Postgres(pool.begin().await?), None),
+        let conn = match self {
+            Db::Sqlite(SqliteDb { pool, .. }) => TxConn::Sqlite(Member::begin(pool).await?),
+            Db::Postgres(pool) => TxConn::Postgres(pool.begin().await?),
         };
         let mut tx = Tx {
             conn,
@@ -333,9 +306,8 @@ impl Db {
             claims_key: false,
             audit_head: None,
             changes_access: false,
-            turn,
         };
-        crate::idempotency::claim_in(&mut tx).await?;
+        crate::idempotency::claim_in(self, &mut tx).await?;
         Ok(tx)
     }
 
@@ -351,37 +323,6 @@ impl Db {
     }
 }
 
-/// The audit chain's head (its last event's number and hash) as the last
-/// write of this process on an SQLite file committed it, if any: a hint
-/// that saves reading it, which `audit::append` checks in its insert.
-pub(crate) type CommittedHead = Option<(i64, String)>;
-
-/// The turn to write on one SQLite file, shared by every pool this process
-/// opens on it. SQLite lets one writer in at a time; a writer that finds
-/// the lock taken polls in its busy handler, sleeping up to 100 ms between
-/// tries, so under concurrent writes most of the time went to sleeping
-/// while the lock was free. Waiting here instead hands the turn on in
-/// order the moment the previous transaction ends. Other processes (the
-/// command line) still meet the busy handler, as before.
-fn sqlite_writer(pool: &SqlitePool) -> Arc<Mutex<CommittedHead>> {
-    static WRITERS: OnceLock<std::sync::Mutex<HashMap<PathBuf, Arc<Mutex<CommittedHead>>>>> =
-        OnceLock::new();
-    let file = pool.connect_options().get_filename().to_path_buf();
-    let mut writers = WRITERS
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    Arc::clone(writers.entry(file).or_default())
-}
-
-/// This process's turn to write on the pool's file (see [`sqlite_writer`]).
-/// Waiting longer than for a connection is answered alike.
-async fn take_turn(pool: &SqlitePool) -> Result<OwnedMutexGuard<CommittedHead>, sqlx::Error> {
-    tokio::time::timeout(WAIT, sqlite_writer(pool).lock_owned())
-        .await
-        .map_err(|_| sqlx::Error::PoolTimedOut)
-}
-
 impl Tx {
     /// Commits; except that the transaction which claimed a request's
     /// `Idempotency-Key` is held back until the answer is written into it
@@ -391,24 +332,32 @@ impl Tx {
             return Ok(());
         };
         match tx.conn {
-            TxConn::Sqlite(conn) => {
-                conn.commit().await?;
-                // Committed: the head it extended is the chain's, for the
-                // next write's append to start from.
-                if let (Some(mut turn), Some(head)) = (tx.turn, tx.audit_head) {
-                    *turn = Some(head);
-                }
-            }
-            TxConn::Postgres(conn) => conn.commit().await?,
+            // The head it extended is the chain's, for the next write's
+            // append to start from.
+            TxConn::Sqlite(member) => member.commit(tx.audit_head).await,
+            TxConn::Postgres(conn) => Ok(conn.commit().await?),
         }
-        Ok(())
     }
 
-    /// The audit chain's head as this process's last write on this SQLite
-    /// file committed it (see [`CommittedHead`]); `None` on PostgreSQL,
-    /// where other nodes append too.
+    /// The audit chain's head as this process's writer on this SQLite file
+    /// last left it (see [`crate::writer::AuditHead`]); `None` on
+    /// PostgreSQL, where other nodes append too.
     pub(crate) fn committed_audit_head(&self) -> Option<(i64, String)> {
-        self.turn.as_ref().and_then(|turn| (**turn).clone())
+        match &self.conn {
+            TxConn::Sqlite(member) => member.audit_head(),
+            TxConn::Postgres(_) => None,
+        }
+    }
+
+    /// Before the transaction has written anything, on SQLite: commits
+    /// the group of writes it joined and goes on alone, so that what it
+    /// reads next is committed (see [`crate::writer`]). Answers whether
+    /// there was such a group; on an error the transaction is void.
+    pub(crate) async fn begin_alone(&mut self, pool: &SqlitePool) -> Result<bool, StoreError> {
+        match &mut self.conn {
+            TxConn::Sqlite(member) => member.begin_alone(pool).await,
+            TxConn::Postgres(_) => Ok(false),
+        }
     }
 
     pub fn backend(&self) -> Backend {
@@ -545,12 +494,12 @@ mod tests {
             .await
             .unwrap();
         assert!(
-            sqlite_writer(sqlite.pool()).try_lock().is_err(),
+            crate::writer::turn_of(sqlite.pool()).try_lock().is_err(),
             "the turn is held while the statement's connection is"
         );
         drop(writer);
         assert!(
-            sqlite_writer(sqlite.pool()).try_lock().is_ok(),
+            crate::writer::turn_of(sqlite.pool()).try_lock().is_ok(),
             "and given back"
         );
         let tx = tokio::time::timeout(Duration::from_secs(2), db.begin_write())

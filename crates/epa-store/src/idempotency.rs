@@ -119,7 +119,7 @@ pub(crate) fn may_begin() -> Result<(), StoreError> {
 
 /// Called by [`Db::begin_write`]: inside a [`within`] scope, claims the key
 /// in the new transaction; elsewhere does nothing.
-pub(crate) async fn claim_in(tx: &mut Tx) -> Result<(), StoreError> {
+pub(crate) async fn claim_in(db: &Db, tx: &mut Tx) -> Result<(), StoreError> {
     may_begin()?;
     let pending = SCOPE
         .try_with(|scope| {
@@ -130,19 +130,17 @@ pub(crate) async fn claim_in(tx: &mut Tx) -> Result<(), StoreError> {
     let Some((claim, now)) = pending else {
         return Ok(());
     };
-    let inserted = on_tx!(tx, |conn| {
-        sqlx::query(
-            "INSERT INTO idempotency_keys (user_id, key, request_hash, response_status, response_body, created_at) \
-             VALUES ($1, $2, $3, 0, '', $4) ON CONFLICT (user_id, key) DO NOTHING",
-        )
-        .bind(claim.user_id)
-        .bind(&claim.key)
-        .bind(&claim.request_hash)
-        .bind(now)
-        .execute(conn)
-        .await
-        .map(|done| done.rows_affected())
-    })?;
+    let mut inserted = insert_claim(tx, &claim, now).await?;
+    // On SQLite the claim found may be an earlier request's in the group of
+    // writes not yet committed: its answer is not to be replayed before it
+    // is, and readers cannot see it yet. So that group is committed first
+    // and the claim tried again, as it was when each write committed alone.
+    if inserted == 0
+        && let Db::Sqlite(sqlite) = db
+        && tx.begin_alone(sqlite.pool()).await?
+    {
+        inserted = insert_claim(tx, &claim, now).await?;
+    }
     let claimed = inserted == 1;
     tx.claims_key = claimed;
     SCOPE.with(|scope| {
@@ -159,6 +157,24 @@ pub(crate) async fn claim_in(tx: &mut Tx) -> Result<(), StoreError> {
             "this Idempotency-Key was already used".to_owned(),
         ))
     }
+}
+
+/// Claims the key in `tx`: answers 1 if it did, 0 if the key was claimed.
+async fn insert_claim(tx: &mut Tx, claim: &Claim, now: DateTime<Utc>) -> Result<u64, StoreError> {
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO idempotency_keys (user_id, key, request_hash, response_status, response_body, created_at) \
+             VALUES ($1, $2, $3, 0, '', $4) ON CONFLICT (user_id, key) DO NOTHING",
+        )
+        .bind(claim.user_id)
+        .bind(&claim.key)
+        .bind(&claim.request_hash)
+        .bind(now)
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected())
+    })
+    .map_err(StoreError::from)
 }
 
 /// Called by [`Tx::commit`]: the transaction that claimed the key of the

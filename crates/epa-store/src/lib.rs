@@ -46,6 +46,7 @@ mod sweep;
 pub mod tokens;
 pub mod users;
 pub mod web_sessions;
+mod writer;
 
 pub use db::{Backend, Db, SqliteDb, Tx, redact};
 pub use error::StoreError;

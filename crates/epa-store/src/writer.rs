@@ -1,0 +1,750 @@
+//! SQLite's one writer in this process: the turn its write transactions
+//! take, and the commits they share (ADR 0169).
+//!
+//! A commit on WAL with `synchronous=FULL` appends the pages a transaction
+//! changed to the log and waits for the disk to say they are on it. Each
+//! write transaction paid both alone, in the writer's turn, while the
+//! writers queued behind it waited: the same pages of the audit chain and
+//! of the indexes' last leaves written again by every transaction, and a
+//! flush of the disk each. So writers that come while a commit is still to
+//! be made share it. The first of a group begins the SQLite transaction
+//! (`BEGIN IMMEDIATE`); each writer that takes the turn while the group is
+//! open works in a savepoint of it, which its own failure rolls back
+//! alone; and the group is committed once by a task that queued for the
+//! turn when the first had finished, behind the writers already waiting.
+//! A transaction's `commit` returns when the group's commit has, with its
+//! outcome: nothing is acknowledged before it is on the disk, and a group
+//! whose commit fails fails every member.
+//!
+//! A writer that finds no one waiting has its group committed next, alone:
+//! it waits for nothing it did not wait for before.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::ops::{Deref, DerefMut};
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use sqlx::pool::PoolConnection;
+use sqlx::sqlite::{SqliteConnection, SqlitePool};
+use sqlx::{Executor, Sqlite};
+use tokio::sync::{Mutex, OwnedMutexGuard, watch};
+
+use crate::StoreError;
+use crate::db::WAIT;
+
+/// The audit chain's head (its last event's number and hash) as the
+/// writer's connection sees it: as the open group or the last commit left
+/// it. A hint that saves reading it, which `audit::append` checks in its
+/// insert (a stale one costs the read).
+pub(crate) type AuditHead = Option<(i64, String)>;
+
+/// What the turn to write on one SQLite file holds between writers.
+#[derive(Default)]
+pub(crate) struct Turn {
+    head: AuditHead,
+    group: Option<Group>,
+    /// The number the next group is known by.
+    next_group: u64,
+}
+
+/// An open SQLite transaction holding the work of writers that wait for
+/// its commit. Dropped unsettled (a task ended half way through a
+/// statement on it), its connection is closed, which rolls the
+/// transaction back, and its members are told so.
+struct Group {
+    /// Taken out only when the group is settled and its connection goes
+    /// on clean.
+    conn: Option<PoolConnection<Sqlite>>,
+    id: u64,
+    outcome: watch::Sender<Option<Outcome>>,
+    /// Whether the first member's savepoint is still open: the next
+    /// member releases it before its own, which proves the transaction
+    /// still open (see [`Member::begin`]).
+    first_open: bool,
+    /// How many writers' work it holds.
+    members: usize,
+    settled: bool,
+}
+
+/// How a group's commit ended; `Err` carries the database's message.
+type Outcome = Result<(), Arc<str>>;
+
+impl Group {
+    fn new(conn: PoolConnection<Sqlite>, id: u64) -> Group {
+        Group {
+            conn: Some(conn),
+            id,
+            outcome: watch::channel(None).0,
+            first_open: false,
+            members: 0,
+            settled: false,
+        }
+    }
+
+    fn conn(&mut self) -> &mut PoolConnection<Sqlite> {
+        self.conn
+            .as_mut()
+            .expect("a group holds its connection until it is settled")
+    }
+
+    /// Its connection, clean, for the next group or the pool.
+    fn settle(mut self, outcome: Outcome) -> Option<PoolConnection<Sqlite>> {
+        self.settled = true;
+        self.outcome.send_replace(Some(outcome));
+        self.conn.take()
+    }
+}
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        if !self.settled {
+            if let Some(conn) = self.conn.as_mut() {
+                conn.close_on_drop();
+            }
+            self.outcome.send_replace(Some(Err(Arc::from(
+                "the write was interrupted, and may or may not have been committed",
+            ))));
+        }
+    }
+}
+
+/// The turn to write on one SQLite file, shared by every pool this process
+/// opens on it. SQLite lets one writer in at a time; a writer that finds
+/// the lock taken polls in its busy handler, sleeping up to 100 ms between
+/// tries, so under concurrent writes most of the time went to sleeping
+/// while the lock was free. Waiting here instead hands the turn on in
+/// order the moment the previous writer is done. Other processes (the
+/// command line) still meet the busy handler, as before.
+pub(crate) fn turn_of(pool: &SqlitePool) -> Arc<Mutex<Turn>> {
+    static TURNS: OnceLock<std::sync::Mutex<HashMap<PathBuf, Arc<Mutex<Turn>>>>> = OnceLock::new();
+    let file = pool.connect_options().get_filename().to_path_buf();
+    let mut turns = TURNS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    Arc::clone(turns.entry(file).or_default())
+}
+
+/// This process's turn to write on the pool's file. Waiting longer than
+/// for a connection is answered alike.
+async fn take_turn(pool: &SqlitePool) -> Result<OwnedMutexGuard<Turn>, sqlx::Error> {
+    tokio::time::timeout(WAIT, turn_of(pool).lock_owned())
+        .await
+        .map_err(|_| sqlx::Error::PoolTimedOut)
+}
+
+/// Runs `work` to its end even if the request awaiting it is dropped: a
+/// statement on a group's connection dropped half way would leave the
+/// group in an unknown state, which fails all its members.
+async fn to_the_end<T: Send + 'static>(
+    work: impl Future<Output = Result<T, StoreError>> + Send + 'static,
+) -> Result<T, StoreError> {
+    tokio::spawn(work).await.map_err(|err| {
+        StoreError::Database(sqlx::Error::Io(std::io::Error::other(format!(
+            "the write's task ended: {err}"
+        ))))
+    })?
+}
+
+/// The writer's connection in this process's turn to write, for one
+/// statement outside a transaction (used through `on_writer!`). A group
+/// still open is committed first: the pool's one connection is inside its
+/// transaction, where the statement would be answered before it is
+/// durable, and lost if the group failed.
+pub(crate) struct Writer {
+    conn: PoolConnection<Sqlite>,
+    _turn: OwnedMutexGuard<Turn>,
+}
+
+impl Writer {
+    pub(crate) async fn take(pool: &SqlitePool) -> Result<Writer, StoreError> {
+        let pool = pool.clone();
+        to_the_end(async move {
+            let mut turn = take_turn(&pool).await?;
+            let open = turn.group.take();
+            let conn = match open {
+                Some(group) => commit(&mut turn, group).await,
+                None => None,
+            };
+            let conn = match conn {
+                Some(conn) => conn,
+                None => pool.acquire().await?,
+            };
+            Ok(Writer { conn, _turn: turn })
+        })
+        .await
+    }
+
+    pub(crate) fn conn(&mut self) -> &mut SqliteConnection {
+        &mut self.conn
+    }
+}
+
+/// One write transaction's hold on the writer: the turn, and the group its
+/// work goes into, with the group's connection.
+pub struct Member {
+    held: Option<Held>,
+}
+
+struct Held {
+    turn: OwnedMutexGuard<Turn>,
+    group: Group,
+    /// Whether this transaction began the group, or works in a savepoint
+    /// after another's.
+    first: bool,
+}
+
+impl Member {
+    /// Takes the turn and begins: in a savepoint of the open group, or as
+    /// the first of a new one.
+    ///
+    /// Each member works in a savepoint named `member`. The first's is
+    /// left open when it finishes (releasing it would be a statement
+    /// more for every write made alone) and released by the next member
+    /// as it begins; every later member releases its own. A release that
+    /// succeeds proves the group's transaction still open: SQLite rolls a
+    /// whole transaction back on some errors (a full disk, an I/O error),
+    /// and a savepoint begun outside one would begin a transaction of its
+    /// own, committed on its release, outside the group.
+    pub(crate) async fn begin(pool: &SqlitePool) -> Result<Member, StoreError> {
+        let pool = pool.clone();
+        to_the_end(async move {
+            let mut turn = take_turn(&pool).await?;
+            let open = turn.group.take();
+            let held = match open {
+                Some(mut group) => {
+                    let begin = if group.first_open {
+                        "RELEASE member; SAVEPOINT member"
+                    } else {
+                        "SAVEPOINT member"
+                    };
+                    if let Err(err) = group.conn().execute(begin).await {
+                        fail(&mut turn, group, &err).await;
+                        return Err(err.into());
+                    }
+                    group.first_open = false;
+                    Held {
+                        turn,
+                        group,
+                        first: false,
+                    }
+                }
+                None => Held {
+                    group: begin_group(&pool, &mut turn).await?,
+                    turn,
+                    first: true,
+                },
+            };
+            Ok(Member { held: Some(held) })
+        })
+        .await
+    }
+
+    /// The audit chain's head as the writer's connection sees it.
+    pub(crate) fn audit_head(&self) -> AuditHead {
+        self.held.as_ref().and_then(|held| held.turn.head.clone())
+    }
+
+    /// Puts this transaction's work into its group, hands the turn on, and
+    /// returns when the group is committed, with its outcome. `head` is the
+    /// audit chain's head as this transaction left it, if it appended.
+    pub(crate) async fn commit(mut self, head: AuditHead) -> Result<(), StoreError> {
+        let Some(held) = self.held.take() else {
+            return Ok(());
+        };
+        let mut done = to_the_end(finish(held, head)).await?;
+        let outcome = match done.wait_for(Option::is_some).await {
+            Ok(outcome) => outcome.clone(),
+            // A group's sender settles it before it goes.
+            Err(_) => None,
+        };
+        match outcome {
+            Some(Ok(())) => Ok(()),
+            Some(Err(message)) => Err(StoreError::Database(sqlx::Error::Io(
+                std::io::Error::other(message.to_string()),
+            ))),
+            None => Err(StoreError::Database(sqlx::Error::Io(
+                std::io::Error::other("the write's group ended without an outcome"),
+            ))),
+        }
+    }
+
+    /// Before this transaction has written anything: commits the group it
+    /// joined, and goes on as the first of a new one, so that what it reads
+    /// next is committed. Answers whether there was a group to commit.
+    /// For a transaction that must not act on the group's work before the
+    /// group is durable (a repeat of an idempotent request, which replays
+    /// the answer of a write in the group).
+    /// On an error the transaction is void: it must only be dropped.
+    pub(crate) async fn begin_alone(&mut self, pool: &SqlitePool) -> Result<bool, StoreError> {
+        let held = match self.held.take() {
+            Some(held) if !held.first => held,
+            kept => {
+                self.held = kept;
+                return Ok(false);
+            }
+        };
+        let pool = pool.clone();
+        *self = to_the_end(async move {
+            let Held {
+                mut turn,
+                mut group,
+                ..
+            } = held;
+            if let Err(err) = group
+                .conn()
+                .execute("ROLLBACK TO member; RELEASE member")
+                .await
+            {
+                fail(&mut turn, group, &err).await;
+                return Err(err.into());
+            }
+            if let Some(conn) = commit(&mut turn, group).await {
+                // Back to the pool, which gives it to the new group.
+                drop(conn);
+            }
+            Ok(Member {
+                held: Some(Held {
+                    group: begin_group(&pool, &mut turn).await?,
+                    turn,
+                    first: true,
+                }),
+            })
+        })
+        .await?;
+        Ok(true)
+    }
+
+    fn held(&self) -> &Held {
+        self.held
+            .as_ref()
+            .expect("a transaction holds the writer until it commits or is dropped")
+    }
+
+    fn held_mut(&mut self) -> &mut Held {
+        self.held
+            .as_mut()
+            .expect("a transaction holds the writer until it commits or is dropped")
+    }
+}
+
+impl Deref for Member {
+    type Target = SqliteConnection;
+
+    fn deref(&self) -> &SqliteConnection {
+        self.held()
+            .group
+            .conn
+            .as_ref()
+            .expect("a group holds its connection until it is settled")
+    }
+}
+
+impl DerefMut for Member {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        self.held_mut().group.conn()
+    }
+}
+
+/// A transaction dropped without a commit rolls back its own work only:
+/// its savepoint, or the group it began (no one joins a group before its
+/// first has finished). The turn is held until that is done, by a task,
+/// since a drop cannot wait.
+impl Drop for Member {
+    fn drop(&mut self) {
+        let Some(held) = self.held.take() else {
+            return;
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(roll_back(held));
+            }
+            // Never in the product, where every transaction lives in a
+            // task: the group is dropped unsettled, as sqlx drops a
+            // transaction outside a runtime.
+            Err(_) => drop(held),
+        }
+    }
+}
+
+/// A new group on a connection from the pool. The connection is in the
+/// group before `BEGIN` is sent, so that if this is dropped half way the
+/// connection is closed rather than given back inside a transaction.
+async fn begin_group(pool: &SqlitePool, turn: &mut Turn) -> Result<Group, StoreError> {
+    let mut group = Group::new(pool.acquire().await?, turn.next_group);
+    turn.next_group += 1;
+    match group
+        .conn()
+        .execute("BEGIN IMMEDIATE; SAVEPOINT member")
+        .await
+    {
+        Ok(_) => Ok(group),
+        // Refused (another process holding the lock past the busy
+        // timeout): the group is dropped unsettled, which closes the
+        // connection, whatever of the two statements ran.
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// A member's end: its savepoint released into the group (the first's is
+/// left for the next member), the group put back in the turn, and, if
+/// this is the group's first, its committer set waiting for the turn
+/// behind the writers already waiting. Answers where to await the outcome.
+async fn finish(
+    held: Held,
+    head: AuditHead,
+) -> Result<watch::Receiver<Option<Outcome>>, StoreError> {
+    let Held {
+        mut turn,
+        mut group,
+        first,
+    } = held;
+    if first {
+        group.first_open = true;
+    } else if let Err(err) = group.conn().execute("RELEASE member").await {
+        fail(&mut turn, group, &err).await;
+        return Err(err.into());
+    }
+    if head.is_some() {
+        turn.head = head;
+    }
+    group.members += 1;
+    let done = group.outcome.subscribe();
+    let id = group.id;
+    turn.group = Some(group);
+    if first {
+        let mutex = Arc::clone(OwnedMutexGuard::mutex(&turn));
+        tokio::spawn(commit_in_turn(mutex, id));
+    }
+    Ok(done)
+}
+
+async fn roll_back(held: Held) {
+    let Held {
+        mut turn,
+        mut group,
+        first,
+    } = held;
+    if first {
+        // Its own group: nobody else's work is in it. If the rollback
+        // fails the group is dropped unsettled, which closes the
+        // connection rather than give it back in a transaction.
+        if group.conn().execute("ROLLBACK").await.is_ok() {
+            drop(group.settle(Err(Arc::from("rolled back"))));
+        }
+        return;
+    }
+    match group
+        .conn()
+        .execute("ROLLBACK TO member; RELEASE member")
+        .await
+    {
+        Ok(_) => turn.group = Some(group),
+        // The savepoint is gone with the transaction: SQLite rolled it
+        // all back (see `Member::begin`).
+        Err(err) => fail(&mut turn, group, &err).await,
+    }
+}
+
+/// Waits for the turn and commits group `id` unless it is settled already
+/// (a write outside a transaction, or a repeat of an idempotent request,
+/// commits the group it finds).
+async fn commit_in_turn(mutex: Arc<Mutex<Turn>>, id: u64) {
+    let mut turn = mutex.lock_owned().await;
+    if turn.group.as_ref().is_some_and(|group| group.id == id)
+        && let Some(group) = turn.group.take()
+    {
+        drop(commit(&mut turn, group).await);
+    }
+}
+
+/// Commits the group and tells its members; gives back its connection,
+/// unless the commit failed.
+async fn commit(turn: &mut Turn, mut group: Group) -> Option<PoolConnection<Sqlite>> {
+    match group.conn().execute("COMMIT").await {
+        Ok(_) => group.settle(Ok(())),
+        Err(err) => {
+            fail(turn, group, &err).await;
+            None
+        }
+    }
+}
+
+/// Ends a group that cannot be committed: rolls it back, closes its
+/// connection (the next writer opens another, in a known state), forgets
+/// the audit head it had, and tells every member.
+async fn fail(turn: &mut Turn, mut group: Group, err: &sqlx::Error) {
+    tracing::error!(error = %err, members = group.members, "a group of writes could not be committed");
+    let _ = group.conn().execute("ROLLBACK").await;
+    group.conn().close_on_drop();
+    turn.head = None;
+    drop(group.settle(Err(Arc::from(format!(
+        "the write could not be committed: {err}"
+    )))));
+}
+
+#[cfg(test)]
+mod tests {
+    use std::future::Future;
+    use std::time::Duration;
+
+    use tokio::sync::oneshot;
+    use tokio::task::JoinHandle;
+
+    use crate::{Db, StoreError, Tx};
+
+    /// A file with a table the tests write to, whose `parent` must name a
+    /// row of it.
+    async fn probe() -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("epa.db").display());
+        let db = Db::open(&url).await.unwrap();
+        let Db::Sqlite(sqlite) = &db else {
+            unreachable!("a sqlite:// URL opens SQLite")
+        };
+        sqlx::query(
+            "CREATE TABLE probe (id INTEGER PRIMARY KEY, parent INTEGER REFERENCES probe (id))",
+        )
+        .execute(sqlite.pool())
+        .await
+        .unwrap();
+        (dir, db)
+    }
+
+    async fn insert(tx: &mut Tx, id: i64, parent: Option<i64>) {
+        on_tx!(tx, |conn| sqlx::query(
+            "INSERT INTO probe (id, parent) VALUES ($1, $2)"
+        )
+        .bind(id)
+        .bind(parent)
+        .execute(conn)
+        .await
+        .map(|_| ()))
+        .unwrap();
+    }
+
+    async fn run(tx: &mut Tx, sql: &str) {
+        on_tx!(tx, |conn| sqlx::query(sql).execute(conn).await.map(|_| ())).unwrap();
+    }
+
+    /// `work`'s output, which a test must not wait for for ever.
+    async fn within<T>(work: impl Future<Output = T>) -> T {
+        tokio::time::timeout(Duration::from_secs(10), work)
+            .await
+            .expect("an answer within 10 s")
+    }
+
+    /// The rows committed, as a reader sees them.
+    async fn committed(db: &Db) -> Vec<i64> {
+        on_db!(db, |conn| sqlx::query_scalar::<_, i64>(
+            "SELECT id FROM probe ORDER BY id"
+        )
+        .fetch_all(conn)
+        .await)
+        .unwrap()
+    }
+
+    /// Where the second writer of [`two_writers`] stops, once it has the
+    /// turn and has worked, until the test lets it go on.
+    struct Cue {
+        worked: oneshot::Sender<()>,
+        go: oneshot::Receiver<()>,
+    }
+
+    impl Cue {
+        async fn stop(self) {
+            self.worked.send(()).unwrap();
+            self.go.await.unwrap();
+        }
+    }
+
+    /// Two writers in one group: the first (given, having worked) finishes
+    /// while `second` waits for the turn, and `second` runs in its place
+    /// up to its cue. Answers the first's commit, the second's task, and
+    /// the sender that lets the second go on.
+    async fn two_writers<T, W>(
+        db: &Db,
+        first: Tx,
+        second: impl FnOnce(Db, Cue) -> W,
+    ) -> (
+        JoinHandle<Result<(), StoreError>>,
+        JoinHandle<T>,
+        oneshot::Sender<()>,
+    )
+    where
+        W: Future<Output = T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let (worked, has_worked) = oneshot::channel();
+        let (go, may_go) = oneshot::channel();
+        let second = tokio::spawn(second(db.clone(), Cue { worked, go: may_go }));
+        // The second queues for the turn before the first finishes.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let first = tokio::spawn(first.commit());
+        within(has_worked).await.unwrap();
+        (first, second, go)
+    }
+
+    /// A file, and a write begun on it that inserted row 1.
+    async fn first_writer() -> (tempfile::TempDir, Db, Tx) {
+        let (dir, db) = probe().await;
+        let mut first = db.begin_write().await.unwrap();
+        insert(&mut first, 1, None).await;
+        (dir, db, first)
+    }
+
+    /// A second writer that inserts row 2, a child of the first's row,
+    /// and commits when let go.
+    async fn second_commits(db: Db, cue: Cue) -> Result<(), StoreError> {
+        let mut tx = db.begin_write().await.unwrap();
+        insert(&mut tx, 2, Some(1)).await;
+        cue.stop().await;
+        tx.commit().await
+    }
+
+    /// A writer that took the turn while the previous one's commit was
+    /// still to be made: the first's work is not committed before the
+    /// second's is, and both commits return when it is.
+    #[tokio::test]
+    async fn a_writer_waiting_for_the_turn_shares_the_commit_before_it() {
+        let (_dir, db, first) = first_writer().await;
+        let (first, second, go) = two_writers(&db, first, second_commits).await;
+        assert_eq!(
+            committed(&db).await,
+            Vec::<i64>::new(),
+            "nothing committed yet"
+        );
+        assert!(
+            !first.is_finished(),
+            "the first waits for the group's commit"
+        );
+        go.send(()).unwrap();
+        within(first).await.unwrap().unwrap();
+        within(second).await.unwrap().unwrap();
+        assert_eq!(committed(&db).await, [1, 2]);
+    }
+
+    /// A member that fails rolls back its own work only.
+    #[tokio::test]
+    async fn a_member_dropped_leaves_the_rest_of_its_group() {
+        let (_dir, db, first) = first_writer().await;
+        let (first, second, go) = two_writers(&db, first, |db, cue| async move {
+            let mut tx = db.begin_write().await.unwrap();
+            insert(&mut tx, 2, Some(1)).await;
+            cue.stop().await;
+            drop(tx);
+        })
+        .await;
+        go.send(()).unwrap();
+        within(second).await.unwrap();
+        within(first).await.unwrap().unwrap();
+        assert_eq!(committed(&db).await, [1]);
+        let mut next = db.begin_write().await.unwrap();
+        insert(&mut next, 3, Some(1)).await;
+        next.commit().await.unwrap();
+        assert_eq!(committed(&db).await, [1, 3]);
+    }
+
+    /// A group whose commit fails fails every member, keeps none of their
+    /// work, and the writer goes on. The commit is made to fail by a
+    /// foreign key checked only then (`defer_foreign_keys`).
+    #[tokio::test]
+    async fn a_group_whose_commit_fails_fails_every_member() {
+        let (_dir, db, first) = first_writer().await;
+        let (first, second, go) = two_writers(&db, first, |db, cue| async move {
+            let mut tx = db.begin_write().await.unwrap();
+            run(&mut tx, "PRAGMA defer_foreign_keys = ON").await;
+            insert(&mut tx, 2, Some(99)).await;
+            cue.stop().await;
+            tx.commit().await
+        })
+        .await;
+        go.send(()).unwrap();
+        for result in [within(second).await.unwrap(), within(first).await.unwrap()] {
+            let err = result.expect_err("the group's commit failed");
+            assert!(err.to_string().contains("could not be committed"), "{err}");
+        }
+        assert_eq!(committed(&db).await, Vec::<i64>::new());
+        let mut next = db.begin_write().await.unwrap();
+        insert(&mut next, 3, None).await;
+        next.commit().await.unwrap();
+        assert_eq!(committed(&db).await, [3]);
+    }
+
+    /// A request dropped while it waits for its group's commit: the group
+    /// is still committed, and the other members' answers stand.
+    #[tokio::test]
+    async fn a_group_is_committed_when_its_first_is_dropped_waiting() {
+        let (_dir, db, first) = first_writer().await;
+        let (first, second, go) = two_writers(&db, first, second_commits).await;
+        first.abort();
+        go.send(()).unwrap();
+        within(second).await.unwrap().unwrap();
+        assert_eq!(committed(&db).await, [1, 2]);
+    }
+
+    /// A statement outside a transaction commits the group it finds open
+    /// before it runs.
+    #[tokio::test]
+    async fn a_write_outside_a_transaction_commits_the_open_group_first() {
+        let (_dir, db, first) = first_writer().await;
+        let (first, single, go) = two_writers(&db, first, |db, cue| async move {
+            let Db::Sqlite(sqlite) = &db else {
+                unreachable!("a sqlite:// URL opens SQLite")
+            };
+            let mut writer = sqlite.writer().await.unwrap();
+            cue.stop().await;
+            sqlx::query("INSERT INTO probe (id, parent) VALUES (2, 1)")
+                .execute(writer.conn())
+                .await
+                .map(|_| ())
+        })
+        .await;
+        within(first).await.unwrap().unwrap();
+        assert_eq!(
+            committed(&db).await,
+            [1],
+            "committed before the statement ran"
+        );
+        go.send(()).unwrap();
+        within(single).await.unwrap().unwrap();
+        assert_eq!(committed(&db).await, [1, 2]);
+    }
+
+    /// A group whose transaction SQLite ended (here by hand, as it does
+    /// itself on a full disk) is found when the next member begins: it
+    /// fails, and so does the member before it, whose commit had not been
+    /// made; nothing either wrote in the group is kept.
+    #[tokio::test]
+    async fn a_group_whose_transaction_was_lost_fails_and_keeps_nothing() {
+        let (_dir, db, mut first) = first_writer().await;
+        run(&mut first, "ROLLBACK").await;
+        // Outside any transaction now: SQLite commits it on its own at
+        // once, as it would have without groups.
+        insert(&mut first, 2, None).await;
+        let second = tokio::spawn({
+            let db = db.clone();
+            async move {
+                let mut tx = db.begin_write().await?;
+                insert(&mut tx, 3, None).await;
+                tx.commit().await
+            }
+        });
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let first = tokio::spawn(first.commit());
+        assert!(
+            within(second).await.unwrap().is_err(),
+            "the second cannot begin"
+        );
+        assert!(
+            within(first).await.unwrap().is_err(),
+            "nor the first commit"
+        );
+        assert_eq!(committed(&db).await, [2]);
+        let mut next = db.begin_write().await.unwrap();
+        insert(&mut next, 4, None).await;
+        next.commit().await.unwrap();
+        assert_eq!(committed(&db).await, [2, 4]);
+    }
+}
