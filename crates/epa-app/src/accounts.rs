@@ -264,7 +264,7 @@ pub(crate) async fn verify_sign_in(
             // are signed in only to set one up.
             let restricted = factor.is_none()
                 && app.accounts.staff_second_factor_required
-                && users::memberships(&app.db, user.id)
+                && users::memberships_in(&mut tx, user.id)
                     .await?
                     .iter()
                     .any(|m| m.role.is_epao_side());

@@ -501,7 +501,7 @@ pub async fn upload(
     if document.flag_for_assessor
         && let Some(assessor) = row.epa.assessor_id
     {
-        let assessor = users::get(&app.db, assessor).await?;
+        let assessor = users::get_in(&mut tx, assessor).await?;
         let summary = document.summary.clone().unwrap_or_default();
         let side = if document.verdict.as_deref() == Some(Verdict::Over.as_str()) {
             WordLimitSide::Over

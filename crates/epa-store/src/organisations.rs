@@ -5,6 +5,7 @@ use epa_domain::assessor_profile::Region;
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::assessment::Reader;
 use crate::{Db, StoreError, Tx};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -130,10 +131,21 @@ pub async fn insert(
 }
 
 pub async fn get(db: &Db, id: Uuid) -> Result<Organisation, StoreError> {
+    get_from(Reader::Db(db), id).await
+}
+
+/// The organisation as the write transaction sees it, with the writes
+/// before it in its group of commits (ADR 0169): for a check the change
+/// must agree with.
+pub async fn get_in(tx: &mut Tx, id: Uuid) -> Result<Organisation, StoreError> {
+    get_from(Reader::Tx(tx), id).await
+}
+
+async fn get_from(reader: Reader<'_>, id: Uuid) -> Result<Organisation, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM organisations WHERE id = $1");
-    let row: Row = on_db!(db, |pool| sqlx::query_as(&sql)
+    let row: Row = on_reader!(reader, |exec| sqlx::query_as(&sql)
         .bind(id)
-        .fetch_one(pool)
+        .fetch_one(exec)
         .await)?;
     row.try_into()
 }

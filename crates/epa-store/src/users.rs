@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::assessment::Reader;
 use crate::{Db, StoreError, Tx};
 
 /// A role a user holds in one organisation: the access policy's own type,
@@ -59,10 +60,20 @@ pub async fn insert(
 }
 
 pub async fn get(db: &Db, id: Uuid) -> Result<User, StoreError> {
+    get_from(Reader::Db(db), id).await
+}
+
+/// The person as the write transaction sees them, with the writes before
+/// it in its group of commits (ADR 0169): for what the change writes.
+pub async fn get_in(tx: &mut Tx, id: Uuid) -> Result<User, StoreError> {
+    get_from(Reader::Tx(tx), id).await
+}
+
+async fn get_from(reader: Reader<'_>, id: Uuid) -> Result<User, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
-    Ok(on_db!(db, |pool| sqlx::query_as(&sql)
+    Ok(on_reader!(reader, |exec| sqlx::query_as(&sql)
         .bind(id)
-        .fetch_one(pool)
+        .fetch_one(exec)
         .await)?)
 }
 
@@ -100,12 +111,26 @@ pub async fn grant(
 }
 
 pub async fn memberships(db: &Db, user_id: Uuid) -> Result<Vec<Membership>, StoreError> {
-    let rows: Vec<(Uuid, String)> = on_db!(db, |pool| {
+    memberships_from(Reader::Db(db), user_id).await
+}
+
+/// The person's memberships as the write transaction sees them, with the
+/// writes before it in its group of commits (ADR 0169): for a decision
+/// the change must agree with.
+pub async fn memberships_in(tx: &mut Tx, user_id: Uuid) -> Result<Vec<Membership>, StoreError> {
+    memberships_from(Reader::Tx(tx), user_id).await
+}
+
+async fn memberships_from(
+    reader: Reader<'_>,
+    user_id: Uuid,
+) -> Result<Vec<Membership>, StoreError> {
+    let rows: Vec<(Uuid, String)> = on_reader!(reader, |exec| {
         sqlx::query_as(
         "SELECT organisation_id, role FROM memberships WHERE user_id = $1 ORDER BY organisation_id, role"
     )
     .bind(user_id)
-    .fetch_all(pool)
+    .fetch_all(exec)
     .await
     })?;
     rows.into_iter()

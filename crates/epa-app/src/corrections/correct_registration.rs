@@ -108,7 +108,7 @@ pub async fn correct_registration(
         ("provider_id", input.provider_id, OrganisationKind::Provider),
     ] {
         let Some(id) = id else { continue };
-        match organisations::get(&app.db, id).await {
+        match organisations::get_in(&mut tx, id).await {
             Ok(org) if org.kind == kind => {}
             Ok(_) | Err(epa_store::StoreError::NotFound) => problems.push(FieldError::new(
                 field,

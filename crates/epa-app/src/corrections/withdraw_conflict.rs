@@ -30,7 +30,7 @@ pub async fn withdraw_conflict(
     let conflict = conflicts::get_in(&mut tx, conflict_id).await?;
     // The conflict belongs to the EPAO(s) where its person works: EPAO
     // staff of one of those decide (organisation-wide in the policy).
-    let memberships = epa_store::users::memberships(&app.db, conflict.user_id).await?;
+    let memberships = epa_store::users::memberships_in(&mut tx, conflict.user_id).await?;
     let who = access::as_policy_actor(actor);
     let decisions: Vec<Decision> = memberships
         .iter()

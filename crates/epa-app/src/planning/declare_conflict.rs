@@ -55,7 +55,7 @@ pub async fn declare_conflict(
             format!("use at most {REASON_MAX} characters"),
         ));
     }
-    match organisations::get(&app.db, input.organisation_id).await {
+    match organisations::get_in(&mut tx, input.organisation_id).await {
         Ok(org)
             if matches!(
                 org.kind,

@@ -116,6 +116,22 @@ crate::conformance!(users_and_roles, |db: Db| async move {
     users::grant(&mut tx, user.id, epao.id, Role::QualityAssurer, now())
         .await
         .unwrap();
+    // The transaction's own reads see what it wrote; reads outside it
+    // see it only once it is committed.
+    assert_eq!(users::get_in(&mut tx, user.id).await.unwrap().id, user.id);
+    assert_eq!(
+        users::memberships_in(&mut tx, user.id).await.unwrap().len(),
+        2
+    );
+    assert_eq!(
+        organisations::get_in(&mut tx, epao.id).await.unwrap().name,
+        "Demo EPAO"
+    );
+    assert!(matches!(
+        users::get(&db, user.id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(users::memberships(&db, user.id).await.unwrap().is_empty());
     tx.commit().await.unwrap();
 
     assert_eq!(user.email, "assessor@demo.test");
