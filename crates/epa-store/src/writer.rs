@@ -594,6 +594,14 @@ mod tests {
         (dir, db, first)
     }
 
+    /// A write that inserts row `id` and commits, with nobody waiting:
+    /// the writer goes on after what a test did to it.
+    async fn write_alone(db: &Db, id: i64, parent: Option<i64>) {
+        let mut tx = db.begin_write().await.unwrap();
+        insert(&mut tx, id, parent).await;
+        tx.commit().await.unwrap();
+    }
+
     /// A second writer that inserts row 2, a child of the first's row,
     /// and commits when let go.
     async fn second_commits(db: Db, cue: Cue) -> Result<(), StoreError> {
@@ -640,9 +648,7 @@ mod tests {
         within(second).await.unwrap();
         within(first).await.unwrap().unwrap();
         assert_eq!(committed(&db).await, [1]);
-        let mut next = db.begin_write().await.unwrap();
-        insert(&mut next, 3, Some(1)).await;
-        next.commit().await.unwrap();
+        write_alone(&db, 3, Some(1)).await;
         assert_eq!(committed(&db).await, [1, 3]);
     }
 
@@ -666,9 +672,7 @@ mod tests {
             assert!(err.to_string().contains("could not be committed"), "{err}");
         }
         assert_eq!(committed(&db).await, Vec::<i64>::new());
-        let mut next = db.begin_write().await.unwrap();
-        insert(&mut next, 3, None).await;
-        next.commit().await.unwrap();
+        write_alone(&db, 3, None).await;
         assert_eq!(committed(&db).await, [3]);
     }
 
@@ -742,9 +746,7 @@ mod tests {
             "nor the first commit"
         );
         assert_eq!(committed(&db).await, [2]);
-        let mut next = db.begin_write().await.unwrap();
-        insert(&mut next, 4, None).await;
-        next.commit().await.unwrap();
+        write_alone(&db, 4, None).await;
         assert_eq!(committed(&db).await, [2, 4]);
     }
 }
