@@ -479,7 +479,7 @@ mod tests {
 
     /// A statement written outside a transaction (`on_writer!`) holds this
     /// process's turn to write while it runs, as a transaction does, and
-    /// gives it back after.
+    /// gives it back when it is put into its group.
     #[tokio::test]
     async fn a_write_outside_a_transaction_takes_the_turn_to_write() {
         let dir = tempfile::tempdir().unwrap();
@@ -489,18 +489,34 @@ mod tests {
             unreachable!("a sqlite:// URL opens SQLite")
         };
         let mut writer = sqlite.writer().await.unwrap();
-        sqlx::query("UPDATE dfe_leases SET held_by = NULL WHERE name = 'push'")
-            .execute(writer.conn())
-            .await
-            .unwrap();
+        sqlx::query(
+            "UPDATE dfe_leases SET held_until = '2026-11-28T09:00:00Z' WHERE name = 'push'",
+        )
+        .execute(writer.conn())
+        .await
+        .unwrap();
         assert!(
             crate::writer::turn_of(sqlite.pool()).try_lock().is_err(),
             "the turn is held while the statement's connection is"
         );
-        drop(writer);
+        tokio::time::timeout(Duration::from_secs(2), writer.commit())
+            .await
+            .expect("committed")
+            .unwrap();
         assert!(
             crate::writer::turn_of(sqlite.pool()).try_lock().is_ok(),
             "and given back"
+        );
+        let held_until: Option<String> = on_db!(&db, |conn| sqlx::query_scalar(
+            "SELECT held_until FROM dfe_leases WHERE name = 'push'"
+        )
+        .fetch_one(conn)
+        .await)
+        .unwrap();
+        assert_eq!(
+            held_until.as_deref(),
+            Some("2026-11-28T09:00:00Z"),
+            "committed when answered"
         );
         let tx = tokio::time::timeout(Duration::from_secs(2), db.begin_write())
             .await

@@ -29,7 +29,8 @@ macro_rules! on_db {
 /// claims and marks, leases, a session seen), with `conn` bound on SQLite
 /// to the writer's connection in this process's turn to write, as every
 /// write transaction takes it (ADR 0140, [`crate::db::SqliteDb::writer`]),
-/// and on PostgreSQL to the pool. On a read connection such a write met
+/// and answered once the commit it shares is made (ADR 0170); on
+/// PostgreSQL to the pool. On a read connection such a write met
 /// the writer's lock in SQLite's busy handler, which sleeps a millisecond
 /// and more between tries, and so did the writer meeting its lock. Inside
 /// an idempotent request whose transaction is held back for its answer
@@ -43,7 +44,11 @@ macro_rules! on_writer {
                 $crate::Db::Sqlite(sqlite) => match sqlite.writer().await {
                     Ok(mut writer) => {
                         let $conn = writer.conn();
-                        $body.map_err($crate::StoreError::from)
+                        match $body.map_err($crate::StoreError::from) {
+                            Ok(done) => writer.commit().await.map(|()| done),
+                            // Dropped: its work is rolled back.
+                            Err(err) => Err(err),
+                        }
                     }
                     Err(err) => Err(err.into()),
                 },

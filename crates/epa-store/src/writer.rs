@@ -8,10 +8,11 @@
 //! of the indexes' last leaves written again by every transaction, and a
 //! flush of the disk each. So writers that come while a commit is still to
 //! be made share it. The first of a group begins the SQLite transaction
-//! (`BEGIN IMMEDIATE`); each writer that takes the turn while the group is
-//! open works in a savepoint of it, which its own failure rolls back
-//! alone; and the group is committed once by a task that queued for the
-//! turn when the first had finished, behind the writers already waiting.
+//! (`BEGIN IMMEDIATE`) and works in it; each writer that takes the turn
+//! while the group is open works in a savepoint of it, which its own
+//! failure rolls back alone; and the group is committed once by a task
+//! that queued for the turn when the first had finished, behind the
+//! writers already waiting.
 //! A transaction's `commit` returns when the group's commit has, with its
 //! outcome: nothing is acknowledged before it is on the disk, and a group
 //! whose commit fails fails every member.
@@ -58,10 +59,10 @@ struct Group {
     conn: Option<PoolConnection<Sqlite>>,
     id: u64,
     outcome: watch::Sender<Option<Outcome>>,
-    /// Whether the first member's savepoint is still open: the next
-    /// member releases it before its own, which proves the transaction
-    /// still open (see [`Member::begin`]).
-    first_open: bool,
+    /// Whether the first member has finished, in no savepoint: the next
+    /// member proves the transaction still open before it begins (see
+    /// [`Member::begin`]).
+    to_prove: bool,
     /// How many writers' work it holds.
     members: usize,
     settled: bool,
@@ -76,7 +77,7 @@ impl Group {
             conn: Some(conn),
             id,
             outcome: watch::channel(None).0,
-            first_open: false,
+            to_prove: false,
             members: 0,
             settled: false,
         }
@@ -148,36 +149,33 @@ async fn to_the_end<T: Send + 'static>(
 }
 
 /// The writer's connection in this process's turn to write, for one
-/// statement outside a transaction (used through `on_writer!`). A group
-/// still open is committed first: the pool's one connection is inside its
-/// transaction, where the statement would be answered before it is
-/// durable, and lost if the group failed.
+/// statement outside a transaction (used through `on_writer!`): the
+/// outbox's claims and marks, the DfE push's lease, a session seen,
+/// housekeeping. It is a member of a group like any transaction, so it
+/// shares the commit of the writes around it, and is answered only once
+/// that commit is on the disk. Such statements used to commit the open
+/// group first and then commit alone: three emails queued by a booking,
+/// each marked sent by the outbox's worker, cut the bookings' groups
+/// short and made four flushes of the disk of each booking (ADR 0170).
 pub(crate) struct Writer {
-    conn: PoolConnection<Sqlite>,
-    _turn: OwnedMutexGuard<Turn>,
+    member: Member,
 }
 
 impl Writer {
     pub(crate) async fn take(pool: &SqlitePool) -> Result<Writer, StoreError> {
-        let pool = pool.clone();
-        to_the_end(async move {
-            let mut turn = take_turn(&pool).await?;
-            let open = turn.group.take();
-            let conn = match open {
-                Some(group) => commit(&mut turn, group).await,
-                None => None,
-            };
-            let conn = match conn {
-                Some(conn) => conn,
-                None => pool.acquire().await?,
-            };
-            Ok(Writer { conn, _turn: turn })
+        Ok(Writer {
+            member: Member::begin(pool).await?,
         })
-        .await
     }
 
     pub(crate) fn conn(&mut self) -> &mut SqliteConnection {
-        &mut self.conn
+        &mut self.member
+    }
+
+    /// Puts the statement's work into its group and returns when the group
+    /// is committed. Dropped instead, its work is rolled back.
+    pub(crate) async fn commit(self) -> Result<(), StoreError> {
+        self.member.commit(None).await
     }
 }
 
@@ -190,8 +188,8 @@ pub struct Member {
 struct Held {
     turn: OwnedMutexGuard<Turn>,
     group: Group,
-    /// Whether this transaction began the group, or works in a savepoint
-    /// after another's.
+    /// Whether this transaction began the group (in no savepoint), or
+    /// works in a savepoint after another's.
     first: bool,
 }
 
@@ -199,14 +197,21 @@ impl Member {
     /// Takes the turn and begins: in a savepoint of the open group, or as
     /// the first of a new one.
     ///
-    /// Each member works in a savepoint named `member`. The first's is
-    /// left open when it finishes (releasing it would be a statement
-    /// more for every write made alone) and released by the next member
-    /// as it begins; every later member releases its own. A release that
-    /// succeeds proves the group's transaction still open: SQLite rolls a
-    /// whole transaction back on some errors (a full disk, an I/O error),
-    /// and a savepoint begun outside one would begin a transaction of its
-    /// own, committed on its release, outside the group.
+    /// The first member works in the transaction itself: a failure
+    /// rolls back the whole group, which holds nothing else yet. Each
+    /// later member works in a savepoint named `member`, which it
+    /// releases when it finishes. Inside a savepoint SQLite keeps the
+    /// original of every page the member changes, and spills them to a
+    /// temporary file past 64 KB: a booking opened, wrote and deleted one
+    /// (ADR 0170), and the loader's large transactions wrote every page
+    /// twice. So a write made alone keeps no such copies.
+    ///
+    /// Before a member begins its savepoint, the group's transaction is
+    /// proved still open: SQLite rolls a whole transaction back on some
+    /// errors (a full disk, an I/O error), and a savepoint begun outside
+    /// one would begin a transaction of its own, committed on its
+    /// release, outside the group. The release of the member before
+    /// proves it; after the first, [`still_open`] does.
     pub(crate) async fn begin(pool: &SqlitePool) -> Result<Member, StoreError> {
         let pool = pool.clone();
         to_the_end(async move {
@@ -214,16 +219,19 @@ impl Member {
             let open = turn.group.take();
             let held = match open {
                 Some(mut group) => {
-                    let begin = if group.first_open {
-                        "RELEASE member; SAVEPOINT member"
-                    } else {
-                        "SAVEPOINT member"
+                    let proved = match group.to_prove {
+                        true => still_open(group.conn()).await,
+                        false => Ok(()),
                     };
-                    if let Err(err) = group.conn().execute(begin).await {
+                    let begun = match proved {
+                        Ok(()) => group.conn().execute("SAVEPOINT member").await.map(|_| ()),
+                        Err(err) => Err(err),
+                    };
+                    if let Err(err) = begun {
                         fail(&mut turn, group, &err).await;
                         return Err(err.into());
                     }
-                    group.first_open = false;
+                    group.to_prove = false;
                     Held {
                         turn,
                         group,
@@ -374,21 +382,17 @@ impl Drop for Member {
 async fn begin_group(pool: &SqlitePool, turn: &mut Turn) -> Result<Group, StoreError> {
     let mut group = Group::new(pool.acquire().await?, turn.next_group);
     turn.next_group += 1;
-    match group
-        .conn()
-        .execute("BEGIN IMMEDIATE; SAVEPOINT member")
-        .await
-    {
+    match group.conn().execute("BEGIN IMMEDIATE").await {
         Ok(_) => Ok(group),
         // Refused (another process holding the lock past the busy
         // timeout): the group is dropped unsettled, which closes the
-        // connection, whatever of the two statements ran.
+        // connection rather than give it back in a state not known.
         Err(err) => Err(err.into()),
     }
 }
 
-/// A member's end: its savepoint released into the group (the first's is
-/// left for the next member), the group put back in the turn, and, if
+/// A member's end: its savepoint released into the group (the first has
+/// none), the group put back in the turn, and, if
 /// this is the group's first, its committer set waiting for the turn
 /// behind the writers already waiting. Answers where to await the outcome.
 async fn finish(
@@ -401,7 +405,7 @@ async fn finish(
         first,
     } = held;
     if first {
-        group.first_open = true;
+        group.to_prove = true;
     } else if let Err(err) = group.conn().execute("RELEASE member").await {
         fail(&mut turn, group, &err).await;
         return Err(err.into());
@@ -418,6 +422,25 @@ async fn finish(
         tokio::spawn(commit_in_turn(mutex, id));
     }
     Ok(done)
+}
+
+/// Proves the group's transaction still open: SQLite refuses `BEGIN`
+/// inside a transaction, and only there. Accepted, it found the
+/// transaction rolled back (and began another, which `fail` rolls back).
+async fn still_open(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+    match conn.execute("BEGIN").await {
+        Err(sqlx::Error::Database(err))
+            if err
+                .message()
+                .contains("cannot start a transaction within a transaction") =>
+        {
+            Ok(())
+        }
+        Err(err) => Err(err),
+        Ok(_) => Err(sqlx::Error::Io(std::io::Error::other(
+            "the group's transaction was rolled back by the database",
+        ))),
+    }
 }
 
 async fn roll_back(held: Held) {
@@ -448,8 +471,7 @@ async fn roll_back(held: Held) {
 }
 
 /// Waits for the turn and commits group `id` unless it is settled already
-/// (a write outside a transaction, or a repeat of an idempotent request,
-/// commits the group it finds).
+/// (a repeat of an idempotent request commits the group it finds).
 async fn commit_in_turn(mutex: Arc<Mutex<Turn>>, id: u64) {
     let mut turn = mutex.lock_owned().await;
     if turn.group.as_ref().is_some_and(|group| group.id == id)
@@ -688,32 +710,67 @@ mod tests {
         assert_eq!(committed(&db).await, [1, 2]);
     }
 
-    /// A statement outside a transaction commits the group it finds open
-    /// before it runs.
+    /// A statement outside a transaction joins the group it finds open:
+    /// it is answered, as the group's first is, once the group's commit
+    /// holds both.
     #[tokio::test]
-    async fn a_write_outside_a_transaction_commits_the_open_group_first() {
+    async fn a_write_outside_a_transaction_shares_the_open_groups_commit() {
         let (_dir, db, first) = first_writer().await;
         let (first, single, go) = two_writers(&db, first, |db, cue| async move {
-            let Db::Sqlite(sqlite) = &db else {
-                unreachable!("a sqlite:// URL opens SQLite")
-            };
-            let mut writer = sqlite.writer().await.unwrap();
-            cue.stop().await;
-            sqlx::query("INSERT INTO probe (id, parent) VALUES (2, 1)")
-                .execute(writer.conn())
-                .await
-                .map(|_| ())
+            on_writer!(&db, |conn| {
+                let inserted = sqlx::query("INSERT INTO probe (id, parent) VALUES (2, 1)")
+                    .execute(conn)
+                    .await;
+                cue.stop().await;
+                inserted.map(|_| ())
+            })
         })
         .await;
-        within(first).await.unwrap().unwrap();
         assert_eq!(
             committed(&db).await,
-            [1],
-            "committed before the statement ran"
+            Vec::<i64>::new(),
+            "nothing committed while the statement works"
+        );
+        assert!(
+            !first.is_finished(),
+            "the first waits for the group's commit"
         );
         go.send(()).unwrap();
         within(single).await.unwrap().unwrap();
-        assert_eq!(committed(&db).await, [1, 2]);
+        assert_eq!(
+            committed(&db).await,
+            [1, 2],
+            "answered once the group is committed"
+        );
+        within(first).await.unwrap().unwrap();
+    }
+
+    /// A statement outside a transaction that fails rolls back its own
+    /// work only; the group it joined is committed.
+    #[tokio::test]
+    async fn a_write_outside_a_transaction_that_fails_leaves_its_group() {
+        let (_dir, db, first) = first_writer().await;
+        let (first, single, go) = two_writers(&db, first, |db, cue| async move {
+            on_writer!(&db, |conn| {
+                let inserted = sqlx::query(
+                    "INSERT INTO probe (id, parent) VALUES (2, 1); INSERT INTO probe (id) VALUES (1)",
+                )
+                .execute(conn)
+                .await;
+                cue.stop().await;
+                inserted.map(|_| ())
+            })
+        })
+        .await;
+        go.send(()).unwrap();
+        assert!(
+            within(single).await.unwrap().is_err(),
+            "row 1 is there already"
+        );
+        within(first).await.unwrap().unwrap();
+        assert_eq!(committed(&db).await, [1]);
+        write_alone(&db, 3, Some(1)).await;
+        assert_eq!(committed(&db).await, [1, 3]);
     }
 
     /// A group whose transaction SQLite ended (here by hand, as it does

@@ -252,6 +252,19 @@ on_both!(
             .await
             .unwrap();
         let second_id = second[0]["id"].as_str().unwrap().to_owned();
+        // Staff see the conflicts of those who assess in their EPAO; of
+        // anyone else, and to anyone else, they are not there.
+        for (token, person) in [
+            (&world.operations.token, world.provider_user.user_id),
+            (&world.operations.token, world.epao_admin.user_id),
+            (&world.assessor.token, world.second_assessor.user_id),
+        ] {
+            let status = app
+                .get_as(token, &format!("/api/v1/users/{person}/conflicts"))
+                .await
+                .status();
+            assert_eq!(status, 404, "{person}'s conflicts");
+        }
         let withdraw = format!("/api/v1/conflicts/{second_id}/withdraw");
         let (status, _) = post(
             app,
