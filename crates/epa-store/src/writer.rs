@@ -154,9 +154,9 @@ async fn to_the_end<T: Send + 'static>(
 /// housekeeping. It is a member of a group like any transaction, so it
 /// shares the commit of the writes around it, and is answered only once
 /// that commit is on the disk. Such statements used to commit the open
-/// group first and then commit alone: three emails queued by a booking,
-/// each marked sent by the outbox's worker, cut the bookings' groups
-/// short and made four flushes of the disk of each booking (ADR 0170).
+/// group first and then commit alone: each of the three emails a booking
+/// queues, marked sent by the outbox's worker, cut the bookings' group
+/// short and made a flush of the disk of its own (ADR 0170).
 pub(crate) struct Writer {
     member: Member,
 }
@@ -203,8 +203,8 @@ impl Member {
     /// releases when it finishes. Inside a savepoint SQLite keeps the
     /// original of every page the member changes, and spills them to a
     /// temporary file past 64 KB: a booking opened, wrote and deleted one
-    /// (ADR 0170), and the loader's large transactions wrote every page
-    /// twice. So a write made alone keeps no such copies.
+    /// (ADR 0170), and the loader's large transactions copied every page
+    /// they changed. So a write made alone keeps no such copies.
     ///
     /// Before a member begins its savepoint, the group's transaction is
     /// proved still open: SQLite rolls a whole transaction back on some
