@@ -1,10 +1,10 @@
 //! One person's conflicts of interest.
 
 use epa_store::conflicts;
-use epa_store::users::{self, Role};
+use epa_store::users;
 use uuid::Uuid;
 
-use super::people::staff_epaos;
+use super::people::{assesses_in, staff_epaos};
 use super::views::ConflictView;
 use crate::{Actor, App, AppError};
 
@@ -19,14 +19,8 @@ pub async fn conflicts_of(
         // A read only: on a reader's connection, not in a write transaction
         // that would take the writer's turn to read.
         let epaos = staff_epaos(actor);
-        let visible = !epaos.is_empty()
-            && users::memberships(&app.db, user_id)
-                .await?
-                .iter()
-                .any(|membership| {
-                    epaos.contains(&membership.organisation_id)
-                        && matches!(membership.role, Role::Assessor | Role::QualityAssurer)
-                });
+        let visible =
+            !epaos.is_empty() && assesses_in(&users::memberships(&app.db, user_id).await?, &epaos);
         if !visible {
             return Err(AppError::NotFound);
         }

@@ -4,6 +4,7 @@ use epa_store::StoreError;
 use epa_store::audit::{self, NewAuditEvent};
 use epa_store::conflicts;
 use epa_store::organisations::{self, OrganisationKind};
+use epa_store::users;
 use serde_json::json;
 
 use super::REASON_MAX;
@@ -35,7 +36,7 @@ pub async fn declare_conflict(
                 "you can declare a conflict of interest only for yourself".to_owned(),
             ));
         }
-        if !assesses_in(&mut tx, target, &epaos).await? {
+        if !assesses_in(&users::memberships_in(&mut tx, target).await?, &epaos) {
             return Err(AppError::field(
                 "user_id",
                 "no assessor or quality assurer of your EPAO has this ID",

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use epa_store::Tx;
 use epa_store::conflicts;
 use epa_store::planning as store;
-use epa_store::users::Role;
+use epa_store::users::{Membership, Role};
 use uuid::Uuid;
 
 use crate::gate::EpaContext;
@@ -29,20 +29,15 @@ pub(super) fn assessing_epaos(actor: &Actor) -> BTreeSet<Uuid> {
         .collect()
 }
 
-/// Whether `user` assesses or quality-assures in one of `epaos`.
-pub(super) async fn assesses_in(
-    tx: &mut Tx,
-    user: Uuid,
-    epaos: &BTreeSet<Uuid>,
-) -> Result<bool, AppError> {
-    for epao in epaos {
-        for role in [Role::Assessor, Role::QualityAssurer] {
-            if store::holds_role_in(tx, user, *epao, role.as_str()).await? {
-                return Ok(true);
-            }
-        }
-    }
-    Ok(false)
+/// Whether a person with these memberships assesses or quality-assures in
+/// one of `epaos`: the people whose conflicts EPAO staff may see and
+/// declare. One read of the person's memberships answers it, whichever
+/// connection the caller reads on.
+pub(super) fn assesses_in(memberships: &[Membership], epaos: &BTreeSet<Uuid>) -> bool {
+    memberships.iter().any(|membership| {
+        epaos.contains(&membership.organisation_id)
+            && matches!(membership.role, Role::Assessor | Role::QualityAssurer)
+    })
 }
 
 /// Why `assessor` may not assess this EPA, if they may not. The gate says
@@ -89,4 +84,44 @@ pub(super) async fn check_assessor(
         problems.push(FieldError::new("assessor_id", reason));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member(organisation_id: Uuid, role: Role) -> Membership {
+        Membership {
+            organisation_id,
+            role,
+        }
+    }
+
+    #[test]
+    fn only_an_assessing_role_in_one_of_the_epaos_counts() {
+        let (ours, theirs) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let epaos = BTreeSet::from([ours]);
+        assert!(assesses_in(&[member(ours, Role::Assessor)], &epaos));
+        assert!(assesses_in(
+            &[
+                member(theirs, Role::Assessor),
+                member(ours, Role::QualityAssurer)
+            ],
+            &epaos
+        ));
+        // An assessor elsewhere, or staff here, is not one of ours to see.
+        assert!(!assesses_in(&[member(theirs, Role::Assessor)], &epaos));
+        assert!(!assesses_in(
+            &[
+                member(ours, Role::EpaoAdmin),
+                member(ours, Role::EpaoOperations)
+            ],
+            &epaos
+        ));
+        assert!(!assesses_in(&[], &epaos));
+        assert!(!assesses_in(
+            &[member(ours, Role::Assessor)],
+            &BTreeSet::new()
+        ));
+    }
 }
