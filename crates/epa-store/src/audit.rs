@@ -9,6 +9,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::columns::Columns;
+use crate::direct::Arg;
 use crate::{Db, StoreError, Tx};
 
 /// The `prev_hash` of the first event.
@@ -243,14 +245,32 @@ pub async fn history(
     entity_type: &str,
     entity_id: &str,
 ) -> Result<Vec<HistoryEvent>, StoreError> {
-    Ok(on_db!(db, |pool| sqlx::query_as(
-        "SELECT occurred_at, actor_role, action, after_json FROM audit_events \
-         WHERE entity_type = $1 AND entity_id = $2 ORDER BY seq"
-    )
-    .bind(entity_type)
-    .bind(entity_id)
-    .fetch_all(pool)
-    .await)?)
+    let sql = "SELECT occurred_at, actor_role, action, after_json FROM audit_events \
+         WHERE entity_type = $1 AND entity_id = $2 ORDER BY seq";
+    if let Db::Sqlite(sqlite) = db {
+        return sqlite.direct.rows(
+            sql,
+            &[Arg::Text(entity_type), Arg::Text(entity_id)],
+            |row| HistoryEvent::read(row),
+        );
+    }
+    Ok(on_db!(db, |pool| sqlx::query_as(sql)
+        .bind(entity_type)
+        .bind(entity_id)
+        .fetch_all(pool)
+        .await)?)
+}
+
+impl HistoryEvent {
+    /// In the order [`history`] selects it (ADR 0171).
+    fn read(row: &impl Columns) -> Result<HistoryEvent, sqlx::Error> {
+        Ok(HistoryEvent {
+            occurred_at: row.instant(0)?,
+            actor_role: row.text(1)?,
+            action: row.text(2)?,
+            after_json: row.opt_text(3)?,
+        })
+    }
 }
 
 /// What [`verify`] found.

@@ -43,11 +43,16 @@ impl Type<Sqlite> for Day {
 impl<'r> Decode<'r, Sqlite> for Day {
     fn decode(value: SqliteValueRef<'r>) -> Result<Self, BoxDynError> {
         let text = <&str as Decode<Sqlite>>::decode(value)?;
-        match iso(text) {
-            Some(day) => Ok(Day(day)),
-            // sqlx's own reading, with its error for what is no date.
-            None => Ok(Day(NaiveDate::parse_from_str(text, "%F")?)),
-        }
+        Ok(Day(parse(text)?))
+    }
+}
+
+/// A date stored in SQLite, as sqlx reads it: `YYYY-MM-DD` directly, and
+/// anything else by sqlx's own pattern, with its error for what is no date.
+pub(crate) fn parse(text: &str) -> Result<NaiveDate, chrono::ParseError> {
+    match iso(text) {
+        Some(day) => Ok(day),
+        None => NaiveDate::parse_from_str(text, "%F"),
     }
 }
 

@@ -15,6 +15,7 @@ use sqlx::{Postgres, Transaction};
 use uuid::Uuid;
 
 use crate::StoreError;
+use crate::direct::Direct;
 use crate::readers::{ReadConn, Readers};
 use crate::writer::{Member, Writer};
 
@@ -42,11 +43,13 @@ pub enum Db {
 }
 
 /// An SQLite file: the pool its write transactions begin on, and the
-/// connections reads run on (see [`crate::readers`]).
+/// connections reads run on (see [`crate::readers`]), and those the most
+/// read pages run on from the request's thread (see [`crate::direct`]).
 #[derive(Debug, Clone)]
 pub struct SqliteDb {
     pool: SqlitePool,
     pub(crate) readers: Arc<Readers>,
+    pub(crate) direct: Arc<Direct>,
 }
 
 impl SqliteDb {
@@ -177,6 +180,7 @@ impl Db {
             })?;
         Ok(Db::Sqlite(SqliteDb {
             pool,
+            direct: Direct::new(options_for_readers.get_filename()),
             readers: Readers::new(options_for_readers),
         }))
     }
@@ -316,6 +320,7 @@ impl Db {
         match self {
             Db::Sqlite(sqlite) => {
                 sqlite.readers.close().await;
+                sqlite.direct.close();
                 sqlite.pool.close().await;
             }
             Db::Postgres(pool) => pool.close().await,

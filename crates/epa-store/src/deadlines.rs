@@ -5,8 +5,11 @@
 //! open) is worked out by the reader.
 
 use chrono::NaiveDate;
+use sqlx::postgres::PgRow;
 use uuid::Uuid;
 
+use crate::columns::Columns;
+use crate::direct::Arg;
 use crate::epas::Scope;
 use crate::{Db, StoreError, Tx};
 
@@ -73,7 +76,7 @@ pub struct NewDeadline {
 }
 
 /// A kept deadline, as read.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct KeptDeadline {
     pub epa_id: Uuid,
     pub position: i32,
@@ -88,6 +91,22 @@ pub struct KeptDeadline {
 }
 
 impl KeptDeadline {
+    /// In the order of [`COLUMNS`], whichever driver read it (ADR 0171).
+    fn read(row: &impl Columns) -> Result<KeptDeadline, sqlx::Error> {
+        Ok(KeptDeadline {
+            epa_id: row.id(0)?,
+            position: row.small(1)?,
+            stage: row.text(2)?,
+            policy: row.text(3)?,
+            deadline: row.text(4)?,
+            due_on: row.day(5)?,
+            kind: row.text(6)?,
+            done_on: row.opt_day(7)?,
+            decided: row.flag(8)?,
+            body: row.text(9)?,
+        })
+    }
+
     /// Where a page ends, for the next one.
     pub fn cursor(&self) -> Cursor {
         Cursor {
@@ -555,18 +574,38 @@ pub async fn open_page(
     };
     // Ordered as the rows are: by date, EPA, position.
     let coming_after = after.max(from_today);
-    let mut found: Vec<KeptDeadline> = on_db!(db, |pool| sqlx::query_as(&sql)
-        .bind(id)
-        .bind(today)
-        .bind(after.due_on)
-        .bind(after.epa_id)
-        .bind(after.position)
-        .bind(limit)
-        .bind(coming_after.due_on)
-        .bind(coming_after.epa_id)
-        .bind(coming_after.position)
-        .fetch_all(pool)
-        .await)?;
+    let mut found = match db {
+        Db::Sqlite(sqlite) => sqlite.direct.rows(
+            &sql,
+            &[
+                Arg::Id(id),
+                Arg::Day(today),
+                Arg::Day(after.due_on),
+                Arg::Id(after.epa_id),
+                Arg::Int(after.position.into()),
+                Arg::Int(limit),
+                Arg::Day(coming_after.due_on),
+                Arg::Id(coming_after.epa_id),
+                Arg::Int(coming_after.position.into()),
+            ],
+            |row| KeptDeadline::read(row),
+        )?,
+        Db::Postgres(pool) => {
+            sqlx::query(&sql)
+                .bind(id)
+                .bind(today)
+                .bind(after.due_on)
+                .bind(after.epa_id)
+                .bind(after.position)
+                .bind(limit)
+                .bind(coming_after.due_on)
+                .bind(coming_after.epa_id)
+                .bind(coming_after.position)
+                .try_map(|row: PgRow| KeptDeadline::read(&row))
+                .fetch_all(pool)
+                .await?
+        }
+    };
     found.sort_by_key(KeptDeadline::cursor);
     found.truncate(usize::try_from(limit).unwrap_or(0));
     Ok(found)
@@ -589,14 +628,30 @@ pub async fn all_page(
          AND (d.due_on, d.epa_id, d.position) > ($2, $3, $4) \
          ORDER BY d.due_on, d.epa_id, d.position LIMIT $5"
     );
-    Ok(on_db!(db, |pool| sqlx::query_as(&sql)
-        .bind(id)
-        .bind(after.due_on)
-        .bind(after.epa_id)
-        .bind(after.position)
-        .bind(limit)
-        .fetch_all(pool)
-        .await)?)
+    Ok(match db {
+        Db::Sqlite(sqlite) => sqlite.direct.rows(
+            &sql,
+            &[
+                Arg::Id(id),
+                Arg::Day(after.due_on),
+                Arg::Id(after.epa_id),
+                Arg::Int(after.position.into()),
+                Arg::Int(limit),
+            ],
+            |row| KeptDeadline::read(row),
+        )?,
+        Db::Postgres(pool) => {
+            sqlx::query(&sql)
+                .bind(id)
+                .bind(after.due_on)
+                .bind(after.epa_id)
+                .bind(after.position)
+                .bind(limit)
+                .try_map(|row: PgRow| KeptDeadline::read(&row))
+                .fetch_all(pool)
+                .await?
+        }
+    })
 }
 
 /// Up to `limit` EPAs whose kept deadlines follow an older reading of the

@@ -3,12 +3,15 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
+use sqlx::postgres::PgRow;
+use sqlx::sqlite::SqliteRow;
 use uuid::Uuid;
 
 use epa_domain::Grade;
 use epa_domain::lifecycle::Stage;
 
-use crate::day::Day;
+use crate::columns::Columns;
+use crate::direct::Arg;
 use crate::{Db, StoreError, Tx};
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
@@ -47,6 +50,40 @@ pub struct EpaRow {
     pub date_of_birth: NaiveDate,
     /// When the apprentice's training started (Innovate's minimum training).
     pub training_start: NaiveDate,
+}
+
+impl EpaRow {
+    /// In the order of [`COLUMNS`], for a read served on the request's
+    /// thread (ADR 0171); sqlx reads it by name.
+    pub(crate) fn read(row: &impl Columns) -> Result<EpaRow, sqlx::Error> {
+        Ok(EpaRow {
+            epa: Epa {
+                id: row.id(0)?,
+                apprentice_id: row.id(1)?,
+                epao_id: row.id(2)?,
+                standard_reference: row.text(3)?,
+                standard_version: row.text(4)?,
+                policy: row.text(5)?,
+                stage: row.named(6, |text| text.parse().ok())?,
+                gateway_approved_on: row.opt_day(7)?,
+                planning_meeting_on: row.opt_day(8)?,
+                assessor_id: row.opt_id(9)?,
+                overall_grade: row.opt_named(10, Grade::parse)?,
+                lifecycle: row.text(11)?,
+                created_at: row.instant(12)?,
+                updated_at: row.instant(13)?,
+                version: row.int(14)?,
+            },
+            employer_id: row.id(15)?,
+            provider_id: row.id(16)?,
+            apprentice_user_id: row.opt_id(17)?,
+            uln: row.text(18)?,
+            given_names: row.text(19)?,
+            family_name: row.text(20)?,
+            date_of_birth: row.day(21)?,
+            training_start: row.day(22)?,
+        })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -113,6 +150,9 @@ fn prefix_end(prefix: &str) -> String {
     }
     String::from(char::MAX)
 }
+
+/// How many columns [`COLUMNS`] names, for what a read selects after them.
+pub(crate) const COLUMNS_COUNT: usize = 23;
 
 pub(crate) const COLUMNS: &str = "e.id, e.apprentice_id, e.epao_id, e.standard_reference, e.standard_version, e.policy, e.stage, \
     e.gateway_approved_on, e.planning_meeting_on, e.assessor_id, e.overall_grade, e.lifecycle, e.created_at, e.updated_at, e.version, \
@@ -199,6 +239,17 @@ pub(crate) enum Bind {
     Id(Uuid),
     Text(String),
     Time(DateTime<Utc>),
+}
+
+impl Bind {
+    /// The same value for a read served on the request's thread.
+    pub(crate) fn arg(&self) -> Arg<'_> {
+        match self {
+            Bind::Id(id) => Arg::Id(*id),
+            Bind::Text(text) => Arg::Text(text),
+            Bind::Time(at) => Arg::Time(*at),
+        }
+    }
 }
 
 /// The WHERE conditions of a list: only those the scope and the filter
@@ -294,41 +345,42 @@ pub struct ListedEpa {
 /// Read by position, in the order of [`LISTED`], not by name: a page of
 /// the list decodes 51 rows of 18 columns, and sqlx finds a column by name
 /// through a hash of the name each time, a twentieth of the list's whole
-/// cost; its dates as [`Day`]s (ADR 0162).
-impl<'r, R> sqlx::FromRow<'r, R> for ListedEpa
-where
-    R: sqlx::Row,
-    usize: sqlx::ColumnIndex<R>,
-    Uuid: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    Option<Uuid>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    Stage: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    Option<Day>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    Option<Grade>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    DateTime<Utc>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-{
-    fn from_row(row: &'r R) -> Result<Self, sqlx::Error> {
+/// cost; its dates as [`Day`](crate::day::Day)s (ADR 0162). One reading
+/// for every driver (ADR 0171).
+impl ListedEpa {
+    fn read(row: &impl Columns) -> Result<ListedEpa, sqlx::Error> {
         Ok(ListedEpa {
-            id: row.try_get(0)?,
-            apprentice_id: row.try_get(1)?,
-            standard_reference: row.try_get(2)?,
-            standard_version: row.try_get(3)?,
-            policy: row.try_get(4)?,
-            stage: row.try_get(5)?,
-            gateway_approved_on: row.try_get::<Option<Day>, _>(6)?.map(|day| day.0),
-            planning_meeting_on: row.try_get::<Option<Day>, _>(7)?.map(|day| day.0),
-            assessor_id: row.try_get(8)?,
-            overall_grade: row.try_get(9)?,
-            created_at: row.try_get(10)?,
-            updated_at: row.try_get(11)?,
-            version: row.try_get(12)?,
-            employer_id: row.try_get(13)?,
-            provider_id: row.try_get(14)?,
-            uln: row.try_get(15)?,
-            given_names: row.try_get(16)?,
-            family_name: row.try_get(17)?,
+            id: row.id(0)?,
+            apprentice_id: row.id(1)?,
+            standard_reference: row.text(2)?,
+            standard_version: row.text(3)?,
+            policy: row.text(4)?,
+            stage: row.named(5, |text| text.parse().ok())?,
+            gateway_approved_on: row.opt_day(6)?,
+            planning_meeting_on: row.opt_day(7)?,
+            assessor_id: row.opt_id(8)?,
+            overall_grade: row.opt_named(9, Grade::parse)?,
+            created_at: row.instant(10)?,
+            updated_at: row.instant(11)?,
+            version: row.int(12)?,
+            employer_id: row.id(13)?,
+            provider_id: row.id(14)?,
+            uln: row.text(15)?,
+            given_names: row.text(16)?,
+            family_name: row.text(17)?,
         })
+    }
+}
+
+impl sqlx::FromRow<'_, SqliteRow> for ListedEpa {
+    fn from_row(row: &SqliteRow) -> Result<Self, sqlx::Error> {
+        ListedEpa::read(row)
+    }
+}
+
+impl sqlx::FromRow<'_, PgRow> for ListedEpa {
+    fn from_row(row: &PgRow) -> Result<Self, sqlx::Error> {
+        ListedEpa::read(row)
     }
 }
 
@@ -397,6 +449,11 @@ pub async fn page(
         where_of(&clauses),
         binds.len() + 1
     );
+    if let Db::Sqlite(sqlite) = db {
+        let mut args: Vec<Arg<'_>> = binds.iter().map(Bind::arg).collect();
+        args.push(Arg::Int(limit));
+        return sqlite.direct.rows(&sql, &args, |row| ListedEpa::read(row));
+    }
     Ok(on_db!(db, |pool| {
         let query = bind_all!(sqlx::query_as::<_, ListedEpa>(&sql), &binds);
         query.bind(limit).fetch_all(pool).await
@@ -456,11 +513,22 @@ pub async fn needing_reallocation(
          AND e.stage NOT IN ('certificate_claimed', 'certificate_received', 'withdrawn') \
          ORDER BY e.created_at, e.id LIMIT $2"
     );
-    let mut rows: Vec<EpaRow> = on_db!(db, |pool| sqlx::query_as(&sql)
-        .bind(epao_id)
-        .bind(limit)
-        .fetch_all(pool)
-        .await)?;
+    let mut rows: Vec<EpaRow> = match db {
+        Db::Sqlite(sqlite) => {
+            sqlite
+                .direct
+                .rows(&sql, &[Arg::Id(epao_id), Arg::Int(limit)], |row| {
+                    EpaRow::read(row)
+                })?
+        }
+        Db::Postgres(pool) => {
+            sqlx::query_as(&sql)
+                .bind(epao_id)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+        }
+    };
     // An assessor conflicted with both the employer and the provider is
     // found twice.
     rows.dedup_by_key(|row| row.epa.id);
@@ -560,5 +628,17 @@ fn one_row_changed(updated: u64) -> Result<(), StoreError> {
         Err(StoreError::Conflict(
             "this EPA was changed by someone else; reload it and try again".to_owned(),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{COLUMNS, COLUMNS_COUNT, LISTED};
+
+    /// The gate reads its adjustment after the EPA's columns, by position.
+    #[test]
+    fn the_count_of_columns_is_the_count_named() {
+        assert_eq!(COLUMNS.split(',').count(), COLUMNS_COUNT);
+        assert_eq!(LISTED.split(',').count(), 18);
     }
 }

@@ -21,6 +21,9 @@ pub enum StoreError {
     /// The database did not answer or refused the statement.
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
+    /// A read served on the request's thread (ADR 0171) did not run.
+    #[error("database error: {0}")]
+    Read(#[source] rusqlite::Error),
 }
 
 impl From<sqlx::Error> for StoreError {

@@ -8,8 +8,13 @@ use uuid::Uuid;
 
 use crate::adjustments::Adjustment;
 use crate::assessment::Reader;
-use crate::epas::EpaRow;
-use crate::{Backend, StoreError};
+use crate::columns::Columns;
+use crate::direct::Arg;
+use crate::epas::{self, EpaRow};
+use crate::{Backend, Db, StoreError};
+
+/// How many columns [`epas::COLUMNS`] holds: the adjustment's follow.
+const EPA_COLUMNS: usize = epas::COLUMNS_COUNT;
 
 /// The EPA's row and the adjustment that stands for it, if any (the latest
 /// decided: see [`crate::adjustments::standing`]), read together.
@@ -29,6 +34,22 @@ struct RowWithAdjustment {
 }
 
 impl RowWithAdjustment {
+    /// In the order [`read`] selects it, for a read served on the
+    /// request's thread (ADR 0171); sqlx reads it by name.
+    fn read(row: &impl Columns) -> Result<RowWithAdjustment, sqlx::Error> {
+        Ok(RowWithAdjustment {
+            row: EpaRow::read(row)?,
+            adjustment_id: row.opt_id(EPA_COLUMNS)?,
+            adjustment_extra_minutes: row.opt_small(EPA_COLUMNS + 1)?,
+            adjustment_extra_percent: row.opt_small(EPA_COLUMNS + 2)?,
+            adjustment_arrangements: row.opt_text(EPA_COLUMNS + 3)?,
+            adjustment_reason: row.opt_text(EPA_COLUMNS + 4)?,
+            adjustment_decided_by: row.opt_id(EPA_COLUMNS + 5)?,
+            adjustment_decided_at: row.opt_instant(EPA_COLUMNS + 6)?,
+            gate_people: row.opt_text(EPA_COLUMNS + 7)?,
+        })
+    }
+
     fn split(self) -> (EpaRow, Option<Adjustment>) {
         let adjustment = match (
             self.adjustment_id,
@@ -80,13 +101,20 @@ pub async fn read(reader: Reader<'_>, epa_id: Uuid) -> Result<Gated, StoreError>
          LEFT JOIN adjustments adj ON adj.id = (SELECT s.id FROM adjustments s WHERE s.epa_id = e.id \
          ORDER BY s.decided_at DESC, s.id DESC LIMIT 1) \
          WHERE e.id = $1",
-        crate::epas::COLUMNS,
+        epas::COLUMNS,
         people_gathered(reader.backend())
     );
-    let mut found: RowWithAdjustment = on_reader!(reader, |exec| sqlx::query_as(&sql)
-        .bind(epa_id)
-        .fetch_one(exec)
-        .await)?;
+    let mut found: RowWithAdjustment = match reader {
+        Reader::Db(Db::Sqlite(sqlite)) => sqlite
+            .direct
+            .rows(&sql, &[Arg::Id(epa_id)], |row| RowWithAdjustment::read(row))?
+            .pop()
+            .ok_or(StoreError::NotFound)?,
+        reader => on_reader!(reader, |exec| sqlx::query_as(&sql)
+            .bind(epa_id)
+            .fetch_one(exec)
+            .await)?,
+    };
     let people = people_of(found.gate_people.take().as_deref().unwrap_or(""))?;
     let (row, adjustment) = found.split();
     Ok(Gated {

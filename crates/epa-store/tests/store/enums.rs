@@ -178,6 +178,11 @@ crate::conformance!(
             .await
             .unwrap_err();
         assert!(is_corrupt(&err, "archived"), "{err:?}");
+        // The list's page, read on the request's thread on SQLite (ADR 0171).
+        let err = epas::page(&db, &Scope::default(), &Filter::default(), None, 10)
+            .await
+            .unwrap_err();
+        assert!(is_corrupt(&err, "archived"), "{err:?}");
         let mut tx = db.begin_write().await.unwrap();
         let err = epas::get_in(&mut tx, epa_id).await.unwrap_err();
         assert!(is_corrupt(&err, "Stage"), "{err:?}");

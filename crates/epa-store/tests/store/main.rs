@@ -3,6 +3,7 @@
 
 mod audit;
 mod diary;
+mod direct_reads;
 mod enums;
 mod idempotency;
 mod kept_deadlines;

@@ -1,0 +1,155 @@
+//! The reads SQLite serves on the request's own thread (ADR 0171): the
+//! pages a person reads most, which read many rows in one statement.
+//!
+//! sqlx runs each SQLite connection on a thread of its own: a statement is
+//! a round trip to that thread and back, and each row comes back as a copy
+//! of every value in it, each in an allocation of its own, made there and
+//! freed here (a third of the CPU of a list of 50 went on that). rusqlite
+//! drives the same library (one copy of SQLite is linked) from the calling
+//! thread and reads each value where SQLite holds it.
+//!
+//! A read under WAL does not wait for the writer, and the pages it reads
+//! are in memory after the first: it runs to its end in tens of
+//! microseconds, as the JSON it becomes does, so it runs in place on the
+//! async worker rather than being sent to a thread of its own.
+//!
+//! The connections are opened `query_only`: nothing written here. Each
+//! keeps its prepared statements, as sqlx's did.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use rusqlite::types::{ToSqlOutput, Value, ValueRef};
+use rusqlite::{Connection, OpenFlags, ToSql};
+use uuid::Uuid;
+
+use crate::StoreError;
+use crate::db::WAIT;
+
+/// Prepared statements a connection keeps: every statement the direct
+/// reads run, with room for the forms a list's filters give.
+const STATEMENTS: usize = 64;
+
+/// One SQLite file's connections for direct reads: those idle. A read
+/// holds one only while it runs, and never across an `.await`, so there
+/// are at most as many as threads that read at once.
+#[derive(Debug)]
+pub struct Direct {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+/// A value bound to a `$n` placeholder, encoded as sqlx encodes it for
+/// SQLite, so that a comparison with what sqlx stored holds: an ID as its
+/// sixteen bytes, a date as `YYYY-MM-DD`, an instant as RFC 3339.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Arg<'a> {
+    Id(Uuid),
+    Text(&'a str),
+    Int(i64),
+    Day(NaiveDate),
+    Time(DateTime<Utc>),
+}
+
+impl ToSql for Arg<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self {
+            Arg::Id(id) => ToSqlOutput::Borrowed(ValueRef::Blob(id.as_bytes())),
+            Arg::Text(text) => ToSqlOutput::Borrowed(ValueRef::Text(text.as_bytes())),
+            Arg::Int(n) => ToSqlOutput::Owned(Value::Integer(*n)),
+            Arg::Day(day) => ToSqlOutput::Owned(Value::Text(day.format("%F").to_string())),
+            Arg::Time(at) => ToSqlOutput::Owned(Value::Text(
+                at.to_rfc3339_opts(SecondsFormat::AutoSi, false),
+            )),
+        })
+    }
+}
+
+impl Direct {
+    pub(crate) fn new(path: &Path) -> Arc<Direct> {
+        Arc::new(Direct {
+            path: path.to_owned(),
+            idle: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Every row `sql` selects, each read by `read`. `sql` is the one the
+    /// sqlx path runs, `$n` placeholders and all; `args[n - 1]` is bound
+    /// to `$n`.
+    pub(crate) fn rows<T>(
+        &self,
+        sql: &str,
+        args: &[Arg<'_>],
+        read: impl Fn(&rusqlite::Row<'_>) -> Result<T, sqlx::Error>,
+    ) -> Result<Vec<T>, StoreError> {
+        let conn = match self.idle().pop() {
+            Some(conn) => conn,
+            None => self.open()?,
+        };
+        let found = select(&conn, sql, args, read);
+        // A read that failed leaves nothing open on its connection: its
+        // statement is reset as it goes back to the cache.
+        self.idle().push(conn);
+        found
+    }
+
+    /// Drops the idle connections: the file is being closed.
+    pub(crate) fn close(&self) {
+        self.idle().clear();
+    }
+
+    fn idle(&self) -> std::sync::MutexGuard<'_, Vec<Connection>> {
+        // A list of connections is whole whatever a panicking holder did.
+        self.idle.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn open(&self) -> Result<Connection, StoreError> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(read_failed)?;
+        conn.busy_timeout(WAIT).map_err(read_failed)?;
+        // As the other connections (see `Db::connect_sqlite`).
+        conn.pragma_update(None, "cache_size", -32768)
+            .map_err(read_failed)?;
+        conn.pragma_update(None, "query_only", true)
+            .map_err(read_failed)?;
+        conn.set_prepared_statement_cache_capacity(STATEMENTS);
+        Ok(conn)
+    }
+}
+
+fn select<T>(
+    conn: &Connection,
+    sql: &str,
+    args: &[Arg<'_>],
+    read: impl Fn(&rusqlite::Row<'_>) -> Result<T, sqlx::Error>,
+) -> Result<Vec<T>, StoreError> {
+    let mut statement = conn.prepare_cached(sql).map_err(read_failed)?;
+    for index in 1..=statement.parameter_count() {
+        let arg = statement
+            .parameter_name(index)
+            .and_then(|name| name.strip_prefix('$'))
+            .and_then(|n| n.parse::<usize>().ok())
+            .and_then(|n| args.get(n.checked_sub(1)?))
+            .copied()
+            .ok_or_else(|| {
+                StoreError::Setup(format!("placeholder {index} of a read has no value: {sql}"))
+            })?;
+        statement
+            .raw_bind_parameter(index, arg)
+            .map_err(read_failed)?;
+    }
+    let mut rows = statement.raw_query();
+    let mut found = Vec::new();
+    while let Some(row) = rows.next().map_err(read_failed)? {
+        found.push(read(row)?);
+    }
+    Ok(found)
+}
+
+fn read_failed(err: rusqlite::Error) -> StoreError {
+    StoreError::Read(err)
+}
