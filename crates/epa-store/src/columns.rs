@@ -1,6 +1,6 @@
 //! A row's columns read by position, whichever driver read the row: sqlx
-//! on PostgreSQL and in write transactions, rusqlite for the reads SQLite
-//! serves on the request's own thread (ADR 0171). A row type that both
+//! (PostgreSQL, write transactions, and SQLite's other reads) or rusqlite
+//! (the reads SQLite serves on the request's own thread, ADR 0171). A row type that both
 //! read decodes itself once, from [`Columns`], so the two cannot drift.
 //! Each value is read as sqlx reads what sqlx wrote: an ID as its sixteen
 //! bytes, a date as `YYYY-MM-DD`, an instant as RFC 3339.
@@ -40,7 +40,7 @@ pub(crate) trait Columns {
     /// grade): a name it does not know is damaged data, never a default.
     fn named<T>(&self, i: usize, parse: fn(&str) -> Option<T>) -> Result<T, sqlx::Error> {
         let text = self.text(i)?;
-        parse(&text).ok_or_else(|| decoded(i, format!("{text:?} is not a name the product knows")))
+        parse(&text).ok_or_else(|| unknown::<T>(i, &text))
     }
 
     fn opt_named<T>(
@@ -50,11 +50,17 @@ pub(crate) trait Columns {
     ) -> Result<Option<T>, sqlx::Error> {
         match self.opt_text(i)? {
             None => Ok(None),
-            Some(text) => parse(&text)
-                .map(Some)
-                .ok_or_else(|| decoded(i, format!("{text:?} is not a name the product knows"))),
+            Some(text) => parse(&text).map(Some).ok_or_else(|| unknown::<T>(i, &text)),
         }
     }
+}
+
+/// A stored name outside its set, named with the set (`"archived" is not
+/// a known Stage`), as sqlx's reading of the domain's enums says it.
+fn unknown<T>(i: usize, text: &str) -> sqlx::Error {
+    let set = std::any::type_name::<T>();
+    let set = set.rsplit("::").next().unwrap_or(set);
+    decoded(i, format!("{text:?} is not a known {set}"))
 }
 
 /// The error sqlx gives for a column it cannot decode, which the store

@@ -17,6 +17,7 @@
 //! keeps its prepared statements, as sqlx's did.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
@@ -33,11 +34,15 @@ const STATEMENTS: usize = 64;
 
 /// One SQLite file's connections for direct reads: those idle. A read
 /// holds one only while it runs, and never across an `.await`, so there
-/// are at most as many as threads that read at once.
+/// are at most as many as threads that read at once (each with a page
+/// cache of up to 32 MB, as every connection has).
 #[derive(Debug)]
 pub struct Direct {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
+    /// Set by [`Direct::close`]: no read begins after it, and a connection
+    /// coming back from a read under way is closed, not kept.
+    closed: AtomicBool,
 }
 
 /// A value bound to a `$n` placeholder, encoded as sqlx encodes it for
@@ -71,6 +76,7 @@ impl Direct {
         Arc::new(Direct {
             path: path.to_owned(),
             idle: Mutex::new(Vec::new()),
+            closed: AtomicBool::new(false),
         })
     }
 
@@ -83,20 +89,31 @@ impl Direct {
         args: &[Arg<'_>],
         read: impl Fn(&rusqlite::Row<'_>) -> Result<T, sqlx::Error>,
     ) -> Result<Vec<T>, StoreError> {
+        if self.closed.load(Ordering::Acquire) {
+            return Err(StoreError::Database(sqlx::Error::PoolClosed));
+        }
         let conn = match self.idle().pop() {
             Some(conn) => conn,
             None => self.open()?,
         };
         let found = select(&conn, sql, args, read);
-        // A read that failed leaves nothing open on its connection: its
-        // statement is reset as it goes back to the cache.
-        self.idle().push(conn);
+        // A read that failed leaves no read transaction open on its
+        // connection: its rows, dropped, reset the statement.
+        let mut idle = self.idle();
+        // Under the idle list's lock, so that `close` either drains it or
+        // this read sees it closed and drops its connection.
+        if !self.closed.load(Ordering::Acquire) {
+            idle.push(conn);
+        }
         found
     }
 
-    /// Drops the idle connections: the file is being closed.
+    /// Refuses new reads and closes the idle connections; one under way
+    /// closes its own as it ends. The file is being closed.
     pub(crate) fn close(&self) {
-        self.idle().clear();
+        let mut idle = self.idle();
+        self.closed.store(true, Ordering::Release);
+        idle.clear();
     }
 
     fn idle(&self) -> std::sync::MutexGuard<'_, Vec<Connection>> {

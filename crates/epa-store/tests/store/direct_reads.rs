@@ -293,3 +293,69 @@ crate::conformance!(
         );
     }
 );
+
+crate::conformance!(
+    every_scope_and_search_binds_as_stored_and_a_failed_read_leaves_nothing_behind,
+    |db: Db| async move {
+        let (epa_id, _) = crate::enums::epa(&db).await;
+        let row = epas::get(&db, epa_id).await.unwrap();
+        let listed = vec![ListedEpa::from(row.clone())];
+        let search = |text: &str| Filter {
+            search: epas::Search::from_text(text),
+            ..Filter::default()
+        };
+        for (scope, filter) in [
+            (
+                Scope {
+                    employer_id: Some(row.employer_id),
+                    ..Scope::default()
+                },
+                Filter::default(),
+            ),
+            (
+                Scope {
+                    provider_id: Some(row.provider_id),
+                    ..Scope::default()
+                },
+                search("LOVE"),
+            ),
+            (Scope::default(), search(&row.uln)),
+        ] {
+            let page = epas::page(&db, &scope, &filter, None, 10).await.unwrap();
+            assert_eq!(page, listed, "{scope:?} {filter:?}");
+        }
+        let nobody = search("Babbage");
+        let page = epas::page(&db, &Scope::default(), &nobody, None, 10)
+            .await
+            .unwrap();
+        assert_eq!(page, vec![]);
+
+        // A read that fails on a damaged row, then the same read once the
+        // row is mended: the connection it failed on holds no old state.
+        crate::enums::raw(
+            &db,
+            "UPDATE epas SET stage = 'archived' WHERE id = $1",
+            epa_id,
+        )
+        .await;
+        for _ in 0..3 {
+            let failed = epas::page(&db, &Scope::default(), &Filter::default(), None, 10).await;
+            assert!(matches!(failed, Err(StoreError::Corrupt(_))), "{failed:?}");
+        }
+        crate::enums::raw(
+            &db,
+            "UPDATE epas SET stage = 'registered' WHERE id = $1",
+            epa_id,
+        )
+        .await;
+        let page = epas::page(&db, &Scope::default(), &Filter::default(), None, 10)
+            .await
+            .unwrap();
+        assert_eq!(page, listed);
+
+        // Closed, the database answers no more reads.
+        db.close().await;
+        let closed = epas::page(&db, &Scope::default(), &Filter::default(), None, 10).await;
+        assert!(closed.is_err(), "{closed:?}");
+    }
+);

@@ -70,7 +70,7 @@ pub(crate) async fn epa(db: &Db) -> (Uuid, Uuid) {
 }
 
 /// Runs one statement outside the repositories, as damaged data would arrive.
-async fn raw(db: &Db, sql: &str, id: Uuid) {
+pub(crate) async fn raw(db: &Db, sql: &str, id: Uuid) {
     match db {
         Db::Sqlite(sqlite) => {
             sqlx::query(sql)
