@@ -41,3 +41,15 @@ explain "its events (timeline)" \
   "SELECT occurred_at, actor_role, action, after_json FROM audit_events WHERE entity_type = 'epa' AND entity_id = '$ENTITY' ORDER BY seq"
 explain "its method results (timeline, for readers who may not see marks yet)" \
   "SELECT id FROM method_results WHERE epa_id = $EPA ORDER BY attempt, method"
+# A page of the list in each organisation's scope: one range of its index
+# in order of registration (epas_list, epas_list_provider,
+# epas_list_employer), no sort of the organisation's EPAs.
+for scope in epao provider employer; do
+  if [ "$kind" = sqlite ]; then
+    ORG="x'$(q "SELECT hex(${scope}_id) FROM epas LIMIT 1")'"
+  else
+    ORG="'$(q "SELECT ${scope}_id FROM epas LIMIT 1")'"
+  fi
+  explain "a page of the list of 50, in the ${scope}'s scope" \
+    "SELECT e.id, a.uln FROM epas e JOIN apprentices a ON a.id = e.apprentice_id WHERE e.${scope}_id = $ORG ORDER BY e.created_at, e.id LIMIT 51"
+done

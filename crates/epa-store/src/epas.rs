@@ -160,10 +160,13 @@ pub(crate) const COLUMNS: &str = "e.id, e.apprentice_id, e.epao_id, e.standard_r
 
 pub async fn insert(tx: &mut Tx, new: &NewEpa<'_>, now: DateTime<Utc>) -> Result<Uuid, StoreError> {
     let id = Uuid::now_v7();
-    on_tx!(tx, |conn| {
+    let inserted = on_tx!(tx, |conn| {
         sqlx::query(
-        "INSERT INTO epas (id, apprentice_id, epao_id, standard_reference, standard_version, policy, stage, lifecycle, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)"
+        // The apprentice's employer and provider go with the EPA, for
+        // their lists' indexes (migration 0037).
+        "INSERT INTO epas (id, apprentice_id, epao_id, standard_reference, standard_version, policy, stage, lifecycle, created_at, updated_at, \
+         employer_id, provider_id) \
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $9, a.employer_id, a.provider_id FROM apprentices a WHERE a.id = $2"
     )
     .bind(id)
     .bind(new.apprentice_id)
@@ -176,8 +179,12 @@ pub async fn insert(tx: &mut Tx, new: &NewEpa<'_>, now: DateTime<Utc>) -> Result
     .bind(now)
     .execute(conn)
     .await
-    .map(|_| ())
+    .map(|done| done.rows_affected())
     })?;
+    // No such apprentice: nothing was written.
+    if inserted != 1 {
+        return Err(StoreError::NotFound);
+    }
     Ok(id)
 }
 
@@ -266,10 +273,10 @@ pub(crate) fn conditions(scope: &Scope, filter: &Filter<'_>) -> (Vec<String>, Ve
         add("e.epao_id = ?", Bind::Id(id), &mut binds);
     }
     if let Some(id) = scope.employer_id {
-        add("a.employer_id = ?", Bind::Id(id), &mut binds);
+        add("e.employer_id = ?", Bind::Id(id), &mut binds);
     }
     if let Some(id) = scope.provider_id {
-        add("a.provider_id = ?", Bind::Id(id), &mut binds);
+        add("e.provider_id = ?", Bind::Id(id), &mut binds);
     }
     if let Some(id) = scope.assessor_id {
         // An assessor's list leaves out EPAs they have a conflict with.
