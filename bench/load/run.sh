@@ -5,7 +5,9 @@
 # measured just before it, and each write as a ratio to raw commits on the
 # same database measured just before and after the writes, all in the same
 # run. SQLite always; PostgreSQL too when EPA_BENCH_PG_URL names
-# a server (a database is created and dropped there).
+# a server (a database is created and dropped there). The lists are the
+# EPAO staff's (whole and filtered) and the training provider's, which the
+# loader makes the largest organisation.
 #
 #   bench/load/run.sh [N]
 #
@@ -75,7 +77,7 @@ raw_postgres_here() {
 rate() {
   local path="$1" out
   out="$(taskset -c "$CLIENT_CORE" wrk -t1 -c8 -d"${DURATION}s" --latency \
-    -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT$path")"
+    -H "Authorization: Bearer ${RATE_TOKEN:-$TOKEN}" "http://127.0.0.1:$PORT$path")"
   echo "$out" > "$WORK/last.txt"
   echo "$out" | awk '/Requests\/sec/ {print int($2)}'
 }
@@ -158,6 +160,9 @@ measure() {
   password="$(sed -n 's/.*password "\([^"]*\)".*/\1/p' "$WORK/serve.out" | head -n 1)"
   TOKEN="$(sign_in operations@demo.test "$password")"
   ASSESSOR_TOKEN="$(sign_in assessor@demo.test "$password")"
+  # The loader's apprentices all train with the demo's one provider: its
+  # list is the largest organisation's (ADR 0172).
+  PROVIDER_TOKEN="$(sign_in provider@demo.test "$password")"
   local first
   first="$(curl -sf -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/v1/epas?limit=1&stage=planned")"
   EPA_ID="$(echo "$first" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')"
@@ -166,9 +171,10 @@ measure() {
 
   local list filtered deadlines page timeline register judgements bookings raw_before raw_after
   local register8 judgements8 bookings8 half
-  local h_list h_filtered h_deadlines h_page h_timeline
+  local h_list h_filtered h_provider h_deadlines h_page h_timeline provider
   h_list="$(rate /healthz)"; list="$(rate '/api/v1/epas?limit=50')"
   h_filtered="$(rate /healthz)"; filtered="$(rate '/api/v1/epas?limit=50&stage=planned')"
+  h_provider="$(rate /healthz)"; provider="$(RATE_TOKEN="$PROVIDER_TOKEN" rate '/api/v1/epas?limit=50')"
   h_deadlines="$(rate /healthz)"; deadlines="$(rate '/api/v1/deadlines?limit=50')"
   h_page="$(rate /healthz)"; page="$(rate "/api/v1/epas/$EPA_ID")"
   h_timeline="$(rate /healthz)"; timeline="$(rate "/api/v1/epas/$EPA_ID/timeline")"
@@ -195,16 +201,18 @@ measure() {
   rss="$(awk '/VmHWM/ {print $2}' "/proc/$SERVER/status")"
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
   SERVER=
-  python3 - "$h_list" "$list" "$h_filtered" "$filtered" "$h_deadlines" "$deadlines" \
+  python3 - "$h_list" "$list" "$h_filtered" "$filtered" "$h_provider" "$provider" \
+    "$h_deadlines" "$deadlines" \
     "$h_page" "$page" "$h_timeline" "$timeline" \
     "$register" "$judgements" "$bookings" "$register8" "$judgements8" "$bookings8" \
     "$raw_before" "$raw_after" "$rss" <<'PY'
 import sys
 v = [float(x or 0) for x in sys.argv[1:]]
-reads, (reg, judged, booked, reg8, judged8, booked8, raw_before, raw_after, rss) = v[:10], v[10:]
+reads, (reg, judged, booked, reg8, judged8, booked8, raw_before, raw_after, rss) = v[:12], v[12:]
 healths = reads[0::2]
 print(f"   /healthz                      {min(healths):8.0f} to {max(healths):.0f} req/s, measured before each read")
 for (name, target), h, r in zip([("list of 50", 0.05), ("filtered list of 50", 0.05),
+                                 ("a provider's list of 50", 0.05),
                                  ("50 most urgent deadlines", 0.05), ("an EPA's page", 0.1),
                                  ("an EPA's timeline", 0.1)], healths, reads[1::2]):
     print(f"   {name:<29} {r:8.0f} req/s  {r / h:5.3f} of /healthz {h:.0f} (target {target})")
