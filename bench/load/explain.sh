@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The query plans of what an EPA's page, its timeline and every API
-# request's authentication read, on a loaded database: each must be an
-# index lookup or range (no scan of a table that grows with the EPAs).
+# The query plans of what an EPA's page, its timeline, every API
+# request's authentication and a page of the list in each organisation's
+# scope read, on a loaded database: each must be an index lookup or range
+# (no scan of a table that grows with the EPAs, no sort of one).
 #
 #   bench/load/explain.sh sqlite PATH/epa.db
 #   bench/load/explain.sh postgres postgres://USER@HOST/NAME

@@ -146,11 +146,23 @@ pub async fn correct(
         .bind(expected_version)
         .fetch_optional(conn)
         .await)?;
-    row.ok_or_else(|| {
+    let apprentice = row.ok_or_else(|| {
         StoreError::Conflict(
             "the registration was changed by someone else; reload it and try again".to_owned(),
         )
-    })
+    })?;
+    // Every EPA of the apprentice keeps its employer and provider for their
+    // lists (ADR 0172): they move with the correction, in its transaction.
+    on_tx!(tx, |conn| sqlx::query(
+        "UPDATE epas SET employer_id = $1, provider_id = $2 WHERE apprentice_id = $3"
+    )
+    .bind(apprentice.employer_id)
+    .bind(apprentice.provider_id)
+    .bind(id)
+    .execute(conn)
+    .await
+    .map(|_| ()))?;
+    Ok(apprentice)
 }
 
 /// The apprentice inside a write transaction.

@@ -1,9 +1,10 @@
 -- An employer's and a training provider's lists read a page as one index
 -- range scan in order of registration, as the EPAO's and an assessor's do
 -- (0023), whatever the number of their apprentices: the apprentice's
--- employer and provider are kept on the EPA, written with it. An
--- apprentice's organisations never change once recorded. Before, each
--- page read every EPA of the organisation and sorted them. Kept in step
+-- employer and provider are kept on the EPA, written with it and changed
+-- with the apprentice's by a correction of the registration, in its
+-- transaction. Before, each page read every EPA of the organisation and
+-- sorted them. Kept in step
 -- with migrations/sqlite/0037_organisation_lists.sql.
 ALTER TABLE epas ADD COLUMN employer_id UUID REFERENCES organisations (id);
 ALTER TABLE epas ADD COLUMN provider_id UUID REFERENCES organisations (id);

@@ -9,7 +9,7 @@ use epa_domain::lifecycle::Stage;
 use epa_store::assessment::Reader;
 use epa_store::deadlines::{self, Cursor, NewDeadline, Openness, Parties};
 use epa_store::epas::{self, Change, Filter, ListCursor, ListedEpa, Scope};
-use epa_store::{Db, StoreError, adjustments, audit, conflicts, gate};
+use epa_store::{Db, StoreError, adjustments, apprentices, audit, conflicts, gate, organisations};
 use uuid::Uuid;
 
 fn day(d: u32) -> NaiveDate {
@@ -357,5 +357,73 @@ crate::conformance!(
         db.close().await;
         let closed = epas::page(&db, &Scope::default(), &Filter::default(), None, 10).await;
         assert!(closed.is_err(), "{closed:?}");
+    }
+);
+
+crate::conformance!(
+    a_corrected_employer_or_provider_moves_the_epa_between_their_lists,
+    |db: Db| async move {
+        let (epa_id, _) = crate::enums::epa(&db).await;
+        let row = epas::get(&db, epa_id).await.unwrap();
+        let (old_employer, old_provider) = (row.employer_id, row.provider_id);
+        let mut tx = db.begin_write().await.unwrap();
+        let mut org = async |kind, name| {
+            let new = organisations::NewOrganisation {
+                kind,
+                name,
+                ukprn: None,
+            };
+            let at = Utc.with_ymd_and_hms(2026, 12, 3, 10, 0, 0).unwrap();
+            organisations::insert(&mut tx, &new, at).await.unwrap().id
+        };
+        let employer = org(organisations::OrganisationKind::Employer, "New employer").await;
+        let provider = org(organisations::OrganisationKind::Provider, "New provider").await;
+        let apprentice = apprentices::get_in(&mut tx, row.epa.apprentice_id)
+            .await
+            .unwrap();
+        let correction = apprentices::Correction {
+            uln: &apprentice.uln,
+            given_names: &apprentice.given_names,
+            family_name: &apprentice.family_name,
+            date_of_birth: apprentice.date_of_birth,
+            employer_id: employer,
+            provider_id: provider,
+        };
+        apprentices::correct(&mut tx, apprentice.id, apprentice.version, &correction)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let listed = |scope: Scope| {
+            let db = db.clone();
+            async move {
+                epas::page(&db, &scope, &Filter::default(), None, 10)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|epa| epa.id)
+                    .collect::<Vec<_>>()
+            }
+        };
+        let employer_scope = |id| Scope {
+            employer_id: Some(id),
+            ..Scope::default()
+        };
+        let provider_scope = |id| Scope {
+            provider_id: Some(id),
+            ..Scope::default()
+        };
+        // The organisations that were the apprentice's no longer list it;
+        // those that are now, do.
+        assert_eq!(
+            listed(employer_scope(old_employer)).await,
+            Vec::<Uuid>::new()
+        );
+        assert_eq!(
+            listed(provider_scope(old_provider)).await,
+            Vec::<Uuid>::new()
+        );
+        assert_eq!(listed(employer_scope(employer)).await, vec![epa_id]);
+        assert_eq!(listed(provider_scope(provider)).await, vec![epa_id]);
     }
 );
