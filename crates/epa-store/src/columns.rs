@@ -1,7 +1,10 @@
 //! A row's columns read by position, whichever driver read the row: sqlx
 //! (PostgreSQL, write transactions, and SQLite's other reads) or rusqlite
-//! (the reads SQLite serves on the request's own thread, ADR 0171). A row type that both
-//! read decodes itself once, from [`Columns`], so the two cannot drift.
+//! (the reads SQLite serves on the request's own thread, ADR 0171). The
+//! list's rows and the kept deadlines decode themselves once, from
+//! [`Columns`], for both; the EPA's row, the gate's and the history's keep
+//! sqlx's reading by name beside their reading by position, which
+//! `tests/store/direct_reads.rs` holds to it.
 //! Each value is read as sqlx reads what sqlx wrote: an ID as its sixteen
 //! bytes, a date as `YYYY-MM-DD`, an instant as RFC 3339.
 
