@@ -9,7 +9,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::columns::Columns;
+use crate::columns::{Columns, read_by_position};
 use crate::direct::Arg;
 use crate::{Db, StoreError, Tx};
 
@@ -230,7 +230,7 @@ pub async fn for_entity(
 /// happened, when, by whom, and what it recorded. The chain's own columns
 /// (hashes, ids, the state before) are verified on the stored rows and
 /// never shown, so the history does not read them.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct HistoryEvent {
     pub occurred_at: DateTime<Utc>,
     pub actor_role: String,
@@ -261,8 +261,11 @@ pub async fn history(
         .await)?)
 }
 
+read_by_position!(HistoryEvent);
+
 impl HistoryEvent {
-    /// In the order [`history`] selects it (ADR 0171).
+    /// In the order [`history`] selects it, whichever driver runs it (ADR
+    /// 0171).
     fn read(row: &impl Columns) -> Result<HistoryEvent, sqlx::Error> {
         Ok(HistoryEvent {
             occurred_at: row.instant(0)?,

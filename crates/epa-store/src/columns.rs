@@ -1,10 +1,10 @@
 //! A row's columns read by position, whichever driver read the row: sqlx
 //! (PostgreSQL, write transactions, and SQLite's other reads) or rusqlite
 //! (the reads SQLite serves on the request's own thread, ADR 0171). The
-//! list's rows and the kept deadlines decode themselves once, from
-//! [`Columns`], for both; the EPA's row, the gate's and the history's keep
-//! sqlx's reading by name beside their reading by position, which
-//! `tests/store/direct_reads.rs` holds to it.
+//! list's rows, the kept deadlines, the gate's row and the history's
+//! decode themselves once, from [`Columns`], for every driver; the EPA's
+//! row, read by many statements, keeps sqlx's reading by name beside its
+//! reading by position, which `tests/store/direct_reads.rs` holds to it.
 //! Each value is read as sqlx reads what sqlx wrote: an ID as its sixteen
 //! bytes, a date as `YYYY-MM-DD`, an instant as RFC 3339.
 
@@ -65,6 +65,27 @@ fn unknown<T>(i: usize, text: &str) -> sqlx::Error {
     let set = set.rsplit("::").next().unwrap_or(set);
     decoded(i, format!("{text:?} is not a known {set}"))
 }
+
+/// sqlx's `FromRow` for a row type read by position (its
+/// `read(&impl Columns)`), on both databases: one reading whichever
+/// driver runs the statement.
+macro_rules! read_by_position {
+    ($($ty:ty),+) => {$(
+        impl sqlx::FromRow<'_, sqlx::sqlite::SqliteRow> for $ty {
+            fn from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Self, sqlx::Error> {
+                <$ty>::read(row)
+            }
+        }
+
+        impl sqlx::FromRow<'_, sqlx::postgres::PgRow> for $ty {
+            fn from_row(row: &sqlx::postgres::PgRow) -> Result<Self, sqlx::Error> {
+                <$ty>::read(row)
+            }
+        }
+    )+};
+}
+
+pub(crate) use read_by_position;
 
 /// The error sqlx gives for a column it cannot decode, which the store
 /// reports as damaged data ([`crate::StoreError::Corrupt`]).

@@ -3,14 +3,12 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use sqlx::postgres::PgRow;
-use sqlx::sqlite::SqliteRow;
 use uuid::Uuid;
 
 use epa_domain::Grade;
 use epa_domain::lifecycle::Stage;
 
-use crate::columns::Columns;
+use crate::columns::{Columns, read_by_position};
 use crate::direct::Arg;
 use crate::{Db, StoreError, Tx};
 
@@ -379,17 +377,7 @@ impl ListedEpa {
     }
 }
 
-impl sqlx::FromRow<'_, SqliteRow> for ListedEpa {
-    fn from_row(row: &SqliteRow) -> Result<Self, sqlx::Error> {
-        ListedEpa::read(row)
-    }
-}
-
-impl sqlx::FromRow<'_, PgRow> for ListedEpa {
-    fn from_row(row: &PgRow) -> Result<Self, sqlx::Error> {
-        ListedEpa::read(row)
-    }
-}
+read_by_position!(ListedEpa);
 
 impl ListedEpa {
     pub fn cursor(&self) -> ListCursor {

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::adjustments::Adjustment;
 use crate::assessment::Reader;
-use crate::columns::Columns;
+use crate::columns::{Columns, read_by_position};
 use crate::direct::Arg;
 use crate::epas::{self, EpaRow};
 use crate::{Backend, Db, StoreError};
@@ -18,9 +18,8 @@ const EPA_COLUMNS: usize = epas::COLUMNS_COUNT;
 
 /// The EPA's row and the adjustment that stands for it, if any (the latest
 /// decided: see [`crate::adjustments::standing`]), read together.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 struct RowWithAdjustment {
-    #[sqlx(flatten)]
     row: EpaRow,
     adjustment_id: Option<Uuid>,
     adjustment_extra_minutes: Option<i32>,
@@ -33,9 +32,11 @@ struct RowWithAdjustment {
     gate_people: Option<String>,
 }
 
+read_by_position!(RowWithAdjustment);
+
 impl RowWithAdjustment {
-    /// In the order [`read`] selects it, for a read served on the
-    /// request's thread (ADR 0171); sqlx reads it by name.
+    /// In the order [`read`] selects it, whichever driver runs it (ADR
+    /// 0171).
     fn read(row: &impl Columns) -> Result<RowWithAdjustment, sqlx::Error> {
         Ok(RowWithAdjustment {
             row: EpaRow::read(row)?,
