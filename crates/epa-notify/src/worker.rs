@@ -1,6 +1,6 @@
 //! The outbox worker: every `epa serve` runs one. It claims due messages
-//! for a lease, delivers each, and records the outcome under its claim: sent;
-//! tried again after a backoff; or, after the configured number of tries,
+//! for a lease, delivers each, and records the outcome under its claim: sent
+//! (up to ten deliveries in one commit, ADR 0173); tried again after a backoff; or, after the configured number of tries,
 //! given up for an EPAO admin to see and retry. A message is never sent by
 //! two workers: a claim is exclusive until its lease runs out, which is
 //! longer than one delivery may take.
@@ -30,6 +30,11 @@ pub struct WorkerSettings {
     pub batch: i64,
     /// How long a claim holds: longer than a delivery may take.
     pub lease: chrono::Duration,
+    /// At most how many deliveries are recorded sent in one commit.
+    pub mark_every: usize,
+    /// How long a delivery waits, at most, before the next delivery, to be
+    /// recorded with others.
+    pub mark_within: Duration,
 }
 
 impl WorkerSettings {
@@ -40,6 +45,8 @@ impl WorkerSettings {
             poll: Duration::from_secs(5),
             batch: 50,
             lease: chrono::Duration::minutes(5),
+            mark_every: 10,
+            mark_within: Duration::from_millis(250),
         }
     }
 }
@@ -51,6 +58,26 @@ pub struct Round {
     pub sent: usize,
     pub retrying: usize,
     pub given_up: usize,
+}
+
+/// Messages delivered and not yet recorded sent, and since when the first
+/// of them has waited.
+#[derive(Default)]
+struct Delivered {
+    ids: Vec<Uuid>,
+    since: Option<std::time::Instant>,
+}
+
+impl Delivered {
+    fn push(&mut self, id: Uuid) {
+        self.since.get_or_insert_with(std::time::Instant::now);
+        self.ids.push(id);
+    }
+
+    /// Whether the first delivery not yet recorded has waited `within`.
+    fn waited(&self, within: Duration) -> bool {
+        self.since.is_some_and(|since| since.elapsed() >= within)
+    }
 }
 
 /// One worker: its own identity, for its claims.
@@ -102,7 +129,13 @@ impl Worker {
         let limit = (self.settings.lease / 2)
             .to_std()
             .unwrap_or(Duration::from_secs(60));
+        let mut delivered = Delivered::default();
         for message in claimed {
+            // Deliveries are recorded sent together (ADR 0173), but none
+            // waits on the next delivery longer than `mark_within`.
+            if delivered.waited(self.settings.mark_within) {
+                round.sent += self.mark_sent(&mut delivered).await?;
+            }
             let outcome =
                 tokio::time::timeout(limit, self.mailer.send(&self.settings.from, &message)).await;
             let error = match outcome {
@@ -111,8 +144,9 @@ impl Worker {
                 Err(_) => Some(format!("no answer within {} seconds", limit.as_secs())),
             };
             let Some(error) = error else {
-                if outbox::mark_sent(&self.db, message.id, self.id, self.now()).await? {
-                    round.sent += 1;
+                delivered.push(message.id);
+                if delivered.ids.len() >= self.settings.mark_every.max(1) {
+                    round.sent += self.mark_sent(&mut delivered).await?;
                 }
                 continue;
             };
@@ -137,7 +171,17 @@ impl Worker {
                 Failure::NotHeld => {}
             }
         }
+        round.sent += self.mark_sent(&mut delivered).await?;
         Ok(round)
+    }
+
+    /// Records the deliveries not yet recorded as sent, in one commit: how
+    /// many were still held under this worker's claim.
+    async fn mark_sent(&self, delivered: &mut Delivered) -> Result<usize, StoreError> {
+        let ids = std::mem::take(&mut delivered.ids);
+        delivered.since = None;
+        let marked = outbox::mark_sent(&self.db, &ids, self.id, self.now()).await?;
+        Ok(usize::try_from(marked).unwrap_or(ids.len()))
     }
 
     /// Rounds until nothing more is due now.
@@ -178,5 +222,19 @@ impl Worker {
                 () = tokio::time::sleep(self.settings.poll) => {}
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deliveries_wait_from_the_first_not_yet_recorded() {
+        let mut delivered = Delivered::default();
+        assert!(!delivered.waited(Duration::ZERO), "nothing waits");
+        delivered.push(Uuid::now_v7());
+        assert!(delivered.waited(Duration::ZERO));
+        assert!(!delivered.waited(Duration::from_secs(3600)));
     }
 }

@@ -206,27 +206,30 @@ pub async fn claim(
     Ok(claimed)
 }
 
-/// Marks a claimed message sent. `false` when the claim was lost (its lease
-/// ran out and another worker took it).
+/// Marks claimed messages sent, in one statement (one commit): how many
+/// were still held by `worker`. A message whose claim was lost (its lease
+/// ran out and another worker took it) is not counted.
 pub async fn mark_sent(
     db: &Db,
-    id: Uuid,
+    ids: &[Uuid],
     worker: Uuid,
     now: DateTime<Utc>,
-) -> Result<bool, StoreError> {
-    let updated = on_writer!(db, |pool| {
-        sqlx::query(
+) -> Result<u64, StoreError> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let sql = format!(
         "UPDATE outbox_messages SET sent_at = $1, attempts = attempts + 1, last_error = NULL, \
-         claimed_by = NULL, claimed_until = NULL WHERE id = $2 AND claimed_by = $3 AND sent_at IS NULL"
-    )
-    .bind(now)
-    .bind(id)
-    .bind(worker)
-    .execute(pool)
-    .await
-    .map(|done| done.rows_affected())
-    })?;
-    Ok(updated == 1)
+         claimed_by = NULL, claimed_until = NULL WHERE claimed_by = $2 AND sent_at IS NULL AND id IN ({})",
+        crate::placeholders::list(3, ids.len())
+    );
+    on_writer!(db, |pool| {
+        let mut query = sqlx::query(&sql).bind(now).bind(worker);
+        for id in ids {
+            query = query.bind(*id);
+        }
+        query.execute(pool).await.map(|done| done.rows_affected())
+    })
 }
 
 /// How long to wait after the `attempts`-th failed try: 1, 2, 4 ...

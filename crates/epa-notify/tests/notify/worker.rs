@@ -207,16 +207,70 @@ both!(
             .await
             .unwrap();
         assert_eq!(taken.len(), 2);
-        assert!(
-            !outbox::mark_sent(&db, held[0].id, first, clock.now())
+        let both = [held[0].id, held[1].id];
+        assert_eq!(
+            outbox::mark_sent(&db, &both, first, clock.now())
                 .await
-                .unwrap()
+                .unwrap(),
+            0
         );
-        assert!(
-            outbox::mark_sent(&db, taken[0].id, second, clock.now())
+        assert_eq!(
+            outbox::mark_sent(&db, &both, second, clock.now())
                 .await
-                .unwrap()
+                .unwrap(),
+            2
         );
+        // Recorded once: a second record of the same deliveries counts none.
+        assert_eq!(
+            outbox::mark_sent(&db, &both, second, clock.now())
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            outbox::mark_sent(&db, &[], second, clock.now())
+                .await
+                .unwrap(),
+            0
+        );
+    }
+);
+
+both!(
+    deliveries_recorded_together_are_each_recorded_once,
+    |db: Db| async move {
+        let clock = clock();
+        enqueue(&db, &clock, 7, false).await;
+        let (mailer, sent) = Mailer::memory();
+        // Three a commit: two full records and the round's last one of one.
+        let mut by_three = settings(3, 50);
+        by_three.mark_every = 3;
+        let worker = Worker::new(
+            db.clone(),
+            mailer.clone(),
+            Arc::new(clock.clone()),
+            by_three,
+        );
+        let round = worker.drain().await.unwrap();
+        assert_eq!((round.claimed, round.sent), (7, 7));
+        // Each delivery recorded at once, before the next (no wait allowed).
+        let mut at_once = settings(3, 50);
+        at_once.mark_within = std::time::Duration::ZERO;
+        enqueue(&db, &clock, 4, false).await;
+        let worker = Worker::new(db.clone(), mailer, Arc::new(clock.clone()), at_once);
+        let round = worker.drain().await.unwrap();
+        assert_eq!((round.claimed, round.sent), (4, 4));
+        assert_eq!(sent.lock().unwrap().len(), 11);
+        let stored = outbox::list(&db, OutboxState::Sent, None, 20)
+            .await
+            .unwrap();
+        assert_eq!(stored.len(), 11);
+        assert!(
+            stored
+                .iter()
+                .all(|m| m.attempts == 1 && m.sent_at == Some(clock.now()))
+        );
+        assert_eq!(worker.drain().await.unwrap().claimed, 0);
     }
 );
 
