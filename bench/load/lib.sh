@@ -1,4 +1,4 @@
-# Shared by run.sh and instructions.sh, sourced from the repository's root:
+# Shared by run.sh, instructions.sh and pages.sh, sourced from the repository's root:
 # the epa binary, signing in, the writes' targets found through the API,
 # and a list of POSTs sent one after another. The functions read PORT,
 # WORK and CLIENT_CORE (and, for the writes' targets, TOKEN and

@@ -1,12 +1,13 @@
 //! The outbox worker: every `epa serve` runs one. It claims due messages
-//! for a lease, delivers each, and records the outcome under its claim: sent
-//! (up to ten deliveries in one commit, ADR 0173); tried again after a backoff; or, after the configured number of tries,
-//! given up for an EPAO admin to see and retry. A message is never sent by
+//! for a lease, delivers each, and records the outcome under its claim:
+//! sent (up to ten deliveries a commit, ADR 0173); tried again after a
+//! backoff; or, after the configured number of tries, given up for an
+//! EPAO admin to see and retry. A message is never sent by
 //! two workers: a claim is exclusive until its lease runs out, which is
 //! longer than one delivery may take.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use epa_domain::Clock;
@@ -32,8 +33,8 @@ pub struct WorkerSettings {
     pub lease: chrono::Duration,
     /// At most how many deliveries are recorded sent in one commit.
     pub mark_every: usize,
-    /// How long a delivery waits, at most, before the next delivery, to be
-    /// recorded with others.
+    /// How long the first delivery not yet recorded may have waited when
+    /// the next delivery begins: past it, those waiting are recorded first.
     pub mark_within: Duration,
 }
 
@@ -65,12 +66,12 @@ pub struct Round {
 #[derive(Default)]
 struct Delivered {
     ids: Vec<Uuid>,
-    since: Option<std::time::Instant>,
+    since: Option<Instant>,
 }
 
 impl Delivered {
     fn push(&mut self, id: Uuid) {
-        self.since.get_or_insert_with(std::time::Instant::now);
+        self.since.get_or_insert_with(Instant::now);
         self.ids.push(id);
     }
 
@@ -112,6 +113,7 @@ impl Worker {
 
     /// Claims one batch of due messages and delivers it.
     pub async fn round(&self) -> Result<Round, StoreError> {
+        let claimed_at = Instant::now();
         let claimed = outbox::claim(
             &self.db,
             self.id,
@@ -129,11 +131,17 @@ impl Worker {
         let limit = (self.settings.lease / 2)
             .to_std()
             .unwrap_or(Duration::from_secs(60));
+        // The claim's end, less one delivery: past it, what was delivered
+        // is recorded before the next delivery, whose time out could take
+        // the claim past its end.
+        let lease = self.settings.lease.to_std().unwrap_or(limit * 2);
+        let record_by = claimed_at + lease.saturating_sub(limit);
         let mut delivered = Delivered::default();
         for message in claimed {
-            // Deliveries are recorded sent together (ADR 0173), but none
-            // waits on the next delivery longer than `mark_within`.
-            if delivered.waited(self.settings.mark_within) {
+            // Deliveries are recorded sent together (ADR 0173): before the
+            // next one once the first waiting has waited `mark_within`, or
+            // once the claim is near its end.
+            if delivered.waited(self.settings.mark_within) || Instant::now() >= record_by {
                 round.sent += self.mark_sent(&mut delivered).await?;
             }
             let outcome =
@@ -150,7 +158,7 @@ impl Worker {
                 }
                 continue;
             };
-            match outbox::mark_failed(
+            let failure = match outbox::mark_failed(
                 &self.db,
                 &message,
                 self.id,
@@ -158,8 +166,17 @@ impl Worker {
                 self.now(),
                 self.settings.max_attempts.max(1),
             )
-            .await?
+            .await
             {
+                Ok(failure) => failure,
+                Err(err) => {
+                    // What was delivered is still recorded if it can be:
+                    // unrecorded, it would be sent again.
+                    let _ = self.mark_sent(&mut delivered).await;
+                    return Err(err);
+                }
+            };
+            match failure {
                 Failure::RetryAt(at) => {
                     tracing::warn!(message = %message.id, kind = %message.kind, attempts = message.attempts + 1, retry_at = %at, %error, "email not delivered; will try again");
                     round.retrying += 1;
@@ -176,12 +193,21 @@ impl Worker {
     }
 
     /// Records the deliveries not yet recorded as sent, in one commit: how
-    /// many were still held under this worker's claim.
+    /// many were still held under this worker's claim. One whose claim ran
+    /// out is sent again by whoever claims it next.
     async fn mark_sent(&self, delivered: &mut Delivered) -> Result<usize, StoreError> {
         let ids = std::mem::take(&mut delivered.ids);
         delivered.since = None;
         let marked = outbox::mark_sent(&self.db, &ids, self.id, self.now()).await?;
-        Ok(usize::try_from(marked).unwrap_or(ids.len()))
+        let marked = usize::try_from(marked).unwrap_or(ids.len());
+        if marked < ids.len() {
+            tracing::warn!(
+                delivered = ids.len(),
+                recorded = marked,
+                "emails delivered after their claim ran out: they will be sent again"
+            );
+        }
+        Ok(marked)
     }
 
     /// Rounds until nothing more is due now.
@@ -236,5 +262,9 @@ mod tests {
         delivered.push(Uuid::now_v7());
         assert!(delivered.waited(Duration::ZERO));
         assert!(!delivered.waited(Duration::from_secs(3600)));
+        // The wait is the first's: a later delivery does not restart it.
+        let first = delivered.since;
+        delivered.push(Uuid::now_v7());
+        assert_eq!(delivered.since, first);
     }
 }

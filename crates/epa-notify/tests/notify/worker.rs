@@ -214,11 +214,18 @@ both!(
                 .unwrap(),
             0
         );
+        // Of a list, only what the worker holds is recorded and counted.
+        assert_eq!(
+            outbox::mark_sent(&db, &[both[0], uuid::Uuid::now_v7()], second, clock.now())
+                .await
+                .unwrap(),
+            1
+        );
         assert_eq!(
             outbox::mark_sent(&db, &both, second, clock.now())
                 .await
                 .unwrap(),
-            2
+            1
         );
         // Recorded once: a second record of the same deliveries counts none.
         assert_eq!(
@@ -236,41 +243,88 @@ both!(
     }
 );
 
+/// A clock a second later at each reading: each record of deliveries as
+/// sent carries a time of its own, so the records can be told apart.
+struct Ticking(std::sync::atomic::AtomicI64);
+
+impl epa_domain::Clock for Ticking {
+    fn now(&self) -> chrono::DateTime<Utc> {
+        let second = self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        clock().now() + Duration::hours(1) + Duration::seconds(second)
+    }
+}
+
+/// How many messages each record of deliveries held, in the order made.
+async fn records(db: &Db) -> Vec<usize> {
+    let sent = outbox::list(db, OutboxState::Sent, None, 100)
+        .await
+        .unwrap();
+    let mut by_time = std::collections::BTreeMap::new();
+    for message in &sent {
+        assert_eq!(message.attempts, 1);
+        *by_time.entry(message.sent_at.unwrap()).or_insert(0) += 1;
+    }
+    by_time.into_values().collect()
+}
+
+/// The round's claimed and sent, once nothing is left to send.
+async fn deliver(db: &Db, settings: WorkerSettings) -> (usize, usize) {
+    let (mailer, _) = Mailer::memory();
+    let ticking = Arc::new(Ticking(std::sync::atomic::AtomicI64::new(0)));
+    let worker = Worker::new(db.clone(), mailer, ticking, settings);
+    let round = worker.drain().await.unwrap();
+    assert_eq!(worker.drain().await.unwrap().claimed, 0, "all recorded");
+    (round.claimed, round.sent)
+}
+
 both!(
-    deliveries_recorded_together_are_each_recorded_once,
+    deliveries_are_recorded_ten_at_a_time_at_most,
     |db: Db| async move {
-        let clock = clock();
-        enqueue(&db, &clock, 7, false).await;
-        let (mailer, sent) = Mailer::memory();
-        // Three a commit: two full records and the round's last one of one.
+        enqueue(&db, &clock(), 7, false).await;
         let mut by_three = settings(3, 50);
         by_three.mark_every = 3;
-        let worker = Worker::new(
-            db.clone(),
-            mailer.clone(),
-            Arc::new(clock.clone()),
-            by_three,
-        );
-        let round = worker.drain().await.unwrap();
-        assert_eq!((round.claimed, round.sent), (7, 7));
-        // Each delivery recorded at once, before the next (no wait allowed).
+        // However slowly the test runs, no record is made for waiting.
+        by_three.mark_within = std::time::Duration::from_secs(3600);
+        assert_eq!(deliver(&db, by_three).await, (7, 7));
+        // Two full records, and the round's last of one.
+        assert_eq!(records(&db).await, [3, 3, 1]);
+    }
+);
+
+both!(
+    deliveries_that_waited_are_recorded_before_the_next,
+    |db: Db| async move {
+        enqueue(&db, &clock(), 4, false).await;
+        // No wait allowed: each is recorded before the next delivery.
         let mut at_once = settings(3, 50);
         at_once.mark_within = std::time::Duration::ZERO;
-        enqueue(&db, &clock, 4, false).await;
-        let worker = Worker::new(db.clone(), mailer, Arc::new(clock.clone()), at_once);
-        let round = worker.drain().await.unwrap();
-        assert_eq!((round.claimed, round.sent), (4, 4));
-        assert_eq!(sent.lock().unwrap().len(), 11);
-        let stored = outbox::list(&db, OutboxState::Sent, None, 20)
-            .await
-            .unwrap();
-        assert_eq!(stored.len(), 11);
-        assert!(
-            stored
-                .iter()
-                .all(|m| m.attempts == 1 && m.sent_at == Some(clock.now()))
-        );
-        assert_eq!(worker.drain().await.unwrap().claimed, 0);
+        assert_eq!(deliver(&db, at_once).await, (4, 4));
+        assert_eq!(records(&db).await, [1, 1, 1, 1]);
+    }
+);
+
+both!(
+    deliveries_are_recorded_while_the_claim_holds,
+    |db: Db| async move {
+        enqueue(&db, &clock(), 3, false).await;
+        // A claim already at its end, less a delivery: each delivery is
+        // recorded before the next could outlast it.
+        let mut ending = settings(3, 50);
+        ending.lease = Duration::zero();
+        ending.mark_within = std::time::Duration::from_secs(3600);
+        assert_eq!(deliver(&db, ending).await, (3, 3));
+        assert_eq!(records(&db).await, [1, 1, 1]);
+    }
+);
+
+both!(
+    deliveries_within_the_limits_are_recorded_together,
+    |db: Db| async move {
+        enqueue(&db, &clock(), 4, false).await;
+        let mut relaxed = settings(3, 50);
+        relaxed.mark_within = std::time::Duration::from_secs(3600);
+        assert_eq!(deliver(&db, relaxed).await, (4, 4));
+        assert_eq!(records(&db).await, [4]);
     }
 );
 
