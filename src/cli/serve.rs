@@ -262,9 +262,10 @@ async fn serve(settings: Settings, demo: bool) -> Result<(), String> {
     .map_err(|err| format!("server stopped: {err}"))?;
     // The background tasks stop together, within ten seconds at most: the
     // outbox worker finishes the round in hand (emails still being sent
-    // after that, and those sent but not yet recorded, up to ten, are left
-    // claimed, and sent again once their claim runs out, ADR 0173); a sweep stops at once (each batch is a statement of its own,
-    // done whole or not at all); a push cut short keeps what the DfE
+    // after that, and those sent but not yet recorded, up to ten, are
+    // left claimed, and sent again once their claim runs out, ADR 0173);
+    // a sweep stops at once (each batch is a statement of its own, done
+    // whole or not at all); a push cut short keeps what the DfE
     // acknowledged, and the rest goes at the next start.
     let _ = tokio::time::timeout(std::time::Duration::from_secs(10), async {
         let _ = worker.await;
