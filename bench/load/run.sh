@@ -208,9 +208,12 @@ measure() {
   outbox_quiet
   raw_before="$("$raw_cmd")"
   register="$(register_rate 1 0)"
+  outbox_quiet
   register8="$(register_rate 8 1)"
   first_ok "$WORK/judgements.txt" "$ASSESSOR_TOKEN"
+  outbox_quiet
   judgements="$(post_list "$WORK/judgements.txt" "$ASSESSOR_TOKEN")"
+  outbox_quiet
   judgements8="$(post_list "$WORK/judgements.txt" "$ASSESSOR_TOKEN" 8)"
   first_ok "$WORK/bookings.txt" "$TOKEN"
   sed -i 1d "$WORK/bookings.txt"  # booked now: the rest are still free
