@@ -29,21 +29,13 @@ WORK="$(mktemp -d /tmp/openepa-instructions.XXXXXX)"
 SERVER=
 trap 'if [ -n "$SERVER" ]; then kill "$SERVER" 2>/dev/null || true; fi; rm -rf "$WORK"' EXIT
 
-if [ -n "${EPA_BENCH_DATA:-}" ]; then
-  cp -r "$EPA_BENCH_DATA" "$WORK/data"
-else
-  echo "== loading $N apprentices"
-  "$EPA" demo load --apprentices "$N" --data-dir "$WORK/data" >/dev/null
-fi
+bench_data
 valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$WORK/callgrind.out" \
   "$EPA" serve --demo --bind "127.0.0.1:$PORT" --data-dir "$WORK/data" \
   >"$WORK/serve.out" 2>"$WORK/serve.log" &
 SERVER=$!
 # Under valgrind the server starts some fifty times slower.
-for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.5; done
-password="$(sed -n 's/.*password "\([^"]*\)".*/\1/p' "$WORK/serve.out" | head -n 1)"
-TOKEN="$(sign_in operations@demo.test "$password")"
-ASSESSOR_TOKEN="$(sign_in assessor@demo.test "$password")"
+demo_tokens 0.5
 write_targets
 head -n 20 "$WORK/judgements.txt" > "$WORK/warm.txt"
 post_list "$WORK/warm.txt" "$ASSESSOR_TOKEN" >/dev/null

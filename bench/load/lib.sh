@@ -1,8 +1,9 @@
-# Shared by run.sh, instructions.sh and pages.sh, sourced from the repository's root:
-# the epa binary, signing in, the writes' targets found through the API,
-# and a list of POSTs sent one after another. The functions read PORT,
-# WORK and CLIENT_CORE (and, for the writes' targets, TOKEN and
-# ASSESSOR_TOKEN), which the scripts set before calling them.
+# Shared by run.sh, instructions.sh and pages.sh, sourced from the
+# repository's root: the epa binary, the data to serve, signing in, the
+# writes' targets found through the API, and a list of POSTs sent one
+# after another. The functions read PORT, WORK and CLIENT_CORE (the data,
+# EPA and N; the writes' targets, TOKEN and ASSESSOR_TOKEN), which the
+# scripts set before calling them.
 
 # The epa binary to measure: EPA_BENCH_BIN, an epa already built (release),
 # or the release build, built first.
@@ -59,6 +60,28 @@ if ok < len(codes):
 secs = float(sys.argv[3]) - float(sys.argv[2])
 print(int(ok / secs) if secs > 0 else 0)
 PY
+}
+
+# The data to serve, in `$WORK/data`: a copy of EPA_BENCH_DATA (a data
+# directory already loaded; never changed), or N apprentices loaded now.
+bench_data() {
+  if [ -n "${EPA_BENCH_DATA:-}" ]; then
+    cp -r "$EPA_BENCH_DATA" "$WORK/data"
+  else
+    echo "== loading $N apprentices"
+    "$EPA" demo load --apprentices "$N" --data-dir "$WORK/data" >/dev/null
+  fi
+}
+
+# Waits for the server started with its output in `$WORK/serve.out` to
+# answer (up to 600 tries, `$1` seconds apart), then sets PASSWORD (the
+# demo prints it with the logins), TOKEN (EPAO operations) and
+# ASSESSOR_TOKEN (the demo assessor).
+demo_tokens() {
+  for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep "$1"; done
+  PASSWORD="$(sed -n 's/.*password "\([^"]*\)".*/\1/p' "$WORK/serve.out" | head -n 1)"
+  TOKEN="$(sign_in operations@demo.test "$PASSWORD")"
+  ASSESSOR_TOKEN="$(sign_in assessor@demo.test "$PASSWORD")"
 }
 
 sign_in() {

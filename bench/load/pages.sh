@@ -35,20 +35,12 @@ WORK="$(mktemp -d /tmp/openepa-pages.XXXXXX)"
 SERVER=
 trap 'if [ -n "$SERVER" ]; then kill -9 "$SERVER" 2>/dev/null || true; fi; rm -rf "$WORK"' EXIT
 
-if [ -n "${EPA_BENCH_DATA:-}" ]; then
-  cp -r "$EPA_BENCH_DATA" "$WORK/data"
-else
-  echo "== loading $N apprentices"
-  "$EPA" demo load --apprentices "$N" --data-dir "$WORK/data" >/dev/null
-fi
+bench_data
 python3 -c 'import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute("PRAGMA wal_checkpoint(TRUNCATE)")' "$WORK/data/epa.db"
 taskset -c 0 "$EPA" serve --demo --bind "127.0.0.1:$PORT" --data-dir "$WORK/data" \
   >"$WORK/serve.out" 2>"$WORK/serve.log" &
 SERVER=$!
-for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
-password="$(sed -n 's/.*password "\([^"]*\)".*/\1/p' "$WORK/serve.out" | head -n 1)"
-TOKEN="$(sign_in operations@demo.test "$password")"
-ASSESSOR_TOKEN="$(sign_in assessor@demo.test "$password")"
+demo_tokens 0.2
 write_targets
 head -n "$K" "$WORK/$KIND.txt" > "$WORK/writes.txt"
 token="$TOKEN"

@@ -175,17 +175,12 @@ measure() {
   /usr/bin/time -f "   load: %e s, peak memory %M KB" "$EPA" demo load --apprentices "$N" "$@" >/dev/null
   taskset -c "$SERVER_CORE" "$EPA" serve --demo --bind "127.0.0.1:$PORT" "$@" >"$WORK/serve.out" 2>"$WORK/serve.log" &
   SERVER=$!
-  for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
-  # The demo prints its password with the logins.
-  local password
-  password="$(sed -n 's/.*password "\([^"]*\)".*/\1/p' "$WORK/serve.out" | head -n 1)"
-  TOKEN="$(sign_in operations@demo.test "$password")"
-  ASSESSOR_TOKEN="$(sign_in assessor@demo.test "$password")"
+  demo_tokens 0.2
   # The loader's apprentices all train with the demo's one provider: its
   # list is the largest organisation's (ADR 0172).
-  PROVIDER_TOKEN="$(sign_in provider@demo.test "$password")"
+  PROVIDER_TOKEN="$(sign_in provider@demo.test "$PASSWORD")"
   # Only an EPAO admin sees the outbox.
-  ADMIN_TOKEN="$(sign_in epao-admin@demo.test "$password")"
+  ADMIN_TOKEN="$(sign_in epao-admin@demo.test "$PASSWORD")"
   local first
   first="$(curl -sf -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/v1/epas?limit=1&stage=planned")"
   EPA_ID="$(echo "$first" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')"
