@@ -228,17 +228,20 @@ pub async fn replace(
 }
 
 /// Rewrites one kept row. SQLite touches an index only when a column it
-/// holds is set, so the columns the four indexes hold (who may see it,
-/// its openness and due date) are set only when they moved. (PostgreSQL
-/// compares the values itself when it decides whether to update a row in
-/// place; to it the two forms are alike.)
+/// holds is set, so the columns the four scope indexes hold (who may see
+/// it and its due date) are set only when they moved. Its openness is in
+/// none of their keys (ADR 0174): a deadline met or missed moves in none
+/// of them; the indexes of those open whatever the date, whose condition
+/// names it, take it in or let it go. (PostgreSQL compares the values
+/// itself when it decides whether to update a row in place; to it the
+/// two forms are alike.)
 async fn update(tx: &mut Tx, epa_id: Uuid, k: &Kept, keys_moved: bool) -> Result<(), StoreError> {
     const REST: &str = "stage = $3, policy = $4, deadline = $5, open_until = $6, kind = $7, \
-                        done_on = $8, decided = $9, body = $10";
+                        done_on = $8, decided = $9, body = $10, open_kind = $11";
     let sql = if keys_moved {
         format!(
-            "UPDATE epa_deadlines SET {REST}, epao_id = $11, employer_id = $12, \
-             provider_id = $13, assessor_id = $14, open_kind = $15, due_on = $16 \
+            "UPDATE epa_deadlines SET {REST}, epao_id = $12, employer_id = $13, \
+             provider_id = $14, assessor_id = $15, due_on = $16 \
              WHERE epa_id = $1 AND position = $2"
         )
     } else {
@@ -255,14 +258,14 @@ async fn update(tx: &mut Tx, epa_id: Uuid, k: &Kept, keys_moved: bool) -> Result
             .bind(&k.kind)
             .bind(k.done_on)
             .bind(k.decided)
-            .bind(&k.body);
+            .bind(&k.body)
+            .bind(&k.open_kind);
         let query = if keys_moved {
             query
                 .bind(k.epao_id)
                 .bind(k.employer_id)
                 .bind(k.provider_id)
                 .bind(k.assessor_id)
-                .bind(&k.open_kind)
                 .bind(k.due_on)
         } else {
             query
@@ -362,10 +365,12 @@ impl Kept {
         }
     }
 
-    /// Whether what is its own (not the EPA's, nor an index's) is the same.
+    /// Whether what is its own (not the EPA's, nor a scope index's key)
+    /// is the same.
     fn same_rest(&self, other: &Kept) -> bool {
         (
             &self.deadline,
+            &self.open_kind,
             self.open_until,
             &self.kind,
             self.done_on,
@@ -373,6 +378,7 @@ impl Kept {
             &self.body,
         ) == (
             &other.deadline,
+            &other.open_kind,
             other.open_until,
             &other.kind,
             other.done_on,
@@ -381,21 +387,19 @@ impl Kept {
         )
     }
 
-    /// Whether the columns the indexes hold are the same.
+    /// Whether the columns the scope indexes hold are the same.
     fn same_keys(&self, other: &Kept) -> bool {
         (
             self.epao_id,
             self.employer_id,
             self.provider_id,
             self.assessor_id,
-            &self.open_kind,
             self.due_on,
         ) == (
             other.epao_id,
             other.employer_id,
             other.provider_id,
             other.assessor_id,
-            &other.open_kind,
             other.due_on,
         )
     }
@@ -531,6 +535,32 @@ fn scope_sql(scope: &Scope) -> Option<(&'static str, Uuid)> {
     }
 }
 
+/// The open deadlines of a scope led by `lead`, in two arms: those open
+/// whatever the date, from the scope's index of them, and those open to a
+/// day, from its index by date (ADR 0174).
+fn open_sql(lead: &str) -> String {
+    format!(
+        "SELECT * FROM (SELECT {COLUMNS} FROM epa_deadlines d WHERE {lead} \
+         AND d.open_kind = 'always' AND (d.due_on, d.epa_id, d.position) > ($3, $4, $5) \
+         ORDER BY d.due_on, d.epa_id, d.position LIMIT $6) AS open_always \
+         UNION ALL \
+         SELECT * FROM (SELECT {COLUMNS} FROM epa_deadlines d WHERE {lead} \
+         AND d.open_kind = 'until' AND d.due_on >= $2 AND d.open_until >= $2 \
+         AND (d.due_on, d.epa_id, d.position) > ($7, $8, $9) \
+         ORDER BY d.due_on, d.epa_id, d.position LIMIT $6) AS open_until"
+    )
+}
+
+/// Every deadline of a scope led by `lead` after a cursor: one range of
+/// the scope's index by date.
+fn all_sql(lead: &str) -> String {
+    format!(
+        "SELECT {COLUMNS} FROM epa_deadlines d WHERE {lead} \
+         AND (d.due_on, d.epa_id, d.position) > ($2, $3, $4) \
+         ORDER BY d.due_on, d.epa_id, d.position LIMIT $5"
+    )
+}
+
 /// Up to `limit` deadlines open on `today` in the scope, after `after` in
 /// the order of urgency: first those past their date that only an event
 /// outside the product closes, then the rest by due date. One statement
@@ -557,16 +587,7 @@ pub async fn open_page(
     // every row with its body into a temporary B-tree to sort them. One
     // statement, not three: on SQLite each is a round trip to the
     // connection's thread (ADR 0160).
-    let sql = format!(
-        "SELECT * FROM (SELECT {COLUMNS} FROM epa_deadlines d WHERE {lead} \
-         AND d.open_kind = 'always' AND (d.due_on, d.epa_id, d.position) > ($3, $4, $5) \
-         ORDER BY d.due_on, d.epa_id, d.position LIMIT $6) AS open_always \
-         UNION ALL \
-         SELECT * FROM (SELECT {COLUMNS} FROM epa_deadlines d WHERE {lead} \
-         AND d.open_kind = 'until' AND d.due_on >= $2 AND d.open_until >= $2 \
-         AND (d.due_on, d.epa_id, d.position) > ($7, $8, $9) \
-         ORDER BY d.due_on, d.epa_id, d.position LIMIT $6) AS open_until"
-    );
+    let sql = open_sql(lead);
     let from_today = Cursor {
         due_on: today,
         epa_id: Uuid::nil(),
@@ -623,11 +644,7 @@ pub async fn all_page(
         return Ok(Vec::new());
     };
     let after = after.unwrap_or_else(Cursor::start);
-    let sql = format!(
-        "SELECT {COLUMNS} FROM epa_deadlines d WHERE {lead} \
-         AND (d.due_on, d.epa_id, d.position) > ($2, $3, $4) \
-         ORDER BY d.due_on, d.epa_id, d.position LIMIT $5"
-    );
+    let sql = all_sql(lead);
     Ok(match db {
         Db::Sqlite(sqlite) => sqlite.direct.rows(
             &sql,
@@ -688,7 +705,9 @@ pub async fn due_dates(
 
 #[cfg(test)]
 mod tests {
-    use super::{Changes, Kept, delete_sql, insert_sql};
+    use super::{Changes, Kept, all_sql, delete_sql, insert_sql, open_sql, scope_sql};
+    use crate::Db;
+    use crate::epas::Scope;
     use chrono::NaiveDate;
     use uuid::Uuid;
 
@@ -732,6 +751,21 @@ mod tests {
     }
 
     #[test]
+    fn a_deadline_closed_on_its_date_sets_no_index_column() {
+        let stored = [kept(16, 1)];
+        let mut closed = kept(16, 1);
+        closed.open_kind = "closed".to_owned();
+        closed.open_until = None;
+        closed.done_on = NaiveDate::from_ymd_opt(2026, 11, 30);
+        let wanted = [closed];
+        assert_eq!(
+            Changes::between(&stored, &wanted).updated,
+            vec![(&wanted[0], false)],
+            "its openness is in no scope index's key (ADR 0174)"
+        );
+    }
+
+    #[test]
     fn a_new_stage_is_one_write_of_every_row() {
         let stored = [kept(16, 1), kept(32, 5)];
         let mut wanted = [kept(16, 1), kept(32, 5)];
@@ -764,5 +798,77 @@ mod tests {
             "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16), \
              ($17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32)"
         ));
+    }
+
+    /// Each scope's lists read ranges of its own indexes on SQLite: no
+    /// scan of the kept deadlines and no sort of them, whatever their
+    /// number. (PostgreSQL plans by its statistics: `bench/load/explain.sh`.)
+    #[tokio::test]
+    async fn each_scope_reads_its_indexes_in_order_of_date() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&format!("sqlite://{}", dir.path().join("epa.db").display()))
+            .await
+            .unwrap();
+        let Db::Sqlite(sqlite) = &db else {
+            unreachable!("a sqlite:// URL opens SQLite")
+        };
+        let id = Some(Uuid::nil());
+        for (name, scope) in [
+            (
+                "epao",
+                Scope {
+                    epao_id: id,
+                    ..Scope::default()
+                },
+            ),
+            (
+                "provider",
+                Scope {
+                    provider_id: id,
+                    ..Scope::default()
+                },
+            ),
+            (
+                "employer",
+                Scope {
+                    employer_id: id,
+                    ..Scope::default()
+                },
+            ),
+            (
+                "assessor",
+                Scope {
+                    assessor_id: id,
+                    ..Scope::default()
+                },
+            ),
+        ] {
+            let (lead, _) = scope_sql(&scope).unwrap();
+            let plan = |sql: String| async move {
+                let rows: Vec<(i64, i64, i64, String)> =
+                    sqlx::query_as(&format!("EXPLAIN QUERY PLAN {sql}"))
+                        .fetch_all(sqlite.pool())
+                        .await
+                        .unwrap();
+                rows.into_iter()
+                    .map(|(_, _, _, detail)| detail)
+                    .filter(|d| {
+                        d.starts_with("SEARCH d ")
+                            || d.starts_with("SCAN d")
+                            || d.contains("B-TREE")
+                    })
+                    .collect::<Vec<_>>()
+            };
+            let index = format!("SEARCH d USING INDEX epa_deadlines_{name} ");
+            let always = format!("SEARCH d USING INDEX epa_deadlines_{name}_always ");
+            let open = plan(open_sql(lead)).await;
+            assert_eq!(open.len(), 2, "{name}: {open:?}");
+            assert!(open[0].starts_with(&always), "{name}: {open:?}");
+            assert!(open[1].starts_with(&index), "{name}: {open:?}");
+            let all = plan(all_sql(lead)).await;
+            assert_eq!(all.len(), 1, "{name}: {all:?}");
+            assert!(all[0].starts_with(&index), "{name}: {all:?}");
+        }
+        db.close().await;
     }
 }
