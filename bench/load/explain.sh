@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The query plans of what an EPA's page, its timeline, every API
-# request's authentication and a page of the list in each organisation's
-# scope read, on a loaded database: each must be an index lookup or range
-# (no scan of a table that grows with the EPAs, no sort of one).
+# request's authentication, a page of the list and the deadlines lists in
+# each organisation's scope read, on a loaded database: each must be an
+# index lookup or range (no scan of a table that grows with the EPAs, no
+# sort of one).
 #
 #   bench/load/explain.sh sqlite PATH/epa.db
 #   bench/load/explain.sh postgres postgres://USER@HOST/NAME
@@ -19,6 +20,12 @@ else
   q "ANALYZE" >/dev/null
 fi
 ENTITY="$(q "SELECT entity_id FROM audit_events WHERE entity_type = 'epa' LIMIT 1")"
+TODAY="$(date +%F)"
+if [ "$kind" = sqlite ]; then
+  NIL="x'00000000000000000000000000000000'"
+else
+  NIL="'00000000-0000-0000-0000-000000000000'"
+fi
 explain() {
   echo "-- $1"
   if [ "$kind" = sqlite ]; then
@@ -55,4 +62,10 @@ for scope in epao provider employer; do
   fi
   explain "a page of the list of 50, in the ${scope}'s scope" \
     "SELECT e.id, a.uln FROM epas e JOIN apprentices a ON a.id = e.apprentice_id WHERE e.${scope}_id = $ORG ORDER BY e.created_at, e.id LIMIT 51"
+  # The kept deadlines (ADR 0174): each arm a range of the scope's index
+  # from a date, no sort of the scope's deadlines.
+  explain "the 50 most urgent deadlines, in the ${scope}'s scope: those open whatever the date, then those open to a day" \
+    "SELECT * FROM (SELECT d.epa_id FROM epa_deadlines d WHERE d.${scope}_id = $ORG AND d.open_kind = 'always' AND (d.due_on, d.epa_id, d.position) > ('0001-01-01', $NIL, 0) ORDER BY d.due_on, d.epa_id, d.position LIMIT 50) AS open_always UNION ALL SELECT * FROM (SELECT d.epa_id FROM epa_deadlines d WHERE d.${scope}_id = $ORG AND d.open_kind = 'until' AND d.due_on >= '$TODAY' AND d.open_until >= '$TODAY' AND (d.due_on, d.epa_id, d.position) > ('$TODAY', $NIL, -1) ORDER BY d.due_on, d.epa_id, d.position LIMIT 50) AS open_until"
+  explain "every deadline in order of date (met and missed ones), in the ${scope}'s scope" \
+    "SELECT d.epa_id FROM epa_deadlines d WHERE d.${scope}_id = $ORG AND (d.due_on, d.epa_id, d.position) > ('0001-01-01', $NIL, 0) ORDER BY d.due_on, d.epa_id, d.position LIMIT 2000"
 done

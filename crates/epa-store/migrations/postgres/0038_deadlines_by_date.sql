@@ -2,8 +2,10 @@
 -- date, no longer its openness (ADR 0174). A deadline met or missed by
 -- what was recorded moved in all four, as its openness led its date in
 -- each key: at 100,000 EPAs about half the pages a booking's commit
--- wrote (it closes one deadline and adds two) were these indexes'. Now a
--- deadline closed on its date moves in none. The few deadlines open
+-- wrote (it closes one deadline and adds two) were these indexes'. Now,
+-- on SQLite, a deadline closed on its date moves in none (PostgreSQL,
+-- which cannot update such a row in place, gives each index a new entry,
+-- as it did before). The few deadlines open
 -- whatever the date (an event outside the product) have an index of
 -- their own in each scope, for the first arm of the list of open ones.
 -- The list of every deadline (met and missed included) now reads a range
