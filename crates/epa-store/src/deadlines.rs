@@ -233,9 +233,9 @@ pub async fn replace(
 /// none of their keys (ADR 0174): on SQLite a deadline met or missed
 /// moves in none of them. The indexes of those open whatever the date
 /// name it in their condition, so SQLite rewrites a row's entries there
-/// whenever it is set: for the few rows open whatever the date. (PostgreSQL compares the values
-/// itself when it decides whether to update a row in place; to it the
-/// two forms are alike.)
+/// whenever it is set: for the few rows open whatever the date.
+/// (PostgreSQL compares the values itself when it decides whether to
+/// update a row in place; to it the two forms are alike.)
 async fn update(tx: &mut Tx, epa_id: Uuid, k: &Kept, keys_moved: bool) -> Result<(), StoreError> {
     const REST: &str = "stage = $3, policy = $4, deadline = $5, open_until = $6, kind = $7, \
                         done_on = $8, decided = $9, body = $10, open_kind = $11";

@@ -5,9 +5,9 @@
 -- wrote (it closes one deadline and adds two) were these indexes'. Now,
 -- on SQLite, a deadline closed on its date moves in none (PostgreSQL,
 -- which cannot update such a row in place, gives each index a new entry,
--- as it did before). The few deadlines open
--- whatever the date (an event outside the product) have an index of
--- their own in each scope, for the first arm of the list of open ones.
+-- as it did before). The few deadlines open whatever the date (an event
+-- outside the product) have an index of their own in each scope, for the
+-- first arm of the list of open ones.
 -- The list of every deadline (met and missed included) now reads a range
 -- of the scope's index in order of date, where it sorted the scope's
 -- deadlines. Kept in step with migrations/postgres/0038_deadlines_by_date.sql.
