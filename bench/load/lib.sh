@@ -2,8 +2,8 @@
 # repository's root: the epa binary, the data to serve, signing in, the
 # writes' targets found through the API, and a list of POSTs sent one
 # after another. The functions read PORT, WORK and CLIENT_CORE (the data,
-# EPA and N; the writes' targets, TOKEN and ASSESSOR_TOKEN), which the
-# scripts set before calling them.
+# EPA and N; the writes' targets, TOKEN and ASSESSOR_TOKEN; the outbox,
+# ADMIN_TOKEN), which the scripts set before calling them.
 
 # The epa binary to measure: EPA_BENCH_BIN, an epa already built (release),
 # or the release build, built first.
@@ -102,7 +102,8 @@ sign_in() {
 # each assessor 150 EPAs, so each sitting is saved several times), and
 # bookings of the observation of planned EPAs with nothing booked yet (the
 # loader leaves one planned EPA in twenty so), each in its own slot of its
-# assessor's diary.
+# assessor's diary; and registrations of new apprentices (instructions.sh
+# counts them; run.sh registers through wrk, without a list).
 write_targets() {
   python3 - "http://127.0.0.1:$PORT" "$TOKEN" "$ASSESSOR_TOKEN" "$WORK" <<'PY'
 import datetime, json, sys, urllib.request
@@ -149,8 +150,51 @@ for epa in pages("stage=planned", 1000, unbooked):
     booked.append(f"/api/v1/epas/{epa['id']}/bookings|" + json.dumps(body))
     k += 1
 open(f"{work}/bookings.txt", "w").write("\n".join(booked) + "\n")
-print(f"   write targets: {len(judged)} sittings to judge, {len(booked)} EPAs to book")
+# Registrations of new apprentices with the loader's employer and
+# provider, each with its own valid ULN: stems from 400000000 (the
+# loader's start with 2, run.sh's with 3), stepping past a stem that has
+# no check digit, as the ULN rules give it.
+def uln(i):
+    step = 0
+    while True:
+        stem = f"4{i * 3 + step:08d}"
+        r = sum(int(c) * (10 - k) for k, c in enumerate(stem)) % 11
+        if r not in (0, 10):
+            return stem + str(10 - r)
+        step += 1
+first = get("/api/v1/epas?limit=1&stage=planned", ops)["items"][0]
+registered = []
+for i in range(300):
+    body = {"uln": uln(i), "given_names": "Bench", "family_name": f"Registration {i}",
+            "date_of_birth": "2004-05-06", "employer_id": first["employer_id"],
+            "provider_id": first["provider_id"], "standard": "ST0071", "policy": "tquk",
+            "start_date": "2025-06-02"}
+    registered.append("/api/v1/epas|" + json.dumps(body))
+open(f"{work}/registrations.txt", "w").write("\n".join(registered) + "\n")
+print(f"   write targets: {len(judged)} sittings to judge, {len(booked)} EPAs to book, "
+      f"{len(registered)} apprentices to register")
 PY
+}
+
+# Waits until the outbox holds nothing queued, asking every half second
+# (`$1` times, a minute unless told), as the holder of ADMIN_TOKEN (only
+# an EPAO admin sees the outbox). run.sh starts each run of writes on a
+# server that is no longer delivering the emails of the run before it (a
+# booking queues three), and delivers its own while it runs, as a server
+# taking bookings all day does.
+outbox_quiet() {
+  local queued=
+  for _ in $(seq 1 "${1:-120}"); do
+    queued="$(curl -sf -H "Authorization: Bearer $ADMIN_TOKEN" \
+      "http://127.0.0.1:$PORT/api/v1/outbox?state=queued&limit=1" \
+      | python3 -c 'import json,sys; print(json.load(sys.stdin)["queued"])')" || {
+      echo "   (the outbox could not be read: writes measured without waiting for it)" >&2
+      return
+    }
+    [ "$queued" = 0 ] && return
+    sleep 0.5
+  done
+  echo "   (the outbox still held $queued emails after $(( ${1:-120} / 2 )) s)" >&2
 }
 
 # One request of a list, with its answer shown if refused: a check that

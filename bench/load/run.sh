@@ -145,25 +145,6 @@ LUA
       }'
 }
 
-# Waits, up to a minute, until the outbox holds nothing queued: each run
-# of writes starts on a server that is no longer delivering the emails of
-# the run before it (a booking queues three), and delivers its own while
-# it runs, as a server taking bookings all day does.
-outbox_quiet() {
-  local queued=
-  for _ in $(seq 1 120); do
-    queued="$(curl -sf -H "Authorization: Bearer $ADMIN_TOKEN" \
-      "http://127.0.0.1:$PORT/api/v1/outbox?state=queued&limit=1" \
-      | python3 -c 'import json,sys; print(json.load(sys.stdin)["queued"])')" || {
-      echo "   (the outbox could not be read: writes measured without waiting for it)" >&2
-      return
-    }
-    [ "$queued" = 0 ] && return
-    sleep 0.5
-  done
-  echo "   (the outbox still held $queued emails after a minute)" >&2
-}
-
 # This machine's speed drifts by a third within minutes, so each ratio
 # is taken against its baseline measured next to it: each read against
 # `/healthz` just before it, the writes against raw commits just before

@@ -450,11 +450,63 @@ pub(crate) async fn refresh(app: &App, tx: &mut Tx, epa_id: Uuid) -> Result<(), 
 /// The deadline as the API shows it, without its state (worked out on
 /// reading), as a JSON object.
 fn kept_body(deadline: &Deadline) -> Result<String, AppError> {
-    let mut value = serde_json::to_value(deadline).map_err(AppError::internal)?;
-    if let Some(object) = value.as_object_mut() {
-        object.remove("state");
+    serde_json::to_string(&KeptBody::of(deadline)).map_err(AppError::internal)
+}
+
+/// A kept deadline's body: the API's deadline without its state, written
+/// straight to text. Its fields, and its source's, are in the order of
+/// their names, as the bodies kept so far were written (through a
+/// `serde_json::Value`, whose objects sort their keys): a deadline that did
+/// not move writes the text it already has, and its row is left as it is
+/// (ADR 0157). The `Value` on the way cost a third of an EPA's refresh.
+#[derive(Serialize)]
+struct KeptBody<'a> {
+    computation: &'a str,
+    date: chrono::NaiveDate,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    done: Option<chrono::NaiveDate>,
+    from: epa_plan::Anchor,
+    from_date: chrono::NaiveDate,
+    id: DeadlineId,
+    kind: DeadlineKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reading: Option<&'a str>,
+    rule: &'a str,
+    source: KeptSource<'a>,
+    strength: epa_plan::Strength,
+    timing: &'static str,
+}
+
+#[derive(Serialize)]
+struct KeptSource<'a> {
+    document: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    quote: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    section: Option<&'a str>,
+}
+
+impl<'a> KeptBody<'a> {
+    fn of(d: &'a Deadline) -> KeptBody<'a> {
+        KeptBody {
+            computation: &d.computation,
+            date: d.date,
+            done: d.done,
+            from: d.from,
+            from_date: d.from_date,
+            id: d.id,
+            kind: d.kind,
+            reading: d.reading.as_deref(),
+            rule: &d.rule,
+            source: KeptSource {
+                document: &d.source.document,
+                quote: d.source.quote.as_deref(),
+                section: d.source.section.as_deref(),
+            },
+            strength: d.strength,
+            timing: d.timing,
+        }
     }
-    serde_json::to_string(&value).map_err(AppError::internal)
 }
 
 /// Commits a use case's transaction. First, for every EPA it changed (each
@@ -533,9 +585,72 @@ fn reallocation_needed(row: &EpaRow, today: chrono::NaiveDate) -> Deadline {
 
 #[cfg(test)]
 mod tests {
-    use super::positions;
+    use super::{kept_body, positions};
+    use chrono::NaiveDate;
     use epa_domain::MethodId;
-    use epa_domain::deadlines::DeadlineId;
+    use epa_domain::calendar::{HolidayCalendar, Region};
+    use epa_domain::deadlines::{Deadline, DeadlineId, KnownDates, plan_deadlines};
+    use epa_plan::Catalog;
+
+    /// A body as the kept deadlines' first bodies were written: through a
+    /// `serde_json::Value`, the state taken out.
+    fn through_a_value(deadline: &Deadline) -> String {
+        let mut value = serde_json::to_value(deadline).unwrap();
+        value.as_object_mut().unwrap().remove("state");
+        serde_json::to_string(&value).unwrap()
+    }
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn a_kept_body_is_the_text_the_bodies_kept_so_far_have() {
+        let calendar = HolidayCalendar::england_and_wales();
+        let working_days = calendar.working_days(Region::EnglandAndWales).unwrap();
+        let known = KnownDates {
+            gateway: Some(day("2025-01-31")),
+            planning_meeting: Some(day("2025-02-10")),
+            proposal_rejection: Some(day("2025-02-12")),
+            report_submission: Some(day("2025-03-28")),
+            observation: Some(day("2025-03-03")),
+            interview: Some(day("2025-04-14")),
+            discussion: Some(day("2025-04-22")),
+            result_upload: Some(day("2025-05-02")),
+            fail_result: Some(day("2025-05-02")),
+            project_fail_result: Some(day("2025-05-02")),
+            replacement_request: Some(day("2025-06-02")),
+            ..KnownDates::default()
+        };
+        let mut every = Vec::new();
+        for epao in ["tquk", "innovate"] {
+            let plan = Catalog::embedded().effective("ST0071", None, epao).unwrap();
+            for known in [&known, &KnownDates::default()] {
+                let planned =
+                    plan_deadlines(&plan, known, day("2025-05-01"), &working_days).unwrap();
+                every.extend(planned.deadlines);
+            }
+        }
+        assert!(every.len() > 20, "{} deadlines", every.len());
+        assert!(every.iter().any(|d| d.done.is_some()) && every.iter().any(|d| d.done.is_none()));
+        // The fields that may be left out, each way, and text that JSON escapes.
+        let mut edge = every[0].clone();
+        edge.reading = Some("read \"within\" as <after> \u{2014} \\ £".to_owned());
+        edge.source.section = None;
+        edge.source.quote = Some("line one\nline two\t\u{1}".to_owned());
+        every.push(edge.clone());
+        edge.reading = None;
+        edge.source.section = Some("4.2".to_owned());
+        edge.source.quote = None;
+        every.push(edge);
+        for deadline in &every {
+            assert_eq!(
+                kept_body(deadline).unwrap(),
+                through_a_value(deadline),
+                "{deadline:?}"
+            );
+        }
+    }
 
     #[test]
     fn a_deadline_keeps_its_position_whatever_comes_or_goes() {

@@ -7,10 +7,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use epa_store::outbox::OutboxMessage;
+use lettre::address::Envelope;
 use lettre::message::header::{ContentDisposition, ContentTransferEncoding, ContentType};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::ics;
 
@@ -168,13 +169,16 @@ impl Mailer {
 /// alternative (what Outlook and Gmail act on) and an `invite.ics`
 /// attachment (what other clients open).
 pub fn build(from: &Mailbox, message: &OutboxMessage) -> Result<Message, MailerError> {
-    let to: Mailbox = message
-        .recipient
-        .parse()
-        .map_err(|err| MailerError::Build(format!("recipient {:?}: {err}", message.recipient)))?;
+    let to = recipient(&message.recipient)?;
+    // The envelope given, lettre does not read it back out of the headers
+    // it has just written (parsing each address again): a fifth of an
+    // email's building.
+    let envelope = Envelope::new(Some(from.email.clone()), vec![to.email.clone()])
+        .map_err(|err| MailerError::Build(err.to_string()))?;
     let builder = Message::builder()
         .from(from.clone())
         .to(to)
+        .envelope(envelope)
         .subject(&message.subject)
         .message_id(Some(format!("<{}@openepa>", message.id)));
     let text = SinglePart::builder()
@@ -223,9 +227,81 @@ pub fn build(from: &Mailbox, message: &OutboxMessage) -> Result<Message, MailerE
     email.map_err(|err| MailerError::Build(err.to_string()))
 }
 
+/// An outbox message's recipient: a bare address, as the product stores
+/// them, read as one (lettre's reading of a mailbox, with its display
+/// name, costs several times more), or failing that as `Name <address>`.
+fn recipient(text: &str) -> Result<Mailbox, MailerError> {
+    match text.parse::<Address>() {
+        Ok(address) => Ok(Mailbox::new(None, address)),
+        Err(_) => text
+            .parse()
+            .map_err(|err| MailerError::Build(format!("recipient {text:?}: {err}"))),
+    }
+}
+
 /// `Name <address>` (or a bare address) read as a mailbox.
 pub fn mailbox(text: &str) -> Result<Mailbox, String> {
     text.trim()
         .parse()
         .map_err(|err: lettre::address::AddressError| err.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+    use uuid::Uuid;
+
+    fn to(recipient: &str) -> OutboxMessage {
+        OutboxMessage {
+            id: Uuid::nil(),
+            created_at: Utc::now(),
+            kind: "test".to_owned(),
+            recipient: recipient.to_owned(),
+            subject: "Booked".to_owned(),
+            body: "Hello".to_owned(),
+            html: None,
+            calendar: None,
+            attempts: 0,
+            next_attempt_at: Utc::now(),
+            sent_at: None,
+            last_error: None,
+            failed_at: None,
+        }
+    }
+
+    fn from() -> Mailbox {
+        mailbox("OpenEPA <epa@epao.example>").unwrap()
+    }
+
+    #[test]
+    fn the_envelope_and_the_headers_name_the_same_people() {
+        for (recipient, header) in [
+            ("assessor@demo.test", "To: assessor@demo.test"),
+            ("Asha Patel <assessor@demo.test>", "Asha Patel"),
+        ] {
+            let email = build(&from(), &to(recipient)).unwrap();
+            let envelope = email.envelope();
+            assert_eq!(
+                envelope.from().map(ToString::to_string).as_deref(),
+                Some("epa@epao.example")
+            );
+            let rcpt: Vec<String> = envelope.to().iter().map(ToString::to_string).collect();
+            assert_eq!(rcpt, ["assessor@demo.test"], "{recipient}");
+            let raw = String::from_utf8(email.formatted()).unwrap();
+            assert!(raw.contains(header), "{recipient}: {raw}");
+            assert!(raw.contains("From: OpenEPA <epa@epao.example>"), "{raw}");
+        }
+    }
+
+    #[test]
+    fn a_recipient_that_is_no_address_is_refused_for_what_it_is() {
+        for recipient in ["", "nobody", "a@", "Name <not an address>"] {
+            let err = build(&from(), &to(recipient)).unwrap_err();
+            assert!(
+                matches!(&err, MailerError::Build(text) if text.contains(&format!("{recipient:?}"))),
+                "{recipient}: {err:?}"
+            );
+        }
+    }
 }
