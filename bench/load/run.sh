@@ -36,9 +36,16 @@ command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; ex
 EPA="$(release_epa)"
 WORK="$(mktemp -d /tmp/openepa-bench.XXXXXX)"
 SERVER=
+# EPA_BENCH_MAIL_IN_MEMORY=1 puts the demo's mail directory (an `.eml`
+# file for each email, where production sends by SMTP) on a memory file
+# system: what creating those files costs follows the disk's file
+# system and its recent history, and moved one build's bookings by half
+# from run to run (docs/performance.md, sixteenth section).
+MAIL=
+if [ -n "${EPA_BENCH_MAIL_IN_MEMORY:-}" ]; then MAIL="$(mktemp -d /dev/shm/openepa-mail.XXXXXX)"; fi
 # Under `set -e` a failed kill of a server already gone (the last command
 # of the trap's list) would make the whole run exit 1 after printing.
-trap 'if [ -n "$SERVER" ]; then kill "$SERVER" 2>/dev/null || true; fi; rm -rf "$WORK"' EXIT
+trap 'if [ -n "$SERVER" ]; then kill "$SERVER" 2>/dev/null || true; fi; rm -rf "$WORK" ${MAIL:+"$MAIL"}' EXIT
 
 # Raw commits: one small row per transaction, WAL and synchronous=FULL, on
 # the disk the database lives on.
@@ -154,6 +161,12 @@ measure() {
   local raw_cmd="$1"; shift
   echo "== $label: loading $N apprentices"
   /usr/bin/time -f "   load: %e s, peak memory %M KB" "$EPA" demo load --apprentices "$N" "$@" >/dev/null
+  if [ -n "$MAIL" ]; then
+    local data="${*: -1}"  # the last argument: the data directory
+    mkdir -p "$MAIL/$label"
+    rm -rf "$data/mail"
+    ln -s "$MAIL/$label" "$data/mail"
+  fi
   taskset -c "$SERVER_CORE" "$EPA" serve --demo --bind "127.0.0.1:$PORT" "$@" >"$WORK/serve.out" 2>"$WORK/serve.log" &
   SERVER=$!
   demo_tokens 0.2
@@ -231,7 +244,8 @@ print(f"   server peak memory            {rss / 1024:8.0f} MB")
 PY
 }
 
-# EPA_BENCH_SKIP_SQLITE=1 measures PostgreSQL alone.
+# EPA_BENCH_SKIP_SQLITE=1 measures PostgreSQL alone. Each database's
+# measure ends its arguments with --data-dir and the directory.
 if [ -z "${EPA_BENCH_SKIP_SQLITE:-}" ]; then
   measure "SQLite" raw_sqlite --data-dir "$WORK/sqlite"
 fi
