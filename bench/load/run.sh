@@ -42,10 +42,10 @@ SERVER=
 # system and its recent history, and moved one build's bookings by half
 # from run to run (docs/performance.md, sixteenth section).
 MAIL=
-if [ -n "${EPA_BENCH_MAIL_IN_MEMORY:-}" ]; then MAIL="$(mktemp -d /dev/shm/openepa-mail.XXXXXX)"; fi
 # Under `set -e` a failed kill of a server already gone (the last command
 # of the trap's list) would make the whole run exit 1 after printing.
 trap 'if [ -n "$SERVER" ]; then kill "$SERVER" 2>/dev/null || true; fi; rm -rf "$WORK" ${MAIL:+"$MAIL"}' EXIT
+if [ "${EPA_BENCH_MAIL_IN_MEMORY:-}" = 1 ]; then MAIL="$(mktemp -d /dev/shm/openepa-mail.XXXXXX)"; fi
 
 # Raw commits: one small row per transaction, WAL and synchronous=FULL, on
 # the disk the database lives on.
@@ -163,7 +163,8 @@ measure() {
   /usr/bin/time -f "   load: %e s, peak memory %M KB" "$EPA" demo load --apprentices "$N" "$@" >/dev/null
   if [ -n "$MAIL" ]; then
     local data="${*: -1}"  # the last argument: the data directory
-    mkdir -p "$MAIL/$label"
+    # The loader makes the directory only for SQLite's file.
+    mkdir -p "$MAIL/$label" "$data"
     rm -rf "$data/mail"
     ln -s "$MAIL/$label" "$data/mail"
   fi
