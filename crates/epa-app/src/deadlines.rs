@@ -458,7 +458,8 @@ fn kept_body(deadline: &Deadline) -> Result<String, AppError> {
 /// their names, as the bodies kept so far were written (through a
 /// `serde_json::Value`, whose objects sort their keys): a deadline that did
 /// not move writes the text it already has, and its row is left as it is
-/// (ADR 0157). The `Value` on the way cost a third of an EPA's refresh.
+/// (ADR 0157). The `Value` on the way was a fifth of a refresh's work on
+/// the request's thread (`docs/performance.md`, seventeenth section).
 #[derive(Serialize)]
 struct KeptBody<'a> {
     computation: &'a str,
