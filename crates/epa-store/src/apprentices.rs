@@ -100,6 +100,7 @@ pub async fn count(db: &Db) -> Result<i64, StoreError> {
 /// Links the apprentice's record to the user they sign in as, so they can
 /// see their own EPA.
 pub async fn link_user(tx: &mut Tx, apprentice_id: Uuid, user_id: Uuid) -> Result<(), StoreError> {
+    tx.forget_rows();
     on_tx!(tx, |conn| sqlx::query(
         "UPDATE apprentices SET user_id = $1, version = version + 1 WHERE id = $2"
     )
@@ -135,6 +136,7 @@ pub async fn correct(
          employer_id = $5, provider_id = $6, version = version + 1 WHERE id = $7 AND version = $8 \
          RETURNING {COLUMNS}"
     );
+    tx.forget_rows();
     let row: Option<Apprentice> = on_tx!(tx, |conn| sqlx::query_as(&sql)
         .bind(correction.uln)
         .bind(correction.given_names)

@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use crate::StoreError;
 use crate::direct::Direct;
+use crate::epas::EpaRow;
 use crate::readers::{ReadConn, Readers};
 use crate::writer::{Member, Writer};
 
@@ -98,6 +99,9 @@ pub struct Tx {
     /// Whether this transaction changed what a token's lookup reads (see
     /// [`Tx::changes_access`]).
     changes_access: bool,
+    /// The EPAs' rows as this transaction read them, until it writes an
+    /// EPA's or an apprentice's row (see [`Tx::remember_row`]).
+    rows: Vec<EpaRow>,
 }
 
 /// The transaction's connection, per backend (used through `on_tx!`).
@@ -310,6 +314,7 @@ impl Db {
             claims_key: false,
             audit_head: None,
             changes_access: false,
+            rows: Vec::new(),
         };
         crate::idempotency::claim_in(self, &mut tx).await?;
         Ok(tx)
@@ -433,6 +438,29 @@ impl Tx {
     /// commits (`tokens::Recent::committing_for`).
     pub fn changes_access(&self) -> bool {
         self.changes_access
+    }
+
+    /// Keeps the EPA's row as this transaction just read it. Most writes
+    /// read it through the gate first and again when their EPA's kept
+    /// deadlines are worked out at commit (`epas::get_in`), which is
+    /// answered from here: a statement fewer. Every statement that writes
+    /// what the row holds (an EPA's or an apprentice's row) forgets them
+    /// all ([`Tx::forget_rows`]).
+    pub(crate) fn remember_row(&mut self, row: &EpaRow) {
+        self.rows.retain(|kept| kept.epa.id != row.epa.id);
+        self.rows.push(row.clone());
+    }
+
+    /// The EPA's row as this transaction last read it, if it has written
+    /// no EPA's or apprentice's row since.
+    pub(crate) fn remembered_row(&self, epa_id: Uuid) -> Option<&EpaRow> {
+        self.rows.iter().find(|row| row.epa.id == epa_id)
+    }
+
+    /// Forgets the rows read: this transaction is writing an EPA's or an
+    /// apprentice's row.
+    pub(crate) fn forget_rows(&mut self) {
+        self.rows.clear();
     }
 
     /// The EPAs changed since the last call, each once.

@@ -197,15 +197,22 @@ pub async fn get(db: &Db, id: Uuid) -> Result<EpaRow, StoreError> {
 }
 
 /// The same read inside a write transaction, so a decision and the change it
-/// allows see one state.
+/// allows see one state. The row the transaction last read, if it has
+/// written no EPA's or apprentice's row since, is not read again
+/// ([`Tx::remember_row`]).
 pub async fn get_in(tx: &mut Tx, id: Uuid) -> Result<EpaRow, StoreError> {
+    if let Some(row) = tx.remembered_row(id) {
+        return Ok(row.clone());
+    }
     let sql = format!(
         "SELECT {COLUMNS} FROM epas e JOIN apprentices a ON a.id = e.apprentice_id WHERE e.id = $1"
     );
-    Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
+    let row: EpaRow = on_tx!(tx, |conn| sqlx::query_as(&sql)
         .bind(id)
         .fetch_one(conn)
-        .await)?)
+        .await)?;
+    tx.remember_row(&row);
+    Ok(row)
 }
 
 /// The EPAs of the apprentice with this ULN, oldest first (none when no
@@ -550,6 +557,7 @@ pub async fn update(
     change: &Change<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    tx.forget_rows();
     let updated = on_tx!(tx, |conn| {
         sqlx::query(
         "UPDATE epas SET stage = COALESCE($1, stage), gateway_approved_on = COALESCE($2, gateway_approved_on), \
@@ -596,6 +604,7 @@ pub async fn update_lifecycle(
     gateway_approved_on: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    tx.forget_rows();
     let updated = on_tx!(tx, |conn| {
         sqlx::query(
         "UPDATE epas SET stage = $1, lifecycle = $2, overall_grade = $3, gateway_approved_on = $4, updated_at = $5, \

@@ -111,6 +111,14 @@ pub async fn read(reader: Reader<'_>, epa_id: Uuid) -> Result<Gated, StoreError>
             .rows(&sql, &[Arg::Id(epa_id)], |row| RowWithAdjustment::read(row))?
             .pop()
             .ok_or(StoreError::NotFound)?,
+        Reader::Tx(tx) => {
+            let found: RowWithAdjustment = on_tx!(tx, |conn| sqlx::query_as(&sql)
+                .bind(epa_id)
+                .fetch_one(conn)
+                .await)?;
+            tx.remember_row(&found.row);
+            found
+        }
         reader => on_reader!(reader, |exec| sqlx::query_as(&sql)
             .bind(epa_id)
             .fetch_one(exec)

@@ -6,6 +6,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::assessment::Reader;
+use crate::columns::{Columns, read_by_position};
+use crate::direct::Arg;
 use crate::{Db, StoreError, Tx};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -79,7 +81,9 @@ pub struct NewOrganisation<'a> {
     pub ukprn: Option<&'a str>,
 }
 
-#[derive(sqlx::FromRow)]
+/// An organisation's row, read by position in the order of [`COLUMNS`]
+/// (ADR 0171): the organisations a registration names are read on the
+/// request's thread on SQLite.
 struct Row {
     id: Uuid,
     kind: String,
@@ -87,10 +91,33 @@ struct Row {
     ukprn: Option<String>,
     created_at: DateTime<Utc>,
     version: i64,
-    #[sqlx(flatten)]
     contact: PostalContact,
     region: Option<Region>,
 }
+
+impl Row {
+    fn read(row: &impl Columns) -> Result<Row, sqlx::Error> {
+        Ok(Row {
+            id: row.id(0)?,
+            kind: row.text(1)?,
+            name: row.text(2)?,
+            ukprn: row.opt_text(3)?,
+            created_at: row.instant(4)?,
+            version: row.int(5)?,
+            contact: PostalContact {
+                contact_name: row.opt_text(6)?,
+                contact_organisation: row.opt_text(7)?,
+                address_line_1: row.opt_text(8)?,
+                address_line_2: row.opt_text(9)?,
+                city: row.opt_text(10)?,
+                postcode: row.opt_text(11)?,
+            },
+            region: row.opt_named(12, Region::parse)?,
+        })
+    }
+}
+
+read_by_position!(Row);
 
 impl TryFrom<Row> for Organisation {
     type Error = StoreError;
@@ -247,10 +274,16 @@ pub async fn first_of_kind(
 ) -> Result<Option<Organisation>, StoreError> {
     let sql =
         format!("SELECT {COLUMNS} FROM organisations WHERE kind = $1 ORDER BY name, id LIMIT 1");
-    let row: Option<Row> = on_db!(db, |pool| sqlx::query_as(&sql)
-        .bind(kind.as_str())
-        .fetch_optional(pool)
-        .await)?;
+    let row: Option<Row> = match db {
+        Db::Sqlite(sqlite) => sqlite
+            .direct
+            .rows(&sql, &[Arg::Text(kind.as_str())], |row| Row::read(row))?
+            .pop(),
+        db => on_db!(db, |pool| sqlx::query_as(&sql)
+            .bind(kind.as_str())
+            .fetch_optional(pool)
+            .await)?,
+    };
     row.map(Organisation::try_from).transpose()
 }
 
@@ -264,13 +297,19 @@ pub async fn with_ids(db: &Db, ids: &[Uuid]) -> Result<Vec<Organisation>, StoreE
         "SELECT {COLUMNS} FROM organisations WHERE id IN ({})",
         crate::placeholders::list(1, ids.len())
     );
-    let rows: Vec<Row> = on_db!(db, |pool| {
-        let mut query = sqlx::query_as(&sql);
-        for id in ids {
-            query = query.bind(*id);
+    let rows: Vec<Row> = match db {
+        Db::Sqlite(sqlite) => {
+            let args: Vec<Arg> = ids.iter().map(|id| Arg::Id(*id)).collect();
+            sqlite.direct.rows(&sql, &args, |row| Row::read(row))?
         }
-        query.fetch_all(pool).await
-    })?;
+        db => on_db!(db, |pool| {
+            let mut query = sqlx::query_as(&sql);
+            for id in ids {
+                query = query.bind(*id);
+            }
+            query.fetch_all(pool).await
+        })?,
+    };
     rows.into_iter().map(Organisation::try_from).collect()
 }
 

@@ -5,10 +5,12 @@
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use epa_domain::Grade;
+use epa_domain::assessor_profile::Region;
 use epa_domain::lifecycle::Stage;
 use epa_store::assessment::Reader;
 use epa_store::deadlines::{self, Cursor, NewDeadline, Openness, Parties};
 use epa_store::epas::{self, Change, Filter, ListCursor, ListedEpa, Scope};
+use epa_store::organisations::OrganisationKind;
 use epa_store::{Db, StoreError, adjustments, apprentices, audit, conflicts, gate, organisations};
 use uuid::Uuid;
 
@@ -425,5 +427,56 @@ crate::conformance!(
         );
         assert_eq!(listed(employer_scope(employer)).await, vec![epa_id]);
         assert_eq!(listed(provider_scope(provider)).await, vec![epa_id]);
+    }
+);
+
+crate::conformance!(
+    the_organisations_a_registration_names_read_every_column,
+    |db: Db| async move {
+        let at = Utc.with_ymd_and_hms(2026, 12, 3, 10, 0, 0).unwrap() + Duration::microseconds(7);
+        let mut tx = db.begin_write().await.unwrap();
+        let mut org = async |kind, name, ukprn| {
+            let new = organisations::NewOrganisation { kind, name, ukprn };
+            organisations::insert(&mut tx, &new, at).await.unwrap()
+        };
+        // First by name: a space sorts before every letter.
+        let epao = org(OrganisationKind::Epao, " First EPAO", None).await;
+        let provider = org(OrganisationKind::Provider, "A provider", Some("10012345")).await;
+        let employer = org(OrganisationKind::Employer, "An employer", None).await;
+        // Every column set, with text that needs care.
+        let contact = organisations::PostalContact {
+            contact_name: Some("Ann O'Neill".to_owned()),
+            contact_organisation: Some("Ünïcode \"Quoted\" Ltd".to_owned()),
+            address_line_1: Some("1 High Street".to_owned()),
+            address_line_2: Some("Flat 2\nBack door".to_owned()),
+            city: Some("Leeds".to_owned()),
+            postcode: Some("LS1 1AA".to_owned()),
+        };
+        let details = organisations::OrganisationDetails {
+            name: "An employer",
+            ukprn: None,
+            contact: &contact,
+            region: Some(Region::YorkshireAndTheHumber),
+        };
+        let employer =
+            organisations::update_details(&mut tx, employer.id, employer.version, &details)
+                .await
+                .unwrap();
+        tx.commit().await.unwrap();
+
+        assert_eq!(
+            organisations::first_of_kind(&db, OrganisationKind::Epao)
+                .await
+                .unwrap(),
+            Some(epao)
+        );
+        let mut named = organisations::with_ids(&db, &[employer.id, provider.id, Uuid::now_v7()])
+            .await
+            .unwrap();
+        named.sort_by_key(|org| org.id);
+        let mut expected = vec![employer, provider];
+        expected.sort_by_key(|org| org.id);
+        assert_eq!(named, expected);
+        assert_eq!(organisations::with_ids(&db, &[]).await.unwrap(), vec![]);
     }
 );

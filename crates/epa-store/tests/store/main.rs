@@ -9,6 +9,7 @@ mod idempotency;
 mod kept_deadlines;
 mod people;
 mod recent;
+mod remembered_rows;
 mod schema;
 mod settings;
 mod sweep;
