@@ -1,8 +1,9 @@
 //! A row's columns read by position, whichever driver read the row: sqlx
 //! (PostgreSQL, write transactions, and SQLite's other reads) or rusqlite
 //! (the reads SQLite serves on the request's own thread, ADR 0171). The
-//! list's rows, the kept deadlines, the gate's row and the history's
-//! decode themselves once, from [`Columns`], for every driver; the EPA's
+//! list's rows, the kept deadlines, the gate's row, the history's, the
+//! organisations' and the sittings' decode themselves once, from
+//! [`Columns`], for every driver; the EPA's
 //! row, read by many statements, keeps sqlx's reading by name beside its
 //! reading by position, which `tests/store/direct_reads.rs` holds to it.
 //! Each value is read as sqlx reads what sqlx wrote: an ID as its sixteen
@@ -25,7 +26,9 @@ pub(crate) trait Columns {
     fn text(&self, i: usize) -> Result<String, sqlx::Error>;
     fn opt_text(&self, i: usize) -> Result<Option<String>, sqlx::Error>;
     fn int(&self, i: usize) -> Result<i64, sqlx::Error>;
+    fn opt_int(&self, i: usize) -> Result<Option<i64>, sqlx::Error>;
     fn flag(&self, i: usize) -> Result<bool, sqlx::Error>;
+    fn opt_flag(&self, i: usize) -> Result<Option<bool>, sqlx::Error>;
     fn day(&self, i: usize) -> Result<NaiveDate, sqlx::Error>;
     fn opt_day(&self, i: usize) -> Result<Option<NaiveDate>, sqlx::Error>;
     fn instant(&self, i: usize) -> Result<DateTime<Utc>, sqlx::Error>;
@@ -119,6 +122,12 @@ macro_rules! sqlx_columns {
                     Err(_) => self.try_get::<i32, _>(i).map(i64::from),
                 }
             }
+            fn opt_int(&self, i: usize) -> Result<Option<i64>, sqlx::Error> {
+                match self.try_get::<Option<i64>, _>(i) {
+                    Ok(n) => Ok(n),
+                    Err(_) => Ok(self.try_get::<Option<i32>, _>(i)?.map(i64::from)),
+                }
+            }
             fn small(&self, i: usize) -> Result<i32, sqlx::Error> {
                 self.try_get(i)
             }
@@ -126,6 +135,9 @@ macro_rules! sqlx_columns {
                 self.try_get(i)
             }
             fn flag(&self, i: usize) -> Result<bool, sqlx::Error> {
+                self.try_get(i)
+            }
+            fn opt_flag(&self, i: usize) -> Result<Option<bool>, sqlx::Error> {
                 self.try_get(i)
             }
             fn day(&self, i: usize) -> Result<NaiveDate, sqlx::Error> {
@@ -189,6 +201,16 @@ impl Columns for rusqlite::Row<'_> {
             )),
         }
     }
+    fn opt_int(&self, i: usize) -> Result<Option<i64>, sqlx::Error> {
+        match value(self, i)? {
+            ValueRef::Null => Ok(None),
+            ValueRef::Integer(n) => Ok(Some(n)),
+            other => Err(decoded(
+                i,
+                format!("a number stored as {:?}", other.data_type()),
+            )),
+        }
+    }
     fn opt_small(&self, i: usize) -> Result<Option<i32>, sqlx::Error> {
         match value(self, i)? {
             ValueRef::Null => Ok(None),
@@ -202,6 +224,9 @@ impl Columns for rusqlite::Row<'_> {
     fn flag(&self, i: usize) -> Result<bool, sqlx::Error> {
         // As sqlx reads SQLite's booleans: any number but 0 is true.
         self.int(i).map(|n| n != 0)
+    }
+    fn opt_flag(&self, i: usize) -> Result<Option<bool>, sqlx::Error> {
+        Ok(self.opt_int(i)?.map(|n| n != 0))
     }
     fn day(&self, i: usize) -> Result<NaiveDate, sqlx::Error> {
         self.opt_day(i)?

@@ -156,10 +156,11 @@ pub async fn replace(
     deadlines: &[NewDeadline],
 ) -> Result<(), StoreError> {
     let wanted: Vec<Kept> = deadlines.iter().map(|d| Kept::new(parties, d)).collect();
-    // An EPA created in this transaction keeps no deadline yet, under no
-    // version (registration saves a statement).
+    // An EPA created in this transaction keeps no deadline yet, and was
+    // inserted under this version (`epas::insert`): registration saves
+    // two statements.
     let (version, stored) = if tx.is_new(epa_id) {
-        (None, Vec::new())
+        (Some(VERSION), Vec::new())
     } else {
         kept(tx, epa_id).await?
     };

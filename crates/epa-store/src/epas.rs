@@ -161,10 +161,13 @@ pub async fn insert(tx: &mut Tx, new: &NewEpa<'_>, now: DateTime<Utc>) -> Result
     let inserted = on_tx!(tx, |conn| {
         sqlx::query(
         // The apprentice's employer and provider go with the EPA, for
-        // their lists' indexes (migration 0037).
+        // their lists' indexes (migration 0037). Its deadlines are kept
+        // under the current reading of the rules from the start: they are
+        // worked out before this transaction commits (the EPA is touched
+        // below), so the row is not written again to say so.
         "INSERT INTO epas (id, apprentice_id, epao_id, standard_reference, standard_version, policy, stage, lifecycle, created_at, updated_at, \
-         employer_id, provider_id) \
-         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $9, a.employer_id, a.provider_id FROM apprentices a WHERE a.id = $2"
+         employer_id, provider_id, deadlines_version) \
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $9, a.employer_id, a.provider_id, $10 FROM apprentices a WHERE a.id = $2"
     )
     .bind(id)
     .bind(new.apprentice_id)
@@ -175,6 +178,7 @@ pub async fn insert(tx: &mut Tx, new: &NewEpa<'_>, now: DateTime<Utc>) -> Result
     .bind(new.stage)
     .bind(new.lifecycle)
     .bind(now)
+    .bind(crate::deadlines::VERSION)
     .execute(conn)
     .await
     .map(|done| done.rows_affected())
@@ -183,6 +187,7 @@ pub async fn insert(tx: &mut Tx, new: &NewEpa<'_>, now: DateTime<Utc>) -> Result
     if inserted != 1 {
         return Err(StoreError::NotFound);
     }
+    tx.touch(id);
     Ok(id)
 }
 

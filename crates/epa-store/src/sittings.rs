@@ -11,7 +11,7 @@
 //! once, in [`SQL`] and in the matching `from_slots` below; the tests read
 //! every field back on both databases.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use epa_domain::attempts::{AttemptKind, ResultStatus};
@@ -19,7 +19,7 @@ use epa_domain::{Grade, MethodId};
 
 use crate::StoreError;
 use crate::assessment::{Assessment, AttemptRow, Judgement, MethodResult, Reader};
-use crate::day::Day;
+use crate::columns::{Columns, read_by_position};
 
 /// What one EPA's assessment holds of sittings, judgements, method results
 /// and attempts, each in the order of its own read in
@@ -56,8 +56,9 @@ UNION ALL SELECT 'attempt', id, started_by, NULL, NULL, NULL, \
        NULL, NULL, due_on, started_at, NULL \
   FROM epa_attempts WHERE epa_id = $1";
 
-/// One row of [`SQL`].
-#[derive(sqlx::FromRow)]
+/// One row of [`SQL`], read by position: a judgement save reads every
+/// row of its EPA's assessment, and sqlx's reading by name looked each
+/// of the twenty columns up by its name in every row.
 struct Slots {
     kind: String,
     id: Uuid,
@@ -76,10 +77,39 @@ struct Slots {
     i4: Option<i32>,
     n: Option<i64>,
     b: Option<bool>,
-    d: Option<Day>,
+    d: Option<NaiveDate>,
     at1: Option<DateTime<Utc>>,
     at2: Option<DateTime<Utc>>,
 }
+
+impl Slots {
+    fn read(row: &impl Columns) -> Result<Slots, sqlx::Error> {
+        Ok(Slots {
+            kind: row.text(0)?,
+            id: row.id(1)?,
+            u1: row.opt_id(2)?,
+            u2: row.opt_id(3)?,
+            u3: row.opt_id(4)?,
+            u4: row.opt_id(5)?,
+            t1: row.opt_text(6)?,
+            t2: row.opt_text(7)?,
+            t3: row.opt_text(8)?,
+            t4: row.opt_text(9)?,
+            t5: row.opt_text(10)?,
+            i1: row.opt_small(11)?,
+            i2: row.opt_small(12)?,
+            i3: row.opt_small(13)?,
+            i4: row.opt_small(14)?,
+            n: row.opt_int(15)?,
+            b: row.opt_flag(16)?,
+            d: row.opt_day(17)?,
+            at1: row.opt_instant(18)?,
+            at2: row.opt_instant(19)?,
+        })
+    }
+}
+
+read_by_position!(Slots);
 
 /// The EPA's sittings, read where `reader` reads.
 pub async fn read(reader: Reader<'_>, epa_id: Uuid) -> Result<Sittings, StoreError> {
@@ -121,7 +151,7 @@ impl Sittings {
                 method: word(row.t1, MethodId::parse, kind, "method")?,
                 attempt: required(row.i1, kind, "attempt")?,
                 attempt_kind: word(row.t2, AttemptKind::parse, kind, "attempt kind")?,
-                held_on: required(row.d, kind, "day")?.0,
+                held_on: required(row.d, kind, "day")?,
                 start_time: required(row.t3, kind, "start")?,
                 end_time: required(row.t4, kind, "end")?,
                 duration_minutes: required(row.i2, kind, "duration")?,
@@ -167,7 +197,7 @@ impl Sittings {
                 attempt: required(row.i1, kind, "attempt")?,
                 kind: word(row.t1, AttemptKind::parse, kind, "kind")?,
                 methods: required(row.t2, kind, "methods")?,
-                due_on: row.d.map(|d| d.0),
+                due_on: row.d,
                 started_by: required(row.u1, kind, "starter")?,
                 started_at: required(row.at1, kind, "time started")?,
             }),
