@@ -93,18 +93,7 @@ pub struct Gated {
 /// (a statement saved is a round trip to SQLite's thread saved on every
 /// read and write of an EPA).
 pub async fn read(reader: Reader<'_>, epa_id: Uuid) -> Result<Gated, StoreError> {
-    let sql = format!(
-        "SELECT {}, adj.id AS adjustment_id, adj.extra_minutes AS adjustment_extra_minutes, \
-         adj.extra_percent AS adjustment_extra_percent, adj.arrangements AS adjustment_arrangements, \
-         adj.reason AS adjustment_reason, adj.decided_by AS adjustment_decided_by, \
-         adj.decided_at AS adjustment_decided_at, {} AS gate_people \
-         FROM epas e JOIN apprentices a ON a.id = e.apprentice_id \
-         LEFT JOIN adjustments adj ON adj.id = (SELECT s.id FROM adjustments s WHERE s.epa_id = e.id \
-         ORDER BY s.decided_at DESC, s.id DESC LIMIT 1) \
-         WHERE e.id = $1",
-        epas::COLUMNS,
-        people_gathered(reader.backend())
-    );
+    let sql = read_sql(reader.backend());
     let mut found: RowWithAdjustment = match reader {
         Reader::Db(Db::Sqlite(sqlite)) => sqlite
             .direct
@@ -133,6 +122,22 @@ pub async fn read(reader: Reader<'_>, epa_id: Uuid) -> Result<Gated, StoreError>
     })
 }
 
+/// The statement of [`read`]: `$1` is the EPA's ID.
+fn read_sql(backend: Backend) -> String {
+    format!(
+        "SELECT {}, adj.id AS adjustment_id, adj.extra_minutes AS adjustment_extra_minutes, \
+         adj.extra_percent AS adjustment_extra_percent, adj.arrangements AS adjustment_arrangements, \
+         adj.reason AS adjustment_reason, adj.decided_by AS adjustment_decided_by, \
+         adj.decided_at AS adjustment_decided_at, {} AS gate_people \
+         FROM epas e JOIN apprentices a ON a.id = e.apprentice_id \
+         LEFT JOIN adjustments adj ON adj.id = (SELECT s.id FROM adjustments s WHERE s.epa_id = e.id \
+         ORDER BY s.decided_at DESC, s.id DESC LIMIT 1) \
+         WHERE e.id = $1",
+        epas::COLUMNS,
+        people_gathered(backend)
+    )
+}
+
 /// The people of the EPA `e` of the apprentice `a`, gathered into one
 /// text column: each as its list's letter and its ID, comma-separated,
 /// the ID as hex on SQLite (stored as a 16-byte blob), as text on
@@ -145,15 +150,21 @@ fn people_gathered(backend: Backend) -> String {
     format!("(SELECT {gathered} FROM ({PEOPLE_ARMS}) p)")
 }
 
-/// The three arms of the people: who has a conflict with the employer or
+/// The arms of the people: who has a conflict with the employer or with
 /// the provider and has not withdrawn it (`c`), and who assessed a sitting
 /// or judged in one (`g`). Correlated with the EPA `e` and its apprentice
-/// `a`; the `UNION` rids them of repeats (an EPA's sittings and judgements
-/// name its assessor sixty times over).
+/// `a`. The judgements (which name the EPA's assessor sixty times over)
+/// are grouped by assessor along their index, `(epa_id, assessor_id)`;
+/// the few repeats left (a person in two arms) are taken out in
+/// [`people_of`]. `UNION ALL`, and no `OR` across two indexes: on SQLite
+/// each `UNION` and each such `OR` built a temporary B-tree (migration
+/// 0039).
 const PEOPLE_ARMS: &str = "SELECT 'c' AS list, user_id AS person FROM conflicts \
-     WHERE (organisation_id = a.employer_id OR organisation_id = a.provider_id) AND withdrawn_at IS NULL \
-     UNION SELECT 'g', assessor_id FROM assessments WHERE epa_id = e.id \
-     UNION SELECT 'g', assessor_id FROM judgements WHERE epa_id = e.id";
+     WHERE organisation_id = a.employer_id AND withdrawn_at IS NULL \
+     UNION ALL SELECT 'c', user_id FROM conflicts \
+     WHERE organisation_id = a.provider_id AND withdrawn_at IS NULL \
+     UNION ALL SELECT 'g', assessor_id FROM assessments WHERE epa_id = e.id \
+     UNION ALL SELECT 'g', assessor_id FROM judgements WHERE epa_id = e.id GROUP BY assessor_id";
 
 /// The people from their gathered text: `c<id>` or `g<id>`, comma-separated.
 fn people_of(gathered: &str) -> Result<People, StoreError> {
@@ -174,7 +185,9 @@ fn people_of(gathered: &str) -> Result<People, StoreError> {
         }
     }
     people.conflicted.sort_unstable();
+    people.conflicted.dedup();
     people.graders.sort_unstable();
+    people.graders.dedup();
     Ok(people)
 }
 
@@ -207,9 +220,74 @@ pub async fn people(reader: Reader<'_>, epa_id: Uuid) -> Result<People, StoreErr
 
 #[cfg(test)]
 mod tests {
-    use super::people_of;
-    use crate::StoreError;
+    use super::{people_of, read_sql};
+    use crate::{Backend, Db, StoreError};
+    use sqlx::Row;
     use uuid::Uuid;
+
+    /// The gate's read, made on every write to an EPA and every read of
+    /// its pages, finds each row along an index on SQLite and builds no
+    /// temporary B-tree (migration 0039): the EPA's latest adjustment, and
+    /// its graders grouped along the judgements' index.
+    #[tokio::test]
+    async fn the_gate_reads_along_indexes_and_builds_no_temporary_tree() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&format!("sqlite://{}", dir.path().join("epa.db").display()))
+            .await
+            .unwrap();
+        let Db::Sqlite(sqlite) = &db else {
+            unreachable!("a sqlite:// URL opens SQLite")
+        };
+        let sql = read_sql(Backend::Sqlite);
+        let program = sqlx::query(&format!("EXPLAIN {sql}"))
+            .fetch_all(sqlite.pool())
+            .await
+            .unwrap();
+        let opcodes: Vec<String> = program.iter().map(|op| op.get(1)).collect();
+        assert!(opcodes.iter().any(|op| op == "ResultRow"), "{opcodes:?}");
+        for built in ["OpenEphemeral", "SorterOpen", "OpenAutoindex"] {
+            assert!(
+                !opcodes.iter().any(|op| op == built),
+                "{built}: {opcodes:?}"
+            );
+        }
+        let plan: Vec<String> = sqlx::query(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .fetch_all(sqlite.pool())
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.get(3))
+            .collect();
+        for table in [
+            "e",
+            "a",
+            "adj",
+            "s",
+            "conflicts",
+            "assessments",
+            "judgements",
+        ] {
+            assert!(
+                plan.iter()
+                    .any(|d| d.starts_with(&format!("SEARCH {table} USING "))),
+                "{table}: {plan:?}"
+            );
+        }
+        assert!(
+            !plan.iter().any(|d| d.starts_with("SCAN ") && d != "SCAN p"),
+            "{plan:?}"
+        );
+        db.close().await;
+    }
+
+    #[test]
+    fn repeats_are_taken_out() {
+        let a = Uuid::from_u128(0xa);
+        let b = Uuid::from_u128(0xb);
+        let people = people_of(&format!("g{a},c{b},g{a},c{b},g{b}")).unwrap();
+        assert_eq!(people.conflicted, vec![b]);
+        assert_eq!(people.graders, vec![a, b]);
+    }
 
     #[test]
     fn the_people_are_read_back_from_either_database_s_text() {
