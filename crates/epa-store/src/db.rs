@@ -440,13 +440,24 @@ impl Tx {
         self.changes_access
     }
 
-    /// Keeps the EPA's row as this transaction just read it. Most writes
-    /// read it through the gate first and again when their EPA's kept
-    /// deadlines are worked out at commit (`epas::get_in`), which is
-    /// answered from here: a statement fewer. Every statement that writes
-    /// what the row holds (an EPA's or an apprentice's row) forgets them
-    /// all ([`Tx::forget_rows`]).
+    /// Keeps the EPA's row as this transaction just read it, on SQLite.
+    /// Most writes read it through the gate first and again when their
+    /// EPA's kept deadlines are worked out at commit (`epas::get_in`),
+    /// which is answered from here: a statement fewer. Every statement
+    /// that writes what the row holds (an EPA's or an apprentice's row)
+    /// forgets them all ([`Tx::forget_rows`]).
+    ///
+    /// Only on SQLite, where the transaction holds the one writer's turn
+    /// from its start, so no one else changes the row while it runs. A
+    /// PostgreSQL transaction reads what others committed since its last
+    /// statement (read committed), and writes are put in order only from
+    /// the audit chain's lock, taken at the first append: the row the
+    /// gate read before it may have been changed by then, and the
+    /// deadlines worked out from it would be another's.
     pub(crate) fn remember_row(&mut self, row: &EpaRow) {
+        if self.backend() != Backend::Sqlite {
+            return;
+        }
         self.rows.retain(|kept| kept.epa.id != row.epa.id);
         self.rows.push(row.clone());
     }

@@ -104,3 +104,36 @@ crate::conformance!(
         assert_eq!(answered, stored);
     }
 );
+
+/// On PostgreSQL another transaction may commit a change to the EPA
+/// between a write's gate read and its deadlines' refresh (read
+/// committed; writes are ordered only from the audit chain's lock): the
+/// row is read again there, never remembered. On SQLite the write holds
+/// the writer's turn from its start and nobody can.
+#[tokio::test]
+async fn on_postgres_a_row_changed_by_another_commit_is_read_again() {
+    let Some(test_db) = epa_testkit::TestDb::new(epa_store::Backend::Postgres).await else {
+        epa_testkit::skip_without_postgres();
+        return;
+    };
+    let db = test_db.db.clone();
+    let (epa_id, assessor) = crate::enums::epa(&db).await;
+    let mut first = db.begin_write().await.unwrap();
+    let gated = gate::read(Reader::Tx(&mut first), epa_id).await.unwrap();
+    assert_eq!(gated.row.epa.assessor_id, None);
+
+    let mut other = db.begin_write().await.unwrap();
+    let change = Change {
+        assessor_id: Some(assessor),
+        ..Change::default()
+    };
+    epas::update(&mut other, epa_id, gated.row.epa.version, &change, at())
+        .await
+        .unwrap();
+    other.commit().await.unwrap();
+
+    let row = epas::get_in(&mut first, epa_id).await.unwrap();
+    assert_eq!(row.epa.assessor_id, Some(assessor));
+    drop(first);
+    test_db.finish().await;
+}
