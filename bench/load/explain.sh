@@ -44,7 +44,7 @@ else
   GATHERED="string_agg(p.list || p.person::text, ',')"
 fi
 explain "the EPA, its apprentice, its standing adjustment, the people conflicted for its employer or provider and its graders (the gate, one statement)" \
-  "SELECT e.id, a.uln, adj.id, (SELECT $GATHERED FROM (SELECT 'c' AS list, user_id AS person FROM conflicts WHERE (organisation_id = a.employer_id OR organisation_id = a.provider_id) AND withdrawn_at IS NULL UNION SELECT 'g', assessor_id FROM assessments WHERE epa_id = e.id UNION SELECT 'g', assessor_id FROM judgements WHERE epa_id = e.id) p) FROM epas e JOIN apprentices a ON a.id = e.apprentice_id LEFT JOIN adjustments adj ON adj.id = (SELECT s.id FROM adjustments s WHERE s.epa_id = e.id ORDER BY s.decided_at DESC, s.id DESC LIMIT 1) WHERE e.id = $EPA"
+  "SELECT e.id, a.uln, adj.id, (SELECT $GATHERED FROM (SELECT 'c' AS list, user_id AS person FROM conflicts WHERE organisation_id = a.employer_id AND withdrawn_at IS NULL UNION ALL SELECT 'c', user_id FROM conflicts WHERE organisation_id = a.provider_id AND withdrawn_at IS NULL UNION ALL SELECT 'g', assessor_id FROM assessments WHERE epa_id = e.id UNION ALL SELECT 'g', assessor_id FROM judgements WHERE epa_id = e.id GROUP BY assessor_id) p) FROM epas e JOIN apprentices a ON a.id = e.apprentice_id LEFT JOIN adjustments adj ON adj.id = (SELECT s.id FROM adjustments s WHERE s.epa_id = e.id ORDER BY s.decided_at DESC, s.id DESC LIMIT 1) WHERE e.id = $EPA"
 explain "its events (timeline)" \
   "SELECT occurred_at, actor_role, action, after_json FROM audit_events WHERE entity_type = 'epa' AND entity_id = '$ENTITY' ORDER BY seq"
 explain "its method results (timeline, for readers who may not see marks yet)" \

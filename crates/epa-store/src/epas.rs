@@ -202,8 +202,8 @@ pub async fn get(db: &Db, id: Uuid) -> Result<EpaRow, StoreError> {
 }
 
 /// The same read inside a write transaction, so a decision and the change it
-/// allows see one state. The row the transaction last read, if it has
-/// written no EPA's or apprentice's row since, is not read again
+/// allows see one state. On SQLite the row the transaction last read, if
+/// it has written no EPA's or apprentice's row since, is not read again
 /// ([`Tx::remember_row`]).
 pub async fn get_in(tx: &mut Tx, id: Uuid) -> Result<EpaRow, StoreError> {
     if let Some(row) = tx.remembered_row(id) {

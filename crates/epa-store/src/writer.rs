@@ -206,11 +206,12 @@ impl Member {
     /// The first member works in the transaction itself: a failure
     /// rolls back the whole group, which holds nothing else yet. Each
     /// later member works in a savepoint named `member`, released when
-    /// the next member begins or the group commits. Inside a savepoint SQLite keeps the
-    /// original of every page the member changes, and spills them to a
-    /// temporary file past 64 KB: a booking opened, wrote and deleted one
-    /// (ADR 0170), and the loader's large transactions copied every page
-    /// they changed. So a write made alone keeps no such copies.
+    /// the next member begins or the group commits. Inside a savepoint
+    /// SQLite keeps the original of every page the member changes, and
+    /// spills them to a temporary file past 64 KB: a booking opened,
+    /// wrote and deleted one (ADR 0170), and the loader's large
+    /// transactions copied every page they changed. So a write made alone
+    /// keeps no such copies.
     ///
     /// Before a member begins its savepoint, the group's transaction is
     /// proved still open: SQLite rolls a whole transaction back on some
@@ -405,9 +406,9 @@ async fn begin_group(pool: &SqlitePool, turn: &mut Turn) -> Result<Group, StoreE
 
 /// A member's end: its savepoint left open for the next member or the
 /// commit to release (the first has none), the group put back in the
-/// turn, and, if
-/// this is the group's first, its committer set waiting for the turn
-/// behind the writers already waiting. Answers where to await the outcome.
+/// turn, and, if this is the group's first, its committer set waiting for
+/// the turn behind the writers already waiting. Answers where to await
+/// the outcome.
 async fn finish(
     held: Held,
     head: AuditHead,
