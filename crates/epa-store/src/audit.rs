@@ -375,9 +375,7 @@ mod tests {
     /// left, which is what saves it the read; one rolled back leaves it.
     #[tokio::test]
     async fn the_next_write_starts_from_the_head_the_last_commit_left() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("epa.db").display());
-        let db = Db::open(&url).await.unwrap();
+        let (_dir, db) = crate::db::scratch_sqlite().await;
 
         let mut tx = db.begin_write().await.unwrap();
         assert_eq!(tx.committed_audit_head(), None, "nothing committed yet");

@@ -504,6 +504,27 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// A new SQLite file, migrated, in a directory of its own that lasts as
+/// long as the returned guard: what the store's unit tests write to.
+#[cfg(test)]
+pub(crate) async fn scratch_sqlite() -> (tempfile::TempDir, Db) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let url = format!("sqlite://{}", dir.path().join("epa.db").display());
+    let db = Db::open(&url).await.expect("a new SQLite file opens");
+    (dir, db)
+}
+
+#[cfg(test)]
+impl Db {
+    /// The SQLite database a test opened with [`scratch_sqlite`].
+    pub(crate) fn as_sqlite(&self) -> &SqliteDb {
+        match self {
+            Db::Sqlite(sqlite) => sqlite,
+            Db::Postgres(_) => unreachable!("a sqlite:// URL opens SQLite"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -526,12 +547,8 @@ mod tests {
     /// gives it back when it is put into its group.
     #[tokio::test]
     async fn a_write_outside_a_transaction_takes_the_turn_to_write() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("epa.db").display());
-        let db = Db::open(&url).await.unwrap();
-        let Db::Sqlite(sqlite) = &db else {
-            unreachable!("a sqlite:// URL opens SQLite")
-        };
+        let (_dir, db) = super::scratch_sqlite().await;
+        let sqlite = db.as_sqlite();
         let mut writer = sqlite.writer().await.unwrap();
         sqlx::query(
             "UPDATE dfe_leases SET held_until = '2026-11-28T09:00:00Z' WHERE name = 'push'",

@@ -708,7 +708,6 @@ pub async fn due_dates(
 #[cfg(test)]
 mod tests {
     use super::{Changes, Kept, all_sql, delete_sql, insert_sql, open_sql, scope_sql};
-    use crate::Db;
     use crate::epas::Scope;
     use chrono::NaiveDate;
     use uuid::Uuid;
@@ -809,13 +808,8 @@ mod tests {
     /// a loaded database.)
     #[tokio::test]
     async fn each_scope_reads_its_indexes_in_order_of_date() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&format!("sqlite://{}", dir.path().join("epa.db").display()))
-            .await
-            .unwrap();
-        let Db::Sqlite(sqlite) = &db else {
-            unreachable!("a sqlite:// URL opens SQLite")
-        };
+        let (_dir, db) = crate::db::scratch_sqlite().await;
+        let sqlite = db.as_sqlite();
         let id = Some(Uuid::nil());
         for (name, scope) in [
             (

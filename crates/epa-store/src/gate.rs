@@ -221,7 +221,7 @@ pub async fn people(reader: Reader<'_>, epa_id: Uuid) -> Result<People, StoreErr
 #[cfg(test)]
 mod tests {
     use super::{people_of, read_sql};
-    use crate::{Backend, Db, StoreError};
+    use crate::{Backend, StoreError};
     use sqlx::Row;
     use uuid::Uuid;
 
@@ -231,13 +231,8 @@ mod tests {
     /// its graders grouped along the judgements' index.
     #[tokio::test]
     async fn the_gate_reads_along_indexes_and_builds_no_temporary_tree() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&format!("sqlite://{}", dir.path().join("epa.db").display()))
-            .await
-            .unwrap();
-        let Db::Sqlite(sqlite) = &db else {
-            unreachable!("a sqlite:// URL opens SQLite")
-        };
+        let (_dir, db) = crate::db::scratch_sqlite().await;
+        let sqlite = db.as_sqlite();
         let sql = read_sql(Backend::Sqlite);
         let program = sqlx::query(&format!("EXPLAIN {sql}"))
             .fetch_all(sqlite.pool())

@@ -143,9 +143,8 @@ mod tests {
     use crate::db::SqliteDb;
 
     async fn open() -> (tempfile::TempDir, SqliteDb) {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("epa.db").display());
-        let Db::Sqlite(sqlite) = Db::open(&url).await.unwrap() else {
+        let (dir, db) = crate::db::scratch_sqlite().await;
+        let Db::Sqlite(sqlite) = db else {
             unreachable!("a sqlite:// URL opens SQLite")
         };
         (dir, sqlite)

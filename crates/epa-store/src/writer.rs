@@ -537,16 +537,11 @@ mod tests {
     /// A file with a table the tests write to, whose `parent` must name a
     /// row of it.
     async fn probe() -> (tempfile::TempDir, Db) {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("epa.db").display());
-        let db = Db::open(&url).await.unwrap();
-        let Db::Sqlite(sqlite) = &db else {
-            unreachable!("a sqlite:// URL opens SQLite")
-        };
+        let (dir, db) = crate::db::scratch_sqlite().await;
         sqlx::query(
             "CREATE TABLE probe (id INTEGER PRIMARY KEY, parent INTEGER REFERENCES probe (id))",
         )
-        .execute(sqlite.pool())
+        .execute(db.as_sqlite().pool())
         .await
         .unwrap();
         (dir, db)
