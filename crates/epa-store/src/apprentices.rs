@@ -5,9 +5,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::columns::{Columns, read_by_position};
+use crate::direct::Arg;
 use crate::{Db, StoreError, Tx};
 
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Apprentice {
     pub id: Uuid,
     pub uln: String,
@@ -38,6 +40,27 @@ pub struct NewApprentice<'a> {
 
 const COLUMNS: &str = "id, uln, given_names, family_name, date_of_birth, employer_id, provider_id, user_id, start_date, created_at, version";
 
+read_by_position!(Apprentice);
+
+impl Apprentice {
+    /// In [`COLUMNS`]' order, whichever driver read it.
+    fn read(row: &impl Columns) -> Result<Apprentice, sqlx::Error> {
+        Ok(Apprentice {
+            id: row.id(0)?,
+            uln: row.text(1)?,
+            given_names: row.text(2)?,
+            family_name: row.text(3)?,
+            date_of_birth: row.day(4)?,
+            employer_id: row.id(5)?,
+            provider_id: row.id(6)?,
+            user_id: row.opt_id(7)?,
+            start_date: row.day(8)?,
+            created_at: row.instant(9)?,
+            version: row.int(10)?,
+        })
+    }
+}
+
 pub async fn insert(
     tx: &mut Tx,
     new: &NewApprentice<'_>,
@@ -47,8 +70,27 @@ pub async fn insert(
         "INSERT INTO apprentices (id, uln, given_names, family_name, date_of_birth, employer_id, provider_id, user_id, start_date, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {COLUMNS}"
     );
+    let id = Uuid::now_v7();
+    if let Some(conn) = tx.on_thread() {
+        let args = [
+            Arg::Id(id),
+            Arg::Text(new.uln),
+            Arg::Text(new.given_names),
+            Arg::Text(new.family_name),
+            Arg::Day(new.date_of_birth),
+            Arg::Id(new.employer_id),
+            Arg::Id(new.provider_id),
+            Arg::opt_id(new.user_id),
+            Arg::Day(new.start_date),
+            Arg::Time(now),
+        ];
+        return conn
+            .rows(&sql, &args, |row| Apprentice::read(row))?
+            .pop()
+            .ok_or(StoreError::NotFound);
+    }
     Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
-        .bind(Uuid::now_v7())
+        .bind(id)
         .bind(new.uln)
         .bind(new.given_names)
         .bind(new.family_name)

@@ -10,6 +10,8 @@ use uuid::Uuid;
 use epa_domain::attempts::{AttemptKind, ResultStatus};
 use epa_domain::{Grade, MethodId};
 
+use crate::columns::{Columns, read_by_position};
+use crate::direct::Arg;
 use crate::{Db, StoreError, Tx};
 
 /// Where a read runs: on the pool, or inside a write transaction when the
@@ -124,7 +126,7 @@ pub async fn assessments(reader: Reader<'_>, epa_id: Uuid) -> Result<Vec<Assessm
 // ---------------------------------------------------------------------------
 // Judgements
 
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Judgement {
     pub id: Uuid,
     pub epa_id: Uuid,
@@ -153,6 +155,26 @@ pub struct NewJudgement<'a> {
 
 const JUDGEMENT_COLUMNS: &str = "id, epa_id, assessment_id, method, criterion_id, met, note, assessor_id, recorded_at, supersedes_id";
 
+read_by_position!(Judgement);
+
+impl Judgement {
+    /// In [`JUDGEMENT_COLUMNS`]' order, whichever driver read it.
+    pub(crate) fn read(row: &impl Columns) -> Result<Judgement, sqlx::Error> {
+        Ok(Judgement {
+            id: row.id(0)?,
+            epa_id: row.id(1)?,
+            assessment_id: row.id(2)?,
+            method: row.named(3, MethodId::parse)?,
+            criterion_id: row.text(4)?,
+            met: row.flag(5)?,
+            note: row.text(6)?,
+            assessor_id: row.id(7)?,
+            recorded_at: row.instant(8)?,
+            supersedes_id: row.opt_id(9)?,
+        })
+    }
+}
+
 /// Corrections supersede judgements: the domain decides which stand.
 impl epa_domain::replay::Superseding for Judgement {
     fn id(&self) -> u128 {
@@ -175,8 +197,27 @@ pub async fn insert_judgement(
         "INSERT INTO judgements ({JUDGEMENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
          RETURNING {JUDGEMENT_COLUMNS}"
     );
+    let id = Uuid::now_v7();
+    if let Some(conn) = tx.on_thread() {
+        let args = [
+            Arg::Id(id),
+            Arg::Id(new.epa_id),
+            Arg::Id(new.assessment_id),
+            Arg::Text(new.method.as_str()),
+            Arg::Text(new.criterion_id),
+            Arg::Flag(new.met),
+            Arg::Text(new.note),
+            Arg::Id(new.assessor_id),
+            Arg::Time(now),
+            Arg::opt_id(new.supersedes_id),
+        ];
+        return conn
+            .rows(&sql, &args, |row| Judgement::read(row))?
+            .pop()
+            .ok_or(StoreError::NotFound);
+    }
     Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
-        .bind(Uuid::now_v7())
+        .bind(id)
         .bind(new.epa_id)
         .bind(new.assessment_id)
         .bind(new.method)

@@ -79,10 +79,13 @@ pub async fn append(tx: &mut Tx, event: &NewAuditEvent<'_>) -> Result<AuditEvent
              WHERE NOT EXISTS (SELECT 1 FROM audit_events WHERE seq >= $1) \
              AND EXISTS (SELECT 1 FROM audit_events WHERE seq = $1 - 1 AND hash = $12)"
         );
-        let inserted = on_tx!(tx, |conn| bind_row(sqlx::query(&sql), &row)
-            .execute(conn)
-            .await
-            .map(|done| done.rows_affected()))?;
+        let inserted = match tx.on_thread() {
+            Some(conn) => conn.execute(&sql, &args(&row))? as u64,
+            None => on_tx!(tx, |conn| bind_row(sqlx::query(&sql), &row)
+                .execute(conn)
+                .await
+                .map(|done| done.rows_affected()))?,
+        };
         if inserted == 1 {
             tx.audit_head = Some((row.seq, row.hash.clone()));
             return Ok(row);
@@ -165,12 +168,37 @@ async fn insert(tx: &mut Tx, row: AuditEvent) -> Result<AuditEvent, StoreError> 
     let sql = format!(
         "INSERT INTO audit_events ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
     );
-    on_tx!(tx, |conn| bind_row(sqlx::query(&sql), &row)
-        .execute(conn)
-        .await
-        .map(|_| ()))?;
+    match tx.on_thread() {
+        Some(conn) => {
+            conn.execute(&sql, &args(&row))?;
+        }
+        None => on_tx!(tx, |conn| bind_row(sqlx::query(&sql), &row)
+            .execute(conn)
+            .await
+            .map(|_| ()))?,
+    }
     tx.audit_head = Some((row.seq, row.hash.clone()));
     Ok(row)
+}
+
+/// The row's values as [`bind_row`] binds them, for a statement run on the
+/// request's thread.
+fn args(row: &AuditEvent) -> [Arg<'_>; 13] {
+    [
+        Arg::Int(row.seq),
+        Arg::Id(row.id),
+        Arg::Time(row.occurred_at),
+        Arg::opt_id(row.actor_id),
+        Arg::Text(&row.actor_role),
+        Arg::Text(&row.action),
+        Arg::Text(&row.entity_type),
+        Arg::Text(&row.entity_id),
+        Arg::opt_text(row.before_json.as_deref()),
+        Arg::opt_text(row.after_json.as_deref()),
+        Arg::opt_text(row.request_id.as_deref()),
+        Arg::Text(&row.prev_hash),
+        Arg::Text(&row.hash),
+    ]
 }
 
 /// The hash of an event: SHA-256 over every field but the hash itself, each

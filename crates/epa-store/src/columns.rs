@@ -1,15 +1,16 @@
 //! A row's columns read by position, whichever driver read the row: sqlx
-//! (PostgreSQL, write transactions, and SQLite's other reads) or rusqlite
-//! (the reads SQLite serves on the request's own thread, ADR 0171). The
-//! list's rows, the kept deadlines, the gate's row, the history's, the
-//! organisations' and the sittings' decode themselves once, from
-//! [`Columns`], for every driver; the EPA's
+//! (PostgreSQL, and SQLite's other statements) or rusqlite (the reads
+//! SQLite serves on the request's own thread, ADR 0171, and the writes'
+//! statements run there, ADR 0176). The list's rows, the kept deadlines,
+//! the gate's row, the history's, the organisations', the sittings', the
+//! bookings', the judgements' and the apprentices' decode themselves
+//! once, from [`Columns`], for every driver; the EPA's
 //! row, read by many statements, keeps sqlx's reading by name beside its
 //! reading by position, which `tests/store/direct_reads.rs` holds to it.
 //! Each value is read as sqlx reads what sqlx wrote: an ID as its sixteen
 //! bytes, a date as `YYYY-MM-DD`, an instant as RFC 3339.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use rusqlite::types::ValueRef;
 use sqlx::Row;
 use sqlx::error::BoxDynError;
@@ -33,6 +34,8 @@ pub(crate) trait Columns {
     fn opt_day(&self, i: usize) -> Result<Option<NaiveDate>, sqlx::Error>;
     fn instant(&self, i: usize) -> Result<DateTime<Utc>, sqlx::Error>;
     fn opt_instant(&self, i: usize) -> Result<Option<DateTime<Utc>>, sqlx::Error>;
+    /// A time of day (a booking's start).
+    fn time_of_day(&self, i: usize) -> Result<NaiveTime, sqlx::Error>;
 
     /// A whole number that fits an `i32` (a position, an attempt).
     fn small(&self, i: usize) -> Result<i32, sqlx::Error> {
@@ -152,6 +155,9 @@ macro_rules! sqlx_columns {
             fn opt_instant(&self, i: usize) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
                 self.try_get(i)
             }
+            fn time_of_day(&self, i: usize) -> Result<NaiveTime, sqlx::Error> {
+                self.try_get(i)
+            }
         }
     };
 }
@@ -250,6 +256,10 @@ impl Columns for rusqlite::Row<'_> {
                 .ok_or_else(|| decoded(i, format!("invalid datetime: {text}"))),
         }
     }
+    fn time_of_day(&self, i: usize) -> Result<NaiveTime, sqlx::Error> {
+        let text = self.text(i)?;
+        time_of_day(&text).ok_or_else(|| decoded(i, format!("invalid time: {text}")))
+    }
 }
 
 fn value<'a>(row: &'a rusqlite::Row<'_>, i: usize) -> Result<ValueRef<'a>, sqlx::Error> {
@@ -265,6 +275,14 @@ fn instant(text: &str) -> Option<DateTime<Utc>> {
     NaiveDateTime::parse_from_str(text, "%F %T%.f")
         .ok()
         .map(|at| at.and_utc())
+}
+
+/// A time of day as sqlx writes it into SQLite (`HH:MM:SS` with any
+/// fraction), or as `HH:MM`, the forms of sqlx's reading the product meets.
+fn time_of_day(text: &str) -> Option<NaiveTime> {
+    NaiveTime::parse_from_str(text, "%T%.f")
+        .or_else(|_| NaiveTime::parse_from_str(text, "%R"))
+        .ok()
 }
 
 #[cfg(test)]
@@ -285,5 +303,14 @@ mod tests {
             Some(Utc.with_ymd_and_hms(2026, 11, 28, 9, 30, 5).unwrap())
         );
         assert_eq!(instant("28/11/2026"), None);
+    }
+
+    #[test]
+    fn a_time_of_day_reads_back_as_sqlx_wrote_it() {
+        let at = NaiveTime::from_hms_opt(9, 30, 0).unwrap();
+        // sqlx's own encoding of a `NaiveTime` for SQLite.
+        assert_eq!(time_of_day(&at.format("%T%.f").to_string()), Some(at));
+        assert_eq!(time_of_day("09:30"), Some(at));
+        assert_eq!(time_of_day("half nine"), None);
     }
 }

@@ -17,8 +17,9 @@ use uuid::Uuid;
 use crate::StoreError;
 use crate::direct::Direct;
 use crate::epas::EpaRow;
+use crate::on_thread::KeptOnThread;
 use crate::readers::{ReadConn, Readers};
-use crate::writer::{Member, Writer};
+use crate::writer::{Member, Writer, WriterPool};
 
 /// How long a request waits for a connection, or SQLite for the write lock,
 /// before giving up with a clear error rather than hanging.
@@ -48,6 +49,11 @@ pub enum Db {
 /// read pages run on from the request's thread (see [`crate::direct`]).
 #[derive(Debug, Clone)]
 pub struct SqliteDb {
+    /// What drives the pool's connection from the requests' threads, kept
+    /// between groups of writes (see [`crate::on_thread`]). Declared before
+    /// the pool: the last clone dropped drops it first, so the statements
+    /// prepared on the connection are finalised before the pool closes it.
+    on_thread: Arc<KeptOnThread>,
     pool: SqlitePool,
     pub(crate) readers: Arc<Readers>,
     pub(crate) direct: Arc<Direct>,
@@ -65,10 +71,19 @@ impl SqliteDb {
         self.readers.take().await
     }
 
+    /// The pool writes begin on, with where its connection's statements
+    /// prepared from the requests' threads are kept.
+    fn writer_pool(&self) -> WriterPool {
+        WriterPool {
+            kept: Arc::clone(&self.on_thread),
+            pool: self.pool.clone(),
+        }
+    }
+
     /// The writer's connection in this process's turn to write, for one
     /// statement outside a transaction (used through `on_writer!`).
     pub(crate) async fn writer(&self) -> Result<Writer, StoreError> {
-        Writer::take(&self.pool).await
+        Writer::take(&self.writer_pool()).await
     }
 }
 
@@ -170,8 +185,18 @@ impl Db {
         // it finds that another connection has written since it last
         // looked, so writers that took turns on four connections each
         // began cold and read back every page they touched.
+        // Serialized: SQLite locks the connection in each call on it, as
+        // statements run on it from the requests' threads besides sqlx's
+        // own (ADR 0176). The readers' connections are not.
+        let options = options.serialized(true);
         let pool = SqlitePoolOptions::new()
             .max_connections(1)
+            // Kept open for as long as the pool: statements are prepared on
+            // it from the requests' threads, and finalised before the pool
+            // is closed (`Db::close`), whereas sqlx closes a connection it
+            // retires with nothing else prepared on it, or panics.
+            .max_lifetime(None)
+            .idle_timeout(None)
             // An embedded file has no other end to hang up: a ping before
             // every statement was a round trip to the connection's thread
             // and back, nearly doubling the cost of a short read (ADR 0156).
@@ -183,6 +208,7 @@ impl Db {
                 StoreError::Setup(format!("cannot open database {}: {err}", redact(url)))
             })?;
         Ok(Db::Sqlite(SqliteDb {
+            on_thread: Arc::default(),
             pool,
             direct: Direct::new(options_for_readers.get_filename()),
             readers: Readers::new(options_for_readers),
@@ -302,7 +328,7 @@ impl Db {
     pub async fn begin_write(&self) -> Result<Tx, StoreError> {
         crate::idempotency::may_begin()?;
         let conn = match self {
-            Db::Sqlite(SqliteDb { pool, .. }) => TxConn::Sqlite(Member::begin(pool).await?),
+            Db::Sqlite(sqlite) => TxConn::Sqlite(Member::begin(&sqlite.writer_pool()).await?),
             Db::Postgres(pool) => TxConn::Postgres(pool.begin().await?),
         };
         let mut tx = Tx {
@@ -326,7 +352,19 @@ impl Db {
             Db::Sqlite(sqlite) => {
                 sqlite.readers.close().await;
                 sqlite.direct.close();
-                sqlite.pool.close().await;
+                // Marked closed at once, under the lock a group settles
+                // under: a group settled from now on keeps nothing prepared
+                // on the writer's connection, and what is kept is finalised
+                // before the pool closes it.
+                let (closing, kept) = {
+                    let mut kept = sqlite
+                        .on_thread
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    (sqlite.pool.close(), kept.take())
+                };
+                drop(kept);
+                closing.await;
             }
             Db::Postgres(pool) => pool.close().await,
         }
@@ -359,13 +397,24 @@ impl Tx {
         }
     }
 
+    /// On SQLite, the writer's connection driven from the request's own
+    /// thread (ADR 0176): a statement run through it is in this
+    /// transaction, without a round trip to sqlx's thread. `None` on
+    /// PostgreSQL.
+    pub(crate) fn on_thread(&self) -> Option<&crate::on_thread::OnThread> {
+        match &self.conn {
+            TxConn::Sqlite(member) => member.on_thread(),
+            TxConn::Postgres(_) => None,
+        }
+    }
+
     /// Before the transaction has written anything, on SQLite: commits
     /// the group of writes it joined and goes on alone, so that what it
     /// reads next is committed (see [`crate::writer`]). Answers whether
     /// there was such a group; on an error the transaction is void.
-    pub(crate) async fn begin_alone(&mut self, pool: &SqlitePool) -> Result<bool, StoreError> {
+    pub(crate) async fn begin_alone(&mut self) -> Result<bool, StoreError> {
         match &mut self.conn {
-            TxConn::Sqlite(member) => member.begin_alone(pool).await,
+            TxConn::Sqlite(member) => member.begin_alone().await,
             TxConn::Postgres(_) => Ok(false),
         }
     }

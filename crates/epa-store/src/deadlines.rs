@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use sqlx::postgres::PgRow;
 use uuid::Uuid;
 
-use crate::columns::Columns;
+use crate::columns::{Columns, read_by_position};
 use crate::direct::Arg;
 use crate::epas::Scope;
 use crate::{Db, StoreError, Tx};
@@ -166,64 +166,89 @@ pub async fn replace(
     };
     let changes = Changes::between(&stored, &wanted);
     if let Some((stage, policy)) = changes.parties {
-        on_tx!(tx, |conn| sqlx::query(
-            "UPDATE epa_deadlines SET stage = $2, policy = $3 WHERE epa_id = $1"
-        )
-        .bind(epa_id)
-        .bind(stage)
-        .bind(policy)
-        .execute(conn)
-        .await
-        .map(|_| ()))?;
+        const SQL: &str = "UPDATE epa_deadlines SET stage = $2, policy = $3 WHERE epa_id = $1";
+        match tx.on_thread() {
+            Some(conn) => {
+                conn.execute(SQL, &[Arg::Id(epa_id), Arg::Text(stage), Arg::Text(policy)])?;
+            }
+            None => on_tx!(tx, |conn| sqlx::query(SQL)
+                .bind(epa_id)
+                .bind(stage)
+                .bind(policy)
+                .execute(conn)
+                .await
+                .map(|_| ()))?,
+        }
     }
     if !changes.inserted.is_empty() {
         let sql = insert_sql(changes.inserted.len());
-        on_tx!(tx, |conn| {
-            let mut query = sqlx::query(&sql);
-            for k in &changes.inserted {
-                query = query
-                    .bind(epa_id)
-                    .bind(k.position)
-                    .bind(k.epao_id)
-                    .bind(k.employer_id)
-                    .bind(k.provider_id)
-                    .bind(k.assessor_id)
-                    .bind(&k.stage)
-                    .bind(&k.policy)
-                    .bind(&k.deadline)
-                    .bind(k.due_on)
-                    .bind(&k.open_kind)
-                    .bind(k.open_until)
-                    .bind(&k.kind)
-                    .bind(k.done_on)
-                    .bind(k.decided)
-                    .bind(&k.body);
-            }
-            query.execute(conn).await.map(|_| ())
-        })?;
+        if let Some(conn) = tx.on_thread() {
+            let args: Vec<Arg<'_>> = changes
+                .inserted
+                .iter()
+                .flat_map(|k| k.inserted(epa_id))
+                .collect();
+            conn.execute(&sql, &args)?;
+        } else {
+            on_tx!(tx, |conn| {
+                let mut query = sqlx::query(&sql);
+                for k in &changes.inserted {
+                    query = query
+                        .bind(epa_id)
+                        .bind(k.position)
+                        .bind(k.epao_id)
+                        .bind(k.employer_id)
+                        .bind(k.provider_id)
+                        .bind(k.assessor_id)
+                        .bind(&k.stage)
+                        .bind(&k.policy)
+                        .bind(&k.deadline)
+                        .bind(k.due_on)
+                        .bind(&k.open_kind)
+                        .bind(k.open_until)
+                        .bind(&k.kind)
+                        .bind(k.done_on)
+                        .bind(k.decided)
+                        .bind(&k.body);
+                }
+                query.execute(conn).await.map(|_| ())
+            })?;
+        }
     }
     for (k, keys_moved) in &changes.updated {
         update(tx, epa_id, k, *keys_moved).await?;
     }
     if !changes.deleted.is_empty() {
         let sql = delete_sql(changes.deleted.len());
-        on_tx!(tx, |conn| {
-            let mut query = sqlx::query(&sql).bind(epa_id);
-            for position in &changes.deleted {
-                query = query.bind(*position);
+        match tx.on_thread() {
+            Some(conn) => {
+                let args: Vec<Arg<'_>> = std::iter::once(Arg::Id(epa_id))
+                    .chain(changes.deleted.iter().map(|p| Arg::Int(i64::from(*p))))
+                    .collect();
+                conn.execute(&sql, &args)?;
             }
-            query.execute(conn).await.map(|_| ())
-        })?;
+            None => on_tx!(tx, |conn| {
+                let mut query = sqlx::query(&sql).bind(epa_id);
+                for position in &changes.deleted {
+                    query = query.bind(*position);
+                }
+                query.execute(conn).await.map(|_| ())
+            })?,
+        }
     }
     if version != Some(VERSION) {
-        on_tx!(tx, |conn| sqlx::query(
-            "UPDATE epas SET deadlines_version = $2 WHERE id = $1"
-        )
-        .bind(epa_id)
-        .bind(VERSION)
-        .execute(conn)
-        .await
-        .map(|_| ()))?;
+        const SQL: &str = "UPDATE epas SET deadlines_version = $2 WHERE id = $1";
+        match tx.on_thread() {
+            Some(conn) => {
+                conn.execute(SQL, &[Arg::Id(epa_id), Arg::Int(i64::from(VERSION))])?;
+            }
+            None => on_tx!(tx, |conn| sqlx::query(SQL)
+                .bind(epa_id)
+                .bind(VERSION)
+                .execute(conn)
+                .await
+                .map(|_| ()))?,
+        }
     }
     Ok(())
 }
@@ -249,6 +274,32 @@ async fn update(tx: &mut Tx, epa_id: Uuid, k: &Kept, keys_moved: bool) -> Result
     } else {
         format!("UPDATE epa_deadlines SET {REST} WHERE epa_id = $1 AND position = $2")
     };
+    if let Some(conn) = tx.on_thread() {
+        let mut args = vec![
+            Arg::Id(epa_id),
+            Arg::Int(i64::from(k.position)),
+            Arg::Text(&k.stage),
+            Arg::Text(&k.policy),
+            Arg::Text(&k.deadline),
+            Arg::opt_day(k.open_until),
+            Arg::Text(&k.kind),
+            Arg::opt_day(k.done_on),
+            Arg::Flag(k.decided),
+            Arg::Text(&k.body),
+            Arg::Text(&k.open_kind),
+        ];
+        if keys_moved {
+            args.extend([
+                Arg::Id(k.epao_id),
+                Arg::Id(k.employer_id),
+                Arg::Id(k.provider_id),
+                Arg::opt_id(k.assessor_id),
+                Arg::Day(k.due_on),
+            ]);
+        }
+        conn.execute(&sql, &args)?;
+        return Ok(());
+    }
     on_tx!(tx, |conn| {
         let query = sqlx::query(&sql)
             .bind(epa_id)
@@ -347,6 +398,29 @@ struct Kept {
 }
 
 impl Kept {
+    /// Its values in [`INSERTED`]'s order, for a statement run on the
+    /// request's thread.
+    fn inserted(&self, epa_id: Uuid) -> [Arg<'_>; 16] {
+        [
+            Arg::Id(epa_id),
+            Arg::Int(i64::from(self.position)),
+            Arg::Id(self.epao_id),
+            Arg::Id(self.employer_id),
+            Arg::Id(self.provider_id),
+            Arg::opt_id(self.assessor_id),
+            Arg::Text(&self.stage),
+            Arg::Text(&self.policy),
+            Arg::Text(&self.deadline),
+            Arg::Day(self.due_on),
+            Arg::Text(&self.open_kind),
+            Arg::opt_day(self.open_until),
+            Arg::Text(&self.kind),
+            Arg::opt_day(self.done_on),
+            Arg::Flag(self.decided),
+            Arg::Text(&self.body),
+        ]
+    }
+
     fn new(parties: &Parties<'_>, d: &NewDeadline) -> Kept {
         Kept {
             position: d.position,
@@ -409,7 +483,6 @@ impl Kept {
 
 /// The EPA with each of its kept rows, if any (the row's columns are
 /// NULL when it has none).
-#[derive(sqlx::FromRow)]
 struct Stored {
     deadlines_version: i32,
     position: Option<i32>,
@@ -429,7 +502,31 @@ struct Stored {
     body: Option<String>,
 }
 
+read_by_position!(Stored);
+
 impl Stored {
+    /// In [`kept`]'s order, whichever driver read it.
+    fn read(row: &impl Columns) -> Result<Stored, sqlx::Error> {
+        Ok(Stored {
+            deadlines_version: row.small(0)?,
+            position: row.opt_small(1)?,
+            epao_id: row.opt_id(2)?,
+            employer_id: row.opt_id(3)?,
+            provider_id: row.opt_id(4)?,
+            assessor_id: row.opt_id(5)?,
+            stage: row.opt_text(6)?,
+            policy: row.opt_text(7)?,
+            deadline: row.opt_text(8)?,
+            due_on: row.opt_day(9)?,
+            open_kind: row.opt_text(10)?,
+            open_until: row.opt_day(11)?,
+            kind: row.opt_text(12)?,
+            done_on: row.opt_day(13)?,
+            decided: row.opt_flag(14)?,
+            body: row.opt_text(15)?,
+        })
+    }
+
     fn kept(self) -> Option<Kept> {
         Some(Kept {
             position: self.position?,
@@ -454,16 +551,18 @@ impl Stored {
 /// The [`VERSION`] of the rules the EPA's kept rows follow (`None` when
 /// the EPA is not found), and the rows.
 async fn kept(tx: &mut Tx, epa_id: Uuid) -> Result<(Option<i32>, Vec<Kept>), StoreError> {
-    let rows: Vec<Stored> = on_tx!(tx, |conn| sqlx::query_as(
-        "SELECT e.deadlines_version, d.position, d.epao_id, d.employer_id, d.provider_id, \
+    const SQL: &str = "SELECT e.deadlines_version, d.position, d.epao_id, d.employer_id, d.provider_id, \
          d.assessor_id, d.stage, d.policy, d.deadline, d.due_on, d.open_kind, d.open_until, \
          d.kind, d.done_on, d.decided, d.body \
          FROM epas e LEFT JOIN epa_deadlines d ON d.epa_id = e.id \
-         WHERE e.id = $1 ORDER BY d.position"
-    )
-    .bind(epa_id)
-    .fetch_all(conn)
-    .await)?;
+         WHERE e.id = $1 ORDER BY d.position";
+    let rows: Vec<Stored> = match tx.on_thread() {
+        Some(conn) => conn.rows(SQL, &[Arg::Id(epa_id)], |row| Stored::read(row))?,
+        None => on_tx!(tx, |conn| sqlx::query_as(SQL)
+            .bind(epa_id)
+            .fetch_all(conn)
+            .await)?,
+    };
     let version = rows.first().map(|row| row.deadlines_version);
     Ok((version, rows.into_iter().filter_map(Stored::kept).collect()))
 }

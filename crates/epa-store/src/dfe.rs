@@ -10,6 +10,7 @@ use epa_domain::lifecycle::Stage;
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::direct::Arg;
 use crate::{Db, StoreError, Tx};
 
 /// Which item of an EPA the service refused.
@@ -191,12 +192,17 @@ async fn mark_where(
         "INSERT INTO dfe_pending (epa_id, due_on) SELECT e.id, $2 {chosen} AND {WANTED} \
          ON CONFLICT (epa_id) DO UPDATE SET due_on = excluded.due_on, version = dfe_pending.version + 1"
     );
-    on_tx!(tx, |conn| sqlx::query(&sql)
-        .bind(id)
-        .bind(today)
-        .execute(conn)
-        .await
-        .map(|_| ()))?;
+    match tx.on_thread() {
+        Some(conn) => {
+            conn.execute(&sql, &[Arg::Id(id), Arg::Day(today)])?;
+        }
+        None => on_tx!(tx, |conn| sqlx::query(&sql)
+            .bind(id)
+            .bind(today)
+            .execute(conn)
+            .await
+            .map(|_| ()))?,
+    }
     Ok(())
 }
 

@@ -14,13 +14,15 @@
 //! async worker rather than being sent to a thread of its own.
 //!
 //! The connections are opened `query_only`: nothing written here. Each
-//! keeps its prepared statements, as sqlx's did.
+//! keeps its prepared statements, as sqlx's did. The binding of values
+//! and the reading of rows are shared with the writes that run on the
+//! request's thread (`crate::on_thread`, ADR 0176).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, SecondsFormat, Utc};
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{Connection, OpenFlags, ToSql};
 use uuid::Uuid;
@@ -55,6 +57,28 @@ pub(crate) enum Arg<'a> {
     Int(i64),
     Day(NaiveDate),
     Time(DateTime<Utc>),
+    /// A time of day, as sqlx stores one on SQLite.
+    TimeOfDay(NaiveTime),
+    /// A flag, as sqlx stores one on SQLite: 1 or 0.
+    Flag(bool),
+    Null,
+}
+
+impl<'a> Arg<'a> {
+    /// An ID, or `NULL`.
+    pub(crate) fn opt_id(id: Option<Uuid>) -> Arg<'a> {
+        id.map_or(Arg::Null, Arg::Id)
+    }
+
+    /// A text, or `NULL`.
+    pub(crate) fn opt_text(text: Option<&'a str>) -> Arg<'a> {
+        text.map_or(Arg::Null, Arg::Text)
+    }
+
+    /// A date, or `NULL`.
+    pub(crate) fn opt_day(day: Option<NaiveDate>) -> Arg<'a> {
+        day.map_or(Arg::Null, Arg::Day)
+    }
 }
 
 impl ToSql for Arg<'_> {
@@ -67,6 +91,9 @@ impl ToSql for Arg<'_> {
             Arg::Time(at) => ToSqlOutput::Owned(Value::Text(
                 at.to_rfc3339_opts(SecondsFormat::AutoSi, false),
             )),
+            Arg::TimeOfDay(at) => ToSqlOutput::Owned(Value::Text(at.format("%T%.f").to_string())),
+            Arg::Flag(flag) => ToSqlOutput::Owned(Value::Integer(i64::from(*flag))),
+            Arg::Null => ToSqlOutput::Owned(Value::Null),
         })
     }
 }
@@ -96,7 +123,7 @@ impl Direct {
             Some(conn) => conn,
             None => self.open()?,
         };
-        let found = select(&conn, sql, args, read);
+        let found = select(&conn, sql, args, read, read_failed);
         // A read that failed leaves no read transaction open on its
         // connection: its rows, dropped, reset the statement.
         let mut idle = self.idle();
@@ -138,13 +165,32 @@ impl Direct {
     }
 }
 
-fn select<T>(
+/// Every row `sql` answers on `conn`, each read by `read`; a failure of
+/// SQLite's as `failed` says.
+pub(crate) fn select<T>(
     conn: &Connection,
     sql: &str,
     args: &[Arg<'_>],
     read: impl Fn(&rusqlite::Row<'_>) -> Result<T, sqlx::Error>,
+    failed: fn(rusqlite::Error) -> StoreError,
 ) -> Result<Vec<T>, StoreError> {
-    let mut statement = conn.prepare_cached(sql).map_err(read_failed)?;
+    let mut statement = conn.prepare_cached(sql).map_err(failed)?;
+    bind(&mut statement, sql, args)?;
+    let mut rows = statement.raw_query();
+    let mut found = Vec::new();
+    while let Some(row) = rows.next().map_err(failed)? {
+        found.push(read(row)?);
+    }
+    Ok(found)
+}
+
+/// Binds `args[n - 1]` to each `$n` placeholder of `statement`, made from
+/// `sql`.
+pub(crate) fn bind(
+    statement: &mut rusqlite::CachedStatement<'_>,
+    sql: &str,
+    args: &[Arg<'_>],
+) -> Result<(), StoreError> {
     for index in 1..=statement.parameter_count() {
         let arg = statement
             .parameter_name(index)
@@ -153,18 +199,15 @@ fn select<T>(
             .and_then(|n| args.get(n.checked_sub(1)?))
             .copied()
             .ok_or_else(|| {
-                StoreError::Setup(format!("placeholder {index} of a read has no value: {sql}"))
+                StoreError::Setup(format!(
+                    "placeholder {index} of a statement has no value: {sql}"
+                ))
             })?;
         statement
             .raw_bind_parameter(index, arg)
             .map_err(read_failed)?;
     }
-    let mut rows = statement.raw_query();
-    let mut found = Vec::new();
-    while let Some(row) = rows.next().map_err(read_failed)? {
-        found.push(read(row)?);
-    }
-    Ok(found)
+    Ok(())
 }
 
 fn read_failed(err: rusqlite::Error) -> StoreError {

@@ -65,7 +65,14 @@ macro_rules! on_tx {
         match ($tx).conn_mut() {
             $crate::db::TxConn::Sqlite(inner) => {
                 let $conn = &mut **inner;
-                $body
+                let done = $body;
+                // sqlx's thread may still be at the failed statement
+                // (reading its error) when the answer comes: nothing more
+                // runs from this thread in the transaction (ADR 0176).
+                if done.is_err() {
+                    inner.sqlx_failed();
+                }
+                done
             }
             $crate::db::TxConn::Postgres(inner) => {
                 let $conn = &mut **inner;

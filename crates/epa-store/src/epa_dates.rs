@@ -22,7 +22,9 @@ use uuid::Uuid;
 
 use crate::StoreError;
 use crate::assessment::Reader;
+use crate::columns::Columns;
 use crate::day::Day;
+use crate::direct::Arg;
 
 /// A sitting held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,6 +140,16 @@ type Row = (
 
 /// The EPA's dates, read where `reader` reads.
 pub async fn read(reader: Reader<'_>, epa_id: Uuid) -> Result<EpaDates, StoreError> {
+    if let Reader::Tx(tx) = &reader
+        && let Some(conn) = tx.on_thread()
+    {
+        let args = [
+            Arg::Id(epa_id),
+            Arg::Text(SubmissionKind::Report.as_str()),
+            Arg::Text(SubmissionKind::Portfolio.as_str()),
+        ];
+        return EpaDates::from_rows(conn.rows(SQL, &args, |row| read_row(row))?);
+    }
     let rows: Vec<Row> = on_reader!(reader, |exec| sqlx::query_as(SQL)
         .bind(epa_id)
         .bind(SubmissionKind::Report)
@@ -145,6 +157,20 @@ pub async fn read(reader: Reader<'_>, epa_id: Uuid) -> Result<EpaDates, StoreErr
         .fetch_all(exec)
         .await)?;
     EpaDates::from_rows(rows)
+}
+
+/// One row of [`SQL`] read by position, as sqlx reads the tuple.
+fn read_row(row: &impl Columns) -> Result<Row, sqlx::Error> {
+    Ok((
+        row.text(0)?,
+        row.opt_text(1)?,
+        row.opt_small(2)?,
+        row.opt_text(3)?,
+        row.opt_day(4)?.map(Day),
+        row.opt_day(5)?.map(Day),
+        row.opt_instant(6)?,
+        row.id(7)?,
+    ))
 }
 
 /// The row's label read as one of a closed set of words.

@@ -158,31 +158,47 @@ pub(crate) const COLUMNS: &str = "e.id, e.apprentice_id, e.epao_id, e.standard_r
 
 pub async fn insert(tx: &mut Tx, new: &NewEpa<'_>, now: DateTime<Utc>) -> Result<Uuid, StoreError> {
     let id = Uuid::now_v7();
-    let inserted = on_tx!(tx, |conn| {
-        sqlx::query(
-        // The apprentice's employer and provider go with the EPA, for
-        // their lists' indexes (migration 0037). Its deadlines are kept
-        // under the current reading of the rules from the start: they are
-        // worked out before this transaction commits (the EPA is touched
-        // below), so the row is not written again to say so.
-        "INSERT INTO epas (id, apprentice_id, epao_id, standard_reference, standard_version, policy, stage, lifecycle, created_at, updated_at, \
+    // The apprentice's employer and provider go with the EPA, for their
+    // lists' indexes (migration 0037). Its deadlines are kept under the
+    // current reading of the rules from the start: they are worked out
+    // before this transaction commits (the EPA is touched below), so the
+    // row is not written again to say so.
+    const SQL: &str = "INSERT INTO epas (id, apprentice_id, epao_id, standard_reference, standard_version, policy, stage, lifecycle, created_at, updated_at, \
          employer_id, provider_id, deadlines_version) \
-         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $9, a.employer_id, a.provider_id, $10 FROM apprentices a WHERE a.id = $2"
-    )
-    .bind(id)
-    .bind(new.apprentice_id)
-    .bind(new.epao_id)
-    .bind(new.standard_reference)
-    .bind(new.standard_version)
-    .bind(new.policy)
-    .bind(new.stage)
-    .bind(new.lifecycle)
-    .bind(now)
-    .bind(crate::deadlines::VERSION)
-    .execute(conn)
-    .await
-    .map(|done| done.rows_affected())
-    })?;
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $9, a.employer_id, a.provider_id, $10 FROM apprentices a WHERE a.id = $2";
+    let inserted = match tx.on_thread() {
+        Some(conn) => conn.execute(
+            SQL,
+            &[
+                Arg::Id(id),
+                Arg::Id(new.apprentice_id),
+                Arg::Id(new.epao_id),
+                Arg::Text(new.standard_reference),
+                Arg::Text(new.standard_version),
+                Arg::Text(new.policy),
+                Arg::Text(new.stage.as_str()),
+                Arg::Text(new.lifecycle),
+                Arg::Time(now),
+                Arg::Int(i64::from(crate::deadlines::VERSION)),
+            ],
+        )? as u64,
+        None => on_tx!(tx, |conn| {
+            sqlx::query(SQL)
+                .bind(id)
+                .bind(new.apprentice_id)
+                .bind(new.epao_id)
+                .bind(new.standard_reference)
+                .bind(new.standard_version)
+                .bind(new.policy)
+                .bind(new.stage)
+                .bind(new.lifecycle)
+                .bind(now)
+                .bind(crate::deadlines::VERSION)
+                .execute(conn)
+                .await
+                .map(|done| done.rows_affected())
+        })?,
+    };
     // No such apprentice: nothing was written.
     if inserted != 1 {
         return Err(StoreError::NotFound);

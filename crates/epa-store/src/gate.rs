@@ -101,10 +101,16 @@ pub async fn read(reader: Reader<'_>, epa_id: Uuid) -> Result<Gated, StoreError>
             .pop()
             .ok_or(StoreError::NotFound)?,
         Reader::Tx(tx) => {
-            let found: RowWithAdjustment = on_tx!(tx, |conn| sqlx::query_as(&sql)
-                .bind(epa_id)
-                .fetch_one(conn)
-                .await)?;
+            let found: RowWithAdjustment = match tx.on_thread() {
+                Some(conn) => conn
+                    .rows(&sql, &[Arg::Id(epa_id)], |row| RowWithAdjustment::read(row))?
+                    .pop()
+                    .ok_or(StoreError::NotFound)?,
+                None => on_tx!(tx, |conn| sqlx::query_as(&sql)
+                    .bind(epa_id)
+                    .fetch_one(conn)
+                    .await)?,
+            };
             tx.remember_row(&found.row);
             found
         }

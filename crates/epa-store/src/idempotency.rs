@@ -136,8 +136,8 @@ pub(crate) async fn claim_in(db: &Db, tx: &mut Tx) -> Result<(), StoreError> {
     // is, and readers cannot see it yet. So that group is committed first
     // and the claim tried again, as it was when each write committed alone.
     if inserted == 0
-        && let Db::Sqlite(sqlite) = db
-        && tx.begin_alone(sqlite.pool()).await?
+        && let Db::Sqlite(_) = db
+        && tx.begin_alone().await?
     {
         inserted = insert_claim(tx, &claim, now).await?;
     }

@@ -33,6 +33,7 @@ pub mod gate;
 pub mod gateway;
 pub mod idempotency;
 pub mod locator;
+mod on_thread;
 pub mod organisations;
 pub mod outbox;
 mod placeholders;

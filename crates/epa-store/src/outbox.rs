@@ -13,6 +13,8 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::columns::Columns;
+use crate::direct::Arg;
 use crate::{Db, StoreError, Tx};
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
@@ -139,21 +141,41 @@ async fn enqueue_chunk(
 ) -> Result<Vec<Uuid>, StoreError> {
     let ids: Vec<Uuid> = messages.iter().map(|_| Uuid::now_v7()).collect();
     let sql = enqueue_sql(messages.len());
-    let written: Vec<Uuid> = on_tx!(tx, |conn| {
-        let mut query = sqlx::query_scalar(&sql);
-        for (id, message) in ids.iter().zip(messages) {
-            query = query
-                .bind(*id)
-                .bind(now)
-                .bind(message.kind)
-                .bind(message.recipient)
-                .bind(message.subject)
-                .bind(message.body)
-                .bind(message.html)
-                .bind(message.calendar);
-        }
-        query.fetch_all(conn).await
-    })?;
+    let written: Vec<Uuid> = if let Some(conn) = tx.on_thread() {
+        let args: Vec<Arg<'_>> = ids
+            .iter()
+            .zip(messages)
+            .flat_map(|(id, message)| {
+                [
+                    Arg::Id(*id),
+                    Arg::Time(now),
+                    Arg::Text(message.kind),
+                    Arg::Text(message.recipient),
+                    Arg::Text(message.subject),
+                    Arg::Text(message.body),
+                    Arg::opt_text(message.html),
+                    Arg::opt_text(message.calendar),
+                ]
+            })
+            .collect();
+        conn.rows(&sql, &args, |row| row.id(0))?
+    } else {
+        on_tx!(tx, |conn| {
+            let mut query = sqlx::query_scalar(&sql);
+            for (id, message) in ids.iter().zip(messages) {
+                query = query
+                    .bind(*id)
+                    .bind(now)
+                    .bind(message.kind)
+                    .bind(message.recipient)
+                    .bind(message.subject)
+                    .bind(message.body)
+                    .bind(message.html)
+                    .bind(message.calendar);
+            }
+            query.fetch_all(conn).await
+        })?
+    };
     // `RETURNING` promises no order: the order given is kept.
     Ok(ids.into_iter().filter(|id| written.contains(id)).collect())
 }

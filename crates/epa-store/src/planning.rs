@@ -11,6 +11,8 @@ use uuid::Uuid;
 use epa_domain::booking::{BookingStatus, SubmissionKind};
 use epa_domain::{MethodId, Mode};
 
+use crate::columns::{Columns, read_by_position};
+use crate::direct::Arg;
 use crate::{Backend, Db, StoreError, Tx};
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
@@ -68,7 +70,7 @@ pub async fn meetings(db: &Db, epa_id: Uuid) -> Result<Vec<PlanningMeeting>, Sto
         .await)?)
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Booking {
     pub id: Uuid,
     pub epa_id: Uuid,
@@ -95,6 +97,44 @@ pub struct Booking {
 const BOOKING_COLUMNS: &str = "id, epa_id, method, assessment_on, starts_at, duration_minutes, mode, assessor_id, status, \
     status_reason, status_changed_at, status_changed_by, replaces_id, booked_on, created_by, created_at, version";
 
+read_by_position!(Booking);
+
+impl Booking {
+    /// In [`BOOKING_COLUMNS`]' order, whichever driver read it.
+    fn read(row: &impl Columns) -> Result<Booking, sqlx::Error> {
+        Ok(Booking {
+            id: row.id(0)?,
+            epa_id: row.id(1)?,
+            method: row.named(2, MethodId::parse)?,
+            assessment_on: row.day(3)?,
+            starts_at: row.time_of_day(4)?,
+            duration_minutes: row.small(5)?,
+            mode: row.named(6, Mode::parse)?,
+            assessor_id: row.id(7)?,
+            status: row.named(8, BookingStatus::parse)?,
+            status_reason: row.opt_text(9)?,
+            status_changed_at: row.opt_instant(10)?,
+            status_changed_by: row.opt_id(11)?,
+            replaces_id: row.opt_id(12)?,
+            booked_on: row.day(13)?,
+            created_by: row.id(14)?,
+            created_at: row.instant(15)?,
+            version: row.int(16)?,
+        })
+    }
+}
+
+/// Bookings `sql` selects with the EPA's ID as `$1`, in the transaction.
+async fn bookings_in(tx: &mut Tx, sql: &str, epa_id: Uuid) -> Result<Vec<Booking>, StoreError> {
+    match tx.on_thread() {
+        Some(conn) => conn.rows(sql, &[Arg::Id(epa_id)], |row| Booking::read(row)),
+        None => Ok(on_tx!(tx, |conn| sqlx::query_as(sql)
+            .bind(epa_id)
+            .fetch_all(conn)
+            .await)?),
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct NewBooking {
     pub epa_id: Uuid,
@@ -119,8 +159,29 @@ pub async fn insert_booking(
          replaces_id, booked_on, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'booked', $9, $10, $11, $12) RETURNING {BOOKING_COLUMNS}"
     );
+    let id = Uuid::now_v7();
+    if let Some(conn) = tx.on_thread() {
+        let args = [
+            Arg::Id(id),
+            Arg::Id(new.epa_id),
+            Arg::Text(new.method.as_str()),
+            Arg::Day(new.assessment_on),
+            Arg::TimeOfDay(new.starts_at),
+            Arg::Int(i64::from(new.duration_minutes)),
+            Arg::Text(new.mode.as_str()),
+            Arg::Id(new.assessor_id),
+            Arg::opt_id(new.replaces_id),
+            Arg::Day(new.booked_on),
+            Arg::Id(new.created_by),
+            Arg::Time(now),
+        ];
+        return conn
+            .rows(&sql, &args, |row| Booking::read(row))?
+            .pop()
+            .ok_or(StoreError::NotFound);
+    }
     Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
-        .bind(Uuid::now_v7())
+        .bind(id)
         .bind(new.epa_id)
         .bind(new.method)
         .bind(new.assessment_on)
@@ -168,10 +229,7 @@ pub async fn live_bookings_in(tx: &mut Tx, epa_id: Uuid) -> Result<Vec<Booking>,
     let sql = format!(
         "SELECT {BOOKING_COLUMNS} FROM bookings WHERE epa_id = $1 AND status = 'booked' ORDER BY assessment_on, id"
     );
-    Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
-        .bind(epa_id)
-        .fetch_all(conn)
-        .await)?)
+    bookings_in(tx, &sql, epa_id).await
 }
 
 /// [`live_bookings_in`] for the EPA's current attempt only.
@@ -183,10 +241,7 @@ pub async fn current_live_bookings_in(
         "SELECT {BOOKING_COLUMNS} FROM bookings WHERE epa_id = $1 AND status = 'booked' AND {IN_ATTEMPT} \
          ORDER BY assessment_on, id"
     );
-    Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
-        .bind(epa_id)
-        .fetch_all(conn)
-        .await)?)
+    bookings_in(tx, &sql, epa_id).await
 }
 
 /// The EPA's live and held bookings (status `booked` or `held`) for its
@@ -200,10 +255,7 @@ pub async fn current_standing_bookings_in(
         "SELECT {BOOKING_COLUMNS} FROM bookings WHERE epa_id = $1 AND status IN ('booked', 'held') \
          AND {IN_ATTEMPT} ORDER BY assessment_on, id"
     );
-    Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
-        .bind(epa_id)
-        .fetch_all(conn)
-        .await)?)
+    bookings_in(tx, &sql, epa_id).await
 }
 
 /// An assessor's live bookings on or after `from`, soonest first: a held
@@ -300,16 +352,20 @@ pub async fn holds_role_in(
     organisation_id: Uuid,
     role: &str,
 ) -> Result<bool, StoreError> {
+    const SQL: &str = "SELECT COUNT(*) FROM memberships WHERE user_id = $1 AND organisation_id = $2 AND role = $3";
+    if let Some(conn) = tx.on_thread() {
+        let args = [Arg::Id(user_id), Arg::Id(organisation_id), Arg::Text(role)];
+        let found = conn.rows(SQL, &args, |row| row.int(0))?;
+        return Ok(found.first().is_some_and(|n| *n > 0));
+    }
     // COUNT is BIGINT on both databases, where a bare literal is not.
     let found: i64 = on_tx!(tx, |conn| {
-        sqlx::query_scalar(
-        "SELECT COUNT(*) FROM memberships WHERE user_id = $1 AND organisation_id = $2 AND role = $3"
-    )
-    .bind(user_id)
-    .bind(organisation_id)
-    .bind(role)
-    .fetch_one(conn)
-    .await
+        sqlx::query_scalar(SQL)
+            .bind(user_id)
+            .bind(organisation_id)
+            .bind(role)
+            .fetch_one(conn)
+            .await
     })?;
     Ok(found > 0)
 }
@@ -379,15 +435,36 @@ pub async fn told_in(
          UNION ALL SELECT 2, u.id, u.display_name, u.email, u.deactivated_at IS NULL \
          FROM users u WHERE u.id = $5 OR u.id = $6";
     type Row = (i32, Uuid, String, String, bool);
-    let rows: Vec<Row> = on_tx!(tx, |conn| sqlx::query_as(SQL)
-        .bind(provider.0)
-        .bind(provider.1)
-        .bind(employer.0)
-        .bind(employer.1)
-        .bind(named[0])
-        .bind(named[1])
-        .fetch_all(conn)
-        .await)?;
+    let rows: Vec<Row> = match tx.on_thread() {
+        Some(conn) => {
+            let args = [
+                Arg::Id(provider.0),
+                Arg::Text(provider.1),
+                Arg::Id(employer.0),
+                Arg::Text(employer.1),
+                Arg::opt_id(named[0]),
+                Arg::opt_id(named[1]),
+            ];
+            conn.rows(SQL, &args, |row| {
+                Ok((
+                    row.small(0)?,
+                    row.id(1)?,
+                    row.text(2)?,
+                    row.text(3)?,
+                    row.flag(4)?,
+                ))
+            })?
+        }
+        None => on_tx!(tx, |conn| sqlx::query_as(SQL)
+            .bind(provider.0)
+            .bind(provider.1)
+            .bind(employer.0)
+            .bind(employer.1)
+            .bind(named[0])
+            .bind(named[1])
+            .fetch_all(conn)
+            .await)?,
+    };
     let mut told = Told::default();
     for (part, id, display_name, email, active) in rows {
         if part < 2 {
@@ -421,6 +498,24 @@ pub async fn latest_submissions(
           ORDER BY recorded_at DESC, id DESC LIMIT 1) AS report, \
          (SELECT submitted_on FROM submissions WHERE epa_id = $1 AND kind = $3 \
           ORDER BY recorded_at DESC, id DESC LIMIT 1) AS portfolio";
+    if let crate::assessment::Reader::Tx(tx) = &reader
+        && let Some(conn) = tx.on_thread()
+    {
+        let args = [
+            Arg::Id(epa_id),
+            Arg::Text(SubmissionKind::Report.as_str()),
+            Arg::Text(SubmissionKind::Portfolio.as_str()),
+        ];
+        return conn
+            .rows(SQL, &args, |row| {
+                Ok(LatestSubmissions {
+                    report: row.opt_day(0)?,
+                    portfolio: row.opt_day(1)?,
+                })
+            })?
+            .pop()
+            .ok_or(StoreError::NotFound);
+    }
     Ok(on_reader!(reader, |exec| sqlx::query_as(SQL)
         .bind(epa_id)
         .bind(SubmissionKind::Report)
@@ -473,6 +568,15 @@ pub async fn assessor_overlapping_in(
         "SELECT {BOOKING_COLUMNS} FROM bookings WHERE assessor_id = $1 AND assessment_on = $2 \
          AND starts_at < $3 AND {ends} AND status IN ('booked', 'held') ORDER BY starts_at, id"
     );
+    if let Some(conn) = tx.on_thread() {
+        let args = [
+            Arg::Id(assessor_id),
+            Arg::Day(on),
+            Arg::TimeOfDay(to),
+            Arg::TimeOfDay(from),
+        ];
+        return conn.rows(&sql, &args, |row| Booking::read(row));
+    }
     Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
         .bind(assessor_id)
         .bind(on)

@@ -20,6 +20,7 @@ use epa_domain::{Grade, MethodId};
 use crate::StoreError;
 use crate::assessment::{Assessment, AttemptRow, Judgement, MethodResult, Reader};
 use crate::columns::{Columns, read_by_position};
+use crate::direct::Arg;
 
 /// What one EPA's assessment holds of sittings, judgements, method results
 /// and attempts, each in the order of its own read in
@@ -113,10 +114,17 @@ read_by_position!(Slots);
 
 /// The EPA's sittings, read where `reader` reads.
 pub async fn read(reader: Reader<'_>, epa_id: Uuid) -> Result<Sittings, StoreError> {
-    let rows: Vec<Slots> = on_reader!(reader, |exec| sqlx::query_as(SQL)
-        .bind(epa_id)
-        .fetch_all(exec)
-        .await)?;
+    let on_thread = match &reader {
+        Reader::Tx(tx) => tx.on_thread(),
+        Reader::Db(_) => None,
+    };
+    let rows: Vec<Slots> = match on_thread {
+        Some(conn) => conn.rows(SQL, &[Arg::Id(epa_id)], |row| Slots::read(row))?,
+        None => on_reader!(reader, |exec| sqlx::query_as(SQL)
+            .bind(epa_id)
+            .fetch_all(exec)
+            .await)?,
+    };
     let mut sittings = Sittings::default();
     for row in rows {
         sittings.add(epa_id, row)?;

@@ -33,6 +33,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard, watch};
 
 use crate::StoreError;
 use crate::db::WAIT;
+use crate::on_thread::{KeptOnThread, OnThread};
 
 /// The audit chain's head (its last event's number and hash) as the
 /// writer's connection sees it: as the open group or the last commit left
@@ -54,9 +55,16 @@ pub(crate) struct Turn {
 /// statement on it), its connection is closed, which rolls the
 /// transaction back, and its members are told so.
 struct Group {
+    /// Its connection as driven from the requests' threads: dropped before
+    /// the connection is closed (declared first, it is also dropped first).
+    on_thread: Option<OnThread>,
+    /// Where the database keeps it between groups.
+    kept: Arc<KeptOnThread>,
     /// Taken out only when the group is settled and its connection goes
     /// on clean.
     conn: Option<PoolConnection<Sqlite>>,
+    /// The pool it came from, to know whether it is closing.
+    pool: SqlitePool,
     id: u64,
     outcome: watch::Sender<Option<Outcome>>,
     /// Whether the first member has finished, in no savepoint: the next
@@ -77,9 +85,12 @@ struct Group {
 type Outcome = Result<(), Arc<str>>;
 
 impl Group {
-    fn new(conn: PoolConnection<Sqlite>, id: u64) -> Group {
+    fn new(conn: PoolConnection<Sqlite>, writer: &WriterPool, id: u64) -> Group {
         Group {
+            on_thread: None,
+            kept: Arc::clone(&writer.kept),
             conn: Some(conn),
+            pool: writer.pool.clone(),
             id,
             outcome: watch::channel(None).0,
             to_prove: false,
@@ -95,25 +106,62 @@ impl Group {
             .expect("a group holds its connection until it is settled")
     }
 
-    /// Its connection, clean, for the next group or the pool.
+    /// Its connection, clean, for the next group or the pool; what drives
+    /// it from the requests' threads is kept for the next group, unless the
+    /// pool is closing, which closes the connection.
     fn settle(mut self, outcome: Outcome) -> Option<PoolConnection<Sqlite>> {
         self.settled = true;
         self.outcome.send_replace(Some(outcome));
+        let on_thread = self.on_thread.take();
+        // Under the lock `Db::close` marks the pool closed under: either
+        // it finds this kept, or this finds the pool closed and drops it,
+        // before the connection goes back to the pool that closes it.
+        let closing = {
+            let mut kept = lock(&self.kept);
+            if self.pool.is_closed() {
+                on_thread
+            } else {
+                *kept = on_thread;
+                None
+            }
+        };
+        drop(closing);
         self.conn.take()
+    }
+
+    /// Closes its connection when it goes, having finalised what was
+    /// prepared on it from the requests' threads.
+    fn close_on_drop(&mut self) {
+        self.on_thread = None;
+        if let Some(conn) = self.conn.as_mut() {
+            conn.close_on_drop();
+        }
+    }
+
+    /// The connection as driven from the requests' threads.
+    fn on_thread(&self) -> Option<&OnThread> {
+        self.on_thread.as_ref()
     }
 }
 
 impl Drop for Group {
     fn drop(&mut self) {
         if !self.settled {
-            if let Some(conn) = self.conn.as_mut() {
-                conn.close_on_drop();
-            }
+            self.close_on_drop();
             self.outcome.send_replace(Some(Err(Arc::from(
                 "the write was interrupted, and may or may not have been committed",
             ))));
         }
     }
+}
+
+/// The pool a process's writes on one SQLite file begin on, with where its
+/// one connection's statements prepared from the requests' threads are
+/// kept between groups (see [`crate::on_thread`]).
+#[derive(Clone)]
+pub(crate) struct WriterPool {
+    pub(crate) kept: Arc<KeptOnThread>,
+    pub(crate) pool: SqlitePool,
 }
 
 /// The turn to write on one SQLite file, shared by every pool this process
@@ -168,9 +216,9 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
-    pub(crate) async fn take(pool: &SqlitePool) -> Result<Writer, StoreError> {
+    pub(crate) async fn take(writer: &WriterPool) -> Result<Writer, StoreError> {
         Ok(Writer {
-            member: Member::begin(pool).await?,
+            member: Member::begin(writer).await?,
         })
     }
 
@@ -197,6 +245,8 @@ struct Held {
     /// Whether this transaction began the group (in no savepoint), or
     /// works in a savepoint after another's.
     first: bool,
+    /// Whether a statement sent to sqlx's thread failed in it.
+    sqlx_failed: bool,
 }
 
 impl Member {
@@ -220,10 +270,10 @@ impl Member {
     /// release, outside the group. The release of the member before
     /// proves it (sent with this member's savepoint, or made by its
     /// rollback); after the first, [`still_open`] does.
-    pub(crate) async fn begin(pool: &SqlitePool) -> Result<Member, StoreError> {
-        let pool = pool.clone();
+    pub(crate) async fn begin(writer: &WriterPool) -> Result<Member, StoreError> {
+        let writer = writer.clone();
         to_the_end(async move {
-            let mut turn = take_turn(&pool).await?;
+            let mut turn = take_turn(&writer.pool).await?;
             let open = turn.group.take();
             let held = match open {
                 Some(mut group) => {
@@ -249,17 +299,40 @@ impl Member {
                         turn,
                         group,
                         first: false,
+                        sqlx_failed: false,
                     }
                 }
                 None => Held {
-                    group: begin_group(&pool, &mut turn).await?,
+                    group: begin_group(&writer, &mut turn).await?,
                     turn,
                     first: true,
+                    sqlx_failed: false,
                 },
             };
             Ok(Member { held: Some(held) })
         })
         .await
+    }
+
+    /// The group's connection as driven from the request's thread (see
+    /// [`crate::on_thread`]), unless a statement sent to sqlx's thread in
+    /// this transaction failed: sqlx answers a failure before its thread
+    /// has finished with the statement (it resets it and reads its error
+    /// after), so from then on the transaction's statements go to that
+    /// thread, in order, behind it.
+    pub(crate) fn on_thread(&self) -> Option<&OnThread> {
+        self.held
+            .as_ref()
+            .filter(|held| !held.sqlx_failed)
+            .and_then(|held| held.group.on_thread())
+    }
+
+    /// Notes that a statement sent to sqlx's thread failed (see
+    /// [`Member::on_thread`]).
+    pub(crate) fn sqlx_failed(&mut self) {
+        if let Some(held) = self.held.as_mut() {
+            held.sqlx_failed = true;
+        }
     }
 
     /// The audit chain's head as the writer's connection sees it.
@@ -298,7 +371,7 @@ impl Member {
     /// group is durable (a repeat of an idempotent request, which replays
     /// the answer of a write in the group).
     /// On an error the transaction is void: it must only be dropped.
-    pub(crate) async fn begin_alone(&mut self, pool: &SqlitePool) -> Result<bool, StoreError> {
+    pub(crate) async fn begin_alone(&mut self) -> Result<bool, StoreError> {
         let held = match self.held.take() {
             Some(held) if !held.first => held,
             kept => {
@@ -306,13 +379,18 @@ impl Member {
                 return Ok(false);
             }
         };
-        let pool = pool.clone();
         *self = to_the_end(async move {
             let Held {
                 mut turn,
                 mut group,
                 ..
             } = held;
+            // The new group begins on the pool this one came from: the
+            // transaction's own.
+            let writer = WriterPool {
+                pool: group.pool.clone(),
+                kept: Arc::clone(&group.kept),
+            };
             if let Err(err) = group
                 .conn()
                 .execute("ROLLBACK TO member; RELEASE member")
@@ -327,9 +405,10 @@ impl Member {
             }
             Ok(Member {
                 held: Some(Held {
-                    group: begin_group(&pool, &mut turn).await?,
+                    group: begin_group(&writer, &mut turn).await?,
                     turn,
                     first: true,
+                    sqlx_failed: false,
                 }),
             })
         })
@@ -392,16 +471,60 @@ impl Drop for Member {
 /// A new group on a connection from the pool. The connection is in the
 /// group before `BEGIN` is sent, so that if this is dropped half way the
 /// connection is closed rather than given back inside a transaction.
-async fn begin_group(pool: &SqlitePool, turn: &mut Turn) -> Result<Group, StoreError> {
-    let mut group = Group::new(pool.acquire().await?, turn.next_group);
+///
+/// The group drives its connection from the requests' threads too (see
+/// [`crate::on_thread`]): with what the database kept from the group
+/// before, or, the first time (and after a group closed the connection),
+/// made anew, the round trip to ask sqlx's thread for its handle.
+/// `BEGIN IMMEDIATE` stays on sqlx's thread: it may wait for another
+/// process's write (the busy timeout), which a request's thread must not.
+async fn begin_group(writer: &WriterPool, turn: &mut Turn) -> Result<Group, StoreError> {
+    let mut group = Group::new(writer.pool.acquire().await?, writer, turn.next_group);
     turn.next_group += 1;
+    let kept = lock(&writer.kept).take();
+    let on_thread = match kept {
+        Some(kept) => kept,
+        None => {
+            let handle = group.conn().lock_handle().await?.as_raw_handle();
+            // Safety: the handle is the open connection's, opened
+            // serialized (`Db::connect_sqlite`, checked by `new`). What
+            // drives it is dropped before the connection is closed: by
+            // the group that closes it (`Group::close_on_drop`), and
+            // otherwise kept only while the pool is open
+            // (`Group::settle`), by the database, which drops it before
+            // its pool (`SqliteDb`, `Db::close`).
+            #[allow(unsafe_code)]
+            unsafe {
+                OnThread::new(handle)?
+            }
+        }
+    };
+    group.on_thread = Some(on_thread);
     match group.conn().execute("BEGIN IMMEDIATE").await {
         Ok(_) => Ok(group),
         // Refused (another process holding the lock past the busy
         // timeout): the group is dropped unsettled, which closes the
         // connection rather than give it back in a state not known.
-        Err(err) => Err(err.into()),
+        Err(err) => {
+            past_failure(group.conn()).await;
+            Err(err.into())
+        }
     }
+}
+
+/// Waits until sqlx's thread is done with the statement that has just
+/// failed on `conn`: it answers a failure before it has reset the
+/// statement and read its error, which a call from this thread (the
+/// finalising of what was prepared here, before the connection closes)
+/// could free under it. Its next answer comes after.
+async fn past_failure(conn: &mut SqliteConnection) {
+    let _ = sqlx::Connection::ping(conn).await;
+}
+
+/// The kept connection, whole whatever a panicking holder did.
+fn lock(kept: &KeptOnThread) -> std::sync::MutexGuard<'_, Option<OnThread>> {
+    kept.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// A member's end: its savepoint left open for the next member or the
@@ -417,6 +540,7 @@ async fn finish(
         mut turn,
         mut group,
         first,
+        ..
     } = held;
     // A member after the first leaves its savepoint to be released by the
     // next one's begin, or by the commit (which ends every savepoint with
@@ -466,6 +590,7 @@ async fn roll_back(held: Held) {
         mut turn,
         mut group,
         first,
+        ..
     } = held;
     if first {
         // Its own group: nobody else's work is in it. If the rollback
@@ -473,6 +598,8 @@ async fn roll_back(held: Held) {
         // connection rather than give it back in a transaction.
         if group.conn().execute("ROLLBACK").await.is_ok() {
             drop(group.settle(Err(Arc::from("rolled back"))));
+        } else {
+            past_failure(group.conn()).await;
         }
         return;
     }
@@ -516,8 +643,10 @@ async fn commit(turn: &mut Turn, mut group: Group) -> Option<PoolConnection<Sqli
 /// the audit head it had, and tells every member.
 async fn fail(turn: &mut Turn, mut group: Group, err: &sqlx::Error) {
     tracing::error!(error = %err, members = group.members, "a group of writes could not be committed");
-    let _ = group.conn().execute("ROLLBACK").await;
-    group.conn().close_on_drop();
+    if group.conn().execute("ROLLBACK").await.is_err() {
+        past_failure(group.conn()).await;
+    }
+    group.close_on_drop();
     turn.head = None;
     drop(group.settle(Err(Arc::from(format!(
         "the write could not be committed: {err}"
@@ -527,11 +656,13 @@ async fn fail(turn: &mut Turn, mut group: Group, err: &sqlx::Error) {
 #[cfg(test)]
 mod tests {
     use std::future::Future;
+    use std::sync::OnceLock;
     use std::time::Duration;
 
     use tokio::sync::oneshot;
     use tokio::task::JoinHandle;
 
+    use crate::direct::Arg;
     use crate::{Db, StoreError, Tx};
 
     /// A file with a table the tests write to, whose `parent` must name a
@@ -557,6 +688,19 @@ mod tests {
         .await
         .map(|_| ()))
         .unwrap();
+    }
+
+    /// [`insert`] from the request's thread (ADR 0176), in the same
+    /// transaction.
+    fn insert_here(tx: &mut Tx, id: i64, parent: Option<i64>) {
+        let parent = parent.map_or(Arg::Null, Arg::Int);
+        tx.on_thread()
+            .expect("a write on SQLite drives its connection from its own thread")
+            .execute(
+                "INSERT INTO probe (id, parent) VALUES ($1, $2)",
+                &[Arg::Int(id), parent],
+            )
+            .unwrap();
     }
 
     async fn run(tx: &mut Tx, sql: &str) {
@@ -641,7 +785,7 @@ mod tests {
     /// and commits when let go.
     async fn second_commits(db: Db, cue: Cue) -> Result<(), StoreError> {
         let mut tx = db.begin_write().await.unwrap();
-        insert(&mut tx, 2, Some(1)).await;
+        insert_here(&mut tx, 2, Some(1));
         cue.stop().await;
         tx.commit().await
     }
@@ -746,7 +890,7 @@ mod tests {
         let (first, second, go) = two_writers(&db, first, |db, cue| async move {
             let mut tx = db.begin_write().await.unwrap();
             run(&mut tx, "PRAGMA defer_foreign_keys = ON").await;
-            insert(&mut tx, 2, Some(99)).await;
+            insert_here(&mut tx, 2, Some(99));
             cue.stop().await;
             tx.commit().await
         })
@@ -845,8 +989,11 @@ mod tests {
         let (_dir, db, mut first) = first_writer().await;
         run(&mut first, "ROLLBACK").await;
         // Outside any transaction now: SQLite commits it on its own at
-        // once, as it would have without groups.
-        insert(&mut first, 2, None).await;
+        // once, as it would have without groups. Written from the
+        // request's thread, whose statement is prepared on the connection
+        // the failed group closes: it is finalised first, or sqlx could
+        // not close the connection.
+        insert_here(&mut first, 2, None);
         let second = tokio::spawn({
             let db = db.clone();
             async move {
@@ -868,5 +1015,115 @@ mod tests {
         assert_eq!(committed(&db).await, [2]);
         write_alone(&db, 4, None).await;
         assert_eq!(committed(&db).await, [2, 4]);
+    }
+
+    /// Statements from the request's thread and from sqlx's are one
+    /// transaction, in the order written: rolled back together, committed
+    /// together.
+    #[tokio::test]
+    async fn a_write_from_the_request_s_thread_is_in_its_transaction() {
+        let (_dir, db) = probe().await;
+        let mut tx = db.begin_write().await.unwrap();
+        insert(&mut tx, 1, None).await;
+        insert_here(&mut tx, 2, Some(1));
+        insert(&mut tx, 3, Some(2)).await;
+        drop(tx);
+        write_alone(&db, 9, None).await;
+        assert_eq!(committed(&db).await, [9], "the dropped write kept nothing");
+
+        let mut tx = db.begin_write().await.unwrap();
+        insert(&mut tx, 1, None).await;
+        insert_here(&mut tx, 2, Some(1));
+        insert(&mut tx, 3, Some(2)).await;
+        tx.commit().await.unwrap();
+        assert_eq!(committed(&db).await, [1, 2, 3, 9]);
+        db.close().await;
+    }
+
+    /// sqlx answers a failed statement before its thread has finished with
+    /// it: the transaction's later statements go to that thread, behind
+    /// it, and the next transaction drives the connection from its own
+    /// thread again.
+    #[tokio::test]
+    async fn after_a_statement_fails_on_sqlx_s_thread_the_rest_go_there() {
+        let (_dir, db, mut first) = first_writer().await;
+        assert!(first.on_thread().is_some());
+        let repeated = on_tx!(&mut first, |conn| sqlx::query(
+            "INSERT INTO probe (id) VALUES (1)"
+        )
+        .execute(conn)
+        .await
+        .map(|_| ()));
+        assert!(repeated.is_err(), "row 1 is there already");
+        assert!(first.on_thread().is_none());
+        insert(&mut first, 2, Some(1)).await;
+        first.commit().await.unwrap();
+
+        let mut tx = db.begin_write().await.unwrap();
+        insert_here(&mut tx, 3, Some(2));
+        tx.commit().await.unwrap();
+        assert_eq!(committed(&db).await, [1, 2, 3]);
+        db.close().await;
+    }
+
+    /// How many times sqlx has panicked, on any thread, at a connection
+    /// it could not close for statements still prepared on it.
+    fn unfinalised_closes() -> &'static std::sync::atomic::AtomicUsize {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static COUNT: OnceLock<&'static AtomicUsize> = OnceLock::new();
+        COUNT.get_or_init(|| {
+            let count: &'static AtomicUsize = Box::leak(Box::new(AtomicUsize::new(0)));
+            let before = std::panic::take_hook();
+            std::panic::set_hook(Box::new(move |info| {
+                let payload = info.payload();
+                let message = payload
+                    .downcast_ref::<String>()
+                    .map(String::as_str)
+                    .or_else(|| payload.downcast_ref::<&str>().copied())
+                    .unwrap_or("");
+                if message.contains("unfinalized statements") {
+                    count.fetch_add(1, Ordering::SeqCst);
+                }
+                before(info);
+            }));
+            count
+        })
+    }
+
+    /// What was prepared on the writer's connection from the requests'
+    /// threads is finalised before the connection is closed, whether the
+    /// database is closed or only dropped: otherwise SQLite refuses to
+    /// close it, and sqlx panics (on its connection's thread, or on the
+    /// task that gives the connection back) and leaves the file open.
+    #[tokio::test]
+    async fn a_database_closed_or_dropped_closes_its_writer_connection() {
+        use std::sync::atomic::Ordering;
+        let panics = unfinalised_closes();
+        let before = panics.load(Ordering::SeqCst);
+        let (dir, db) = probe().await;
+        let url = format!("sqlite://{}", dir.path().join("epa.db").display());
+        let mut tx = db.begin_write().await.unwrap();
+        insert_here(&mut tx, 1, None);
+        tx.commit().await.unwrap();
+        db.close().await;
+
+        for id in [2, 3] {
+            let db = Db::open(&url).await.unwrap();
+            let mut tx = db.begin_write().await.unwrap();
+            insert_here(&mut tx, id, None);
+            tx.commit().await.unwrap();
+            // Dropped, not closed: its connections close on their own.
+            drop(db);
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+
+        let db = Db::open(&url).await.unwrap();
+        assert_eq!(committed(&db).await, [1, 2, 3]);
+        db.close().await;
+        assert_eq!(
+            panics.load(Ordering::SeqCst),
+            before,
+            "sqlx closed every connection"
+        );
     }
 }

@@ -13,6 +13,7 @@ mod remembered_rows;
 mod schema;
 mod settings;
 mod sweep;
+mod writes;
 
 /// Declares `mod NAME { sqlite, postgres }`, running `body(db)` on each backend.
 /// Without `EPA_TEST_PG_URL` the PostgreSQL run says it was skipped and passes,
