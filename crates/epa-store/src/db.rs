@@ -189,6 +189,10 @@ impl Db {
         // statements run on it from the requests' threads besides sqlx's
         // own (ADR 0176). The readers' connections are not.
         let options = options.serialized(true);
+        let on_thread: Arc<KeptOnThread> = Arc::default();
+        // Weak: the pool must not keep it past the database (see
+        // `SqliteDb`), which drops it before the pool closes the connection.
+        let kept = Arc::downgrade(&on_thread);
         let pool = SqlitePoolOptions::new()
             .max_connections(1)
             // Kept open for as long as the pool: statements are prepared on
@@ -197,6 +201,18 @@ impl Db {
             // retires with nothing else prepared on it, or panics.
             .max_lifetime(None)
             .idle_timeout(None)
+            // A connection opened in place of one the pool closed on its
+            // own (its thread gone): what was kept drove that one.
+            .after_connect(move |_, _| {
+                if let Some(kept) = kept.upgrade() {
+                    drop(
+                        kept.lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .take(),
+                    );
+                }
+                Box::pin(async { Ok(()) })
+            })
             // An embedded file has no other end to hang up: a ping before
             // every statement was a round trip to the connection's thread
             // and back, nearly doubling the cost of a short read (ADR 0156).
@@ -208,7 +224,7 @@ impl Db {
                 StoreError::Setup(format!("cannot open database {}: {err}", redact(url)))
             })?;
         Ok(Db::Sqlite(SqliteDb {
-            on_thread: Arc::default(),
+            on_thread,
             pool,
             direct: Direct::new(options_for_readers.get_filename()),
             readers: Readers::new(options_for_readers),
@@ -352,18 +368,20 @@ impl Db {
             Db::Sqlite(sqlite) => {
                 sqlite.readers.close().await;
                 sqlite.direct.close();
-                // Marked closed at once, under the lock a group settles
-                // under: a group settled from now on keeps nothing prepared
-                // on the writer's connection, and what is kept is finalised
-                // before the pool closes it.
-                let (closing, kept) = {
+                // What is kept is finalised, then the pool marked closed,
+                // under the lock a group settles under: a group settled
+                // from now on keeps nothing prepared on the writer's
+                // connection, and a connection on its way back to the pool
+                // (which closes it once the pool is marked) has nothing
+                // prepared on it any more.
+                let closing = {
                     let mut kept = sqlite
                         .on_thread
                         .lock()
                         .unwrap_or_else(std::sync::PoisonError::into_inner);
-                    (sqlite.pool.close(), kept.take())
+                    drop(kept.take());
+                    sqlite.pool.close()
                 };
-                drop(kept);
                 closing.await;
             }
             Db::Postgres(pool) => pool.close().await,

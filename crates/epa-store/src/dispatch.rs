@@ -64,13 +64,16 @@ macro_rules! on_tx {
     ($tx:expr, |$conn:ident| $body:expr) => {
         match ($tx).conn_mut() {
             $crate::db::TxConn::Sqlite(inner) => {
+                // Until sqlx answers with success, its thread may still be
+                // at the statement (reading the error of one that failed,
+                // or running one whose answer was not awaited): nothing
+                // runs from this thread in the transaction meanwhile, nor
+                // after a failure (ADR 0176).
+                inner.sqlx_sent();
                 let $conn = &mut **inner;
                 let done = $body;
-                // sqlx's thread may still be at the failed statement
-                // (reading its error) when the answer comes: nothing more
-                // runs from this thread in the transaction (ADR 0176).
-                if done.is_err() {
-                    inner.sqlx_failed();
+                if done.is_ok() {
+                    inner.sqlx_done();
                 }
                 done
             }

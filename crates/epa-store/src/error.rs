@@ -21,7 +21,8 @@ pub enum StoreError {
     /// The database did not answer or refused the statement.
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
-    /// A read served on the request's thread (ADR 0171) did not run.
+    /// A statement SQLite ran on the request's thread (a read, ADR 0171, or
+    /// a write's, ADR 0176) failed.
     #[error("database error: {0}")]
     Read(#[source] rusqlite::Error),
 }

@@ -56,8 +56,11 @@ impl OnThread {
     /// Drives `handle`.
     ///
     /// # Safety
-    /// `handle` is the open handle of a connection opened serialized, and
-    /// the value made is dropped before that connection is closed.
+    /// `handle` is the open handle of a connection opened serialized; the
+    /// value made is used only between sqlx's statements on it, each
+    /// answered with success (see [`crate::writer::Member::on_thread`]),
+    /// and dropped before that connection is closed and, after a failed
+    /// statement, only once sqlx has answered another.
     #[allow(unsafe_code)]
     pub(crate) unsafe fn new(handle: NonNull<sqlite3>) -> Result<OnThread, StoreError> {
         // Safety: as this function's contract. A connection made from a

@@ -245,8 +245,9 @@ struct Held {
     /// Whether this transaction began the group (in no savepoint), or
     /// works in a savepoint after another's.
     first: bool,
-    /// Whether a statement sent to sqlx's thread failed in it.
-    sqlx_failed: bool,
+    /// Whether a statement sent to sqlx's thread in it has not been
+    /// answered with success.
+    sqlx_unsettled: bool,
 }
 
 impl Member {
@@ -299,14 +300,14 @@ impl Member {
                         turn,
                         group,
                         first: false,
-                        sqlx_failed: false,
+                        sqlx_unsettled: false,
                     }
                 }
                 None => Held {
                     group: begin_group(&writer, &mut turn).await?,
                     turn,
                     first: true,
-                    sqlx_failed: false,
+                    sqlx_unsettled: false,
                 },
             };
             Ok(Member { held: Some(held) })
@@ -316,22 +317,32 @@ impl Member {
 
     /// The group's connection as driven from the request's thread (see
     /// [`crate::on_thread`]), unless a statement sent to sqlx's thread in
-    /// this transaction failed: sqlx answers a failure before its thread
-    /// has finished with the statement (it resets it and reads its error
-    /// after), so from then on the transaction's statements go to that
-    /// thread, in order, behind it.
+    /// this transaction was not answered with success: sqlx answers a
+    /// failure before its thread has finished with the statement (it
+    /// resets it and reads its error after), and a statement whose answer
+    /// was not awaited may still run. From then on the transaction's
+    /// statements go to that thread, in order, behind it.
     pub(crate) fn on_thread(&self) -> Option<&OnThread> {
         self.held
             .as_ref()
-            .filter(|held| !held.sqlx_failed)
+            .filter(|held| !held.sqlx_unsettled)
             .and_then(|held| held.group.on_thread())
     }
 
-    /// Notes that a statement sent to sqlx's thread failed (see
-    /// [`Member::on_thread`]).
-    pub(crate) fn sqlx_failed(&mut self) {
+    /// Notes that a statement is sent to sqlx's thread (see
+    /// [`Member::on_thread`]): until [`Member::sqlx_done`], none runs from
+    /// the request's thread.
+    pub(crate) fn sqlx_sent(&mut self) {
         if let Some(held) = self.held.as_mut() {
-            held.sqlx_failed = true;
+            held.sqlx_unsettled = true;
+        }
+    }
+
+    /// Notes that sqlx's thread answered the statement with success, and
+    /// so is done with it.
+    pub(crate) fn sqlx_done(&mut self) {
+        if let Some(held) = self.held.as_mut() {
+            held.sqlx_unsettled = false;
         }
     }
 
@@ -385,8 +396,9 @@ impl Member {
                 mut group,
                 ..
             } = held;
-            // The new group begins on the pool this one came from: the
-            // transaction's own.
+            // The new group begins on the pool this one came from (the
+            // group's, which a transaction of another database opened on
+            // the same file may have joined).
             let writer = WriterPool {
                 pool: group.pool.clone(),
                 kept: Arc::clone(&group.kept),
@@ -408,7 +420,7 @@ impl Member {
                     group: begin_group(&writer, &mut turn).await?,
                     turn,
                     first: true,
-                    sqlx_failed: false,
+                    sqlx_unsettled: false,
                 }),
             })
         })
@@ -886,6 +898,7 @@ mod tests {
     /// foreign key checked only then (`defer_foreign_keys`).
     #[tokio::test]
     async fn a_group_whose_commit_fails_fails_every_member() {
+        let closes = unfinalised_closes().load(std::sync::atomic::Ordering::SeqCst);
         let (_dir, db, first) = first_writer().await;
         let (first, second, go) = two_writers(&db, first, |db, cue| async move {
             let mut tx = db.begin_write().await.unwrap();
@@ -903,6 +916,12 @@ mod tests {
         assert_eq!(committed(&db).await, Vec::<i64>::new());
         write_alone(&db, 3, None).await;
         assert_eq!(committed(&db).await, [3]);
+        // The failed group's connection, closed, had the second's
+        // statement prepared on it from the request's thread.
+        assert_eq!(
+            unfinalised_closes().load(std::sync::atomic::Ordering::SeqCst),
+            closes
+        );
     }
 
     /// A request dropped while it waits for its group's commit: the group
@@ -986,6 +1005,7 @@ mod tests {
     /// made; nothing either wrote in the group is kept.
     #[tokio::test]
     async fn a_group_whose_transaction_was_lost_fails_and_keeps_nothing() {
+        let closes = unfinalised_closes().load(std::sync::atomic::Ordering::SeqCst);
         let (_dir, db, mut first) = first_writer().await;
         run(&mut first, "ROLLBACK").await;
         // Outside any transaction now: SQLite commits it on its own at
@@ -1015,6 +1035,10 @@ mod tests {
         assert_eq!(committed(&db).await, [2]);
         write_alone(&db, 4, None).await;
         assert_eq!(committed(&db).await, [2, 4]);
+        assert_eq!(
+            unfinalised_closes().load(std::sync::atomic::Ordering::SeqCst),
+            closes
+        );
     }
 
     /// Statements from the request's thread and from sqlx's are one
@@ -1041,11 +1065,11 @@ mod tests {
     }
 
     /// sqlx answers a failed statement before its thread has finished with
-    /// it: the transaction's later statements go to that thread, behind
-    /// it, and the next transaction drives the connection from its own
-    /// thread again.
+    /// it: the transaction's next statement goes to that thread, behind
+    /// it, and once one is answered with success the connection is driven
+    /// from the request's thread again.
     #[tokio::test]
-    async fn after_a_statement_fails_on_sqlx_s_thread_the_rest_go_there() {
+    async fn after_a_statement_fails_on_sqlx_s_thread_the_next_goes_there() {
         let (_dir, db, mut first) = first_writer().await;
         assert!(first.on_thread().is_some());
         let repeated = on_tx!(&mut first, |conn| sqlx::query(
@@ -1057,6 +1081,7 @@ mod tests {
         assert!(repeated.is_err(), "row 1 is there already");
         assert!(first.on_thread().is_none());
         insert(&mut first, 2, Some(1)).await;
+        assert!(first.on_thread().is_some());
         first.commit().await.unwrap();
 
         let mut tx = db.begin_write().await.unwrap();
@@ -1067,7 +1092,8 @@ mod tests {
     }
 
     /// How many times sqlx has panicked, on any thread, at a connection
-    /// it could not close for statements still prepared on it.
+    /// it could not close for statements still prepared on it. Counted for
+    /// the whole test binary: only a fault of the writer's makes one.
     fn unfinalised_closes() -> &'static std::sync::atomic::AtomicUsize {
         use std::sync::atomic::{AtomicUsize, Ordering};
         static COUNT: OnceLock<&'static AtomicUsize> = OnceLock::new();
