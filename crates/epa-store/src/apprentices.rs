@@ -84,10 +84,7 @@ pub async fn insert(
             Arg::Day(new.start_date),
             Arg::Time(now),
         ];
-        return conn
-            .rows(&sql, &args, |row| Apprentice::read(row))?
-            .pop()
-            .ok_or(StoreError::NotFound);
+        return conn.one(&sql, &args, |row| Apprentice::read(row));
     }
     Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
         .bind(id)

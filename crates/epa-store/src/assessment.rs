@@ -22,6 +22,15 @@ pub enum Reader<'a> {
 }
 
 impl Reader<'_> {
+    /// Inside a write transaction on SQLite, its connection as driven from
+    /// the request's thread (ADR 0176).
+    pub(crate) fn on_thread(&self) -> Option<&crate::on_thread::OnThread> {
+        match self {
+            Reader::Tx(tx) => tx.on_thread(),
+            Reader::Db(_) => None,
+        }
+    }
+
     /// The same place, borrowed again for one more read.
     pub fn again(&mut self) -> Reader<'_> {
         match self {
@@ -211,10 +220,7 @@ pub async fn insert_judgement(
             Arg::Time(now),
             Arg::opt_id(new.supersedes_id),
         ];
-        return conn
-            .rows(&sql, &args, |row| Judgement::read(row))?
-            .pop()
-            .ok_or(StoreError::NotFound);
+        return conn.one(&sql, &args, |row| Judgement::read(row));
     }
     Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
         .bind(id)

@@ -140,9 +140,7 @@ type Row = (
 
 /// The EPA's dates, read where `reader` reads.
 pub async fn read(reader: Reader<'_>, epa_id: Uuid) -> Result<EpaDates, StoreError> {
-    if let Reader::Tx(tx) = &reader
-        && let Some(conn) = tx.on_thread()
-    {
+    if let Some(conn) = reader.on_thread() {
         let args = [
             Arg::Id(epa_id),
             Arg::Text(SubmissionKind::Report.as_str()),

@@ -102,10 +102,9 @@ pub async fn read(reader: Reader<'_>, epa_id: Uuid) -> Result<Gated, StoreError>
             .ok_or(StoreError::NotFound)?,
         Reader::Tx(tx) => {
             let found: RowWithAdjustment = match tx.on_thread() {
-                Some(conn) => conn
-                    .rows(&sql, &[Arg::Id(epa_id)], |row| RowWithAdjustment::read(row))?
-                    .pop()
-                    .ok_or(StoreError::NotFound)?,
+                Some(conn) => {
+                    conn.one(&sql, &[Arg::Id(epa_id)], |row| RowWithAdjustment::read(row))?
+                }
                 None => on_tx!(tx, |conn| sqlx::query_as(&sql)
                     .bind(epa_id)
                     .fetch_one(conn)

@@ -85,6 +85,20 @@ impl OnThread {
         statement.raw_execute().map_err(failed)
     }
 
+    /// The one row `sql` answers (an `INSERT ... RETURNING`, a read by
+    /// key), as sqlx's `fetch_one`: not found without one.
+    pub(crate) fn one<T>(
+        &self,
+        sql: &str,
+        args: &[Arg<'_>],
+        read: impl Fn(&rusqlite::Row<'_>) -> Result<T, sqlx::Error>,
+    ) -> Result<T, StoreError> {
+        self.rows(sql, args, read)?
+            .into_iter()
+            .next()
+            .ok_or(StoreError::NotFound)
+    }
+
     /// Every row `sql` answers, each read by `read`.
     pub(crate) fn rows<T>(
         &self,

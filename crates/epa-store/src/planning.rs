@@ -175,10 +175,7 @@ pub async fn insert_booking(
             Arg::Id(new.created_by),
             Arg::Time(now),
         ];
-        return conn
-            .rows(&sql, &args, |row| Booking::read(row))?
-            .pop()
-            .ok_or(StoreError::NotFound);
+        return conn.one(&sql, &args, |row| Booking::read(row));
     }
     Ok(on_tx!(tx, |conn| sqlx::query_as(&sql)
         .bind(id)
@@ -498,23 +495,18 @@ pub async fn latest_submissions(
           ORDER BY recorded_at DESC, id DESC LIMIT 1) AS report, \
          (SELECT submitted_on FROM submissions WHERE epa_id = $1 AND kind = $3 \
           ORDER BY recorded_at DESC, id DESC LIMIT 1) AS portfolio";
-    if let crate::assessment::Reader::Tx(tx) = &reader
-        && let Some(conn) = tx.on_thread()
-    {
+    if let Some(conn) = reader.on_thread() {
         let args = [
             Arg::Id(epa_id),
             Arg::Text(SubmissionKind::Report.as_str()),
             Arg::Text(SubmissionKind::Portfolio.as_str()),
         ];
-        return conn
-            .rows(SQL, &args, |row| {
-                Ok(LatestSubmissions {
-                    report: row.opt_day(0)?,
-                    portfolio: row.opt_day(1)?,
-                })
-            })?
-            .pop()
-            .ok_or(StoreError::NotFound);
+        return conn.one(SQL, &args, |row| {
+            Ok(LatestSubmissions {
+                report: row.opt_day(0)?,
+                portfolio: row.opt_day(1)?,
+            })
+        });
     }
     Ok(on_reader!(reader, |exec| sqlx::query_as(SQL)
         .bind(epa_id)

@@ -114,11 +114,7 @@ read_by_position!(Slots);
 
 /// The EPA's sittings, read where `reader` reads.
 pub async fn read(reader: Reader<'_>, epa_id: Uuid) -> Result<Sittings, StoreError> {
-    let on_thread = match &reader {
-        Reader::Tx(tx) => tx.on_thread(),
-        Reader::Db(_) => None,
-    };
-    let rows: Vec<Slots> = match on_thread {
+    let rows: Vec<Slots> = match reader.on_thread() {
         Some(conn) => conn.rows(SQL, &[Arg::Id(epa_id)], |row| Slots::read(row))?,
         None => on_reader!(reader, |exec| sqlx::query_as(SQL)
             .bind(epa_id)
