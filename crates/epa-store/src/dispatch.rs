@@ -43,9 +43,16 @@ macro_rules! on_writer {
             Ok(()) => match $db {
                 $crate::Db::Sqlite(sqlite) => match sqlite.writer().await {
                     Ok(mut writer) => {
+                        // As `on_tx!`: the next member of the group joins it
+                        // from its own thread only once sqlx has answered
+                        // with success (ADR 0176).
+                        writer.sqlx_sent();
                         let $conn = writer.conn();
                         match $body.map_err($crate::StoreError::from) {
-                            Ok(done) => writer.commit().await.map(|()| done),
+                            Ok(done) => {
+                                writer.sqlx_done();
+                                writer.commit().await.map(|()| done)
+                            }
                             // Dropped: its work is rolled back.
                             Err(err) => Err(err),
                         }

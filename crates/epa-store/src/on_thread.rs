@@ -16,7 +16,7 @@
 //!   nothing runs on the handle at once.
 //! - A failure sqlx answers before its thread is done (it then resets the
 //!   statement and reads its error, which a call from here could free):
-//!   after one, the transaction's statements go to that thread
+//!   after one, the group's statements go to that thread
 //!   (`Member::on_thread`), and what is prepared here is finalised only
 //!   after a further round trip (`writer::past_failure`).
 //! - The connection is opened serialized (`SQLITE_OPEN_FULLMUTEX`, see
@@ -83,6 +83,12 @@ impl OnThread {
         let mut statement = self.conn.prepare_cached(sql).map_err(failed)?;
         direct::bind(&mut statement, sql, args)?;
         statement.raw_execute().map_err(failed)
+    }
+
+    /// Whether the connection is in a transaction (SQLite's
+    /// `sqlite3_get_autocommit`, asked without a statement).
+    pub(crate) fn in_transaction(&self) -> bool {
+        !self.conn.is_autocommit()
     }
 
     /// The one row `sql` answers (an `INSERT ... RETURNING`, a read by

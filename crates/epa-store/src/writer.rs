@@ -72,12 +72,17 @@ struct Group {
     /// [`Member::begin`]).
     to_prove: bool,
     /// Whether the last member to finish left its savepoint open: the
-    /// next member releases it as it begins its own, in one round trip
-    /// to the connection's thread, and the commit releases it with the
-    /// transaction (see [`finish`]).
+    /// next member releases it as it begins its own, and the commit
+    /// releases it with the transaction (see [`finish`]).
     released_late: bool,
     /// How many writers' work it holds.
     members: usize,
+    /// Whether a statement sent to sqlx's thread on its connection has not
+    /// been answered with success (see [`Member::on_thread`]). The group's,
+    /// not a member's: a member may go on after a failure it expected and
+    /// finish, and the next member's savepoint must wait for that thread
+    /// too.
+    sqlx_unsettled: bool,
     settled: bool,
 }
 
@@ -96,6 +101,7 @@ impl Group {
             to_prove: false,
             released_late: false,
             members: 0,
+            sqlx_unsettled: false,
             settled: false,
         }
     }
@@ -138,9 +144,10 @@ impl Group {
         }
     }
 
-    /// The connection as driven from the requests' threads.
+    /// The connection as driven from the requests' threads, unless sqlx's
+    /// thread may still be at work on it.
     fn on_thread(&self) -> Option<&OnThread> {
-        self.on_thread.as_ref()
+        self.on_thread.as_ref().filter(|_| !self.sqlx_unsettled)
     }
 }
 
@@ -226,6 +233,16 @@ impl Writer {
         &mut self.member
     }
 
+    /// See [`Member::sqlx_sent`].
+    pub(crate) fn sqlx_sent(&mut self) {
+        self.member.sqlx_sent();
+    }
+
+    /// See [`Member::sqlx_done`].
+    pub(crate) fn sqlx_done(&mut self) {
+        self.member.sqlx_done();
+    }
+
     /// Puts the statement's work into its group and returns when the group
     /// is committed. Dropped instead, its work is rolled back.
     pub(crate) async fn commit(self) -> Result<(), StoreError> {
@@ -245,9 +262,6 @@ struct Held {
     /// Whether this transaction began the group (in no savepoint), or
     /// works in a savepoint after another's.
     first: bool,
-    /// Whether a statement sent to sqlx's thread in it has not been
-    /// answered with success.
-    sqlx_unsettled: bool,
 }
 
 impl Member {
@@ -270,7 +284,9 @@ impl Member {
     /// one would begin a transaction of its own, committed on its
     /// release, outside the group. The release of the member before
     /// proves it (sent with this member's savepoint, or made by its
-    /// rollback); after the first, [`still_open`] does.
+    /// rollback); after the first, SQLite is asked. Both are made from
+    /// the request's thread ([`join_here`]), or on sqlx's thread when a
+    /// statement sent there is still unanswered ([`join_on_sqlx`]).
     pub(crate) async fn begin(writer: &WriterPool) -> Result<Member, StoreError> {
         let writer = writer.clone();
         to_the_end(async move {
@@ -278,21 +294,13 @@ impl Member {
             let open = turn.group.take();
             let held = match open {
                 Some(mut group) => {
-                    let proved = match group.to_prove {
-                        true => still_open(group.conn()).await,
-                        false => Ok(()),
-                    };
-                    let savepoint = match group.released_late {
-                        true => "RELEASE member; SAVEPOINT member",
-                        false => "SAVEPOINT member",
-                    };
-                    let begun = match proved {
-                        Ok(()) => group.conn().execute(savepoint).await.map(|_| ()),
-                        Err(err) => Err(err),
+                    let begun = match group.on_thread() {
+                        Some(conn) => join_here(conn, group.to_prove, group.released_late),
+                        None => join_on_sqlx(&mut group).await,
                     };
                     if let Err(err) = begun {
                         fail(&mut turn, group, &err).await;
-                        return Err(err.into());
+                        return Err(err);
                     }
                     group.to_prove = false;
                     group.released_late = false;
@@ -300,14 +308,12 @@ impl Member {
                         turn,
                         group,
                         first: false,
-                        sqlx_unsettled: false,
                     }
                 }
                 None => Held {
                     group: begin_group(&writer, &mut turn).await?,
                     turn,
                     first: true,
-                    sqlx_unsettled: false,
                 },
             };
             Ok(Member { held: Some(held) })
@@ -317,16 +323,14 @@ impl Member {
 
     /// The group's connection as driven from the request's thread (see
     /// [`crate::on_thread`]), unless a statement sent to sqlx's thread in
-    /// this transaction was not answered with success: sqlx answers a
-    /// failure before its thread has finished with the statement (it
-    /// resets it and reads its error after), and a statement whose answer
-    /// was not awaited may still run. From then on the transaction's
-    /// statements go to that thread, in order, behind it.
+    /// the group was not answered with success: sqlx answers a failure
+    /// before its thread has finished with the statement (it resets it and
+    /// reads its error after), and a statement whose answer was not awaited
+    /// may still run. From then on the group's statements go to that
+    /// thread, in order, behind it, this member's and the next's, until
+    /// one is answered with success.
     pub(crate) fn on_thread(&self) -> Option<&OnThread> {
-        self.held
-            .as_ref()
-            .filter(|held| !held.sqlx_unsettled)
-            .and_then(|held| held.group.on_thread())
+        self.held.as_ref().and_then(|held| held.group.on_thread())
     }
 
     /// Notes that a statement is sent to sqlx's thread (see
@@ -334,7 +338,7 @@ impl Member {
     /// the request's thread.
     pub(crate) fn sqlx_sent(&mut self) {
         if let Some(held) = self.held.as_mut() {
-            held.sqlx_unsettled = true;
+            held.group.sqlx_unsettled = true;
         }
     }
 
@@ -342,7 +346,7 @@ impl Member {
     /// so is done with it.
     pub(crate) fn sqlx_done(&mut self) {
         if let Some(held) = self.held.as_mut() {
-            held.sqlx_unsettled = false;
+            held.group.sqlx_unsettled = false;
         }
     }
 
@@ -420,7 +424,6 @@ impl Member {
                     group: begin_group(&writer, &mut turn).await?,
                     turn,
                     first: true,
-                    sqlx_unsettled: false,
                 }),
             })
         })
@@ -578,23 +581,53 @@ async fn finish(
     Ok(done)
 }
 
-/// Proves the group's transaction still open: SQLite refuses `BEGIN`
-/// inside a transaction, and only there. Accepted, it found the
-/// transaction rolled back (and began another, which `fail` rolls back).
-async fn still_open(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
-    match conn.execute("BEGIN").await {
-        Err(sqlx::Error::Database(err))
-            if err
-                .message()
-                .contains("cannot start a transaction within a transaction") =>
-        {
-            Ok(())
-        }
-        Err(err) => Err(err),
-        Ok(_) => Err(sqlx::Error::Io(std::io::Error::other(
-            "the group's transaction was rolled back by the database",
-        ))),
+/// A member joins the open group from the request's thread: its savepoint
+/// is SQLite's work in memory, not worth a round trip to sqlx's thread
+/// and back. The group's transaction is proved still open by asking
+/// SQLite whether the connection is in one (`sqlite3_get_autocommit`).
+fn join_here(conn: &OnThread, to_prove: bool, released_late: bool) -> Result<(), StoreError> {
+    if to_prove && !conn.in_transaction() {
+        return Err(lost());
     }
+    if released_late {
+        conn.execute("RELEASE member", &[])?;
+    }
+    conn.execute("SAVEPOINT member", &[])?;
+    Ok(())
+}
+
+/// A member joins the open group on sqlx's thread, behind a statement it
+/// answered with a failure (see [`Member::on_thread`]). Proved still open
+/// with `BEGIN`, which SQLite refuses inside a transaction, and only
+/// there: accepted, it found the transaction rolled back (and began
+/// another, which `fail` rolls back). Its success, like any, means that
+/// thread is done with what came before.
+async fn join_on_sqlx(group: &mut Group) -> Result<(), StoreError> {
+    if group.to_prove {
+        match group.conn().execute("BEGIN").await {
+            Err(sqlx::Error::Database(err))
+                if err
+                    .message()
+                    .contains("cannot start a transaction within a transaction") => {}
+            Err(err) => return Err(err.into()),
+            Ok(_) => return Err(lost()),
+        }
+    }
+    let savepoint = match group.released_late {
+        true => "RELEASE member; SAVEPOINT member",
+        false => "SAVEPOINT member",
+    };
+    group.conn().execute(savepoint).await?;
+    group.sqlx_unsettled = false;
+    Ok(())
+}
+
+/// The group's transaction gone: SQLite rolls a whole transaction back
+/// on some errors (a full disk, an I/O error).
+fn lost() -> StoreError {
+    StoreError::Database(sqlx::Error::Io(std::io::Error::other(
+        "the group's transaction was rolled back by the database",
+    )))
 }
 
 async fn roll_back(held: Held) {
@@ -620,7 +653,10 @@ async fn roll_back(held: Held) {
         .execute("ROLLBACK TO member; RELEASE member")
         .await
     {
-        Ok(_) => turn.group = Some(group),
+        Ok(_) => {
+            group.sqlx_unsettled = false;
+            turn.group = Some(group);
+        }
         // The savepoint is gone with the transaction: SQLite rolled it
         // all back (see `Member::begin`).
         Err(err) => fail(&mut turn, group, &err).await,
@@ -653,7 +689,7 @@ async fn commit(turn: &mut Turn, mut group: Group) -> Option<PoolConnection<Sqli
 /// Ends a group that cannot be committed: rolls it back, closes its
 /// connection (the next writer opens another, in a known state), forgets
 /// the audit head it had, and tells every member.
-async fn fail(turn: &mut Turn, mut group: Group, err: &sqlx::Error) {
+async fn fail(turn: &mut Turn, mut group: Group, err: &(dyn std::fmt::Display + Sync)) {
     tracing::error!(error = %err, members = group.members, "a group of writes could not be committed");
     if group.conn().execute("ROLLBACK").await.is_err() {
         past_failure(group.conn()).await;
@@ -713,6 +749,15 @@ mod tests {
                 &[Arg::Int(id), parent],
             )
             .unwrap();
+    }
+
+    /// A statement that fails on sqlx's thread: row 1 is there already.
+    async fn insert_1_again(tx: &mut Tx) {
+        let repeated = on_tx!(tx, |conn| sqlx::query("INSERT INTO probe (id) VALUES (1)")
+            .execute(conn)
+            .await
+            .map(|_| ()));
+        assert!(repeated.is_err(), "row 1 is there already");
     }
 
     async fn run(tx: &mut Tx, sql: &str) {
@@ -1002,9 +1047,22 @@ mod tests {
     /// A group whose transaction SQLite ended (here by hand, as it does
     /// itself on a full disk) is found when the next member begins: it
     /// fails, and so does the member before it, whose commit had not been
-    /// made; nothing either wrote in the group is kept.
+    /// made; nothing either wrote in the group is kept. Found from the
+    /// next member's thread, as it joins there.
     #[tokio::test]
     async fn a_group_whose_transaction_was_lost_fails_and_keeps_nothing() {
+        lost_group(false).await;
+    }
+
+    /// As [`a_group_whose_transaction_was_lost_fails_and_keeps_nothing`],
+    /// found on sqlx's thread: the member before left a failed statement
+    /// there the last.
+    #[tokio::test]
+    async fn a_group_whose_transaction_was_lost_is_found_on_sqlx_s_thread_too() {
+        lost_group(true).await;
+    }
+
+    async fn lost_group(failed_last: bool) {
         let closes = unfinalised_closes().load(std::sync::atomic::Ordering::SeqCst);
         let (_dir, db, mut first) = first_writer().await;
         run(&mut first, "ROLLBACK").await;
@@ -1014,6 +1072,14 @@ mod tests {
         // the failed group closes: it is finalised first, or sqlx could
         // not close the connection.
         insert_here(&mut first, 2, None);
+        if failed_last {
+            let refused = on_tx!(&mut first, |conn| sqlx::query("SELECT * FROM nowhere")
+                .execute(conn)
+                .await
+                .map(|_| ()));
+            assert!(refused.is_err());
+            assert!(first.on_thread().is_none());
+        }
         let second = tokio::spawn({
             let db = db.clone();
             async move {
@@ -1072,13 +1138,7 @@ mod tests {
     async fn after_a_statement_fails_on_sqlx_s_thread_the_next_goes_there() {
         let (_dir, db, mut first) = first_writer().await;
         assert!(first.on_thread().is_some());
-        let repeated = on_tx!(&mut first, |conn| sqlx::query(
-            "INSERT INTO probe (id) VALUES (1)"
-        )
-        .execute(conn)
-        .await
-        .map(|_| ()));
-        assert!(repeated.is_err(), "row 1 is there already");
+        insert_1_again(&mut first).await;
         assert!(first.on_thread().is_none());
         insert(&mut first, 2, Some(1)).await;
         assert!(first.on_thread().is_some());
@@ -1088,6 +1148,30 @@ mod tests {
         insert_here(&mut tx, 3, Some(2));
         tx.commit().await.unwrap();
         assert_eq!(committed(&db).await, [1, 2, 3]);
+        db.close().await;
+    }
+
+    /// A member that went on after a statement of its failed on sqlx's
+    /// thread, and finished, leaves that thread's answer the last: the
+    /// next member joins the group on that thread (proving the
+    /// transaction still open with `BEGIN`, refused), and from then on
+    /// drives the connection from its own.
+    #[tokio::test]
+    async fn a_member_after_a_failure_on_sqlx_s_thread_joins_the_group_there() {
+        let (_dir, db, mut first) = first_writer().await;
+        insert_1_again(&mut first).await;
+        let (first, second, go) = two_writers(&db, first, |db, cue| async move {
+            let mut tx = db.begin_write().await?;
+            let here = tx.on_thread().is_some();
+            insert_here(&mut tx, 2, Some(1));
+            cue.stop().await;
+            tx.commit().await.map(|()| here)
+        })
+        .await;
+        go.send(()).unwrap();
+        within(first).await.unwrap().unwrap();
+        assert!(within(second).await.unwrap().unwrap());
+        assert_eq!(committed(&db).await, [1, 2]);
         db.close().await;
     }
 
