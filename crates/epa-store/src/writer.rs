@@ -202,11 +202,9 @@ async fn take_turn(pool: &SqlitePool) -> Result<OwnedMutexGuard<Turn>, sqlx::Err
 async fn to_the_end<T: Send + 'static>(
     work: impl Future<Output = Result<T, StoreError>> + Send + 'static,
 ) -> Result<T, StoreError> {
-    tokio::spawn(work).await.map_err(|err| {
-        StoreError::Database(sqlx::Error::Io(std::io::Error::other(format!(
-            "the write's task ended: {err}"
-        ))))
-    })?
+    tokio::spawn(work)
+        .await
+        .map_err(|err| write_failed(format!("the write's task ended: {err}")))?
 }
 
 /// The writer's connection in this process's turn to write, for one
@@ -370,12 +368,8 @@ impl Member {
         };
         match outcome {
             Some(Ok(())) => Ok(()),
-            Some(Err(message)) => Err(StoreError::Database(sqlx::Error::Io(
-                std::io::Error::other(message.to_string()),
-            ))),
-            None => Err(StoreError::Database(sqlx::Error::Io(
-                std::io::Error::other("the write's group ended without an outcome"),
-            ))),
+            Some(Err(message)) => Err(write_failed(message)),
+            None => Err(write_failed("the write's group ended without an outcome")),
         }
     }
 
@@ -625,9 +619,13 @@ async fn join_on_sqlx(group: &mut Group) -> Result<(), StoreError> {
 /// The group's transaction gone: SQLite rolls a whole transaction back
 /// on some errors (a full disk, an I/O error).
 fn lost() -> StoreError {
-    StoreError::Database(sqlx::Error::Io(std::io::Error::other(
-        "the group's transaction was rolled back by the database",
-    )))
+    write_failed("the group's transaction was rolled back by the database")
+}
+
+/// A write that failed in the writer rather than in a statement, as the
+/// database's error its caller reports.
+fn write_failed(message: impl std::fmt::Display) -> StoreError {
+    StoreError::Database(sqlx::Error::Io(std::io::Error::other(message.to_string())))
 }
 
 async fn roll_back(held: Held) {
