@@ -18,7 +18,11 @@
 //! whose commit fails fails every member.
 //!
 //! A writer that finds no one waiting has its group committed next, alone:
-//! it waits for nothing it did not wait for before.
+//! it waits for nothing it did not wait for before. Unless the group
+//! committed before it held several transactions (ADR 0178): writes are
+//! then coming in together, and its committer first lets the tasks the
+//! runtime has ready run twice, so that the requests read from the network
+//! meanwhile reach the turn ahead of it and share the commit.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -48,6 +52,11 @@ pub(crate) struct Turn {
     group: Option<Group>,
     /// The number the next group is known by.
     next_group: u64,
+    /// How many transactions the last group whose commit was tried held:
+    /// more than one, and writes are coming in together, so the next
+    /// group's committer waits for those on their way (see
+    /// [`commit_in_turn`]).
+    last_group: usize,
 }
 
 /// An open SQLite transaction holding the work of writers that wait for
@@ -77,6 +86,10 @@ struct Group {
     released_late: bool,
     /// How many writers' work it holds.
     members: usize,
+    /// How many of those were transactions, which requests wait on (not
+    /// the one statements of `Writer`: the outbox worker's marks, a
+    /// session seen).
+    transactions: usize,
     /// Whether a statement sent to sqlx's thread on its connection has not
     /// been answered with success (see [`Member::on_thread`]). The group's,
     /// not a member's: a member may go on after a failure it expected and
@@ -101,6 +114,7 @@ impl Group {
             to_prove: false,
             released_late: false,
             members: 0,
+            transactions: 0,
             sqlx_unsettled: false,
             settled: false,
         }
@@ -244,7 +258,7 @@ impl Writer {
     /// Puts the statement's work into its group and returns when the group
     /// is committed. Dropped instead, its work is rolled back.
     pub(crate) async fn commit(self) -> Result<(), StoreError> {
-        self.member.commit(None).await
+        self.member.put(None, false).await
     }
 }
 
@@ -356,11 +370,17 @@ impl Member {
     /// Puts this transaction's work into its group, hands the turn on, and
     /// returns when the group is committed, with its outcome. `head` is the
     /// audit chain's head as this transaction left it, if it appended.
-    pub(crate) async fn commit(mut self, head: AuditHead) -> Result<(), StoreError> {
+    pub(crate) async fn commit(self, head: AuditHead) -> Result<(), StoreError> {
+        self.put(head, true).await
+    }
+
+    /// [`Member::commit`], for a transaction or (not `transaction`) a
+    /// [`Writer`]'s one statement.
+    async fn put(mut self, head: AuditHead, transaction: bool) -> Result<(), StoreError> {
         let Some(held) = self.held.take() else {
             return Ok(());
         };
-        let mut done = to_the_end(finish(held, head)).await?;
+        let mut done = to_the_end(finish(held, head, transaction)).await?;
         let outcome = match done.wait_for(Option::is_some).await {
             Ok(outcome) => outcome.clone(),
             // A group's sender settles it before it goes.
@@ -539,11 +559,14 @@ fn lock(kept: &KeptOnThread) -> std::sync::MutexGuard<'_, Option<OnThread>> {
 /// A member's end: its savepoint left open for the next member or the
 /// commit to release (the first has none), the group put back in the
 /// turn, and, if this is the group's first, its committer set waiting for
-/// the turn behind the writers already waiting. Answers where to await
-/// the outcome.
+/// the turn behind the writers already waiting (and, when writes come in
+/// together, those on their way: see [`commit_in_turn`]). A transaction
+/// counts towards whether they do; a [`Writer`]'s one statement does not.
+/// Answers where to await the outcome.
 async fn finish(
     held: Held,
     head: AuditHead,
+    transaction: bool,
 ) -> Result<watch::Receiver<Option<Outcome>>, StoreError> {
     let Held {
         mut turn,
@@ -565,12 +588,13 @@ async fn finish(
         turn.head = head;
     }
     group.members += 1;
+    group.transactions += usize::from(transaction);
     let done = group.outcome.subscribe();
     let id = group.id;
     turn.group = Some(group);
     if first {
         let mutex = Arc::clone(OwnedMutexGuard::mutex(&turn));
-        tokio::spawn(commit_in_turn(mutex, id));
+        tokio::spawn(commit_in_turn(mutex, id, turn.last_group > 1));
     }
     Ok(done)
 }
@@ -661,9 +685,30 @@ async fn roll_back(held: Held) {
     }
 }
 
+/// How many times a committer lets the runtime's ready tasks run before it
+/// queues for the turn, when writes are coming in together. Tokio runs a
+/// task that yielded again once it has run what it had ready and looked
+/// for I/O (or after 61 other polls at the latest); the committer, woken
+/// then, ran ahead of the requests that look had just woken, so one pass
+/// left the commits as many. Two cut them by a fifth to two fifths, four
+/// or eight by no more (ADR 0178).
+const PASSES_FOR_THOSE_ON_THEIR_WAY: usize = 2;
+
 /// Waits for the turn and commits group `id` unless it is settled already
-/// (a repeat of an idempotent request commits the group it finds).
-async fn commit_in_turn(mutex: Arc<Mutex<Turn>>, id: u64) {
+/// (a repeat of an idempotent request commits the group it finds). When
+/// `together` (the group before held several transactions), it first lets
+/// the runtime run what it has ready, so that writes on their way join
+/// this group rather than wait for its commit and make the next. Tokio
+/// does not promise when a task that yielded runs again: nothing but the
+/// size of the groups rests on it. After a group of one transaction the
+/// committer queues at once: one client writing one request after another
+/// waits for nothing more.
+async fn commit_in_turn(mutex: Arc<Mutex<Turn>>, id: u64, together: bool) {
+    if together {
+        for _ in 0..PASSES_FOR_THOSE_ON_THEIR_WAY {
+            tokio::task::yield_now().await;
+        }
+    }
     let mut turn = mutex.lock_owned().await;
     if turn.group.as_ref().is_some_and(|group| group.id == id)
         && let Some(group) = turn.group.take()
@@ -675,6 +720,7 @@ async fn commit_in_turn(mutex: Arc<Mutex<Turn>>, id: u64) {
 /// Commits the group and tells its members; gives back its connection,
 /// unless the commit failed.
 async fn commit(turn: &mut Turn, mut group: Group) -> Option<PoolConnection<Sqlite>> {
+    turn.last_group = group.transactions;
     match group.conn().execute("COMMIT").await {
         Ok(_) => group.settle(Ok(())),
         Err(err) => {
@@ -867,6 +913,81 @@ mod tests {
         assert_eq!(committed(&db).await, [1, 2]);
     }
 
+    /// Once writes come in together (the last group held two), a write
+    /// that reaches the turn two schedulings after the group's first has
+    /// finished, as a request read from the network meanwhile does, joins
+    /// that group instead of waiting for its commit (ADR 0178); after a
+    /// group of one it does not.
+    #[tokio::test]
+    async fn a_write_on_its_way_joins_the_group_when_writes_come_in_together() {
+        let (_dir, db, first) = first_writer().await;
+        let (first, second, go) = two_writers(&db, first, second_commits).await;
+        go.send(()).unwrap();
+        within(first).await.unwrap().unwrap();
+        within(second).await.unwrap().unwrap();
+        assert_eq!(last_group(&db).await, 2, "the two writes shared a commit");
+        let (third, fourth) = write_then_one_on_its_way(&db, 3).await;
+        within(third).await.unwrap().unwrap();
+        within(fourth).await.unwrap();
+        assert_eq!(committed(&db).await, [1, 2, 3, 4]);
+        assert_eq!(
+            last_group(&db).await,
+            2,
+            "the fourth joined the third's group"
+        );
+        // After a group of one, a write on its way makes the next group:
+        // the committer queues at once.
+        write_alone(&db, 5, None).await;
+        assert_eq!(last_group(&db).await, 1);
+        let (third, fourth) = write_then_one_on_its_way(&db, 6).await;
+        within(third).await.unwrap().unwrap();
+        within(fourth).await.unwrap();
+        assert_eq!(committed(&db).await, [1, 2, 3, 4, 5, 6, 7]);
+        assert_eq!(
+            last_group(&db).await,
+            1,
+            "the seventh made a group of its own"
+        );
+    }
+
+    /// A write of row `id` that finishes, and another of row `id + 1` that
+    /// reaches the turn two schedulings later, as a request read from the
+    /// network meanwhile does (its connection's task yields to the write it
+    /// spawns). Pins tokio's present order of scheduling on the test's
+    /// runtime (one thread).
+    async fn write_then_one_on_its_way(
+        db: &Db,
+        id: i64,
+    ) -> (JoinHandle<Result<(), StoreError>>, JoinHandle<()>) {
+        let (finishing, finished) = oneshot::channel();
+        let first = tokio::spawn({
+            let db = db.clone();
+            async move {
+                let mut tx = db.begin_write().await.unwrap();
+                insert_here(&mut tx, id, Some(1));
+                finishing.send(()).unwrap();
+                tx.commit().await
+            }
+        });
+        let next = tokio::spawn({
+            let db = db.clone();
+            async move {
+                finished.await.unwrap();
+                tokio::task::yield_now().await;
+                write_alone(&db, id + 1, Some(id)).await;
+            }
+        });
+        (first, next)
+    }
+
+    /// How many writes the last group committed on `db` held.
+    async fn last_group(db: &Db) -> usize {
+        super::turn_of(db.as_sqlite().pool())
+            .lock()
+            .await
+            .last_group
+    }
+
     /// A member that fails rolls back its own work only.
     #[tokio::test]
     async fn a_member_dropped_leaves_the_rest_of_its_group() {
@@ -1012,6 +1133,11 @@ mod tests {
             "answered once the group is committed"
         );
         within(first).await.unwrap().unwrap();
+        assert_eq!(
+            last_group(&db).await,
+            1,
+            "a statement outside a transaction is not counted as writes coming in together"
+        );
     }
 
     /// A statement outside a transaction that fails rolls back its own
